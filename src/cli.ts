@@ -1,0 +1,153 @@
+#!/usr/bin/env node
+// The feedwright command: serve, compile, check. The only place that reads argv and the
+// environment and turns them into a running service.
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { FeedwrightError } from './core/errors.js';
+import { loadRuntimeConfig, loadSiteConfig } from './config.js';
+import { checkArticleFiles, formatProblem } from './compile/source-files.js';
+import { createService } from './service.js';
+
+/** The package root: two levels up from dist/src/cli.js, one from src/cli.ts under tsx. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+const HELP: Record<string, string> = {
+  main: `feedwright: compiles articles into RSS 2.0, Atom 1.0 and JSON Feed 1.1 and serves them.
+
+Usage: feedwright <command> [--data DIR]
+
+Commands:
+  serve     serve the feeds over HTTP and compile them on the schedule in site.json
+  compile   compile once, print what was written, exit
+  check     validate site.json and every article file, print every problem, exit 1 if any
+
+Options:
+  --data DIR   the data folder (site.json, articles/, feedwright.db); default: FEEDWRIGHT_DATA or ./data
+  --help       show help for a command
+`,
+  serve: `Usage: feedwright serve [--data DIR]
+
+Serves every feed on PORT (default 3000) and HOST (default all interfaces) and compiles on the
+schedule of site.json. The server answers at once: /healthz says 503 until the first compile
+has published. SIGTERM or SIGINT stops the schedule, finishes requests in flight and exits 0.
+`,
+  compile: `Usage: feedwright compile [--data DIR]
+
+Reads data/articles/ into the store, renders every changed feed, prints what it wrote and
+exits: 0 when everything published, 1 when a file was skipped or a feed failed.
+`,
+  check: `Usage: feedwright check [--data DIR]
+
+Validates site.json and every file in articles/ without writing anything; prints every
+problem with its file and field; exits 1 if there is any.
+`,
+};
+
+interface Args {
+  command: string;
+  data?: string;
+  help: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { command: '', help: false };
+  for (let i = 0; i < argv.length; i += 1) {
+    const a = argv[i] as string;
+    if (a === '--help' || a === '-h') args.help = true;
+    else if (a === '--data') {
+      const v = argv[i + 1];
+      if (v === undefined) throw new FeedwrightError('USAGE', '--data needs a folder');
+      args.data = v;
+      i += 1;
+    } else if (a.startsWith('--data=')) args.data = a.slice('--data='.length);
+    else if (a.startsWith('-')) throw new FeedwrightError('USAGE', `unknown option ${a}`);
+    else if (args.command === '') args.command = a;
+    else throw new FeedwrightError('USAGE', `unexpected argument ${a}`);
+  }
+  return args;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  if (args.command === '' || !(args.command in HELP) || args.command === 'main') {
+    process.stdout.write(HELP.main as string);
+    return args.command === '' && args.help ? 0 : args.command === '' ? 0 : 2;
+  }
+  if (args.help) {
+    process.stdout.write(HELP[args.command] as string);
+    return 0;
+  }
+  const root = packageRoot();
+  const runtime = loadRuntimeConfig(args.data === undefined ? {} : { data: args.data }, process.env, root);
+
+  if (args.command === 'check') {
+    let problems = 0;
+    let site;
+    try {
+      site = loadSiteConfig(runtime.dataDir);
+    } catch (err) {
+      console.error(`site.json: ${(err as Error).message}`);
+      return 1;
+    }
+    const result = await checkArticleFiles(runtime.articlesDir, site.timeZone);
+    for (const p of result.problems) console.error(formatProblem(p));
+    problems += result.problems.length;
+    console.log(`checked site.json and ${result.files} article file(s) in ${runtime.articlesDir}: ${problems === 0 ? 'no problems' : `${problems} problem(s)`}`);
+    return problems === 0 ? 0 : 1;
+  }
+
+  const site = loadSiteConfig(runtime.dataDir);
+  if (args.command === 'compile') {
+    const service = createService({ site, databaseFile: runtime.databaseFile, articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, schedule: false, log: () => {} });
+    const report = await service.compiler.compile();
+    for (const p of report.problems) console.error(`skipped ${formatProblem(p)}`);
+    for (const f of report.failedFeeds) console.error(`feed ${f.scope || '(site)'} failed: ${f.error}`);
+    if (report.error) console.error(report.error);
+    const set = service.compiler.current();
+    if (set) {
+      for (const [path, docs] of [...set.documents].sort(([a], [b]) => a.localeCompare(b))) {
+        const d = docs[0];
+        if (d) console.log(`${path}  ${d.identity.body.length} bytes  gzip ${d.gzip.body.length}  br ${d.br.body.length}  ${d.identity.headers200.ETag as string}`);
+      }
+      console.log(`compiled ${set.feeds.length} feeds from ${set.articles} articles: ${report.feedsChanged.length} changed, ${set.documents.size} documents × ${site.origins.length} origin(s) in ${report.durationMs} ms`);
+    }
+    await service.close();
+    return report.ok && report.problems.length === 0 ? 0 : 1;
+  }
+
+  // serve
+  const service = createService({ site, databaseFile: runtime.databaseFile, articlesDir: runtime.articlesDir, publicDir: runtime.publicDir });
+  const port = await service.listen(runtime.port, runtime.host);
+  console.log(`feedwright serving ${site.title} on http://${runtime.host === '0.0.0.0' ? 'localhost' : runtime.host}:${port}/ (data: ${runtime.dataDir}, schedule "${site.schedule}")`);
+  const first = await service.compiler.compile();
+  console.log(first.published ? `first compile published ${service.compiler.current()?.feeds.length ?? 0} feeds in ${first.durationMs} ms` : 'first compile did not publish; the next scheduled compile tries again');
+  await new Promise<void>((resolveStop) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      console.log(`${signal}: finishing requests in flight and stopping`);
+      void service.close().then(resolveStop);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof FeedwrightError) console.error(`feedwright: ${err.message}`);
+    else console.error(err);
+    process.exitCode = err instanceof FeedwrightError && err.code === 'USAGE' ? 2 : 1;
+  },
+);
+

@@ -1,0 +1,279 @@
+// The compile job: bring the store up to date with the sources, render every feed whose content
+// changed in the three formats for every origin, compress, and publish the new set at once.
+// A compile that fails publishes nothing; a feed that fails alone keeps its last good documents.
+import { createHash } from 'node:crypto';
+import { createDateFormatter } from '../core/dates.js';
+import { prepareItem, type FeedContent, type PreparedItem, type RenderContext } from '../core/feed-model.js';
+import { renderAtom } from '../core/render-atom.js';
+import { renderIndexPage, renderOpml, type FeedListing } from '../core/render-directory.js';
+import { renderJson } from '../core/render-json.js';
+import { renderRss } from '../core/render-rss.js';
+import { FORMATS, feedPath, scopeKind, type Format, type Scope } from '../core/scopes.js';
+import type { SiteConfig } from '../core/site.js';
+import { wrapError } from '../core/errors.js';
+import type { ArticleStore, FeedState, StoredArticle } from '../store/store.js';
+import { compileDocument, type CompiledDocument, type DocumentHeaders } from './documents.js';
+import { formatProblem, syncArticleFiles, type SourceProblem } from './source-files.js';
+
+/** Bumped whenever the serializers' output changes, so every feed's digest changes with it. */
+export const RENDER_VERSION = '1';
+
+/** The media types of design §5. */
+export const CONTENT_TYPES: Record<Format | 'opml' | 'html', string> = {
+  rss: 'application/rss+xml; charset=utf-8',
+  atom: 'application/atom+xml; charset=utf-8',
+  json: 'application/feed+json; charset=utf-8',
+  opml: 'text/x-opml; charset=utf-8',
+  html: 'text/html; charset=utf-8',
+};
+
+/** A Content-Security-Policy for the HTML pages: nothing but our own stylesheet. */
+export const PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/** Everything published at once: the documents by path, each held per origin (index = origin). */
+export interface PublishedSet {
+  generation: number;
+  publishedAt: number;
+  documents: ReadonlyMap<string, readonly CompiledDocument[]>;
+  feeds: readonly FeedListing[];
+  articles: number;
+}
+
+/** What one compile did. */
+export interface CompileReport {
+  ok: boolean;
+  published: boolean;
+  startedAt: number;
+  durationMs: number;
+  articlesChanged: number;
+  feedsRendered: number;
+  feedsChanged: string[];
+  documents: number;
+  problems: SourceProblem[];
+  failedFeeds: { scope: string; error: string }[];
+  error?: string;
+}
+
+/** How the compiler is wired. */
+export interface CompilerOptions {
+  store: ArticleStore;
+  site: SiteConfig;
+  /** The folder of article files, or undefined when files are not a source. */
+  articlesDir?: string;
+  /** The schedule's period, for Cache-Control max-age and RSS ttl. */
+  periodSeconds: number;
+  clock?: () => number;
+  log?: (line: string) => void;
+}
+
+/** The compile job with its published set. */
+export interface Compiler {
+  /** Runs one compile; concurrent calls share the running one and then run once more. */
+  compile(): Promise<CompileReport>;
+  /** The set being served, undefined until the first publish. */
+  current(): PublishedSet | undefined;
+  /** The last compile's report. */
+  lastReport(): CompileReport | undefined;
+  /** Calls `listener` after every publish. */
+  onPublish(listener: (set: PublishedSet) => void): void;
+  /** Resolves when no compile is running. */
+  whenIdle(): Promise<void>;
+}
+
+function siteDigest(site: SiteConfig, periodSeconds: number): string {
+  return createHash('sha256').update(JSON.stringify([RENDER_VERSION, site, periodSeconds])).digest('base64url');
+}
+
+function contentDigest(base: string, scope: Scope, items: StoredArticle[]): string {
+  const h = createHash('sha256').update(base).update('\0').update(scope.key).update('\0').update(scope.label);
+  for (const i of items) h.update('\0').update(i.digest);
+  return h.digest('base64url').slice(0, 32);
+}
+
+/**
+ * When a feed's content last changed. Deterministic where it can be: the newest item time when
+ * the feed is new or gained a newer item; otherwise (an edit that kept `updated`, a removal) the
+ * compile's clock, and always later than what readers last saw.
+ */
+export function nextLastModified(items: StoredArticle[], previous: FeedState | undefined, now: number): number {
+  let newest = 0;
+  for (const i of items) newest = Math.max(newest, i.article.updated ?? i.article.published);
+  newest = Math.min(newest, now);
+  if (previous === undefined) return newest > 0 ? newest : Math.floor(now / 1000) * 1000;
+  if (newest > previous.lastModified) return newest;
+  return Math.max(Math.floor(now / 1000) * 1000, previous.lastModified + 1000);
+}
+
+/** Creates the compiler. */
+export function createCompiler(options: CompilerOptions): Compiler {
+  const { store, site } = options;
+  const clock = options.clock ?? Date.now;
+  const log = options.log ?? (() => {});
+  const dates = createDateFormatter(site.timeZone);
+  const ttlMinutes = Math.max(1, Math.round(options.periodSeconds / 60));
+  const contexts: RenderContext[] = site.origins.map((origin) => ({ site, origin, dates, ttlMinutes }));
+  const baseDigest = siteDigest(site, options.periodSeconds);
+  const headers: DocumentHeaders = { cacheControl: `public, max-age=${options.periodSeconds}` };
+  const pageHeaders: DocumentHeaders = { ...headers, extra: { 'Content-Security-Policy': PAGE_CSP } };
+  const renderers: Record<Format, (feed: FeedContent, ctx: RenderContext) => string> = { rss: renderRss, atom: renderAtom, json: renderJson };
+
+  let published: PublishedSet | undefined;
+  let states: Map<string, FeedState> | undefined;
+  let report: CompileReport | undefined;
+  let running: Promise<CompileReport> | undefined;
+  let again = false;
+  /** Scopes whose last render failed or was never published: rendered again next time. */
+  const pending = new Set<string>();
+  const listeners: ((set: PublishedSet) => void)[] = [];
+  /** Prepared items by article id, valid while the digest matches. */
+  let prepared = new Map<string, { digest: string; item: PreparedItem }>();
+
+  const prepare = (stored: StoredArticle, next: Map<string, { digest: string; item: PreparedItem }>): PreparedItem => {
+    const id = stored.article.id;
+    const hit = prepared.get(id) ?? next.get(id);
+    const entry = hit && hit.digest === stored.digest ? hit : { digest: stored.digest, item: prepareItem(stored.article) };
+    next.set(id, entry);
+    return entry.item;
+  };
+
+  async function runOnce(): Promise<CompileReport> {
+    const startedAt = clock();
+    const rep: CompileReport = { ok: false, published: false, startedAt, durationMs: 0, articlesChanged: 0, feedsRendered: 0, feedsChanged: [], documents: 0, problems: [], failedFeeds: [] };
+    try {
+      states ??= await store.readFeedStates();
+      let affected: Set<string>;
+      if (options.articlesDir !== undefined) {
+        const sync = await syncArticleFiles(options.articlesDir, store, site.timeZone, startedAt);
+        rep.problems = sync.problems;
+        rep.articlesChanged = sync.changes.length;
+        for (const p of sync.problems) log(`skipped ${formatProblem(p)}`);
+        affected = new Set(sync.changes.flatMap((c) => [...c.scopesBefore, ...c.scopesAfter]));
+      } else affected = new Set();
+      // Remembered until a publish includes them, so a failed compile does not lose a change.
+      for (const s of affected) pending.add(s);
+      for (const s of pending) affected.add(s);
+
+      const cold = published === undefined;
+      const allScopes = await store.listScopes();
+      const byKey = new Map(allScopes.map((s) => [s.key, s]));
+      // Every feed ever published keeps being served (empty if its articles are gone): a reader's
+      // subscription must not turn into a 404.
+      const keys = new Set<string>(['', ...byKey.keys(), ...states.keys()]);
+      const toRender = cold ? keys : new Set([...affected].filter((k) => keys.has(k)));
+      if (!cold && toRender.size === 0) {
+        rep.ok = true;
+        return rep;
+      }
+
+      const documents = new Map(published?.documents ?? []);
+      const newStates = new Map<string, FeedState>();
+      const nextPrepared = new Map<string, { digest: string; item: PreparedItem }>();
+      const jobs: Promise<void>[] = [];
+      const failed = new Set<string>();
+      for (const key of [...toRender].sort()) {
+        try {
+          const summary = byKey.get(key);
+          const scope: Scope = { key, kind: scopeKind(key), label: summary?.label ?? labelFromKey(key) };
+          const items = await store.newestInScope(key, site.itemLimit);
+          const digest = contentDigest(baseDigest, scope, items);
+          const previous = states.get(key);
+          const unchanged = previous !== undefined && previous.digest === digest;
+          if (unchanged && !cold && documents.has(feedPath(key, 'rss'))) continue;
+          const lastModified = unchanged ? previous.lastModified : nextLastModified(items, previous, startedAt);
+          const feed: FeedContent = { scope, items: items.map((i) => prepare(i, nextPrepared)), lastModified };
+          rep.feedsRendered += 1;
+          if (!unchanged) {
+            rep.feedsChanged.push(key);
+            newStates.set(key, { digest, lastModified });
+          }
+          for (const format of FORMATS) {
+            const texts = contexts.map((ctx) => renderers[format](feed, ctx));
+            jobs.push(
+              Promise.all(texts.map((t) => compileDocument(t, CONTENT_TYPES[format], lastModified, headers))).then((docs) => {
+                documents.set(feedPath(key, format), docs);
+                rep.documents += docs.length;
+              }),
+            );
+          }
+        } catch (err) {
+          failed.add(key);
+          rep.failedFeeds.push({ scope: key, error: (err as Error).message });
+          log(`feed ${key === '' ? '(site)' : key} failed: ${(err as Error).message}`);
+        }
+        if (jobs.length >= 64) await Promise.all(jobs.splice(0));
+      }
+      await Promise.all(jobs);
+
+      // The directory documents list every feed; they change whenever a feed did.
+      const finalStates = new Map([...states, ...newStates]);
+      const counts = new Map(allScopes.map((s) => [s.key, s.items]));
+      const feeds: FeedListing[] = [...keys].sort().map((key) => ({
+        scope: { key, kind: scopeKind(key), label: byKey.get(key)?.label ?? labelFromKey(key) },
+        items: Math.min(counts.get(key) ?? 0, site.itemLimit),
+        lastModified: finalStates.get(key)?.lastModified ?? startedAt,
+      }));
+      const directoryModified = feeds.reduce((m, f) => Math.max(m, f.lastModified), 0);
+      documents.set('/feeds.opml', await Promise.all(contexts.map((c) => compileDocument(renderOpml(feeds, site, c.origin, dates), CONTENT_TYPES.opml, directoryModified, headers))));
+      documents.set('/', await Promise.all(contexts.map((c) => compileDocument(renderIndexPage(feeds, site, c.origin), CONTENT_TYPES.html, directoryModified, pageHeaders))));
+
+      if (newStates.size > 0) await store.writeFeedStates(newStates);
+      states = finalStates;
+      pending.clear();
+      for (const k of failed) pending.add(k);
+      if (cold || toRender.size > 0) prepared = cold ? nextPrepared : new Map([...prepared, ...nextPrepared]);
+      published = {
+        generation: (published?.generation ?? 0) + 1,
+        publishedAt: clock(),
+        documents,
+        feeds,
+        articles: await store.countArticles(),
+      };
+      rep.published = true;
+      rep.ok = failed.size === 0;
+      for (const l of listeners) l(published);
+      return rep;
+    } catch (err) {
+      const e = wrapError('COMPILE_FAILED', 'compile failed', err);
+      rep.error = e.message;
+      log(`compile failed, the last good documents stay live: ${e.message}`);
+      return rep;
+    } finally {
+      rep.durationMs = clock() - startedAt;
+      report = rep;
+    }
+  }
+
+  async function compile(): Promise<CompileReport> {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      let rep = await runOnce();
+      while (again) {
+        again = false;
+        rep = await runOnce();
+      }
+      return rep;
+    })();
+    try {
+      return await running;
+    } finally {
+      running = undefined;
+    }
+  }
+
+  return {
+    compile,
+    current: () => published,
+    lastReport: () => report,
+    onPublish: (l) => void listeners.push(l),
+    whenIdle: async () => {
+      while (running) await running.catch(() => undefined);
+    },
+  };
+}
+
+function labelFromKey(key: string): string {
+  return decodeURIComponent(key.split('/').slice(1).join(' / '));
+}

@@ -1,0 +1,137 @@
+// The file source: article files in data/articles/*.json, synchronised into the store. Only
+// new and changed files are read; a removed file removes its article; a broken file is reported
+// with its name and field and skipped, while the last good version of its article stays live.
+import { createHash } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { articleDigest, validateArticle, type Article } from '../core/article.js';
+import { FeedwrightError, type ErrorCode, type FieldProblem } from '../core/errors.js';
+import type { ArticleChange, ArticleStore, ArticleWrite, FileEntry } from '../store/store.js';
+
+/** A problem with one article file. */
+export interface SourceProblem {
+  file: string;
+  code: ErrorCode;
+  message: string;
+  problems: FieldProblem[];
+}
+
+/** What a sync did. */
+export interface SyncResult {
+  changes: ArticleChange[];
+  problems: SourceProblem[];
+  filesRead: number;
+  files: number;
+}
+
+/** Formats a problem as one line naming the file and each field. */
+export function formatProblem(p: SourceProblem): string {
+  return p.problems.length > 0 ? `${p.file}: ${p.problems.map((f) => `${f.field} ${f.message}`).join('; ')}` : `${p.file}: ${p.message}`;
+}
+
+/** Reads and validates one article file; returns the article with the file's digest, or the problem. */
+export async function readArticleFile(dir: string, name: string, timeZone: string): Promise<{ article: Article; fileDigest: string; mtimeMs: number; size: number } | SourceProblem> {
+  const path = join(dir, name);
+  let bytes: Buffer;
+  let mtimeMs: number;
+  try {
+    const st = await stat(path);
+    mtimeMs = st.mtimeMs;
+    bytes = await readFile(path);
+  } catch (err) {
+    return { file: name, code: 'ARTICLE_READ', message: `cannot be read: ${(err as Error).message}`, problems: [] };
+  }
+  const fileDigest = createHash('sha256').update(bytes).digest('base64url');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(bytes.toString('utf8'));
+  } catch (err) {
+    return { file: name, code: 'ARTICLE_PARSE', message: `is not valid JSON (${(err as Error).message})`, problems: [] };
+  }
+  const result = validateArticle(raw, timeZone);
+  if ('problems' in result) {
+    return { file: name, code: 'ARTICLE_INVALID', message: 'breaks the article format', problems: result.problems };
+  }
+  return { article: result.article, fileDigest, mtimeMs, size: bytes.length };
+}
+
+async function listJsonFiles(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir)).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new FeedwrightError('ARTICLE_READ', `cannot list ${dir}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** Validates every file without touching a store (the `check` command). */
+export async function checkArticleFiles(dir: string, timeZone: string): Promise<{ files: number; problems: SourceProblem[] }> {
+  const names = await listJsonFiles(dir);
+  const problems: SourceProblem[] = [];
+  const owners = new Map<string, string>();
+  for (const name of names) {
+    const r = await readArticleFile(dir, name, timeZone);
+    if ('code' in r) problems.push(r);
+    else {
+      const owner = owners.get(r.article.id);
+      if (owner !== undefined) problems.push({ file: name, code: 'ARTICLE_DUPLICATE', message: `has the id "${r.article.id}" of ${owner}`, problems: [{ field: 'id', message: `repeats the id of ${owner}` }] });
+      else owners.set(r.article.id, name);
+    }
+  }
+  return { files: names.length, problems };
+}
+
+/** Brings the store in line with the files: new, changed and removed files. */
+export async function syncArticleFiles(dir: string, store: ArticleStore, timeZone: string, now: number): Promise<SyncResult> {
+  const names = await listJsonFiles(dir);
+  const present = new Set(names);
+  const index = new Map((await store.readFileIndex()).map((e) => [e.name, e]));
+  const owners = new Map<string, string>();
+  for (const e of index.values()) if (e.articleId !== null && present.has(e.name)) owners.set(e.articleId, e.name);
+
+  const writes: ArticleWrite[] = [];
+  const upserts: FileEntry[] = [];
+  const removals: string[] = [];
+  const problems: SourceProblem[] = [];
+  let filesRead = 0;
+  const source = (name: string) => `file:${name}`;
+  const removeIfOwned = async (id: string, name: string) => {
+    const stored = await store.getArticle(id);
+    if (stored && stored.source === source(name)) writes.push({ kind: 'delete', id });
+  };
+
+  for (const name of names) {
+    const known = index.get(name);
+    if (known) {
+      const st = await stat(join(dir, name)).catch(() => undefined);
+      if (st && st.mtimeMs === known.mtimeMs && st.size === known.size) continue;
+    }
+    filesRead += 1;
+    const r = await readArticleFile(dir, name, timeZone);
+    if ('code' in r) {
+      problems.push(r);
+      continue;
+    }
+    if (known && known.digest === r.fileDigest) {
+      upserts.push({ ...known, mtimeMs: r.mtimeMs, size: r.size });
+      continue;
+    }
+    const owner = owners.get(r.article.id);
+    if (owner !== undefined && owner !== name) {
+      problems.push({ file: name, code: 'ARTICLE_DUPLICATE', message: `has the id "${r.article.id}" of ${owner}`, problems: [{ field: 'id', message: `repeats the id of ${owner}` }] });
+      continue;
+    }
+    owners.set(r.article.id, name);
+    if (known?.articleId && known.articleId !== r.article.id) await removeIfOwned(known.articleId, name);
+    writes.push({ kind: 'put', article: r.article, digest: articleDigest(r.article), source: source(name) });
+    upserts.push({ name, mtimeMs: r.mtimeMs, size: r.size, digest: r.fileDigest, articleId: r.article.id });
+  }
+  for (const [name, entry] of index) {
+    if (present.has(name)) continue;
+    removals.push(name);
+    if (entry.articleId !== null && owners.get(entry.articleId) === undefined) await removeIfOwned(entry.articleId, name);
+  }
+  const changes = writes.length > 0 ? await store.writeArticles(writes, now) : [];
+  if (upserts.length > 0 || removals.length > 0) await store.writeFileIndex(upserts, removals);
+  return { changes, problems, filesRead, files: names.length };
+}

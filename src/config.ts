@@ -1,0 +1,53 @@
+// Configuration: data/site.json and the environment, read and validated in one place and
+// passed in; nothing else reads process.env.
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { FeedwrightError } from './core/errors.js';
+import { validateSiteConfig, type SiteConfig } from './core/site.js';
+import { isCronExpression } from './compile/schedule.js';
+
+/** Where things live and how the server listens. */
+export interface RuntimeConfig {
+  dataDir: string;
+  articlesDir: string;
+  databaseFile: string;
+  publicDir: string;
+  port: number;
+  host: string;
+}
+
+/** Reads and validates `site.json` in the data folder. */
+export function loadSiteConfig(dataDir: string): SiteConfig {
+  const file = join(dataDir, 'site.json');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new FeedwrightError('CONFIG_READ', `cannot read ${file}: ${(err as Error).message}`, { file, cause: err });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new FeedwrightError('CONFIG_INVALID', `${file} is not valid JSON: ${(err as Error).message}`, { file });
+  }
+  return validateSiteConfig(raw, isCronExpression);
+}
+
+/** Resolves folders and the listening address from flags and the environment. */
+export function loadRuntimeConfig(flags: { data?: string }, env: NodeJS.ProcessEnv, packageRoot: string): RuntimeConfig {
+  const dataDir = resolve(flags.data ?? env.FEEDWRIGHT_DATA ?? join(packageRoot, 'data'));
+  const portText = env.PORT ?? '3000';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new FeedwrightError('CONFIG_INVALID', `PORT "${portText}" is not a port number (0 to 65535)`, { problems: [{ field: 'PORT', message: 'must be a port number' }] });
+  }
+  return {
+    dataDir,
+    articlesDir: join(dataDir, 'articles'),
+    databaseFile: join(dataDir, 'feedwright.db'),
+    publicDir: join(packageRoot, 'public'),
+    port,
+    host: env.HOST ?? '0.0.0.0',
+  };
+}

@@ -1,0 +1,261 @@
+// The article model (design §3): validation and normalisation of one raw JSON object into an
+// Article that every later stage can trust. Pure: no I/O, no clock.
+import { createHash } from 'node:crypto';
+import { FeedwrightError, type FieldProblem } from './errors.js';
+import { parseDate } from './dates.js';
+import { cleanText } from './xml-escape.js';
+import { isLanguageTag, type Person } from './site.js';
+
+/** An image of an article; the first is the lead image. `url` may be relative to the site. */
+export interface ArticleImage {
+  url: string;
+  caption?: string;
+  credit?: string;
+  type?: string;
+  width?: number;
+  height?: number;
+  length?: number;
+}
+
+/** A validated article. Text is free of characters XML forbids; dates are epoch milliseconds. */
+export interface Article {
+  id: string;
+  path: string;
+  title: string;
+  body: string;
+  summary?: string;
+  published: number;
+  updated?: number;
+  authors: Person[];
+  section: string[];
+  tags: string[];
+  images: ArticleImage[];
+  language?: string;
+  guid?: string;
+}
+
+/** The article id rule of design §3. */
+export const ARTICLE_ID = /^[A-Za-z0-9._~-]{1,200}$/;
+
+const FIELDS = new Set(['id', 'path', 'title', 'body', 'summary', 'published', 'updated', 'authors', 'section', 'tags', 'images', 'language', 'guid']);
+const MAX_TEXT = 2_000;
+const MAX_BODY = 2_000_000;
+const MIME = /^[a-z]+\/[a-z0-9.+-]+$/i;
+
+/** Plain text for one line: cleaned of forbidden characters, white space folded, trimmed. */
+export function plainLine(value: string): string {
+  return cleanText(value).replace(/[\t\n\r\f\v ]+/g, ' ').trim();
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function lineField(v: unknown, field: string, problems: FieldProblem[], required: boolean, max = MAX_TEXT): string | undefined {
+  if (v === undefined || v === null) {
+    if (required) problems.push({ field, message: 'is required' });
+    return undefined;
+  }
+  if (typeof v !== 'string') {
+    problems.push({ field, message: 'must be a string' });
+    return undefined;
+  }
+  const line = plainLine(v);
+  if (line === '') {
+    if (required) problems.push({ field, message: 'must not be empty' });
+    return undefined;
+  }
+  if (line.length > max) {
+    problems.push({ field, message: `is longer than ${max} characters` });
+    return undefined;
+  }
+  return line;
+}
+
+function validPath(v: unknown, problems: FieldProblem[]): string | undefined {
+  if (typeof v !== 'string' || v === '') {
+    problems.push({ field: 'path', message: 'is required and must be a string starting with /' });
+    return undefined;
+  }
+  if (!v.startsWith('/') || v.startsWith('//') || /[\s\u0000-\u001f\u007f\\]/.test(v) || v.length > MAX_TEXT) {
+    problems.push({ field: 'path', message: 'must be a site path starting with a single / with no spaces, backslashes or controls' });
+    return undefined;
+  }
+  const url = new URL(v, 'https://site.invalid');
+  if (url.origin !== 'https://site.invalid') {
+    problems.push({ field: 'path', message: 'must stay on the site' });
+    return undefined;
+  }
+  // Keep the path as written but percent-encode what a URL cannot carry raw (RFC 3986 §2.1).
+  return url.pathname + url.search + url.hash;
+}
+
+function validImageUrl(v: unknown, field: string, problems: FieldProblem[]): string | undefined {
+  if (typeof v !== 'string' || v.trim() === '') {
+    problems.push({ field, message: 'is required and must be a URL or a site path' });
+    return undefined;
+  }
+  const s = v.trim();
+  try {
+    if (/^https?:\/\//i.test(s)) return new URL(s).href;
+    if (s.startsWith('/') && !s.startsWith('//')) {
+      const u = new URL(s, 'https://site.invalid');
+      return u.pathname + u.search + u.hash;
+    }
+  } catch {
+    // fall through to the problem below
+  }
+  problems.push({ field, message: 'must be an absolute http(s) URL or a path starting with /' });
+  return undefined;
+}
+
+function count(v: unknown, field: string, problems: FieldProblem[]): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
+    problems.push({ field, message: 'must be a whole number, 0 or more' });
+    return undefined;
+  }
+  return v;
+}
+
+function validPerson(v: unknown, field: string, problems: FieldProblem[]): Person | undefined {
+  if (!isRecord(v)) {
+    problems.push({ field, message: 'must be an object {name, email?, url?}' });
+    return undefined;
+  }
+  const name = lineField(v.name, `${field}.name`, problems, true, 500);
+  const person: Person | undefined = name === undefined ? undefined : { name };
+  if (v.email !== undefined) {
+    if (typeof v.email !== 'string' || !/^[^\s@<>()"]+@[^\s@<>()"]+$/.test(v.email)) problems.push({ field: `${field}.email`, message: 'must be an e-mail address' });
+    else if (person) person.email = v.email;
+  }
+  if (v.url !== undefined) {
+    if (typeof v.url !== 'string' || !/^https?:\/\/[^\s]+$/i.test(v.url)) problems.push({ field: `${field}.url`, message: 'must be an absolute http(s) URL' });
+    else if (person) person.url = v.url;
+  }
+  return person;
+}
+
+function stringList(v: unknown, field: string, problems: FieldProblem[]): string[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) {
+    problems.push({ field, message: 'must be an array of strings' });
+    return [];
+  }
+  const out: string[] = [];
+  v.forEach((item, i) => {
+    const line = lineField(item, `${field}[${i}]`, problems, true, 200);
+    if (line !== undefined && !out.includes(line)) out.push(line);
+  });
+  return out;
+}
+
+/** Validates one raw article. Returns the Article, or every problem found (field and why). */
+export function validateArticle(raw: unknown, timeZone: string): { article: Article } | { problems: FieldProblem[] } {
+  const problems: FieldProblem[] = [];
+  if (!isRecord(raw)) return { problems: [{ field: '(root)', message: 'must be a JSON object' }] };
+  for (const key of Object.keys(raw)) {
+    if (!FIELDS.has(key)) problems.push({ field: key, message: 'is not a field of the article format' });
+  }
+  let id: string | undefined;
+  if (typeof raw.id !== 'string' || !ARTICLE_ID.test(raw.id)) problems.push({ field: 'id', message: 'is required and must match [A-Za-z0-9._~-]{1,200}' });
+  else id = raw.id;
+  const path = validPath(raw.path, problems);
+  const title = lineField(raw.title, 'title', problems, true);
+  let body: string | undefined;
+  if (typeof raw.body !== 'string' || raw.body.trim() === '') problems.push({ field: 'body', message: 'is required and must be a non-empty HTML string' });
+  else if (raw.body.length > MAX_BODY) problems.push({ field: 'body', message: `is longer than ${MAX_BODY} characters` });
+  else body = cleanText(raw.body);
+  const summary = lineField(raw.summary, 'summary', problems, false, 10_000);
+
+  let published: number | undefined;
+  if (typeof raw.published !== 'string') problems.push({ field: 'published', message: 'is required and must be an RFC 3339 date-time string' });
+  else {
+    const p = parseDate(raw.published, timeZone);
+    if (typeof p === 'string') problems.push({ field: 'published', message: p });
+    else published = p;
+  }
+  let updated: number | undefined;
+  if (raw.updated !== undefined && raw.updated !== null) {
+    if (typeof raw.updated !== 'string') problems.push({ field: 'updated', message: 'must be an RFC 3339 date-time string' });
+    else {
+      const u = parseDate(raw.updated, timeZone);
+      if (typeof u === 'string') problems.push({ field: 'updated', message: u });
+      else if (published !== undefined && u < published) problems.push({ field: 'updated', message: 'must not be before published' });
+      else updated = u;
+    }
+  }
+
+  const authors: Person[] = [];
+  if (raw.authors !== undefined && raw.authors !== null) {
+    if (!Array.isArray(raw.authors)) problems.push({ field: 'authors', message: 'must be an array of {name, email?, url?}' });
+    else raw.authors.forEach((a, i) => {
+      const p = validPerson(a, `authors[${i}]`, problems);
+      if (p) authors.push(p);
+    });
+  }
+  const section = stringList(raw.section, 'section', problems);
+  const tags = stringList(raw.tags, 'tags', problems);
+
+  const images: ArticleImage[] = [];
+  if (raw.images !== undefined && raw.images !== null) {
+    if (!Array.isArray(raw.images)) problems.push({ field: 'images', message: 'must be an array of {url, caption?, credit?, type?, width?, height?, length?}' });
+    else raw.images.forEach((img, i) => {
+      const f = `images[${i}]`;
+      if (!isRecord(img)) {
+        problems.push({ field: f, message: 'must be an object with a url' });
+        return;
+      }
+      const url = validImageUrl(img.url, `${f}.url`, problems);
+      const caption = lineField(img.caption, `${f}.caption`, problems, false);
+      const credit = lineField(img.credit, `${f}.credit`, problems, false, 500);
+      let type: string | undefined;
+      if (img.type !== undefined) {
+        if (typeof img.type !== 'string' || !MIME.test(img.type)) problems.push({ field: `${f}.type`, message: 'must be a media type such as image/jpeg' });
+        else type = img.type.toLowerCase();
+      }
+      const width = count(img.width, `${f}.width`, problems);
+      const height = count(img.height, `${f}.height`, problems);
+      const length = count(img.length, `${f}.length`, problems);
+      if (url === undefined) return;
+      const image: ArticleImage = { url };
+      if (caption !== undefined) image.caption = caption;
+      if (credit !== undefined) image.credit = credit;
+      if (type !== undefined) image.type = type;
+      if (width !== undefined) image.width = width;
+      if (height !== undefined) image.height = height;
+      if (length !== undefined) image.length = length;
+      images.push(image);
+    });
+  }
+  let language: string | undefined;
+  if (raw.language !== undefined && raw.language !== null) {
+    if (typeof raw.language !== 'string' || !isLanguageTag(raw.language)) problems.push({ field: 'language', message: 'must be a BCP 47 language tag such as en or fa-IR' });
+    else language = raw.language;
+  }
+  const guid = lineField(raw.guid, 'guid', problems, false);
+
+  if (problems.length > 0 || id === undefined || path === undefined || title === undefined || body === undefined || published === undefined) {
+    return { problems };
+  }
+  const article: Article = { id, path, title, body, published, authors, section, tags, images };
+  if (summary !== undefined) article.summary = summary;
+  if (updated !== undefined) article.updated = updated;
+  if (language !== undefined) article.language = language;
+  if (guid !== undefined) article.guid = guid;
+  return { article };
+}
+
+/** Like validateArticle, but throws ARTICLE_INVALID naming every bad field (and the file). */
+export function parseArticle(raw: unknown, timeZone: string, file?: string): Article {
+  const result = validateArticle(raw, timeZone);
+  if ('article' in result) return result.article;
+  const list = result.problems.map((p) => `${p.field} ${p.message}`).join('; ');
+  const where = file === undefined ? 'article' : file;
+  throw new FeedwrightError('ARTICLE_INVALID', `${where}: ${list}`, file === undefined ? { problems: result.problems } : { file, problems: result.problems });
+}
+
+/** A stable digest of an article's content: equal articles give equal digests. */
+export function articleDigest(article: Article): string {
+  return createHash('sha256').update(JSON.stringify(article)).digest('base64url').slice(0, 22);
+}

@@ -1,0 +1,113 @@
+// Date parsing (RFC 3339, or a local time read in the site's time zone) and the three output
+// forms: RFC 822 for RSS, RFC 3339 for Atom and JSON Feed, IMF-fixdate for HTTP.
+import dayjs from 'dayjs';
+import utc from 'dayjs/plugin/utc.js';
+import timezone from 'dayjs/plugin/timezone.js';
+
+dayjs.extend(utc);
+dayjs.extend(timezone);
+
+/** The earliest and latest instants an article may carry (4-digit years keep RFC 822 valid). */
+export const MIN_DATE_MS = Date.UTC(1900, 0, 1);
+export const MAX_DATE_MS = Date.UTC(9999, 11, 30);
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?([Zz]|[+-]\d{2}:\d{2})?$/;
+
+/** True when the name is an IANA time zone this runtime knows. */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return name.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Parses an RFC 3339 date-time; a value without an offset (or a bare date) is a local time in
+ * `timeZone`. Returns epoch milliseconds truncated to the second, or an error message.
+ */
+export function parseDate(value: string, timeZone: string): number | string {
+  const m = RFC3339.exec(value.trim());
+  if (!m) return 'is not an RFC 3339 date-time (e.g. 2016-07-06T14:05:00+04:30, or a local time 2016-07-06T14:05:00)';
+  const [, y, mo, d, h = '00', mi = '00', s = '00', , zone] = m;
+  const year = Number(y), month = Number(mo), day = Number(d), hour = Number(h), minute = Number(mi);
+  const second = Math.min(Number(s), 59); // a leap second is read as :59
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || Number(s) > 60) return 'has a field out of range';
+  const asUtc = Date.UTC(year, month - 1, day, hour, minute, second);
+  if (new Date(asUtc).getUTCDate() !== day) return 'names a day that does not exist';
+  let ms: number;
+  if (zone === undefined) {
+    const local = `${y}-${mo}-${d}T${h}:${mi}:${String(second).padStart(2, '0')}`;
+    ms = dayjs.tz(local, timeZone).valueOf();
+  } else if (zone === 'Z' || zone === 'z') {
+    ms = asUtc;
+  } else {
+    const sign = zone.startsWith('-') ? -1 : 1;
+    const offset = Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6));
+    if (Number(zone.slice(1, 3)) > 23 || Number(zone.slice(4, 6)) > 59) return 'has an offset out of range';
+    ms = asUtc - sign * offset * 60_000;
+  }
+  if (!Number.isFinite(ms)) return 'is not a valid date-time';
+  if (ms < MIN_DATE_MS || ms > MAX_DATE_MS) return 'is outside the years 1900 to 9999';
+  return Math.floor(ms / 1000) * 1000;
+}
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, '0');
+}
+
+/** Formats instants in one time zone; offsets are memoised because Intl look-ups are slow. */
+export interface DateFormatter {
+  /** RFC 822 (RFC 1123 four-digit year) with a numeric zone, for RSS. */
+  rfc822(ms: number): string;
+  /** RFC 3339 with the zone's offset, for Atom and JSON Feed. */
+  rfc3339(ms: number): string;
+}
+
+/** Creates a formatter for an IANA time zone. */
+export function createDateFormatter(timeZone: string): DateFormatter {
+  const offsets = new Map<number, number>();
+  const offsetMinutes = (ms: number): number => {
+    let off = offsets.get(ms);
+    if (off === undefined) {
+      off = dayjs(ms).tz(timeZone).utcOffset();
+      if (offsets.size > 100_000) offsets.clear();
+      offsets.set(ms, off);
+    }
+    return off;
+  };
+  const parts = (ms: number) => {
+    const off = offsetMinutes(ms);
+    const t = new Date(ms + off * 60_000);
+    const abs = Math.abs(off);
+    return { t, sign: off < 0 ? '-' : '+', oh: pad(Math.floor(abs / 60)), om: pad(abs % 60) };
+  };
+  return {
+    rfc822(ms) {
+      const { t, sign, oh, om } = parts(ms);
+      return `${DAYS[t.getUTCDay()]}, ${pad(t.getUTCDate())} ${MONTHS[t.getUTCMonth()]} ${pad(t.getUTCFullYear(), 4)} ${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())}:${pad(t.getUTCSeconds())} ${sign}${oh}${om}`;
+    },
+    rfc3339(ms) {
+      const { t, sign, oh, om } = parts(ms);
+      return `${pad(t.getUTCFullYear(), 4)}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())}T${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())}:${pad(t.getUTCSeconds())}${sign}${oh}:${om}`;
+    },
+  };
+}
+
+/** IMF-fixdate (RFC 9110 §5.6.7) for HTTP headers. */
+export function httpDate(ms: number): string {
+  return new Date(ms).toUTCString();
+}
+
+/** Parses an HTTP date (IMF-fixdate and the obsolete forms Date.parse knows); NaN when garbage. */
+export function parseHttpDate(value: string): number {
+  // RFC 9110 §13.1.3: a recipient must ignore an If-Modified-Since that is not a valid HTTP-date.
+  if (value.length > 64 || !/^[A-Za-z]{3,9}, ?\d{1,2}[ -][A-Za-z]{3}[ -]\d{2,4} \d{2}:\d{2}:\d{2} GMT$|^[A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/.test(value)) {
+    return Number.NaN;
+  }
+  return Date.parse(value);
+}

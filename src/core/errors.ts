@@ -1,0 +1,47 @@
+// The one error type of feedwright: every failure carries a stable code, a message a person
+// can act on, and where it applies the file and field it is about.
+
+/** Every error code feedwright raises, with what it means. */
+export const ERROR_CODES = {
+  CONFIG_INVALID: 'a setting in site.json or the environment is missing or malformed',
+  CONFIG_READ: 'site.json could not be read',
+  ARTICLE_INVALID: 'an article breaks a rule of the article format',
+  ARTICLE_PARSE: 'an article file is not valid JSON',
+  ARTICLE_READ: 'an article file could not be read',
+  ARTICLE_DUPLICATE: 'two article files carry the same id',
+  STORE_OPEN: 'the store could not be opened',
+  STORE_QUERY: 'the store failed during a read or a write',
+  COMPILE_FAILED: 'a compile did not complete; the last good documents stay live',
+  USAGE: 'the command line is malformed',
+} as const;
+
+/** A code from {@link ERROR_CODES}. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** One problem with one field of one input. */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+/** The error type of feedwright; `file` and `problems` say where the fault is. */
+export class FeedwrightError extends Error {
+  readonly code: ErrorCode;
+  readonly file?: string;
+  readonly problems: FieldProblem[];
+
+  constructor(code: ErrorCode, message: string, options: { file?: string; problems?: FieldProblem[]; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'FeedwrightError';
+    this.code = code;
+    if (options.file !== undefined) this.file = options.file;
+    this.problems = options.problems ?? [];
+  }
+}
+
+/** Wraps any thrown value as a FeedwrightError with context, keeping the original as `cause`. */
+export function wrapError(code: ErrorCode, context: string, cause: unknown, file?: string): FeedwrightError {
+  if (cause instanceof FeedwrightError) return cause;
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new FeedwrightError(code, `${context}: ${detail}`, file === undefined ? { cause } : { cause, file });
+}

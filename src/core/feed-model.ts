@@ -1,0 +1,87 @@
+// The feed model the serializers read: one feed (a scope and its newest items) seen from one
+// origin. Ids come from the site's id prefix, never from a domain; links from the origin.
+import type { Article } from './article.js';
+import { prepareContent, summarize, type ContentTemplate } from './content.js';
+import type { DateFormatter } from './dates.js';
+import { FORMAT_FILES, feedPath, type Format, type Scope } from './scopes.js';
+import type { Origin, Person, SiteConfig } from './site.js';
+
+/** An article made ready to render: its content split once, its summary derived once. */
+export interface PreparedItem {
+  article: Article;
+  content: ContentTemplate;
+  summary: string;
+}
+
+/** One feed's content, the same for every origin and format. */
+export interface FeedContent {
+  scope: Scope;
+  items: PreparedItem[];
+  /** When the feed's content last changed (epoch ms): lastBuildDate, updated, Last-Modified. */
+  lastModified: number;
+}
+
+/** What a serializer needs besides the feed: the site, the serving origin, date formatting. */
+export interface RenderContext {
+  site: SiteConfig;
+  origin: Origin;
+  dates: DateFormatter;
+  /** The schedule's period in minutes (RSS ttl). */
+  ttlMinutes: number;
+}
+
+/** Prepares an article for rendering. */
+export function prepareItem(article: Article): PreparedItem {
+  return { article, content: prepareContent(article), summary: summarize(article) };
+}
+
+/** The id readers know an item by: its guid, else a tag: URI from the id prefix (design §4). */
+export function itemId(article: Article, site: SiteConfig): string {
+  return article.guid ?? `${site.idPrefix}${article.id}`;
+}
+
+/** The feed's own id: a tag: URI from the id prefix and the scope, the same on every origin. */
+export function feedId(scope: Scope, site: SiteConfig): string {
+  return scope.key === '' ? `${site.idPrefix}feed` : `${site.idPrefix}feed${feedPath(scope.key, 'rss').slice(0, -'/rss.xml'.length)}`;
+}
+
+/** The feed's title: the site's, or the site's with the section or tag. */
+export function feedTitle(scope: Scope, site: SiteConfig): string {
+  return scope.kind === 'site' ? site.title : `${site.title}: ${scope.label}`;
+}
+
+/** The feed's description. */
+export function feedDescription(scope: Scope, site: SiteConfig): string {
+  if (scope.kind === 'site') return site.description;
+  return scope.kind === 'section' ? `${site.description}: ${scope.label}` : `${site.description} tagged ${scope.label}`;
+}
+
+/** The absolute URL of one document of a feed on one origin. */
+export function documentUrl(scope: Scope, format: Format, origin: Origin): string {
+  return origin.href + feedPath(scope.key, format);
+}
+
+/** The site's home page on one origin. */
+export function homeUrl(origin: Origin): string {
+  return `${origin.href}/`;
+}
+
+/** The article's page on one origin. */
+export function itemUrl(article: Article, origin: Origin): string {
+  return origin.href + article.path;
+}
+
+/** The bylines of an item: its own, else the site's author. */
+export function itemAuthors(article: Article, site: SiteConfig): Person[] {
+  return article.authors.length > 0 ? article.authors : [site.author];
+}
+
+/** The categories of an item: each section level's full label, then the tags. */
+export function itemCategories(article: Article): string[] {
+  const out: string[] = [];
+  if (article.section.length > 0) out.push(article.section.join(' / '));
+  for (const tag of article.tags) if (!out.includes(tag)) out.push(tag);
+  return out;
+}
+
+export { FORMAT_FILES };

@@ -1,0 +1,60 @@
+// JSON Feed 1.1 serializer (https://www.jsonfeed.org/version/1.1/). Pure: the same feed and
+// context give the same bytes.
+import { imageType, imageUrl, renderTemplate } from './content.js';
+import {
+  documentUrl, feedDescription, feedTitle, homeUrl, itemAuthors, itemCategories, itemId, itemUrl,
+  type FeedContent, type PreparedItem, type RenderContext,
+} from './feed-model.js';
+import type { Person } from './site.js';
+
+function author(p: Person): Record<string, string> {
+  const a: Record<string, string> = { name: p.name };
+  if (p.url) a.url = p.url;
+  return a;
+}
+
+function renderItem(item: PreparedItem, ctx: RenderContext): Record<string, unknown> {
+  const { article } = item;
+  const { site, origin, dates } = ctx;
+  const out: Record<string, unknown> = {
+    id: itemId(article, site),
+    url: itemUrl(article, origin),
+    title: article.title,
+    content_html: renderTemplate(item.content, origin),
+    summary: item.summary,
+  };
+  const lead = article.images[0];
+  if (lead) out.image = imageUrl(lead, origin);
+  out.date_published = dates.rfc3339(article.published);
+  if (article.updated !== undefined) out.date_modified = dates.rfc3339(article.updated);
+  out.authors = itemAuthors(article, site).map(author);
+  const tags = itemCategories(article);
+  if (tags.length > 0) out.tags = tags;
+  if (article.language && article.language !== site.language) out.language = article.language;
+  if (article.images.length > 0) {
+    out.attachments = article.images.map((image) => {
+      const a: Record<string, unknown> = { url: imageUrl(image, origin), mime_type: imageType(image) };
+      if (image.caption || image.credit) a.title = [image.caption, image.credit && `(${image.credit})`].filter(Boolean).join(' ');
+      if (image.length !== undefined) a.size_in_bytes = image.length;
+      return a;
+    });
+  }
+  return out;
+}
+
+/** Renders a feed as JSON Feed 1.1 for the context's origin. */
+export function renderJson(feed: FeedContent, ctx: RenderContext): string {
+  const { site, origin } = ctx;
+  const doc = {
+    version: 'https://jsonfeed.org/version/1.1',
+    title: feedTitle(feed.scope, site),
+    home_page_url: homeUrl(origin),
+    feed_url: documentUrl(feed.scope, 'json', origin),
+    description: feedDescription(feed.scope, site),
+    language: site.language,
+    authors: [author(site.author)],
+    items: feed.items.map((item) => renderItem(item, ctx)),
+  };
+  // Article text was cleaned on the way in; JSON.stringify escapes controls and lone surrogates.
+  return `${JSON.stringify(doc)}\n`;
+}

@@ -1,0 +1,58 @@
+// RSS 2.0 serializer (with content, dc, atom and Media RSS namespaces). Pure: the same feed
+// and context give the same bytes.
+import { renderTemplate, imageType, imageUrl } from './content.js';
+import { attr, element, escapeText } from './xml-escape.js';
+import {
+  documentUrl, feedDescription, feedTitle, homeUrl, itemAuthors, itemCategories, itemId, itemUrl,
+  type FeedContent, type PreparedItem, type RenderContext,
+} from './feed-model.js';
+import type { ArticleImage } from './article.js';
+
+const GENERATOR = 'feedwright';
+
+function mediaContent(image: ArticleImage, ctx: RenderContext): string {
+  const open = `<media:content${attr('url', imageUrl(image, ctx.origin))} medium="image"${attr('type', imageType(image))}${attr('width', image.width)}${attr('height', image.height)}${attr('fileSize', image.length)}>`;
+  const description = image.caption ? `<media:description type="plain">${escapeText(image.caption)}</media:description>` : '';
+  const credit = image.credit ? `<media:credit role="author" scheme="urn:ebu">${escapeText(image.credit)}</media:credit>` : '';
+  return `${open}${description}${credit}</media:content>`;
+}
+
+function renderItem(item: PreparedItem, ctx: RenderContext): string {
+  const { article } = item;
+  const { site, origin, dates } = ctx;
+  let s = '<item>';
+  s += element('title', article.title);
+  s += element('link', itemUrl(article, origin));
+  s += `<guid isPermaLink="false">${escapeText(itemId(article, site))}</guid>`;
+  s += element('pubDate', dates.rfc822(article.published));
+  for (const person of itemAuthors(article, site)) {
+    // RSS 2.0 <author> must be an e-mail address; a byline without one goes in dc:creator.
+    s += person.email ? element('author', `${person.email} (${person.name})`) : element('dc:creator', person.name);
+  }
+  for (const category of itemCategories(article)) s += element('category', category);
+  s += element('description', item.summary);
+  s += `<content:encoded>${escapeText(renderTemplate(item.content, origin))}</content:encoded>`;
+  const lead = article.images[0];
+  if (lead) s += `<enclosure${attr('url', imageUrl(lead, origin))} length="${lead.length ?? 0}"${attr('type', imageType(lead))}/>`;
+  for (const image of article.images) s += mediaContent(image, ctx);
+  return `${s}</item>\n`;
+}
+
+/** Renders a feed as RSS 2.0 for the context's origin. */
+export function renderRss(feed: FeedContent, ctx: RenderContext): string {
+  const { site, origin } = ctx;
+  let s = '<?xml version="1.0" encoding="utf-8"?>\n';
+  s += '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/">\n<channel>\n';
+  s += element('title', feedTitle(feed.scope, site));
+  s += element('link', homeUrl(origin));
+  s += element('description', feedDescription(feed.scope, site));
+  s += `<atom:link${attr('href', documentUrl(feed.scope, 'rss', origin))} rel="self" type="application/rss+xml"/>`;
+  s += element('language', site.language);
+  s += element('lastBuildDate', ctx.dates.rfc822(feed.lastModified));
+  s += element('generator', GENERATOR);
+  s += element('docs', 'https://www.rssboard.org/rss-specification');
+  s += element('ttl', String(ctx.ttlMinutes));
+  s += '\n';
+  for (const item of feed.items) s += renderItem(item, ctx);
+  return `${s}</channel>\n</rss>\n`;
+}

@@ -1,0 +1,164 @@
+// The site settings (data/site.json): their shape, defaults and validation. Pure: the file is
+// read elsewhere; every problem names the key it is about.
+import { FeedwrightError, type FieldProblem } from './errors.js';
+import { isTimeZone } from './dates.js';
+
+/** A byline: the site's author or an article's. */
+export interface Person {
+  name: string;
+  email?: string;
+  url?: string;
+}
+
+/** One served origin, `scheme://host[:port]`, parsed once. */
+export interface Origin {
+  /** The canonical origin string, e.g. `https://www.presstv.com`. */
+  href: string;
+  /** `host[:port]` lower-case, default port omitted, as matched against a request's Host. */
+  host: string;
+  protocol: 'http:' | 'https:';
+  onion: boolean;
+}
+
+/** Validated site settings. */
+export interface SiteConfig {
+  title: string;
+  description: string;
+  language: string;
+  timeZone: string;
+  /** The primary origin first, then the alternates, in the order configured. */
+  origins: Origin[];
+  behindProxy: boolean;
+  itemLimit: number;
+  schedule: string;
+  author: Person;
+  idPrefix: string;
+  mirrorNotice: string;
+}
+
+const LANGUAGE = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
+const KNOWN_KEYS = new Set([
+  'title', 'description', 'language', 'timeZone', 'origin', 'alternateOrigins', 'behindProxy',
+  'itemLimit', 'schedule', 'author', 'idPrefix', 'mirrorNotice',
+]);
+
+/** True when the value is a BCP 47 language tag in shape. */
+export function isLanguageTag(value: string): boolean {
+  return LANGUAGE.test(value);
+}
+
+/** Parses `scheme://host[:port]` into an Origin, or returns why it is not one. */
+export function parseOrigin(value: unknown): Origin | string {
+  if (typeof value !== 'string' || value === '') return 'must be a string like https://www.example.com';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `"${value}" is not a URL`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `"${value}" must use http or https`;
+  if (url.username || url.password) return `"${value}" must not carry credentials`;
+  if (url.search || url.hash || !/^[a-z]+:\/\/[^/]+\/?$/i.test(value)) return `"${value}" must be scheme://host[:port] with no path, query or fragment`;
+  if (url.hostname.endsWith('.')) return `"${value}" must not end its host with a dot`;
+  return {
+    href: `${url.protocol}//${url.host}`,
+    host: url.host.toLowerCase(),
+    protocol: url.protocol,
+    onion: url.hostname.toLowerCase().endsWith('.onion'),
+  };
+}
+
+function parsePerson(value: unknown, key: string, problems: FieldProblem[]): Person | undefined {
+  if (typeof value === 'string' && value.trim() !== '') return { name: value.trim() };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    problems.push({ field: key, message: 'must be a name or an object {name, email?, url?}' });
+    return undefined;
+  }
+  const v = value as Record<string, unknown>;
+  if (typeof v.name !== 'string' || v.name.trim() === '') {
+    problems.push({ field: `${key}.name`, message: 'is required and must be a non-empty string' });
+    return undefined;
+  }
+  const person: Person = { name: v.name.trim() };
+  if (v.email !== undefined) {
+    if (typeof v.email !== 'string' || !/^[^\s@<>()]+@[^\s@<>()]+$/.test(v.email)) problems.push({ field: `${key}.email`, message: 'must be an e-mail address' });
+    else person.email = v.email;
+  }
+  if (v.url !== undefined) {
+    if (typeof v.url !== 'string' || !/^https?:\/\//.test(v.url)) problems.push({ field: `${key}.url`, message: 'must be an absolute http(s) URL' });
+    else person.url = v.url;
+  }
+  return person;
+}
+
+/**
+ * Validates the parsed content of site.json. `scheduleValid` checks a cron expression (the
+ * scheduler's own validator is passed in so that core stays free of it). Throws CONFIG_INVALID
+ * listing every bad key.
+ */
+export function validateSiteConfig(raw: unknown, scheduleValid: (expr: string) => boolean): SiteConfig {
+  const problems: FieldProblem[] = [];
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new FeedwrightError('CONFIG_INVALID', 'site.json must hold a JSON object');
+  }
+  const r = raw as Record<string, unknown>;
+  for (const key of Object.keys(r)) {
+    if (!KNOWN_KEYS.has(key)) problems.push({ field: key, message: 'is not a known setting' });
+  }
+  const text = (key: string, required: boolean, fallback = ''): string => {
+    const v = r[key];
+    if (v === undefined && !required) return fallback;
+    if (typeof v !== 'string' || v.trim() === '') {
+      problems.push({ field: key, message: 'is required and must be a non-empty string' });
+      return fallback;
+    }
+    return v.trim();
+  };
+  const title = text('title', true);
+  const description = text('description', false, title);
+  const language = text('language', false, 'en');
+  if (!isLanguageTag(language)) problems.push({ field: 'language', message: `"${language}" is not a BCP 47 language tag` });
+  const timeZone = text('timeZone', false, 'UTC');
+  if (!isTimeZone(timeZone)) problems.push({ field: 'timeZone', message: `"${timeZone}" is not an IANA time zone` });
+
+  const origins: Origin[] = [];
+  const primary = parseOrigin(r.origin);
+  if (typeof primary === 'string') problems.push({ field: 'origin', message: primary });
+  else origins.push(primary);
+  if (r.alternateOrigins !== undefined && !Array.isArray(r.alternateOrigins)) {
+    problems.push({ field: 'alternateOrigins', message: 'must be an array of origins' });
+  }
+  const alternates = Array.isArray(r.alternateOrigins) ? r.alternateOrigins : [];
+  alternates.forEach((value, i) => {
+    const o = parseOrigin(value);
+    if (typeof o === 'string') problems.push({ field: `alternateOrigins[${i}]`, message: o });
+    else if (origins.some((x) => x.host === o.host)) problems.push({ field: `alternateOrigins[${i}]`, message: `"${String(value)}" repeats the host ${o.host}` });
+    else origins.push(o);
+  });
+
+  let behindProxy = false;
+  if (r.behindProxy !== undefined) {
+    if (typeof r.behindProxy !== 'boolean') problems.push({ field: 'behindProxy', message: 'must be true or false' });
+    else behindProxy = r.behindProxy;
+  }
+  let itemLimit = 50;
+  if (r.itemLimit !== undefined) {
+    if (typeof r.itemLimit !== 'number' || !Number.isInteger(r.itemLimit) || r.itemLimit < 1 || r.itemLimit > 1000) {
+      problems.push({ field: 'itemLimit', message: 'must be a whole number from 1 to 1000' });
+    } else itemLimit = r.itemLimit;
+  }
+  const schedule = text('schedule', false, '* * * * *');
+  if (!scheduleValid(schedule)) problems.push({ field: 'schedule', message: `"${schedule}" is not a valid cron expression` });
+  const author = r.author === undefined ? { name: title } : parsePerson(r.author, 'author', problems) ?? { name: title };
+  const idPrefix = text('idPrefix', true);
+  if (idPrefix && !/^tag:[a-z0-9.-]+,\d{4}(-\d{2}(-\d{2})?)?:[\x21-\x7e]*$/i.test(idPrefix)) {
+    problems.push({ field: 'idPrefix', message: 'must be a tag: URI prefix (RFC 4151) such as tag:example.com,2007:' });
+  }
+  const mirrorNotice = text('mirrorNotice', false, 'This article can also be read at:');
+
+  if (problems.length > 0) {
+    const list = problems.map((p) => `${p.field} ${p.message}`).join('; ');
+    throw new FeedwrightError('CONFIG_INVALID', `site.json: ${list}`, { file: 'site.json', problems });
+  }
+  return { title, description, language, timeZone, origins, behindProxy, itemLimit, schedule, author, idPrefix, mirrorNotice };
+}

@@ -1,0 +1,81 @@
+// The Express app: everything that is not a compiled document — health, static files from
+// public/, and errors. Bodies never carry raw driver text.
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Compiler } from '../compile/compiler.js';
+import { PAGE_CSP } from '../compile/compiler.js';
+
+/** What the app needs. */
+export interface AppOptions {
+  compiler: Compiler;
+  publicDir: string;
+  startedAt: number;
+}
+
+/** Creates the Express app. */
+export function createApp(options: AppOptions): Express {
+  const { compiler } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    next();
+  });
+
+  app.get('/healthz', (_req: Request, res: Response) => {
+    const set = compiler.current();
+    const report = compiler.lastReport();
+    const ready = set !== undefined;
+    const degraded = ready && report !== undefined && !report.ok;
+    const body = {
+      status: !ready ? 'starting' : degraded ? 'degraded' : 'ok',
+      ready,
+      uptimeSeconds: Math.round((Date.now() - options.startedAt) / 1000),
+      published: set && {
+        generation: set.generation,
+        at: new Date(set.publishedAt).toISOString(),
+        articles: set.articles,
+        feeds: set.feeds.length,
+        documents: [...set.documents.values()].reduce((n, docs) => n + docs.length, 0),
+      },
+      lastCompile: report && {
+        at: new Date(report.startedAt).toISOString(),
+        ok: report.ok,
+        durationMs: report.durationMs,
+        articlesChanged: report.articlesChanged,
+        feedsChanged: report.feedsChanged.length,
+        skippedFiles: report.problems.map((p) => ({ file: p.file, code: p.code, problems: p.problems.length > 0 ? p.problems : [{ field: '(file)', message: p.message }] })),
+        failedFeeds: report.failedFeeds.map((f) => f.scope),
+        error: report.error === undefined ? undefined : 'the compile failed; see the server log',
+      },
+    };
+    res.status(ready ? 200 : 503).set('Cache-Control', 'no-store').json(body);
+  });
+
+  app.use(
+    express.static(options.publicDir, {
+      index: false,
+      dotfiles: 'ignore',
+      maxAge: '1h',
+      setHeaders: (res) => res.setHeader('Content-Security-Policy', PAGE_CSP),
+    }),
+  );
+
+  app.use((req: Request, res: Response) => {
+    const starting = compiler.current() === undefined;
+    res
+      .status(starting ? 503 : 404)
+      .set('Cache-Control', 'no-store')
+      .set(starting ? { 'Retry-After': '5' } : {})
+      .type('text/plain')
+      .send(starting ? 'The feeds are being compiled; try again in a few seconds.\n' : `Not Found: ${req.path.length > 200 ? 'this path' : req.path} is not a feed or page of this site.\n`);
+  });
+
+  // Express 5 error handler: log the detail, answer without it.
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = typeof (err as { status?: unknown }).status === 'number' ? (err as { status: number }).status : 500;
+    if (status >= 500) console.error(`request failed: ${(err as Error).message}`);
+    res.status(status).set('Cache-Control', 'no-store').type('text/plain').send(status >= 500 ? 'Internal Server Error\n' : 'Bad Request\n');
+  });
+  return app;
+}

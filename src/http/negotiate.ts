@@ -1,0 +1,82 @@
+// Request-header logic of the feed fast path: content coding (RFC 9110 §12.5.3), conditional
+// requests (RFC 9110 §13), and the serving origin (design §5). Pure functions over header strings.
+import { parseHttpDate } from '../core/dates.js';
+import type { Coding } from '../compile/documents.js';
+import type { Origin } from '../core/site.js';
+
+const codingCache = new Map<string, Coding>();
+
+/** Picks br, gzip or identity for an Accept-Encoding value; `q=0` excludes a coding. */
+export function negotiateCoding(header: string | undefined): Coding {
+  if (header === undefined || header === '') return 'identity';
+  const cached = codingCache.get(header);
+  if (cached !== undefined) return cached;
+  const q: Record<string, number> = {};
+  let star: number | undefined;
+  for (const part of header.slice(0, 1024).split(',')) {
+    const [rawName = '', ...params] = part.split(';');
+    const name = rawName.trim().toLowerCase();
+    if (name === '') continue;
+    let weight = 1;
+    for (const p of params) {
+      const m = /^\s*q\s*=\s*([0-9.]+)\s*$/i.exec(p);
+      if (m) weight = Math.min(1, Math.max(0, Number(m[1]) || 0));
+    }
+    if (name === '*') star = weight;
+    else q[name === 'x-gzip' ? 'gzip' : name] = weight;
+  }
+  const weightOf = (c: string, implicit: number) => q[c] ?? star ?? implicit;
+  // identity is acceptable unless excluded by name or by "*;q=0" (RFC 9110 §12.5.3).
+  const candidates: [Coding, number][] = [['br', weightOf('br', 0)], ['gzip', weightOf('gzip', 0)], ['identity', weightOf('identity', 1)]];
+  let best: Coding = 'identity';
+  let bestQ = 0;
+  for (const [c, w] of candidates) {
+    if (w > bestQ) {
+      best = c;
+      bestQ = w;
+    }
+  }
+  // Nothing acceptable: send identity anyway, as §12.5.3 allows, rather than a 406.
+  if (codingCache.size > 500) codingCache.clear();
+  codingCache.set(header, best);
+  return best;
+}
+
+/** If-None-Match (RFC 9110 §13.1.2): `*`, or any listed tag equal under weak comparison. */
+export function noneMatch(header: string, etags: readonly string[]): boolean {
+  if (header.length > 8192) return false;
+  const trimmed = header.trim();
+  if (trimmed === '*') return true;
+  for (const raw of trimmed.split(',')) {
+    let tag = raw.trim();
+    if (tag.startsWith('W/')) tag = tag.slice(2);
+    if (tag.length >= 2 && tag.startsWith('"') && tag.endsWith('"')) tag = tag.slice(1, -1);
+    else continue;
+    if (etags.includes(tag)) return true;
+  }
+  return false;
+}
+
+/**
+ * True when a GET or HEAD may be answered 304 (RFC 9110 §13.2.2): If-None-Match decides when
+ * present; otherwise If-Modified-Since, ignored when it is not a valid HTTP-date. Cache-Control:
+ * no-cache on the request does not change this: it asks caches to revalidate, and this is the
+ * origin revalidating.
+ */
+export function notModified(ifNoneMatch: string | undefined, ifModifiedSince: string | undefined, etags: readonly string[], lastModified: number): boolean {
+  if (ifNoneMatch !== undefined) return noneMatch(ifNoneMatch, etags);
+  if (ifModifiedSince === undefined) return false;
+  const since = parseHttpDate(ifModifiedSince);
+  return !Number.isNaN(since) && Math.floor(lastModified / 1000) * 1000 <= since;
+}
+
+/** Looks up the serving origin of a Host value; -1 when none is configured for it. */
+export function createOriginResolver(origins: readonly Origin[]): (host: string | undefined) => number {
+  const table = new Map<string, number>();
+  origins.forEach((o, i) => {
+    table.set(o.host, i);
+    // The default port of the origin's scheme may be written out (RFC 9110 §4.2.3).
+    table.set(`${o.host}:${o.protocol === 'https:' ? 443 : 80}`, i);
+  });
+  return (host) => (host === undefined ? -1 : table.get(host.toLowerCase()) ?? -1);
+}

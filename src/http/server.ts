@@ -1,0 +1,86 @@
+// The HTTP server: a node:http request listener answers every compiled document itself (the fast
+// path: no router, no rendering, no compression, only precomputed headers and bytes) and hands
+// every other request to the Express app. Design §5 explains why the router is kept off it.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Express } from 'express';
+import type { SiteConfig } from '../core/site.js';
+import type { CompiledDocument } from '../compile/documents.js';
+import type { PublishedSet } from '../compile/compiler.js';
+import { createOriginResolver, negotiateCoding, notModified } from './negotiate.js';
+
+/** What the fast path needs. */
+export interface FeedServerOptions {
+  site: SiteConfig;
+  /** The set being served, read on every request so a publish takes effect at once. */
+  current: () => PublishedSet | undefined;
+  app: Express;
+}
+
+const NOT_ALLOWED = { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' };
+
+/** Normalises a percent-encoded path to the canonical form the documents are keyed by. */
+function canonicalPath(path: string): string | undefined {
+  try {
+    return path.split('/').map((seg) => encodeURIComponent(decodeURIComponent(seg))).join('/');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Finds the document for a request path (query ignored); undefined when it is not one. */
+export function lookupDocument(set: PublishedSet, url: string): readonly CompiledDocument[] | undefined {
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  const docs = set.documents.get(path);
+  if (docs !== undefined || !path.includes('%')) return docs;
+  const canonical = canonicalPath(path);
+  return canonical === undefined ? undefined : set.documents.get(canonical);
+}
+
+/** Creates the request listener: the fast path for documents, the Express app for the rest. */
+export function createRequestListener(options: FeedServerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const { site, current, app } = options;
+  const resolve = createOriginResolver(site.origins);
+  const trustProxy = site.behindProxy;
+
+  return function listener(req, res) {
+    const set = current();
+    const url = req.url ?? '/';
+    const docs = set === undefined || url.charCodeAt(0) !== 47 /* '/' */ ? undefined : lookupDocument(set, url);
+    if (docs === undefined) {
+      app(req, res);
+      return;
+    }
+    const method = req.method;
+    if (method !== 'GET' && method !== 'HEAD') {
+      res.writeHead(405, NOT_ALLOWED);
+      res.end('Method Not Allowed: feeds answer GET and HEAD\n');
+      return;
+    }
+    const h = req.headers;
+    let host = h.host;
+    if (trustProxy) {
+      const forwarded = h['x-forwarded-host'];
+      if (typeof forwarded === 'string' && forwarded !== '') host = forwarded.split(',')[0]?.trim();
+    }
+    const index = resolve(host);
+    const doc = docs[index === -1 ? 0 : index] ?? (docs[0] as CompiledDocument);
+    const variant = doc[negotiateCoding(h['accept-encoding'])];
+    if (notModified(h['if-none-match'], h['if-modified-since'], doc.etags, doc.lastModified)) {
+      res.writeHead(304, variant.headers304);
+      res.end();
+      return;
+    }
+    res.writeHead(200, variant.headers200);
+    if (method === 'HEAD') res.end();
+    else res.end(variant.body);
+  };
+}
+
+/** Creates the HTTP server (not yet listening). */
+export function createFeedServer(options: FeedServerOptions): Server {
+  const server = createServer({ keepAliveTimeout: 65_000 }, createRequestListener(options));
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 30_000;
+  return server;
+}

@@ -1,0 +1,74 @@
+// The wiring of a running feedwright: the store, the compiler, the schedule and the server.
+// Used by the CLI's serve command, the tests and the benchmark, so all run the same assembly.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { SiteConfig } from './core/site.js';
+import { createCompiler, type Compiler } from './compile/compiler.js';
+import { schedulePeriodSeconds, startSchedule, type Schedule } from './compile/schedule.js';
+import { createApp } from './http/app.js';
+import { createFeedServer } from './http/server.js';
+import { openSqliteStore } from './store/sqlite-store.js';
+import type { ArticleStore } from './store/store.js';
+
+/** What a service is built from. */
+export interface ServiceOptions {
+  site: SiteConfig;
+  databaseFile: string;
+  articlesDir?: string;
+  publicDir: string;
+  /** Run the cron schedule (off in tests that drive compiles themselves). */
+  schedule?: boolean;
+  clock?: () => number;
+  log?: (line: string) => void;
+}
+
+/** A running service. */
+export interface Service {
+  store: ArticleStore;
+  compiler: Compiler;
+  server: Server;
+  /** Starts listening; resolves with the bound port. */
+  listen(port: number, host: string): Promise<number>;
+  /** Stops the schedule, finishes in-flight requests, closes the store. */
+  close(): Promise<void>;
+}
+
+/** Builds the service: the server answers at once (503 until the first compile publishes). */
+export function createService(options: ServiceOptions): Service {
+  const log = options.log ?? ((line: string) => console.log(`${new Date().toISOString()} ${line}`));
+  const store = openSqliteStore(options.databaseFile);
+  const periodSeconds = schedulePeriodSeconds(options.site.schedule);
+  const compilerOptions = { store, site: options.site, periodSeconds, log, ...(options.articlesDir === undefined ? {} : { articlesDir: options.articlesDir }), ...(options.clock === undefined ? {} : { clock: options.clock }) };
+  const compiler = createCompiler(compilerOptions);
+  const app = createApp({ compiler, publicDir: options.publicDir, startedAt: Date.now() });
+  const server = createFeedServer({ site: options.site, current: compiler.current, app });
+  let schedule: Schedule | undefined;
+
+  return {
+    store,
+    compiler,
+    server,
+    async listen(port, host) {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      if (options.schedule !== false) schedule = startSchedule(options.site.schedule, compiler, options.site.timeZone);
+      return (server.address() as AddressInfo).port;
+    },
+    async close() {
+      await schedule?.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 5000).unref();
+      });
+      // Let a compile in progress finish before the store closes under it.
+      await compiler.whenIdle();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,73 @@
+// The store interface: what the compile and the ingest paths need from a database. One file
+// per database implements it; one contract test suite runs against each.
+import type { Article } from '../core/article.js';
+
+/** An article as stored, with the digest of its content and when that version was stored. */
+export interface StoredArticle {
+  article: Article;
+  digest: string;
+  /** When this version was first stored (epoch ms). */
+  changedAt: number;
+  /** Where it came from: `file:<name>` or `api`. */
+  source: string;
+}
+
+/** One write in a batch: create or replace an article, or remove it (a tombstone is kept). */
+export type ArticleWrite =
+  | { kind: 'put'; article: Article; digest: string; source: string }
+  | { kind: 'delete'; id: string };
+
+/** What a write changed: the scopes the article was listed in before and after. */
+export interface ArticleChange {
+  id: string;
+  scopesBefore: string[];
+  scopesAfter: string[];
+}
+
+/** One scope (feed) as the store knows it. */
+export interface ScopeSummary {
+  key: string;
+  label: string;
+  items: number;
+}
+
+/** The last file seen for a source file name, so unchanged files are not read again. */
+export interface FileEntry {
+  name: string;
+  mtimeMs: number;
+  size: number;
+  /** Digest of the file's bytes. */
+  digest: string;
+  /** The article id the file held when it last parsed; null when it never parsed. */
+  articleId: string | null;
+}
+
+/** What was published for a feed: the digest of its content and its Last-Modified. */
+export interface FeedState {
+  digest: string;
+  lastModified: number;
+}
+
+/** The store of articles, file index and feed state. */
+export interface ArticleStore {
+  /** Applies a batch of writes in one transaction; returns what actually changed. */
+  writeArticles(writes: ArticleWrite[], now: number): Promise<ArticleChange[]>;
+  /** One article by id, tombstones excluded. */
+  getArticle(id: string): Promise<StoredArticle | undefined>;
+  /** The newest `limit` articles of a scope, newest first (ties broken by id, descending). */
+  newestInScope(scope: string, limit: number): Promise<StoredArticle[]>;
+  /** The scopes with at least one article; only those in `keys` when given. */
+  listScopes(keys?: string[]): Promise<ScopeSummary[]>;
+  /** The number of live articles. */
+  countArticles(): Promise<number>;
+  /** The file index of data/articles/. */
+  readFileIndex(): Promise<FileEntry[]>;
+  /** Replaces entries of the file index and removes the named ones, in one transaction. */
+  writeFileIndex(upserts: FileEntry[], removals: string[]): Promise<void>;
+  /** Every feed state ever published, by scope key. */
+  readFeedStates(): Promise<Map<string, FeedState>>;
+  /** Records the feed states of a publish, in one transaction. */
+  writeFeedStates(states: Map<string, FeedState>): Promise<void>;
+  /** Closes the store. */
+  close(): Promise<void>;
+}
