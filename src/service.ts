@@ -9,6 +9,7 @@ import { createApp } from './http/app.js';
 import { createFeedServer } from './http/server.js';
 import { openSqliteStore } from './store/sqlite-store.js';
 import type { ArticleStore } from './store/store.js';
+import { createArticleWriter, type ArticleWriter } from './compile/writer.js';
 
 /** What a service is built from. */
 export interface ServiceOptions {
@@ -26,6 +27,8 @@ export interface ServiceOptions {
 export interface Service {
   store: ArticleStore;
   compiler: Compiler;
+  /** The write path for articles that do not come from files. */
+  writer: ArticleWriter;
   server: Server;
   /** Starts listening; resolves with the bound port. */
   listen(port: number, host: string): Promise<number>;
@@ -40,6 +43,7 @@ export function createService(options: ServiceOptions): Service {
   const periodSeconds = schedulePeriodSeconds(options.site.schedule);
   const compilerOptions = { store, site: options.site, periodSeconds, log, ...(options.articlesDir === undefined ? {} : { articlesDir: options.articlesDir }), ...(options.clock === undefined ? {} : { clock: options.clock }) };
   const compiler = createCompiler(compilerOptions);
+  const writer = createArticleWriter({ store, compiler, timeZone: options.site.timeZone, ...(options.clock === undefined ? {} : { clock: options.clock }) });
   const app = createApp({ compiler, publicDir: options.publicDir, startedAt: Date.now() });
   const server = createFeedServer({ site: options.site, current: compiler.current, app });
   let schedule: Schedule | undefined;
@@ -47,6 +51,7 @@ export function createService(options: ServiceOptions): Service {
   return {
     store,
     compiler,
+    writer,
     server,
     async listen(port, host) {
       await new Promise<void>((resolve, reject) => {

@@ -103,11 +103,36 @@ export function httpDate(ms: number): string {
   return new Date(ms).toUTCString();
 }
 
-/** Parses an HTTP date (IMF-fixdate and the obsolete forms Date.parse knows); NaN when garbage. */
+const MONTH_INDEX = new Map(MONTHS.map((m, i) => [m, i]));
+const IMF_FIXDATE = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
+const RFC850 = /^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), (\d{2})-([A-Z][a-z]{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
+const ASCTIME = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([A-Z][a-z]{2}) ([ \d]\d) (\d{2}):(\d{2}):(\d{2}) (\d{4})$/;
+
+/**
+ * Parses an HTTP-date (RFC 9110 §5.6.7): IMF-fixdate and the two obsolete forms, all in UTC.
+ * Returns NaN for anything else, including a day that does not exist; §13.1.3 says such an
+ * If-Modified-Since is ignored.
+ */
 export function parseHttpDate(value: string): number {
-  // RFC 9110 §13.1.3: a recipient must ignore an If-Modified-Since that is not a valid HTTP-date.
-  if (value.length > 64 || !/^[A-Za-z]{3,9}, ?\d{1,2}[ -][A-Za-z]{3}[ -]\d{2,4} \d{2}:\d{2}:\d{2} GMT$|^[A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/.test(value)) {
-    return Number.NaN;
-  }
-  return Date.parse(value);
+  if (value.length > 40) return Number.NaN;
+  let day: string, mon: string, year: number, h: string, mi: string, sec: string;
+  let m = IMF_FIXDATE.exec(value);
+  if (m) {
+    [, day = '', mon = '', , h = '', mi = '', sec = ''] = m;
+    year = Number(m[3]);
+  } else if ((m = RFC850.exec(value))) {
+    [, day = '', mon = '', , h = '', mi = '', sec = ''] = m;
+    // Two-digit years: RFC 9110 §5.6.7 reads one more than 50 years ahead as the past century.
+    const yy = Number(m[3]);
+    const now = new Date().getUTCFullYear();
+    year = 2000 + yy > now + 50 ? 1900 + yy : 2000 + yy;
+  } else if ((m = ASCTIME.exec(value))) {
+    [, mon = '', day = '', h = '', mi = '', sec = ''] = m;
+    year = Number(m[6]);
+  } else return Number.NaN;
+  const month = MONTH_INDEX.get(mon);
+  const d = Number(day.trim());
+  if (month === undefined || Number(h) > 23 || Number(mi) > 59 || Number(sec) > 60) return Number.NaN;
+  const ms = Date.UTC(year, month, d, Number(h), Number(mi), Math.min(Number(sec), 59));
+  return new Date(ms).getUTCDate() === d ? ms : Number.NaN;
 }

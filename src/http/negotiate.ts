@@ -26,8 +26,9 @@ export function negotiateCoding(header: string | undefined): Coding {
     else q[name === 'x-gzip' ? 'gzip' : name] = weight;
   }
   const weightOf = (c: string, implicit: number) => q[c] ?? star ?? implicit;
-  // identity is acceptable unless excluded by name or by "*;q=0" (RFC 9110 §12.5.3).
-  const candidates: [Coding, number][] = [['br', weightOf('br', 0)], ['gzip', weightOf('gzip', 0)], ['identity', weightOf('identity', 1)]];
+  // identity is acceptable unless excluded by name or by "*;q=0" (RFC 9110 §12.5.3), but when it
+  // is not named it comes after every coding the client did name.
+  const candidates: [Coding, number][] = [['br', weightOf('br', 0)], ['gzip', weightOf('gzip', 0)], ['identity', weightOf('identity', 0.0001)]];
   let best: Coding = 'identity';
   let bestQ = 0;
   for (const [c, w] of candidates) {

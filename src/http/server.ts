@@ -45,8 +45,17 @@ export function createRequestListener(options: FeedServerOptions): (req: Incomin
 
   return function listener(req, res) {
     const set = current();
-    const url = req.url ?? '/';
-    const docs = set === undefined || url.charCodeAt(0) !== 47 /* '/' */ ? undefined : lookupDocument(set, url);
+    let url = req.url ?? '/';
+    let authority: string | undefined;
+    if (url.charCodeAt(0) !== 47 /* '/' */) {
+      // absolute-form (RFC 9112 §3.2.2): the target's authority replaces Host.
+      const m = /^https?:\/\/([^/?#]*)([^#]*)/i.exec(url);
+      if (m) {
+        authority = m[1];
+        url = m[2] || '/';
+      }
+    }
+    const docs = set === undefined || url.charCodeAt(0) !== 47 ? undefined : lookupDocument(set, url);
     if (docs === undefined) {
       app(req, res);
       return;
@@ -58,7 +67,7 @@ export function createRequestListener(options: FeedServerOptions): (req: Incomin
       return;
     }
     const h = req.headers;
-    let host = h.host;
+    let host = authority ?? h.host;
     if (trustProxy) {
       const forwarded = h['x-forwarded-host'];
       if (typeof forwarded === 'string' && forwarded !== '') host = forwarded.split(',')[0]?.trim();

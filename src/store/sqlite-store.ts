@@ -40,6 +40,10 @@ CREATE TABLE IF NOT EXISTS feed_state (
 );
 `;
 
+/** The feed query: the newest N of one scope, walking the (scope, published, id) key backwards. */
+export const NEWEST_IN_SCOPE_SQL =
+  'SELECT a.id, a.doc, a.digest, a.changed_at, a.source FROM scope_items s JOIN articles a ON a.id = s.article_id WHERE s.scope = ? ORDER BY s.published DESC, s.article_id DESC LIMIT ?';
+
 interface ArticleRow {
   id: string;
   doc: string;
@@ -85,7 +89,7 @@ export function openSqliteStore(file: string): ArticleStore {
     tombstone: db.prepare('UPDATE articles SET deleted = 1, changed_at = ? WHERE id = ?'),
     clearScopes: db.prepare('DELETE FROM scope_items WHERE article_id = ?'),
     addScope: db.prepare('INSERT OR REPLACE INTO scope_items (scope, published, article_id, label) VALUES (?, ?, ?, ?)'),
-    newest: db.prepare<[string, number], ArticleRow>('SELECT a.id, a.doc, a.digest, a.changed_at, a.source FROM scope_items s JOIN articles a ON a.id = s.article_id WHERE s.scope = ? ORDER BY s.published DESC, s.article_id DESC LIMIT ?'),
+    newest: db.prepare<[string, number], ArticleRow>(NEWEST_IN_SCOPE_SQL),
     scopes: db.prepare<[], { key: string; label: string; items: number }>('SELECT scope AS key, MIN(label) AS label, COUNT(*) AS items FROM scope_items GROUP BY scope ORDER BY scope'),
     scopeOne: db.prepare<[string], { key: string; label: string; items: number }>('SELECT scope AS key, MIN(label) AS label, COUNT(*) AS items FROM scope_items WHERE scope = ? GROUP BY scope'),
     count: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM articles WHERE deleted = 0'),

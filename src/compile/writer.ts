@@ -1,0 +1,61 @@
+// The write path for articles that do not come from files (the ingest API, importers, the
+// benchmark): validate, store in one transaction, and have the affected feeds recompiled soon,
+// with writes that arrive close together coalesced into one compile.
+import { articleDigest, parseArticle } from '../core/article.js';
+import type { ArticleChange, ArticleStore } from '../store/store.js';
+import type { Compiler } from './compiler.js';
+
+/** Stores articles and schedules the compile that publishes them. */
+export interface ArticleWriter {
+  /** Validates and stores raw articles (all or nothing); resolves once they are durably stored. */
+  put(raws: unknown[], source?: string): Promise<ArticleChange[]>;
+  /** Removes articles by id (tombstones kept). */
+  remove(ids: string[]): Promise<ArticleChange[]>;
+  /** Resolves when the compile that includes every write so far has published. */
+  flushed(): Promise<void>;
+}
+
+/** Creates the writer; `delayMs` is how long a write waits for others to join its compile. */
+export function createArticleWriter(options: { store: ArticleStore; compiler: Compiler; timeZone: string; clock?: () => number; delayMs?: number }): ArticleWriter {
+  const { store, compiler } = options;
+  const clock = options.clock ?? Date.now;
+  const delay = options.delayMs ?? 50;
+  let timer: NodeJS.Timeout | undefined;
+  let waiting: Promise<void> | undefined;
+  let release: (() => void) | undefined;
+
+  const schedule = (changes: ArticleChange[]) => {
+    if (changes.length === 0) return;
+    compiler.markChanged(changes);
+    if (timer !== undefined) return;
+    waiting = new Promise<void>((r) => {
+      release = r;
+    });
+    timer = setTimeout(() => {
+      timer = undefined;
+      const done = release;
+      void compiler.compile().finally(() => done?.());
+    }, delay);
+  };
+
+  return {
+    async put(raws, source = 'api') {
+      const writes = raws.map((raw) => {
+        const article = parseArticle(raw, options.timeZone);
+        return { kind: 'put' as const, article, digest: articleDigest(article), source };
+      });
+      const changes = await store.writeArticles(writes, clock());
+      schedule(changes);
+      return changes;
+    },
+    async remove(ids) {
+      const changes = await store.writeArticles(ids.map((id) => ({ kind: 'delete' as const, id })), clock());
+      schedule(changes);
+      return changes;
+    },
+    async flushed() {
+      if (waiting) await waiting;
+      await compiler.whenIdle();
+    },
+  };
+}

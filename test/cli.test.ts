@@ -1,0 +1,238 @@
+// The built command line (dist/src/cli.js): help, check, compile, FEEDWRIGHT_DATA and usage
+// errors, run as a child process the way an operator runs it.
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeDataDir, removeDir, ROOT, SAMPLE_DATA, writeArticle } from './support/fixtures.js';
+
+const CLI = join(ROOT, 'dist', 'src', 'cli.js');
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr together. */
+  all: string;
+}
+
+/** The environment of a run: no FEEDWRIGHT_DATA, PORT or HOST inherited from the caller. */
+function baseEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.FEEDWRIGHT_DATA;
+  delete env.PORT;
+  delete env.HOST;
+  return { ...env, ...extra };
+}
+
+function run(args: string[], env: Record<string, string> = {}): Run {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, env: baseEnv(env), encoding: 'utf8', timeout: 60_000 });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, all: `${r.stdout}\n${r.stderr}` };
+}
+
+/** The newest modification time of the TypeScript sources. */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Two broken article files: one not JSON at all, one with a bad date and no title. */
+function addBrokenArticles(dir: string): void {
+  writeArticle(dir, 'zz-broken-json.json', '{ "id": "broken", "title": "unterminated');
+  writeArticle(dir, 'zz-bad-fields.json', {
+    id: 'bad-fields',
+    path: '/Detail/2016/07/07/1/bad-fields',
+    body: '<p>Body.</p>',
+    published: 'not a date',
+  });
+}
+
+const SAMPLE_COUNT = readdirSync(join(SAMPLE_DATA, 'articles')).filter((n) => n.endsWith('.json')).length;
+
+describe('cli', function () {
+  this.timeout(120_000);
+  const dirs: string[] = [];
+  const tempDir = (broken = false): string => {
+    const dir = makeDataDir();
+    if (broken) addBrokenArticles(dir);
+    dirs.push(dir);
+    return dir;
+  };
+
+  before(function () {
+    // npm test builds first; a direct mocha run builds here when dist is missing or older than src.
+    if (!existsSync(CLI) || statSync(CLI).mtimeMs < newestSource(join(ROOT, 'src'))) {
+      const build = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, encoding: 'utf8' });
+      expect(build.status, `tsc failed:\n${build.stdout}${build.stderr}`).to.equal(0);
+    }
+    expect(existsSync(CLI), CLI).to.equal(true);
+  });
+
+  after(function () {
+    for (const dir of dirs) removeDir(dir);
+  });
+
+  describe('help', () => {
+    it('--help exits 0 and lists the commands', () => {
+      const r = run(['--help']);
+      expect(r.status).to.equal(0);
+      expect(r.stdout).to.match(/Usage: feedwright/);
+      for (const command of ['serve', 'compile', 'check']) expect(r.stdout).to.include(command);
+      expect(r.stdout).to.include('--data');
+    });
+
+    it('no arguments prints the usage and exits 0', () => {
+      const r = run([]);
+      expect(r.status).to.equal(0);
+      expect(r.stdout).to.match(/Usage: feedwright/);
+    });
+
+    for (const command of ['serve', 'compile', 'check']) {
+      it(`${command} --help exits 0 and prints that command's usage without running it`, () => {
+        const dir = tempDir();
+        const r = run([command, '--help', '--data', dir]);
+        expect(r.status).to.equal(0);
+        expect(r.stdout).to.include(`Usage: feedwright ${command}`);
+        // Help does not compile: nothing is written to the data folder.
+        expect(existsSync(join(dir, 'feedwright.db'))).to.equal(false);
+      });
+    }
+
+    it('-h works like --help', () => {
+      const r = run(['check', '-h']);
+      expect(r.status).to.equal(0);
+      expect(r.stdout).to.include('Usage: feedwright check');
+    });
+  });
+
+  describe('usage errors', () => {
+    it('an unknown option exits 2 and names it', () => {
+      const r = run(['check', '--bogus']);
+      expect(r.status).to.equal(2);
+      expect(r.stderr).to.include('--bogus');
+    });
+
+    it('an unknown option before the command exits 2', () => {
+      expect(run(['--frobnicate', 'compile']).status).to.equal(2);
+    });
+
+    it('--data without a folder exits 2', () => {
+      const r = run(['check', '--data']);
+      expect(r.status).to.equal(2);
+      expect(r.stderr).to.include('--data');
+    });
+
+    it('an unknown command exits 2 and prints the usage', () => {
+      const r = run(['frobnicate']);
+      expect(r.status).to.equal(2);
+      expect(r.stdout).to.match(/Usage: feedwright/);
+    });
+  });
+
+  describe('check', () => {
+    it('exits 0 on the sample and says there are no problems, writing nothing', () => {
+      const dir = tempDir();
+      const r = run(['check', '--data', dir]);
+      expect(r.status, r.all).to.equal(0);
+      expect(r.stdout).to.match(/no problems/);
+      expect(r.stdout).to.include(`${SAMPLE_COUNT} article file`);
+      expect(existsSync(join(dir, 'feedwright.db'))).to.equal(false);
+    });
+
+    it('accepts --data=DIR', () => {
+      const r = run(['check', `--data=${tempDir()}`]);
+      expect(r.status, r.all).to.equal(0);
+      expect(r.stdout).to.match(/no problems/);
+    });
+
+    it('exits 1 and names each broken file and each bad field', () => {
+      const dir = tempDir(true);
+      const r = run(['check', '--data', dir]);
+      expect(r.status, r.all).to.equal(1);
+      expect(r.all).to.include('zz-broken-json.json');
+      const line = r.all.split('\n').find((l) => l.includes('zz-bad-fields.json'));
+      expect(line, r.all).to.be.a('string');
+      expect(line).to.match(/\bpublished\b/);
+      expect(line).to.match(/\btitle\b/);
+      expect(r.stdout).to.not.match(/no problems/);
+      // The good files are not reported.
+      expect(r.all).to.not.include('russia-us-syria-coordination.json');
+    });
+
+    it('exits 1 and names site.json when it is broken', () => {
+      const dir = makeDataDir({ site: { title: 'x', origin: 'not a url', timeZone: 'Mars/Olympus' } });
+      dirs.push(dir);
+      const r = run(['check', '--data', dir]);
+      expect(r.status, r.all).to.equal(1);
+      expect(r.all).to.include('site.json');
+      expect(r.all).to.include('origin');
+    });
+  });
+
+  describe('compile', () => {
+    it('exits 0 on the sample and prints the documents it wrote', () => {
+      const dir = tempDir();
+      const r = run(['compile', '--data', dir]);
+      expect(r.status, r.all).to.equal(0);
+      const paths = r.stdout.split('\n').map((l) => l.split(/\s+/)[0]);
+      for (const path of ['/rss.xml', '/atom.xml', '/feed.json', '/sections/news/russia/rss.xml', '/tags/syria/atom.xml', '/feeds.opml']) {
+        expect(paths, path).to.include(path);
+      }
+      expect(r.stdout).to.match(new RegExp(`from ${SAMPLE_COUNT} articles`));
+      expect(r.stderr.trim()).to.equal('');
+      expect(existsSync(join(dir, 'feedwright.db'))).to.equal(true);
+    });
+
+    it('prints the same ETag for /rss.xml on two runs over the same data', () => {
+      const etagOf = (out: string) => /^\/rss\.xml\s.*("[^"]+")\s*$/m.exec(out)?.[1];
+      const a = etagOf(run(['compile', '--data', tempDir()]).stdout);
+      const b = etagOf(run(['compile', '--data', tempDir()]).stdout);
+      expect(a).to.be.a('string');
+      expect(a).to.equal(b);
+    });
+
+    it('exits 1 with a broken file, names it, and still publishes the good articles', () => {
+      const dir = tempDir(true);
+      const r = run(['compile', '--data', dir]);
+      expect(r.status, r.all).to.equal(1);
+      expect(r.stderr).to.include('zz-broken-json.json');
+      expect(r.stderr).to.include('zz-bad-fields.json');
+      const paths = r.stdout.split('\n').map((l) => l.split(/\s+/)[0]);
+      expect(paths).to.include('/rss.xml');
+      expect(paths).to.include('/sections/news/russia/rss.xml');
+      expect(r.stdout).to.match(new RegExp(`from ${SAMPLE_COUNT} articles`));
+    });
+  });
+
+  describe('FEEDWRIGHT_DATA', () => {
+    it('is used like --data by check', () => {
+      const broken = tempDir(true);
+      const r = run(['check'], { FEEDWRIGHT_DATA: broken });
+      expect(r.status, r.all).to.equal(1);
+      expect(r.all).to.include('zz-broken-json.json');
+      expect(r.all).to.include(broken);
+    });
+
+    it('is used like --data by compile', () => {
+      const dir = tempDir();
+      const r = run(['compile'], { FEEDWRIGHT_DATA: dir });
+      expect(r.status, r.all).to.equal(0);
+      expect(r.stdout.split('\n').map((l) => l.split(/\s+/)[0])).to.include('/rss.xml');
+      expect(existsSync(join(dir, 'feedwright.db'))).to.equal(true);
+    });
+
+    it('is overridden by --data', () => {
+      const broken = tempDir(true);
+      const good = tempDir();
+      const r = run(['check', '--data', good], { FEEDWRIGHT_DATA: broken });
+      expect(r.status, r.all).to.equal(0);
+      expect(r.stdout).to.match(/no problems/);
+    });
+  });
+});

@@ -1,0 +1,90 @@
+// Test support: temporary data folders, a real listening service, and a node:http client
+// (not fetch: it adds Cache-Control: no-cache to conditional requests, design §5).
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadSiteConfig } from '../../src/config.js';
+import { createService, type Service } from '../../src/service.js';
+
+/** The repository root. */
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+/** The sample data folder. */
+export const SAMPLE_DATA = join(ROOT, 'data');
+
+/** The sample site.json as an object. */
+export function sampleSite(): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(SAMPLE_DATA, 'site.json'), 'utf8')) as Record<string, unknown>;
+}
+
+/** A temporary data folder: a copy of the sample data, or the given site and articles. */
+export function makeDataDir(options: { site?: Record<string, unknown>; articles?: Record<string, unknown>; copySample?: boolean } = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'feedwright-test-'));
+  mkdirSync(join(dir, 'articles'));
+  if (options.copySample !== false && options.articles === undefined) cpSync(join(SAMPLE_DATA, 'articles'), join(dir, 'articles'), { recursive: true });
+  writeFileSync(join(dir, 'site.json'), JSON.stringify(options.site ?? sampleSite(), null, 2));
+  for (const [name, value] of Object.entries(options.articles ?? {})) {
+    writeFileSync(join(dir, 'articles', name), typeof value === 'string' ? value : JSON.stringify(value, null, 2));
+  }
+  return dir;
+}
+
+/** Writes (or overwrites) one article file in a data folder. */
+export function writeArticle(dataDir: string, name: string, value: unknown): void {
+  writeFileSync(join(dataDir, 'articles', name), typeof value === 'string' ? value : JSON.stringify(value, null, 2));
+}
+
+/** Removes a data folder. */
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** A running service on a random loopback port. */
+export interface TestService {
+  service: Service;
+  port: number;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/** Starts the real service (store, compiler, server) over a data folder, without the cron schedule. */
+export async function startService(dataDir: string, options: { clock?: () => number; compile?: boolean } = {}): Promise<TestService> {
+  const site = loadSiteConfig(dataDir);
+  const service = createService({
+    site,
+    databaseFile: join(dataDir, 'feedwright.db'),
+    articlesDir: join(dataDir, 'articles'),
+    publicDir: join(ROOT, 'public'),
+    schedule: false,
+    log: () => {},
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  const port = await service.listen(0, '127.0.0.1');
+  if (options.compile !== false) await service.compiler.compile();
+  return { service, port, dataDir, close: () => service.close() };
+}
+
+/** A response as the tests see it. */
+export interface TestResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  text: string;
+}
+
+/** Sends one request with node:http and collects the whole response. */
+export function get(port: number, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<TestResponse> {
+  return new Promise((resolvePromise, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks);
+        resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, body, text: body.toString('utf8') });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
