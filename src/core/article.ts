@@ -126,11 +126,11 @@ function validPerson(v: unknown, field: string, problems: FieldProblem[]): Perso
   const name = lineField(v.name, `${field}.name`, problems, true, 500);
   const person: Person | undefined = name === undefined ? undefined : { name };
   if (v.email !== undefined) {
-    if (typeof v.email !== 'string' || !/^[^\s@<>()"]+@[^\s@<>()"]+$/.test(v.email)) problems.push({ field: `${field}.email`, message: 'must be an e-mail address' });
+    if (typeof v.email !== 'string' || cleanText(v.email) !== v.email || !/^[^\s@<>()"]+@[^\s@<>()"]+$/.test(v.email)) problems.push({ field: `${field}.email`, message: 'must be an e-mail address' });
     else if (person) person.email = v.email;
   }
   if (v.url !== undefined) {
-    if (typeof v.url !== 'string' || !/^https?:\/\/[^\s]+$/i.test(v.url)) problems.push({ field: `${field}.url`, message: 'must be an absolute http(s) URL' });
+    if (typeof v.url !== 'string' || cleanText(v.url) !== v.url || !/^https?:\/\/[^\s]+$/i.test(v.url)) problems.push({ field: `${field}.url`, message: 'must be an absolute http(s) URL' });
     else if (person) person.url = v.url;
   }
   return person;

@@ -3,11 +3,13 @@
 // text and URL segments so that each origin's content is a join, not a re-parse.
 import type { Article, ArticleImage } from './article.js';
 import type { Origin } from './site.js';
+import { cleanText } from './xml-escape.js';
 
 /** Content prepared once per article version: literal text and site paths to prefix per origin. */
 export type ContentTemplate = readonly (string | { path: string } | { schemeRelative: string })[];
 
-const TAG = /<[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?>/g;
+// A start tag; quoted attribute values may hold '>' (HTML §13.2.5.36).
+const TAG = /<[a-zA-Z][a-zA-Z0-9-]*(?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?\/?>/g;
 const URL_ATTR = /(\s)(href|src|poster|cite|action|background|longdesc|srcset)(\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))/gi;
 const SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
 const BASE = 'https://site.invalid';
@@ -136,16 +138,19 @@ export function prepareContent(article: Article): ContentTemplate {
 /** The plain-text summary: the article's own, or the body's first words. */
 export function summarize(article: Article, maxLength = 300): string {
   if (article.summary !== undefined) return article.summary;
-  const text = decodeEntities(
+  // Decoded references may name characters XML forbids: clean again after decoding.
+  const text = cleanText(decodeEntities(
     article.body
       .replace(/<(script|style|figure|figcaption|template)\b[\s\S]*?<\/\1\s*>/gi, ' ')
       .replace(/<\/(p|h[1-6]|li|div|blockquote|tr)\s*>|<br\s*\/?>/gi, ' ')
-      .replace(/<[^>]*>/g, ''),
-  )
+      .replace(/<(?:[^<>"']|"[^"]*"|'[^']*')*>/g, ''),
+  ))
     .replace(/\s+/g, ' ')
     .trim();
   if (text.length <= maxLength) return text;
-  const cut = text.slice(0, maxLength);
+  // Never split a surrogate pair.
+  const end = /[\uD800-\uDBFF]/.test(text.charAt(maxLength - 1)) ? maxLength - 1 : maxLength;
+  const cut = text.slice(0, end);
   const space = cut.lastIndexOf(' ');
   return `${(space > maxLength / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:.–—-]+$/, '')}…`;
 }
