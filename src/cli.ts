@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { FeedwrightError } from './core/errors.js';
-import { loadRuntimeConfig, loadSiteConfig } from './config.js';
+import { loadRuntimeConfig, loadSiteConfig, type RuntimeConfig } from './config.js';
 import { checkArticleFiles, formatProblem } from './compile/source-files.js';
 import { createService } from './service.js';
 
@@ -72,6 +72,10 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
+function storage(runtime: RuntimeConfig) {
+  return { databaseFile: runtime.databaseFile, documentsDir: runtime.documentsDir, cacheBytes: runtime.cacheBytes };
+}
+
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
   if (args.command === '' || !(args.command in HELP) || args.command === 'main') {
@@ -103,7 +107,7 @@ async function main(argv: string[]): Promise<number> {
 
   const site = loadSiteConfig(runtime.dataDir);
   if (args.command === 'compile') {
-    const service = createService({ site, databaseFile: runtime.databaseFile, articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, schedule: false, log: () => {} });
+    const service = createService({ site, ...storage(runtime), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, schedule: false, log: () => {} });
     const report = await service.compiler.compile();
     for (const p of report.problems) console.error(`skipped ${formatProblem(p)}`);
     for (const f of report.failedFeeds) console.error(`feed ${f.scope || '(site)'} failed: ${f.error}`);
@@ -112,7 +116,7 @@ async function main(argv: string[]): Promise<number> {
     if (set) {
       for (const [path, docs] of [...set.documents].sort(([a], [b]) => a.localeCompare(b))) {
         const d = docs[0];
-        if (d) console.log(`${path}  ${d.identity.body.length} bytes  gzip ${d.gzip.body.length}  br ${d.br.body.length}  ${d.identity.headers200.ETag as string}`);
+        if (d) console.log(`${path}  ${d.sizes.identity} bytes  gzip ${d.sizes.gzip}  br ${d.sizes.br}  ${d.identity.headers200.ETag as string}`);
       }
       console.log(`compiled ${set.feeds.length} feeds from ${set.articles} articles: ${report.feedsChanged.length} changed, ${set.documents.size} documents × ${site.origins.length} origin(s) in ${report.durationMs} ms`);
     }
@@ -121,7 +125,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   // serve
-  const service = createService({ site, databaseFile: runtime.databaseFile, articlesDir: runtime.articlesDir, publicDir: runtime.publicDir });
+  const service = createService({ site, ...storage(runtime), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir });
   const port = await service.listen(runtime.port, runtime.host);
   console.log(`feedwright serving ${site.title} on http://${runtime.host === '0.0.0.0' ? 'localhost' : runtime.host}:${port}/ (data: ${runtime.dataDir}, schedule "${site.schedule}")`);
   const first = await service.compiler.compile();

@@ -11,6 +11,10 @@ export interface RuntimeConfig {
   dataDir: string;
   articlesDir: string;
   databaseFile: string;
+  /** Compiled document bodies, content-addressed. */
+  documentsDir: string;
+  /** The memory budget for document bodies, in bytes. */
+  cacheBytes: number;
   publicDir: string;
   port: number;
   host: string;
@@ -42,10 +46,17 @@ export function loadRuntimeConfig(flags: { data?: string }, env: NodeJS.ProcessE
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new FeedwrightError('CONFIG_INVALID', `PORT "${portText}" is not a port number (0 to 65535)`, { problems: [{ field: 'PORT', message: 'must be a port number' }] });
   }
+  const cacheText = env.FEEDWRIGHT_CACHE_MB ?? '96';
+  const cacheMB = Number(cacheText);
+  if (!Number.isFinite(cacheMB) || cacheMB < 0) {
+    throw new FeedwrightError('CONFIG_INVALID', `FEEDWRIGHT_CACHE_MB "${cacheText}" is not a number of megabytes`, { problems: [{ field: 'FEEDWRIGHT_CACHE_MB', message: 'must be a number, 0 or more' }] });
+  }
   return {
     dataDir,
     articlesDir: join(dataDir, 'articles'),
     databaseFile: join(dataDir, 'feedwright.db'),
+    documentsDir: join(dataDir, '.feedwright', 'documents'),
+    cacheBytes: Math.round(cacheMB * 1024 * 1024),
     publicDir: join(packageRoot, 'public'),
     port,
     host: env.HOST ?? '0.0.0.0',

@@ -1,6 +1,7 @@
 // The wiring of a running feedwright: the store, the compiler, the schedule and the server.
 // Used by the CLI's serve command, the tests and the benchmark, so all run the same assembly.
 import type { Server } from 'node:http';
+import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { SiteConfig } from './core/site.js';
 import { createCompiler, type Compiler } from './compile/compiler.js';
@@ -8,13 +9,21 @@ import { schedulePeriodSeconds, startSchedule, type Schedule } from './compile/s
 import { createApp } from './http/app.js';
 import { createFeedServer } from './http/server.js';
 import { openSqliteStore } from './store/sqlite-store.js';
+import { openBodyStore, type BodyStore } from './compile/body-store.js';
 import type { ArticleStore } from './store/store.js';
 import { createArticleWriter, type ArticleWriter } from './compile/writer.js';
+
+/** The default memory budget for document bodies: the hot feeds, not the archive. */
+export const DEFAULT_CACHE_BYTES = 96 * 1024 * 1024;
 
 /** What a service is built from. */
 export interface ServiceOptions {
   site: SiteConfig;
   databaseFile: string;
+  /** The folder of document bodies (content-addressed files); default `.feedwright/documents` beside the database. */
+  documentsDir?: string;
+  /** How many bytes of document bodies to hold in memory. */
+  cacheBytes?: number;
   articlesDir?: string;
   publicDir: string;
   /** Run the cron schedule (off in tests that drive compiles themselves). */
@@ -27,6 +36,7 @@ export interface ServiceOptions {
 export interface Service {
   store: ArticleStore;
   compiler: Compiler;
+  bodies: BodyStore;
   /** The write path for articles that do not come from files. */
   writer: ArticleWriter;
   server: Server;
@@ -40,20 +50,24 @@ export interface Service {
 export function createService(options: ServiceOptions): Service {
   const log = options.log ?? ((line: string) => console.log(`${new Date().toISOString()} ${line}`));
   const store = openSqliteStore(options.databaseFile);
+  const bodies = openBodyStore(options.documentsDir ?? join(dirname(options.databaseFile), '.feedwright', 'documents'), options.cacheBytes ?? DEFAULT_CACHE_BYTES);
   const periodSeconds = schedulePeriodSeconds(options.site.schedule);
-  const compilerOptions = { store, site: options.site, periodSeconds, log, ...(options.articlesDir === undefined ? {} : { articlesDir: options.articlesDir }), ...(options.clock === undefined ? {} : { clock: options.clock }) };
+  const compilerOptions = { store, bodies, site: options.site, periodSeconds, log, ...(options.articlesDir === undefined ? {} : { articlesDir: options.articlesDir }), ...(options.clock === undefined ? {} : { clock: options.clock }) };
   const compiler = createCompiler(compilerOptions);
   const writer = createArticleWriter({ store, compiler, timeZone: options.site.timeZone, ...(options.clock === undefined ? {} : { clock: options.clock }) });
   const app = createApp({ compiler, publicDir: options.publicDir, startedAt: Date.now() });
-  const server = createFeedServer({ site: options.site, current: compiler.current, app });
+  const server = createFeedServer({ site: options.site, current: compiler.current, app, bodies });
   let schedule: Schedule | undefined;
 
   return {
     store,
     compiler,
+    bodies,
     writer,
     server,
     async listen(port, host) {
+      // Serve what the last run published before listening: a restart does not wait for a compile.
+      await compiler.restore();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {

@@ -11,8 +11,9 @@ import { renderRss } from '../core/render-rss.js';
 import { FORMATS, feedPath, scopeKind, type Format, type Scope } from '../core/scopes.js';
 import type { SiteConfig } from '../core/site.js';
 import { wrapError } from '../core/errors.js';
-import type { ArticleChange, ArticleStore, FeedState, StoredArticle } from '../store/store.js';
-import { compileDocument, type CompiledDocument, type DocumentHeaders } from './documents.js';
+import type { ArticleChange, ArticleStore, DocumentRow, FeedState, StoredArticle } from '../store/store.js';
+import type { BodyStore } from './body-store.js';
+import { CODINGS, compileDocument, documentFromRecord, type CompiledDocument, type DocumentHeaders } from './documents.js';
 import { formatProblem, syncArticleFiles, type SourceProblem } from './source-files.js';
 
 /** Bumped whenever the serializers' output changes, so every feed's digest changes with it. */
@@ -58,6 +59,8 @@ export interface CompileReport {
 export interface CompilerOptions {
   store: ArticleStore;
   site: SiteConfig;
+  /** Where document bodies are kept. */
+  bodies: BodyStore;
   /** The folder of article files, or undefined when files are not a source. */
   articlesDir?: string;
   /** The schedule's period, for Cache-Control max-age and RSS ttl. */
@@ -70,6 +73,8 @@ export interface CompilerOptions {
 export interface Compiler {
   /** Runs one compile; concurrent calls share the running one and then run once more. */
   compile(): Promise<CompileReport>;
+  /** Serves the last published set from the store without rendering; false when there is none. */
+  restore(): Promise<boolean>;
   /** The set being served, undefined until the first publish. */
   current(): PublishedSet | undefined;
   /** The last compile's report. */
@@ -106,9 +111,12 @@ export function nextLastModified(items: StoredArticle[], previous: FeedState | u
   return Math.max(Math.floor(now / 1000) * 1000, previous.lastModified + 1000);
 }
 
+/** How many prepared articles the compiler keeps between feeds and compiles. */
+const PREPARED_LIMIT = 5_000;
+
 /** Creates the compiler. */
 export function createCompiler(options: CompilerOptions): Compiler {
-  const { store, site } = options;
+  const { store, site, bodies } = options;
   const clock = options.clock ?? Date.now;
   const log = options.log ?? (() => {});
   const dates = createDateFormatter(site.timeZone);
@@ -117,9 +125,11 @@ export function createCompiler(options: CompilerOptions): Compiler {
   const baseDigest = siteDigest(site, options.periodSeconds);
   const headers: DocumentHeaders = { cacheControl: `public, max-age=${options.periodSeconds}` };
   const pageHeaders: DocumentHeaders = { ...headers, extra: { 'Content-Security-Policy': PAGE_CSP } };
+  const headersFor = (contentType: string) => (contentType === CONTENT_TYPES.html ? pageHeaders : headers);
   const renderers: Record<Format, (feed: FeedContent, ctx: RenderContext) => string> = { rss: renderRss, atom: renderAtom, json: renderJson };
 
   let published: PublishedSet | undefined;
+  let restored = false;
   let states: Map<string, FeedState> | undefined;
   let report: CompileReport | undefined;
   let running: Promise<CompileReport> | undefined;
@@ -127,21 +137,72 @@ export function createCompiler(options: CompilerOptions): Compiler {
   /** Scopes whose last render failed or was never published: rendered again next time. */
   const pending = new Set<string>();
   const listeners: ((set: PublishedSet) => void)[] = [];
-  /** Prepared items by article id, valid while the digest matches. */
-  let prepared = new Map<string, { digest: string; item: PreparedItem }>();
+  /** Prepared items by article id (most recently used last), valid while the digest matches. */
+  const prepared = new Map<string, { digest: string; item: PreparedItem }>();
 
-  const prepare = (stored: StoredArticle, next: Map<string, { digest: string; item: PreparedItem }>): PreparedItem => {
+  const prepare = (stored: StoredArticle): PreparedItem => {
     const id = stored.article.id;
-    const hit = prepared.get(id) ?? next.get(id);
+    const hit = prepared.get(id);
     const entry = hit && hit.digest === stored.digest ? hit : { digest: stored.digest, item: prepareItem(stored.article) };
-    next.set(id, entry);
+    prepared.delete(id);
+    prepared.set(id, entry);
+    if (prepared.size > PREPARED_LIMIT) prepared.delete(prepared.keys().next().value as string);
     return entry.item;
   };
+
+  async function listing(keys: Iterable<string>, finalStates: Map<string, FeedState>, now: number): Promise<FeedListing[]> {
+    const scopes = await store.listScopes();
+    const byKey = new Map(scopes.map((s) => [s.key, s]));
+    return [...keys].sort().map((key) => ({
+      scope: { key, kind: scopeKind(key), label: byKey.get(key)?.label ?? labelFromKey(key) },
+      items: Math.min(byKey.get(key)?.items ?? 0, site.itemLimit),
+      lastModified: finalStates.get(key)?.lastModified ?? now,
+    }));
+  }
+
+  /**
+   * Serves what the last run published, without rendering: the manifest from the store and the
+   * bodies on disk. Skipped (the next compile renders everything) when the settings or renderer
+   * changed, or a listed body is missing or the wrong size.
+   */
+  async function restore(): Promise<boolean> {
+    if (restored) return published !== undefined;
+    restored = true;
+    states ??= await store.readFeedStates();
+    const manifest = await store.readPublished();
+    if (manifest.renderDigest !== baseDigest || manifest.documents.length === 0) return false;
+    const originIndex = new Map(site.origins.map((o, i) => [o.href, i]));
+    const byPath = new Map<string, CompiledDocument[]>();
+    for (const row of manifest.documents) {
+      const i = originIndex.get(row.origin);
+      if (i === undefined) continue;
+      let docs = byPath.get(row.path);
+      if (!docs) byPath.set(row.path, (docs = []));
+      docs[i] = documentFromRecord(row.record, headersFor(row.record.contentType));
+    }
+    const files: [string, number][] = [];
+    for (const docs of byPath.values()) {
+      if (docs.length !== site.origins.length || docs.includes(undefined as unknown as CompiledDocument)) return false;
+      for (const d of docs) for (const c of CODINGS) files.push([d[c].file, d[c].size]);
+    }
+    if (!byPath.has('/') || !bodies.verify(files)) return false;
+    const keys = new Set<string>(['', ...states.keys()]);
+    published = {
+      generation: 1,
+      publishedAt: clock(),
+      documents: byPath,
+      feeds: await listing(keys, states, clock()),
+      articles: await store.countArticles(),
+    };
+    for (const l of listeners) l(published);
+    return true;
+  }
 
   async function runOnce(): Promise<CompileReport> {
     const startedAt = clock();
     const rep: CompileReport = { ok: false, published: false, startedAt, durationMs: 0, articlesChanged: 0, feedsRendered: 0, feedsChanged: [], documents: 0, problems: [], failedFeeds: [] };
     try {
+      await restore();
       states ??= await store.readFeedStates();
       let affected: Set<string>;
       if (options.articlesDir !== undefined) {
@@ -156,22 +217,26 @@ export function createCompiler(options: CompilerOptions): Compiler {
       for (const s of pending) affected.add(s);
 
       const cold = published === undefined;
-      const allScopes = await store.listScopes();
-      const byKey = new Map(allScopes.map((s) => [s.key, s]));
-      // Every feed ever published keeps being served (empty if its articles are gone): a reader's
-      // subscription must not turn into a 404.
-      const keys = new Set<string>(['', ...byKey.keys(), ...states.keys()]);
-      const toRender = cold ? keys : new Set([...affected].filter((k) => keys.has(k)));
-      if (!cold && toRender.size === 0) {
+      if (!cold && affected.size === 0) {
         rep.ok = true;
         return rep;
       }
+      const scopeList = cold ? await store.listScopes() : await store.listScopes([...affected]);
+      const byKey = new Map(scopeList.map((s) => [s.key, s]));
+      // Every feed ever published keeps being served (empty if its articles are gone): a reader's
+      // subscription must not turn into a 404.
+      const toRender = cold ? new Set<string>(['', ...byKey.keys(), ...states.keys()]) : new Set([...affected].filter((k) => byKey.has(k) || states?.has(k) || k === ''));
 
       const documents = new Map(published?.documents ?? []);
       const newStates = new Map<string, FeedState>();
-      const nextPrepared = new Map<string, { digest: string; item: PreparedItem }>();
+      const rows: DocumentRow[] = [];
       const jobs: Promise<void>[] = [];
       const failed = new Set<string>();
+      const publishDoc = (path: string, docs: CompiledDocument[]) => {
+        documents.set(path, docs);
+        rep.documents += docs.length;
+        docs.forEach((d, i) => rows.push({ path, origin: (contexts[i] as RenderContext).origin.href, record: { contentType: d.contentType, lastModified: d.lastModified, hash: d.hash, sizes: d.sizes } }));
+      };
       for (const key of [...toRender].sort()) {
         try {
           const summary = byKey.get(key);
@@ -180,49 +245,38 @@ export function createCompiler(options: CompilerOptions): Compiler {
           const digest = contentDigest(baseDigest, scope, items);
           const previous = states.get(key);
           const unchanged = previous !== undefined && previous.digest === digest;
-          if (unchanged && !cold && documents.has(feedPath(key, 'rss'))) continue;
+          if (unchanged && documents.has(feedPath(key, 'rss'))) continue;
           const lastModified = unchanged ? previous.lastModified : nextLastModified(items, previous, startedAt);
-          const feed: FeedContent = { scope, items: items.map((i) => prepare(i, nextPrepared)), lastModified };
+          const feed: FeedContent = { scope, items: items.map(prepare), lastModified };
           rep.feedsRendered += 1;
-          if (!unchanged) {
-            rep.feedsChanged.push(key);
-            newStates.set(key, { digest, lastModified });
-          }
+          if (!unchanged) rep.feedsChanged.push(key);
+          newStates.set(key, { digest, lastModified });
           for (const format of FORMATS) {
             const texts = contexts.map((ctx) => renderers[format](feed, ctx));
-            jobs.push(
-              Promise.all(texts.map((t) => compileDocument(t, CONTENT_TYPES[format], lastModified, headers))).then((docs) => {
-                documents.set(feedPath(key, format), docs);
-                rep.documents += docs.length;
-              }),
-            );
+            jobs.push(Promise.all(texts.map((t) => compileDocument(t, CONTENT_TYPES[format], lastModified, headers, bodies))).then((docs) => publishDoc(feedPath(key, format), docs)));
           }
         } catch (err) {
           failed.add(key);
           rep.failedFeeds.push({ scope: key, error: (err as Error).message });
           log(`feed ${key === '' ? '(site)' : key} failed: ${(err as Error).message}`);
         }
-        if (jobs.length >= 64) await Promise.all(jobs.splice(0));
+        // Bounded: at most a few feeds' documents are in flight (memory), enough to keep the
+        // thread pool busy while this thread renders the next feed.
+        if (jobs.length >= 12) await Promise.all(jobs.splice(0, jobs.length - 6));
       }
       await Promise.all(jobs);
 
       // The directory documents list every feed; they change whenever a feed did.
       const finalStates = new Map([...states, ...newStates]);
-      const counts = new Map(allScopes.map((s) => [s.key, s.items]));
-      const feeds: FeedListing[] = [...keys].sort().map((key) => ({
-        scope: { key, kind: scopeKind(key), label: byKey.get(key)?.label ?? labelFromKey(key) },
-        items: Math.min(counts.get(key) ?? 0, site.itemLimit),
-        lastModified: finalStates.get(key)?.lastModified ?? startedAt,
-      }));
+      const feeds = await listing(new Set(['', ...finalStates.keys()]), finalStates, startedAt);
       const directoryModified = feeds.reduce((m, f) => Math.max(m, f.lastModified), 0);
-      documents.set('/feeds.opml', await Promise.all(contexts.map((c) => compileDocument(renderOpml(feeds, site, c.origin, dates), CONTENT_TYPES.opml, directoryModified, headers))));
-      documents.set('/', await Promise.all(contexts.map((c) => compileDocument(renderIndexPage(feeds, site, c.origin), CONTENT_TYPES.html, directoryModified, pageHeaders))));
+      publishDoc('/feeds.opml', await Promise.all(contexts.map((c) => compileDocument(renderOpml(feeds, site, c.origin, dates), CONTENT_TYPES.opml, directoryModified, headers, bodies))));
+      publishDoc('/', await Promise.all(contexts.map((c) => compileDocument(renderIndexPage(feeds, site, c.origin), CONTENT_TYPES.html, directoryModified, pageHeaders, bodies))));
 
-      if (newStates.size > 0) await store.writeFeedStates(newStates);
+      await store.writePublish({ states: newStates, documents: rows, renderDigest: baseDigest });
       states = finalStates;
       pending.clear();
       for (const k of failed) pending.add(k);
-      if (cold || toRender.size > 0) prepared = cold ? nextPrepared : new Map([...prepared, ...nextPrepared]);
       published = {
         generation: (published?.generation ?? 0) + 1,
         publishedAt: clock(),
@@ -233,6 +287,11 @@ export function createCompiler(options: CompilerOptions): Compiler {
       rep.published = true;
       rep.ok = failed.size === 0;
       for (const l of listeners) l(published);
+      // Bodies no published document names any more are deleted; a reader still downloading one
+      // keeps its open file.
+      const live = new Set<string>();
+      for (const docs of documents.values()) for (const d of docs) for (const c of CODINGS) live.add(d[c].file);
+      bodies.prune(live);
       return rep;
     } catch (err) {
       const e = wrapError('COMPILE_FAILED', 'compile failed', err);
@@ -267,6 +326,7 @@ export function createCompiler(options: CompilerOptions): Compiler {
 
   return {
     compile,
+    restore,
     current: () => published,
     lastReport: () => report,
     onPublish: (l) => void listeners.push(l),

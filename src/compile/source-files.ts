@@ -81,6 +81,15 @@ export async function checkArticleFiles(dir: string, timeZone: string): Promise<
   return { files: names.length, problems };
 }
 
+/** Runs `work` over `items`, 64 at a time, handing each result to `take` in order. */
+async function inBatches<T, R>(items: readonly T[], work: (item: T) => Promise<R>, take: (result: R, item: T) => unknown): Promise<void> {
+  for (let i = 0; i < items.length; i += 64) {
+    const batch = items.slice(i, i + 64);
+    const results = await Promise.all(batch.map(work));
+    results.forEach((r, j) => take(r, batch[j] as T));
+  }
+}
+
 /** Brings the store in line with the files: new, changed and removed files. */
 export async function syncArticleFiles(dir: string, store: ArticleStore, timeZone: string, now: number): Promise<SyncResult> {
   const names = await listJsonFiles(dir);
@@ -100,14 +109,21 @@ export async function syncArticleFiles(dir: string, store: ArticleStore, timeZon
     if (stored && stored.source === source(name)) writes.push({ kind: 'delete', id });
   };
 
-  for (const name of names) {
+  // Stat and read in parallel batches (the thread pool does the I/O); decide in name order.
+  const toRead: string[] = [];
+  await inBatches(names, async (name) => {
     const known = index.get(name);
-    if (known) {
-      const st = await stat(join(dir, name)).catch(() => undefined);
-      if (st && st.mtimeMs === known.mtimeMs && st.size === known.size) continue;
-    }
+    if (!known) return name;
+    const st = await stat(join(dir, name)).catch(() => undefined);
+    return st && st.mtimeMs === known.mtimeMs && st.size === known.size ? undefined : name;
+  }, (name) => name !== undefined && toRead.push(name));
+  const results = new Map<string, Awaited<ReturnType<typeof readArticleFile>>>();
+  await inBatches(toRead, (name) => readArticleFile(dir, name, timeZone), (r, name) => results.set(name, r));
+
+  for (const name of toRead) {
+    const known = index.get(name);
     filesRead += 1;
-    const r = await readArticleFile(dir, name, timeZone);
+    const r = results.get(name) as Awaited<ReturnType<typeof readArticleFile>>;
     if ('code' in r) {
       problems.push(r);
       continue;

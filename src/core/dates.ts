@@ -38,8 +38,7 @@ export function parseDate(value: string, timeZone: string): number | string {
   if (new Date(asUtc).getUTCDate() !== day) return 'names a day that does not exist';
   let ms: number;
   if (zone === undefined) {
-    const local = `${y}-${mo}-${d}T${h}:${mi}:${String(second).padStart(2, '0')}`;
-    ms = dayjs.tz(local, timeZone).valueOf();
+    ms = localToInstant(asUtc, timeZone);
   } else if (zone === 'Z' || zone === 'z') {
     ms = asUtc;
   } else {
@@ -53,6 +52,52 @@ export function parseDate(value: string, timeZone: string): number | string {
   return Math.floor(ms / 1000) * 1000;
 }
 
+const DAY_MS = 86_400_000;
+const offsetCaches = new Map<string, Map<number, number | null>>();
+
+/** The offset of a zone (minutes east of UTC) at an instant, from dayjs's zone data. */
+function exactOffset(ms: number, timeZone: string): number {
+  return dayjs(ms).tz(timeZone).utcOffset();
+}
+
+/**
+ * The zone's offset at an instant, memoised per UTC day: a day whose start and end share an
+ * offset has it throughout (zones change at most a few times a year); a day with a transition
+ * is computed per instant.
+ */
+export function zoneOffsetMinutes(ms: number, timeZone: string): number {
+  let cache = offsetCaches.get(timeZone);
+  if (cache === undefined) {
+    cache = new Map();
+    offsetCaches.set(timeZone, cache);
+  }
+  const day = Math.floor(ms / DAY_MS);
+  let known = cache.get(day);
+  if (known === undefined) {
+    const start = exactOffset(day * DAY_MS, timeZone);
+    const end = exactOffset(day * DAY_MS + DAY_MS - 1, timeZone);
+    known = start === end ? start : null;
+    if (cache.size > 200_000) cache.clear();
+    cache.set(day, known);
+  }
+  return known ?? exactOffset(ms, timeZone);
+}
+
+/**
+ * The instant of a wall-clock time (given as if it were UTC) in a zone. A time that occurs twice
+ * (clocks going back) is the earlier instant; a time that does not exist (clocks going forward)
+ * is read with the offset before the change, i.e. moved forward by the gap.
+ */
+function localToInstant(wallAsUtc: number, timeZone: string): number {
+  const before = zoneOffsetMinutes(wallAsUtc - DAY_MS / 2, timeZone);
+  const after = zoneOffsetMinutes(wallAsUtc + DAY_MS / 2, timeZone);
+  for (const offset of before === after ? [before] : [before, after]) {
+    const instant = wallAsUtc - offset * 60_000;
+    if (zoneOffsetMinutes(instant, timeZone) === offset) return instant;
+  }
+  return wallAsUtc - before * 60_000;
+}
+
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -60,7 +105,7 @@ function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
 }
 
-/** Formats instants in one time zone; offsets are memoised because Intl look-ups are slow. */
+/** Formats instants in one time zone. */
 export interface DateFormatter {
   /** RFC 822 (RFC 1123 four-digit year) with a numeric zone, for RSS. */
   rfc822(ms: number): string;
@@ -70,16 +115,7 @@ export interface DateFormatter {
 
 /** Creates a formatter for an IANA time zone. */
 export function createDateFormatter(timeZone: string): DateFormatter {
-  const offsets = new Map<number, number>();
-  const offsetMinutes = (ms: number): number => {
-    let off = offsets.get(ms);
-    if (off === undefined) {
-      off = dayjs(ms).tz(timeZone).utcOffset();
-      if (offsets.size > 100_000) offsets.clear();
-      offsets.set(ms, off);
-    }
-    return off;
-  };
+  const offsetMinutes = (ms: number): number => zoneOffsetMinutes(ms, timeZone);
   const parts = (ms: number) => {
     const off = offsetMinutes(ms);
     const t = new Date(ms + off * 60_000);

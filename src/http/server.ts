@@ -6,6 +6,7 @@ import type { Express } from 'express';
 import type { SiteConfig } from '../core/site.js';
 import type { CompiledDocument } from '../compile/documents.js';
 import type { PublishedSet } from '../compile/compiler.js';
+import type { BodyStore } from '../compile/body-store.js';
 import { createOriginResolver, negotiateCoding, notModified } from './negotiate.js';
 
 /** What the fast path needs. */
@@ -14,6 +15,7 @@ export interface FeedServerOptions {
   /** The set being served, read on every request so a publish takes effect at once. */
   current: () => PublishedSet | undefined;
   app: Express;
+  bodies: BodyStore;
 }
 
 const NOT_ALLOWED = { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' };
@@ -39,7 +41,7 @@ export function lookupDocument(set: PublishedSet, url: string): readonly Compile
 
 /** Creates the request listener: the fast path for documents, the Express app for the rest. */
 export function createRequestListener(options: FeedServerOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  const { site, current, app } = options;
+  const { site, current, app, bodies } = options;
   const resolve = createOriginResolver(site.origins);
   const trustProxy = site.behindProxy;
 
@@ -80,9 +82,29 @@ export function createRequestListener(options: FeedServerOptions): (req: Incomin
       res.end();
       return;
     }
-    res.writeHead(200, variant.headers200);
-    if (method === 'HEAD') res.end();
-    else res.end(variant.body);
+    if (method === 'HEAD') {
+      res.writeHead(200, variant.headers200);
+      res.end();
+      return;
+    }
+    const body = bodies.cached(variant.file);
+    if (body !== undefined) {
+      res.writeHead(200, variant.headers200);
+      res.end(body);
+      return;
+    }
+    // A cold document: read from disk once, then held in memory while the budget allows.
+    bodies.load(variant.file).then(
+      (bytes) => {
+        res.writeHead(200, variant.headers200);
+        res.end(bytes);
+      },
+      (err: unknown) => {
+        console.error(`serving ${url}: ${(err as Error).message}`);
+        res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '5', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+        res.end('Service Unavailable: this document cannot be read right now.\n');
+      },
+    );
   };
 }
 

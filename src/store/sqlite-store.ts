@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import { articleScopes } from '../core/scopes.js';
 import type { Article } from '../core/article.js';
 import { FeedwrightError, wrapError } from '../core/errors.js';
-import type { ArticleChange, ArticleStore, ArticleWrite, FeedState, FileEntry, ScopeSummary, StoredArticle } from './store.js';
+import type { ArticleChange, ArticleStore, ArticleWrite, DocumentRow, FeedState, FileEntry, PublishRecord, ScopeSummary, StoredArticle } from './store.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS articles (
@@ -32,6 +32,21 @@ CREATE TABLE IF NOT EXISTS files (
   size INTEGER NOT NULL,
   digest TEXT NOT NULL,
   article_id TEXT
+);
+CREATE TABLE IF NOT EXISTS documents (
+  path TEXT NOT NULL,
+  origin TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  last_modified INTEGER NOT NULL,
+  hash TEXT NOT NULL,
+  size_identity INTEGER NOT NULL,
+  size_gzip INTEGER NOT NULL,
+  size_br INTEGER NOT NULL,
+  PRIMARY KEY (path, origin)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS feed_state (
   scope TEXT PRIMARY KEY,
@@ -98,6 +113,10 @@ export function openSqliteStore(file: string): ArticleStore {
     dropFile: db.prepare('DELETE FROM files WHERE name = ?'),
     feedStates: db.prepare<[], { scope: string; digest: string; last_modified: number }>('SELECT scope, digest, last_modified FROM feed_state'),
     putFeedState: db.prepare('INSERT OR REPLACE INTO feed_state (scope, digest, last_modified) VALUES (?, ?, ?)'),
+    documents: db.prepare<[], { path: string; origin: string; content_type: string; last_modified: number; hash: string; size_identity: number; size_gzip: number; size_br: number }>('SELECT * FROM documents'),
+    putDocument: db.prepare('INSERT OR REPLACE INTO documents (path, origin, content_type, last_modified, hash, size_identity, size_gzip, size_br) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+    getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
+    putMeta: db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
   };
 
   const run = <T>(what: string, fn: () => T): T => {
@@ -146,6 +165,18 @@ export function openSqliteStore(file: string): ArticleStore {
     for (const [scope, s] of states) q.putFeedState.run(scope, s.digest, s.lastModified);
   });
 
+  const writePublish = db.transaction((p: PublishRecord) => {
+    writeStates(p.states);
+    const previous = q.getMeta.get('render_digest')?.value;
+    // A manifest rendered with other settings is replaced whole, not mixed with the new one.
+    if (previous !== p.renderDigest) db.prepare('DELETE FROM documents').run();
+    for (const d of p.documents) {
+      const r = d.record;
+      q.putDocument.run(d.path, d.origin, r.contentType, r.lastModified, r.hash, r.sizes.identity, r.sizes.gzip, r.sizes.br);
+    }
+    q.putMeta.run('render_digest', p.renderDigest);
+  });
+
   return {
     async writeArticles(writes, now) {
       return run('writing articles', () => writeBatch(writes, now));
@@ -186,6 +217,19 @@ export function openSqliteStore(file: string): ArticleStore {
     },
     async writeFeedStates(states) {
       run('writing feed states', () => writeStates(states));
+    },
+    async writePublish(publish) {
+      run('recording a publish', () => writePublish(publish));
+    },
+    async readPublished() {
+      return run('reading the published manifest', () => ({
+        renderDigest: q.getMeta.get('render_digest')?.value,
+        documents: q.documents.all().map((r): DocumentRow => ({
+          path: r.path,
+          origin: r.origin,
+          record: { contentType: r.content_type, lastModified: r.last_modified, hash: r.hash, sizes: { identity: r.size_identity, gzip: r.size_gzip, br: r.size_br } },
+        })),
+      }));
     },
     async close() {
       db.close();

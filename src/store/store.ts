@@ -48,6 +48,30 @@ export interface FeedState {
   lastModified: number;
 }
 
+/** A published document version as the store records it (its bytes live in the body store). */
+export interface DocumentRecord {
+  contentType: string;
+  lastModified: number;
+  /** The identity bytes' hash; the variants' entity-tags and file names derive from it. */
+  hash: string;
+  sizes: { identity: number; gzip: number; br: number };
+}
+
+/** One row of the published manifest: a document on one origin. */
+export interface DocumentRow {
+  path: string;
+  origin: string;
+  record: DocumentRecord;
+}
+
+/** What one publish records, in one transaction. */
+export interface PublishRecord {
+  states: Map<string, FeedState>;
+  documents: DocumentRow[];
+  /** The digest of the settings and renderer that produced the manifest. */
+  renderDigest: string;
+}
+
 /** The store of articles, file index and feed state. */
 export interface ArticleStore {
   /** Applies a batch of writes in one transaction; returns what actually changed. */
@@ -68,6 +92,10 @@ export interface ArticleStore {
   readFeedStates(): Promise<Map<string, FeedState>>;
   /** Records the feed states of a publish, in one transaction. */
   writeFeedStates(states: Map<string, FeedState>): Promise<void>;
+  /** Records a publish: feed states, manifest rows (replacing those of the same path and origin). */
+  writePublish(publish: PublishRecord): Promise<void>;
+  /** The published manifest and the digest it was rendered with. */
+  readPublished(): Promise<{ documents: DocumentRow[]; renderDigest: string | undefined }>;
   /** Closes the store. */
   close(): Promise<void>;
 }

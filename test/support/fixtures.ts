@@ -48,7 +48,7 @@ export interface TestService {
 }
 
 /** Starts the real service (store, compiler, server) over a data folder, without the cron schedule. */
-export async function startService(dataDir: string, options: { clock?: () => number; compile?: boolean } = {}): Promise<TestService> {
+export async function startService(dataDir: string, options: { clock?: () => number; compile?: boolean; cacheBytes?: number } = {}): Promise<TestService> {
   const site = loadSiteConfig(dataDir);
   const service = createService({
     site,
@@ -58,6 +58,7 @@ export async function startService(dataDir: string, options: { clock?: () => num
     schedule: false,
     log: () => {},
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.cacheBytes !== undefined ? { cacheBytes: options.cacheBytes } : {}),
   });
   const port = await service.listen(0, '127.0.0.1');
   if (options.compile !== false) await service.compiler.compile();

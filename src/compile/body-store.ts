@@ -1,0 +1,123 @@
+// Where document bytes live: content-addressed files on disk (so a restart serves at once and
+// cold documents cost no memory), with the recently used ones held in memory within a budget.
+import { mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { wrapError } from '../core/errors.js';
+
+/** The bodies of every document version, on disk with an in-memory LRU. */
+export interface BodyStore {
+  /** The bytes if they are in memory (the fast path's case), else undefined. */
+  cached(name: string): Buffer | undefined;
+  /** The bytes, from memory or disk (then kept in memory while the budget allows). */
+  load(name: string): Promise<Buffer>;
+  /** Stores bytes under a content-derived name; durable on disk when it resolves. */
+  save(name: string, bytes: Buffer): Promise<void>;
+  /** Deletes every file whose name is not in `live`. */
+  prune(live: ReadonlySet<string>): number;
+  /** True when every named file is on disk with the given size. */
+  verify(files: Iterable<[name: string, size: number]>): boolean;
+  /** Bytes held in memory. */
+  memoryBytes(): number;
+}
+
+/** Opens (creating) a body store in `dir` holding at most `budgetBytes` in memory. */
+export function openBodyStore(dir: string, budgetBytes: number): BodyStore {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw wrapError('STORE_OPEN', `cannot create the document folder ${dir}`, err);
+  }
+  // A Map keeps insertion order: re-inserting on use makes the first key the least recently used.
+  const lru = new Map<string, Buffer>();
+  let held = 0;
+  const loading = new Map<string, Promise<Buffer>>();
+
+  const remember = (name: string, bytes: Buffer) => {
+    if (bytes.length > budgetBytes) return;
+    const old = lru.get(name);
+    if (old) {
+      lru.delete(name);
+      held -= old.length;
+    }
+    lru.set(name, bytes);
+    held += bytes.length;
+    while (held > budgetBytes) {
+      const first = lru.keys().next().value as string;
+      held -= (lru.get(first) as Buffer).length;
+      lru.delete(first);
+    }
+  };
+
+  return {
+    cached(name) {
+      const bytes = lru.get(name);
+      if (bytes !== undefined && lru.size > 1) {
+        lru.delete(name);
+        lru.set(name, bytes);
+      }
+      return bytes;
+    },
+    load(name) {
+      const hit = lru.get(name);
+      if (hit) return Promise.resolve(hit);
+      let pending = loading.get(name);
+      if (pending === undefined) {
+        pending = readFile(join(dir, name)).then(
+          (bytes) => {
+            loading.delete(name);
+            remember(name, bytes);
+            return bytes;
+          },
+          (err: unknown) => {
+            loading.delete(name);
+            throw wrapError('STORE_QUERY', `cannot read the document ${name}`, err);
+          },
+        );
+        loading.set(name, pending);
+      }
+      return pending;
+    },
+    async save(name, bytes) {
+      remember(name, bytes);
+      const path = join(dir, name);
+      const existing = await stat(path).catch(() => undefined);
+      if (existing && existing.size === bytes.length) return;
+      // Write aside, then rename: a killed process leaves no half file under a live name. No
+      // fsync per file (thousands per cold compile); after a power loss start-up checks every
+      // listed file's size and recompiles when one is wrong (see verify).
+      const tmp = `${path}.${process.pid}.tmp`;
+      await writeFile(tmp, bytes);
+      await rename(tmp, path);
+    },
+    prune(live) {
+      let removed = 0;
+      for (const name of readdirSync(dir)) {
+        if (live.has(name)) continue;
+        try {
+          unlinkSync(join(dir, name));
+          removed += 1;
+        } catch {
+          // already gone
+        }
+        const bytes = lru.get(name);
+        if (bytes) {
+          lru.delete(name);
+          held -= bytes.length;
+        }
+      }
+      return removed;
+    },
+    verify(files) {
+      for (const [name, size] of files) {
+        try {
+          if (statSync(join(dir, name)).size !== size) return false;
+        } catch {
+          return false;
+        }
+      }
+      return true;
+    },
+    memoryBytes: () => held,
+  };
+}

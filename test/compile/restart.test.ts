@@ -1,0 +1,74 @@
+// Restarts and the memory budget: the last published documents are served from the store and
+// the body files before any compile; cold bodies are read from disk; a damaged manifest
+// falls back to a full compile.
+import { expect } from 'chai';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { get, makeDataDir, removeDir, startService, type TestService } from '../support/fixtures.js';
+
+describe('restart and document bodies', () => {
+  let dataDir: string;
+  let t: TestService | undefined;
+  beforeEach(() => {
+    dataDir = makeDataDir();
+  });
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+    removeDir(dataDir);
+  });
+
+  it('serves the last published documents after a restart before any compile runs', async () => {
+    t = await startService(dataDir);
+    const before = await get(t.port, '/sections/news/russia/atom.xml', { 'Accept-Encoding': 'gzip' });
+    await t.close();
+    t = await startService(dataDir, { compile: false });
+    expect(t.service.compiler.lastReport()).to.equal(undefined);
+    const after = await get(t.port, '/sections/news/russia/atom.xml', { 'Accept-Encoding': 'gzip' });
+    expect(after.status).to.equal(200);
+    expect(after.headers.etag).to.equal(before.headers.etag);
+    expect(after.headers['last-modified']).to.equal(before.headers['last-modified']);
+    expect(after.body.equals(before.body)).to.equal(true);
+    expect(JSON.parse((await get(t.port, '/healthz')).text).ready).to.equal(true);
+  });
+
+  it('reads bodies from disk when the memory budget holds none, byte for byte', async () => {
+    t = await startService(dataDir);
+    const reference = await get(t.port, '/rss.xml', { 'Accept-Encoding': 'gzip' });
+    await t.close();
+    t = await startService(dataDir, { cacheBytes: 0 });
+    expect(t.service.bodies.memoryBytes()).to.equal(0);
+    const cold = await get(t.port, '/rss.xml', { 'Accept-Encoding': 'gzip' });
+    expect(cold.status).to.equal(200);
+    expect(cold.body.equals(reference.body)).to.equal(true);
+    expect(gunzipSync(cold.body).toString('utf8')).to.include('<rss');
+    expect(t.service.bodies.memoryBytes()).to.equal(0);
+  });
+
+  it('keeps only the bodies of published documents on disk', async () => {
+    t = await startService(dataDir);
+    const dir = join(dataDir, '.feedwright', 'documents');
+    const files = readdirSync(dir);
+    const set = t.service.compiler.current();
+    const live = new Set<string>();
+    for (const docs of set?.documents.values() ?? []) for (const d of docs) for (const v of [d.identity, d.gzip, d.br]) live.add(v.file);
+    expect(new Set(files)).to.deep.equal(live);
+  });
+
+  it('renders everything again when a listed body file is missing', async () => {
+    t = await startService(dataDir);
+    const etag = (await get(t.port, '/rss.xml')).headers.etag as string;
+    await t.close();
+    const dir = join(dataDir, '.feedwright', 'documents');
+    rmSync(join(dir, etag.slice(1, -1)));
+    writeFileSync(join(dir, 'stray-file'), 'x');
+    t = await startService(dataDir, { compile: false });
+    expect((await get(t.port, '/rss.xml')).status).to.equal(503);
+    await t.service.compiler.compile();
+    const again = await get(t.port, '/rss.xml');
+    expect(again.status).to.equal(200);
+    expect(again.headers.etag).to.equal(etag);
+    expect(readdirSync(dir)).to.not.include('stray-file');
+  });
+});
