@@ -17,7 +17,7 @@ import { CODINGS, compileDocument, documentFromRecord, type CompiledDocument, ty
 import { formatProblem, syncArticleFiles, type SourceProblem } from './source-files.js';
 
 /** Bumped whenever the serializers' output changes, so every feed's digest changes with it. */
-export const RENDER_VERSION = '1';
+export const RENDER_VERSION = '2';
 
 /** The media types of design §5. */
 export const CONTENT_TYPES: Record<Format | 'opml' | 'html', string> = {
@@ -123,9 +123,24 @@ export function createCompiler(options: CompilerOptions): Compiler {
   const ttlMinutes = Math.max(1, Math.round(options.periodSeconds / 60));
   const contexts: RenderContext[] = site.origins.map((origin) => ({ site, origin, dates, ttlMinutes }));
   const baseDigest = siteDigest(site, options.periodSeconds);
-  const headers: DocumentHeaders = { cacheControl: `public, max-age=${options.periodSeconds}` };
-  const pageHeaders: DocumentHeaders = { ...headers, extra: { 'Content-Security-Policy': PAGE_CSP } };
-  const headersFor = (contentType: string) => (contentType === CONTENT_TYPES.html ? pageHeaders : headers);
+  const cacheControl = `public, max-age=${options.periodSeconds}`;
+  const onion = site.origins.find((o) => o.onion);
+  /**
+   * The headers of one document on one origin: Link to the same document on every other origin
+   * (RFC 8288, rel="alternate" with its type), Onion-Location on the primary when an onion mirror
+   * exists, and a strict CSP on HTML.
+   */
+  const headersFor = (path: string, contentType: string, originIndex: number): DocumentHeaders => {
+    const extra: Record<string, string | string[]> = {};
+    const type = contentType.split(';')[0] as string;
+    const links = site.origins.filter((_, i) => i !== originIndex).map((o) => `<${o.href}${path}>; rel="alternate"; type="${type}"`);
+    if (links.length > 0) extra.Link = links.join(', ');
+    if (onion !== undefined && originIndex === 0) extra['Onion-Location'] = onion.href + path;
+    if (contentType === CONTENT_TYPES.html) extra['Content-Security-Policy'] = PAGE_CSP;
+    return { cacheControl, extra };
+  };
+  const compileFor = (path: string, contentType: string, lastModified: number, texts: string[]) =>
+    Promise.all(texts.map((t, i) => compileDocument(t, contentType, lastModified, headersFor(path, contentType, i), bodies)));
   const renderers: Record<Format, (feed: FeedContent, ctx: RenderContext) => string> = { rss: renderRss, atom: renderAtom, json: renderJson };
 
   let published: PublishedSet | undefined;
@@ -178,7 +193,7 @@ export function createCompiler(options: CompilerOptions): Compiler {
       if (i === undefined) continue;
       let docs = byPath.get(row.path);
       if (!docs) byPath.set(row.path, (docs = []));
-      docs[i] = documentFromRecord(row.record, headersFor(row.record.contentType));
+      docs[i] = documentFromRecord(row.record, headersFor(row.path, row.record.contentType, i));
     }
     const files: [string, number][] = [];
     for (const docs of byPath.values()) {
@@ -252,8 +267,9 @@ export function createCompiler(options: CompilerOptions): Compiler {
           if (!unchanged) rep.feedsChanged.push(key);
           newStates.set(key, { digest, lastModified });
           for (const format of FORMATS) {
+            const path = feedPath(key, format);
             const texts = contexts.map((ctx) => renderers[format](feed, ctx));
-            jobs.push(Promise.all(texts.map((t) => compileDocument(t, CONTENT_TYPES[format], lastModified, headers, bodies))).then((docs) => publishDoc(feedPath(key, format), docs)));
+            jobs.push(compileFor(path, CONTENT_TYPES[format], lastModified, texts).then((docs) => publishDoc(path, docs)));
           }
         } catch (err) {
           failed.add(key);
@@ -270,8 +286,8 @@ export function createCompiler(options: CompilerOptions): Compiler {
       const finalStates = new Map([...states, ...newStates]);
       const feeds = await listing(new Set(['', ...finalStates.keys()]), finalStates, startedAt);
       const directoryModified = feeds.reduce((m, f) => Math.max(m, f.lastModified), 0);
-      publishDoc('/feeds.opml', await Promise.all(contexts.map((c) => compileDocument(renderOpml(feeds, site, c.origin, dates), CONTENT_TYPES.opml, directoryModified, headers, bodies))));
-      publishDoc('/', await Promise.all(contexts.map((c) => compileDocument(renderIndexPage(feeds, site, c.origin), CONTENT_TYPES.html, directoryModified, pageHeaders, bodies))));
+      publishDoc('/feeds.opml', await compileFor('/feeds.opml', CONTENT_TYPES.opml, directoryModified, contexts.map((c) => renderOpml(feeds, site, c.origin, dates))));
+      publishDoc('/', await compileFor('/', CONTENT_TYPES.html, directoryModified, contexts.map((c) => renderIndexPage(feeds, site, c.origin))));
 
       await store.writePublish({ states: newStates, documents: rows, renderDigest: baseDigest });
       states = finalStates;

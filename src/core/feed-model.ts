@@ -1,7 +1,7 @@
 // The feed model the serializers read: one feed (a scope and its newest items) seen from one
 // origin. Ids come from the site's id prefix, never from a domain; links from the origin.
 import type { Article } from './article.js';
-import { prepareContent, summarize, type ContentTemplate } from './content.js';
+import { prepareContent, renderTemplate, summarize, type ContentTemplate } from './content.js';
 import type { DateFormatter } from './dates.js';
 import { FORMAT_FILES, feedPath, type Format, type Scope } from './scopes.js';
 import type { Origin, Person, SiteConfig } from './site.js';
@@ -74,6 +74,31 @@ export function itemUrl(article: Article, origin: Origin): string {
 /** The bylines of an item: its own, else the site's author. */
 export function itemAuthors(article: Article, site: SiteConfig): Person[] {
   return article.authors.length > 0 ? article.authors : [site.author];
+}
+
+function escapeHtml(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/**
+ * The notice that ends every item on a site with mirrors (design §4): the configured text, then a
+ * link to the same article on every origin but the serving one. Empty with a single origin.
+ */
+export function mirrorNoticeHtml(article: Article, ctx: RenderContext): string {
+  const others = ctx.site.origins.filter((o) => o !== ctx.origin);
+  if (others.length === 0) return '';
+  const links = others.map((o) => `<a href="${escapeHtml(itemUrl(article, o))}">${escapeHtml(o.host)}</a>`).join(' · ');
+  return `<p class="feedwright-mirrors">${escapeHtml(ctx.site.mirrorNotice)} ${links}</p>`;
+}
+
+/** The item's full HTML content on the context's origin: lead figure, body, mirror notice. */
+export function itemContentHtml(item: PreparedItem, ctx: RenderContext): string {
+  return renderTemplate(item.content, ctx.origin) + mirrorNoticeHtml(item.article, ctx);
+}
+
+/** The same feed document on every other origin, for Link headers and the JSON Feed extension. */
+export function mirrorDocuments(scope: Scope, format: Format, ctx: RenderContext): { origin: Origin; url: string }[] {
+  return ctx.site.origins.filter((o) => o !== ctx.origin).map((o) => ({ origin: o, url: documentUrl(scope, format, o) }));
 }
 
 /** The categories of an item: each section level's full label, then the tags. */

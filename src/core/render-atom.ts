@@ -1,8 +1,8 @@
 // Atom 1.0 serializer (RFC 4287). Pure: the same feed and context give the same bytes.
-import { imageType, imageUrl, renderTemplate } from './content.js';
+import { imageType, imageUrl } from './content.js';
 import { attr, element, escapeText } from './xml-escape.js';
 import {
-  documentUrl, feedDescription, feedId, feedTitle, homeUrl, itemAuthors, itemId, itemUrl,
+  documentUrl, feedDescription, itemContentHtml, feedId, feedTitle, homeUrl, itemAuthors, itemId, itemUrl,
   type FeedContent, type PreparedItem, type RenderContext,
 } from './feed-model.js';
 import { articleScopes } from './scopes.js';
@@ -34,7 +34,7 @@ function renderEntry(item: PreparedItem, ctx: RenderContext): string {
   const lead = article.images[0];
   if (lead) s += `<link rel="enclosure"${attr('type', imageType(lead))}${attr('href', imageUrl(lead, origin))}${attr('length', lead.length)}/>`;
   s += `<summary type="text">${escapeText(item.summary)}</summary>`;
-  s += `<content type="html">${escapeText(renderTemplate(item.content, origin))}</content>`;
+  s += `<content type="html">${escapeText(itemContentHtml(item, ctx))}</content>`;
   return `${s}</entry>\n`;
 }
 

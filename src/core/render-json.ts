@@ -1,8 +1,8 @@
 // JSON Feed 1.1 serializer (https://www.jsonfeed.org/version/1.1/). Pure: the same feed and
 // context give the same bytes.
-import { imageType, imageUrl, renderTemplate } from './content.js';
+import { imageType, imageUrl } from './content.js';
 import {
-  documentUrl, feedDescription, feedTitle, homeUrl, itemAuthors, itemCategories, itemId, itemUrl,
+  documentUrl, feedDescription, itemContentHtml, mirrorDocuments, feedTitle, homeUrl, itemAuthors, itemCategories, itemId, itemUrl,
   type FeedContent, type PreparedItem, type RenderContext,
 } from './feed-model.js';
 import type { Person } from './site.js';
@@ -20,7 +20,7 @@ function renderItem(item: PreparedItem, ctx: RenderContext): Record<string, unkn
     id: itemId(article, site),
     url: itemUrl(article, origin),
     title: article.title,
-    content_html: renderTemplate(item.content, origin),
+    content_html: itemContentHtml(item, ctx),
     summary: item.summary,
   };
   const lead = article.images[0];
@@ -55,6 +55,14 @@ export function renderJson(feed: FeedContent, ctx: RenderContext): string {
     authors: [author(site.author)],
     items: feed.items.map((item) => renderItem(item, ctx)),
   };
+  const mirrors = mirrorDocuments(feed.scope, 'json', ctx);
+  // JSON Feed 1.1 extensions are top-level keys starting with an underscore.
+  const out: Record<string, unknown> = doc;
+  if (mirrors.length > 0) {
+    out._feedwright = {
+      mirrors: mirrors.map((m) => ({ feed_url: m.url, home_page_url: homeUrl(m.origin), onion: m.origin.onion })),
+    };
+  }
   // Article text was cleaned on the way in; JSON.stringify escapes controls and lone surrogates.
   return `${JSON.stringify(doc)}\n`;
 }

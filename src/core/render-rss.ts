@@ -1,9 +1,9 @@
 // RSS 2.0 serializer (with content, dc, atom and Media RSS namespaces). Pure: the same feed
 // and context give the same bytes.
-import { renderTemplate, imageType, imageUrl } from './content.js';
+import { imageType, imageUrl } from './content.js';
 import { attr, element, escapeText } from './xml-escape.js';
 import {
-  documentUrl, feedDescription, feedTitle, homeUrl, itemAuthors, itemCategories, itemId, itemUrl,
+  documentUrl, feedDescription, itemContentHtml, feedTitle, homeUrl, itemAuthors, itemCategories, itemId, itemUrl,
   type FeedContent, type PreparedItem, type RenderContext,
 } from './feed-model.js';
 import type { ArticleImage } from './article.js';
@@ -31,7 +31,7 @@ function renderItem(item: PreparedItem, ctx: RenderContext): string {
   }
   for (const category of itemCategories(article)) s += element('category', category);
   s += element('description', item.summary);
-  s += `<content:encoded>${escapeText(renderTemplate(item.content, origin))}</content:encoded>`;
+  s += `<content:encoded>${escapeText(itemContentHtml(item, ctx))}</content:encoded>`;
   const lead = article.images[0];
   if (lead) s += `<enclosure${attr('url', imageUrl(lead, origin))} length="${lead.length ?? 0}"${attr('type', imageType(lead))}/>`;
   for (const image of article.images) s += mediaContent(image, ctx);

@@ -279,11 +279,8 @@ describe('golden files', () => {
     });
   }
 
-  // SRC GAP (design §4 "Each item ends with a notice that links the article on every other
-  // domain"; site.json `mirrorNotice`): no serializer writes the notice; `mirrorNotice` is read by
-  // src/core/site.ts and used nowhere. Kept skipped until implemented; the golden files will then
-  // need UPDATE_GOLDEN=1.
-  it.skip('GAP: the seed content ends with the mirror notice linking the article on the other domain', () => {
+  // Design §4: each item ends with a notice that links the article on every other domain.
+  it('the seed content ends with the mirror notice linking the article on the other domain', () => {
     const seedFeed = feeds[1]!.feed;
     const path = '/Detail/2016/07/06/473613/Russia-US-Syria-coordination-Kremlin';
     const onPrimary = JSON.parse(renderJson(seedFeed, ctx)).items[0].content_html as string;

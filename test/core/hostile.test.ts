@@ -224,9 +224,15 @@ describe('hostile articles', () => {
           };
           expect(contents.rss).to.equal(contents.atom);
           expect(contents.rss).to.equal(contents.json);
-          const urls = expectAbsolute(contents.rss, `${id} on ${origin.host}`);
-          // A site-relative URL lands on the serving origin, never on the other one.
+          // The mirror notice ends the content and links the other origin, by design (§4).
+          const noticeAt = contents.rss.lastIndexOf('<p class="feedwright-mirrors">');
+          expect(noticeAt, 'the mirror notice ends the content').to.be.greaterThan(0);
+          const notice = contents.rss.slice(noticeAt);
           const other = origin === PRIMARY ? MIRROR : PRIMARY;
+          expect(notice).to.include(`href="${other.href}${article.path.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}"`);
+          expect(notice).to.not.include(`href="${origin.href}`);
+          const urls = expectAbsolute(contents.rss.slice(0, noticeAt), `${id} on ${origin.host}`);
+          // A site-relative URL lands on the serving origin, never on the other one.
           for (const url of urls) expect(url.startsWith(other.href + '/'), url).to.equal(false);
           expect(textOf(doc.rssItem.link[0])).to.equal(origin.href + article.path);
           expect(doc.jsonItem.url).to.equal(origin.href + article.path);
