@@ -38,11 +38,31 @@ function escapeHtmlText(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/**
+ * The site path of an absolute URL on one of the site's own origins (any of them, any case,
+ * default port or not), so it can be rewritten for the serving origin; undefined otherwise.
+ */
+export function sitePath(url: string, origins: readonly Origin[]): string | undefined {
+  if (!/^https?:\/\//i.test(url)) return undefined;
+  try {
+    const u = new URL(url);
+    const host = u.host.toLowerCase();
+    return origins.some((o) => o.host === host) ? u.pathname + u.search + u.hash : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Splits one URL reference into literal text or a per-origin segment, resolved against the article. */
-function urlSegment(raw: string, articlePath: string): string | { path: string } | { schemeRelative: string } {
+function urlSegment(raw: string, articlePath: string, origins: readonly Origin[]): string | { path: string } | { schemeRelative: string } {
   const value = decodeEntities(raw.trim());
+  const own = sitePath(value, origins);
+  if (own !== undefined) return { path: escapeHtmlAttr(own) };
   if (value === '' || SCHEME.test(value)) return escapeHtmlAttr(value);
-  if (value.startsWith('//')) return { schemeRelative: escapeHtmlAttr(value) };
+  if (value.startsWith('//')) {
+    const ownHost = sitePath(`https:${value}`, origins);
+    return ownHost !== undefined ? { path: escapeHtmlAttr(ownHost) } : { schemeRelative: escapeHtmlAttr(value) };
+  }
   try {
     const url = new URL(value, BASE + articlePath);
     if (url.origin !== BASE) return escapeHtmlAttr(url.href);
@@ -52,8 +72,11 @@ function urlSegment(raw: string, articlePath: string): string | { path: string }
   }
 }
 
-/** Prepares an HTML fragment: every URL attribute inside a tag becomes a segment. */
-export function prepareHtml(html: string, articlePath: string): ContentTemplate {
+/**
+ * Prepares an HTML fragment: every URL attribute inside a tag becomes a segment; relative URLs
+ * and absolute ones on any of the site's origins are written for the serving origin.
+ */
+export function prepareHtml(html: string, articlePath: string, origins: readonly Origin[] = []): ContentTemplate {
   const out: (string | { path: string } | { schemeRelative: string })[] = [];
   let text = '';
   let last = 0;
@@ -73,7 +96,7 @@ export function prepareHtml(html: string, articlePath: string): ContentTemplate 
         const trimmed = candidate.trim();
         const space = a[2]!.toLowerCase() === 'srcset' ? trimmed.search(/\s/) : -1;
         const url = space === -1 ? trimmed : trimmed.slice(0, space);
-        const seg = urlSegment(url, articlePath);
+        const seg = urlSegment(url, articlePath, origins);
         if (typeof seg === 'string') text += seg;
         else {
           out.push(text, seg);
@@ -128,11 +151,12 @@ function figure(image: ArticleImage): ContentTemplate {
 }
 
 /** The content of an item: the lead image as a figure (unless the body shows it) and the body. */
-export function prepareContent(article: Article): ContentTemplate {
-  const body = prepareHtml(article.body, article.path);
+export function prepareContent(article: Article, origins: readonly Origin[] = []): ContentTemplate {
+  const body = prepareHtml(article.body, article.path, origins);
   const lead = article.images[0];
   if (lead === undefined || article.body.includes(lead.url)) return body;
-  return [...figure(lead), ...body];
+  const own = sitePath(lead.url, origins);
+  return [...figure(own === undefined ? lead : { ...lead, url: own }), ...body];
 }
 
 /** The plain-text summary: the article's own, or the body's first words. */

@@ -1,7 +1,7 @@
 // The feed model the serializers read: one feed (a scope and its newest items) seen from one
 // origin. Ids come from the site's id prefix, never from a domain; links from the origin.
 import type { Article } from './article.js';
-import { prepareContent, renderTemplate, summarize, type ContentTemplate } from './content.js';
+import { prepareContent, renderTemplate, sitePath, summarize, type ContentTemplate } from './content.js';
 import type { DateFormatter } from './dates.js';
 import { FORMAT_FILES, feedPath, type Format, type Scope } from './scopes.js';
 import type { Origin, Person, SiteConfig } from './site.js';
@@ -30,9 +30,28 @@ export interface RenderContext {
   ttlMinutes: number;
 }
 
-/** Prepares an article for rendering. */
-export function prepareItem(article: Article): PreparedItem {
-  return { article, content: prepareContent(article), summary: summarize(article) };
+/**
+ * Prepares an article for rendering. Image URLs on any of the site's origins become site paths,
+ * so every origin's documents point at that origin (design §4, "Self and mirrors").
+ */
+export function prepareItem(article: Article, origins: readonly Origin[] = []): PreparedItem {
+  const images = article.images.map((image) => {
+    const own = sitePath(image.url, origins);
+    return own === undefined ? image : { ...image, url: own };
+  });
+  const local = images.some((img, i) => img !== article.images[i]) ? { ...article, images } : article;
+  return { article: local, content: prepareContent(article, origins), summary: summarize(article) };
+}
+
+/** A URL on the serving origin when it points at any of the site's origins, else as it is. */
+export function localUrl(url: string, ctx: RenderContext): string {
+  const own = sitePath(url, ctx.site.origins);
+  return own === undefined ? url : ctx.origin.href + own;
+}
+
+/** A byline with its URL on the serving origin when it is one of the site's. */
+export function localPerson(person: Person, ctx: RenderContext): Person {
+  return person.url === undefined ? person : { ...person, url: localUrl(person.url, ctx) };
 }
 
 /** The id readers know an item by: its guid, else a tag: URI from the id prefix (design §4). */

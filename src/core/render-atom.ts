@@ -2,7 +2,7 @@
 import { imageType, imageUrl } from './content.js';
 import { attr, element, escapeText } from './xml-escape.js';
 import {
-  documentUrl, feedDescription, itemContentHtml, feedId, feedTitle, homeUrl, itemAuthors, itemId, itemUrl,
+  documentUrl, feedDescription, itemContentHtml, localPerson, feedId, feedTitle, homeUrl, itemAuthors, itemId, itemUrl,
   type FeedContent, type PreparedItem, type RenderContext,
 } from './feed-model.js';
 import { articleScopes } from './scopes.js';
@@ -24,7 +24,7 @@ function renderEntry(item: PreparedItem, ctx: RenderContext): string {
   s += element('updated', dates.rfc3339(article.updated ?? article.published));
   // Atom requires an author per entry unless the feed has one (RFC 4287 §4.1.1); the feed does,
   // so only bylines of the article's own are repeated here.
-  if (article.authors.length > 0) for (const p of itemAuthors(article, site)) s += person('author', p);
+  if (article.authors.length > 0) for (const p of itemAuthors(article, site)) s += person('author', localPerson(p, ctx));
   for (const scope of articleScopes(article)) {
     if (scope.kind === 'site') continue;
     const term = scope.key.slice(scope.kind === 'section' ? 'sections/'.length : 'tags/'.length);
@@ -49,7 +49,7 @@ export function renderAtom(feed: FeedContent, ctx: RenderContext): string {
   s += element('updated', ctx.dates.rfc3339(feed.lastModified));
   s += `<link rel="self" type="application/atom+xml"${attr('href', documentUrl(feed.scope, 'atom', origin))}/>`;
   s += `<link rel="alternate" type="text/html"${attr('href', homeUrl(origin))}/>`;
-  s += person('author', site.author);
+  s += person('author', localPerson(site.author, ctx));
   s += '<generator>feedwright</generator>\n';
   for (const item of feed.items) s += renderEntry(item, ctx);
   return `${s}</feed>\n`;

@@ -2,7 +2,7 @@
 // context give the same bytes.
 import { imageType, imageUrl } from './content.js';
 import {
-  documentUrl, feedDescription, itemContentHtml, mirrorDocuments, feedTitle, homeUrl, itemAuthors, itemCategories, itemId, itemUrl,
+  documentUrl, feedDescription, itemContentHtml, localPerson, mirrorDocuments, feedTitle, homeUrl, itemAuthors, itemCategories, itemId, itemUrl,
   type FeedContent, type PreparedItem, type RenderContext,
 } from './feed-model.js';
 import type { Person } from './site.js';
@@ -27,7 +27,7 @@ function renderItem(item: PreparedItem, ctx: RenderContext): Record<string, unkn
   if (lead) out.image = imageUrl(lead, origin);
   out.date_published = dates.rfc3339(article.published);
   if (article.updated !== undefined) out.date_modified = dates.rfc3339(article.updated);
-  out.authors = itemAuthors(article, site).map(author);
+  out.authors = itemAuthors(article, site).map((p) => author(localPerson(p, ctx)));
   const tags = itemCategories(article);
   if (tags.length > 0) out.tags = tags;
   if (article.language && article.language !== site.language) out.language = article.language;
@@ -52,7 +52,7 @@ export function renderJson(feed: FeedContent, ctx: RenderContext): string {
     feed_url: documentUrl(feed.scope, 'json', origin),
     description: feedDescription(feed.scope, site),
     language: site.language,
-    authors: [author(site.author)],
+    authors: [author(localPerson(site.author, ctx))],
     items: feed.items.map((item) => renderItem(item, ctx)),
   };
   const mirrors = mirrorDocuments(feed.scope, 'json', ctx);

@@ -47,6 +47,11 @@ export function isLanguageTag(value: string): boolean {
   return LANGUAGE.test(value);
 }
 
+/** Every Host value that selects an origin: its host, and host:port with the scheme's default port. */
+export function hostKeys(o: Origin): string[] {
+  return o.host.includes(':') && !o.host.endsWith(']') ? [o.host] : [o.host, `${o.host}:${o.protocol === 'https:' ? 443 : 80}`];
+}
+
 /** Parses `scheme://host[:port]` into an Origin, or returns why it is not one. */
 export function parseOrigin(value: unknown): Origin | string {
   if (typeof value !== 'string' || value === '') return 'must be a string like https://www.example.com';
@@ -58,7 +63,7 @@ export function parseOrigin(value: unknown): Origin | string {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return `"${value}" must use http or https`;
   if (url.username || url.password) return `"${value}" must not carry credentials`;
-  if (url.search || url.hash || !/^[a-z]+:\/\/[^/]+\/?$/i.test(value)) return `"${value}" must be scheme://host[:port] with no path, query or fragment`;
+  if (url.search || url.hash || !/^https?:\/\/[^/?#\\\s]+\/?$/i.test(value)) return `"${value}" must be scheme://host[:port] with no path, query or fragment`;
   if (url.hostname.endsWith('.')) return `"${value}" must not end its host with a dot`;
   return {
     href: `${url.protocol}//${url.host}`,
@@ -132,7 +137,7 @@ export function validateSiteConfig(raw: unknown, scheduleValid: (expr: string) =
   alternates.forEach((value, i) => {
     const o = parseOrigin(value);
     if (typeof o === 'string') problems.push({ field: `alternateOrigins[${i}]`, message: o });
-    else if (origins.some((x) => x.host === o.host)) problems.push({ field: `alternateOrigins[${i}]`, message: `"${String(value)}" repeats the host ${o.host}` });
+    else if (origins.some((x) => hostKeys(x).some((k) => hostKeys(o).includes(k)))) problems.push({ field: `alternateOrigins[${i}]`, message: `"${String(value)}" repeats the host ${o.host}` });
     else origins.push(o);
   });
 

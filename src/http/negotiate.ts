@@ -2,7 +2,7 @@
 // requests (RFC 9110 §13), and the serving origin (design §5). Pure functions over header strings.
 import { parseHttpDate } from '../core/dates.js';
 import type { Coding } from '../compile/documents.js';
-import type { Origin } from '../core/site.js';
+import { hostKeys, type Origin } from '../core/site.js';
 
 const codingCache = new Map<string, Coding>();
 
@@ -74,10 +74,7 @@ export function notModified(ifNoneMatch: string | undefined, ifModifiedSince: st
 /** Looks up the serving origin of a Host value; -1 when none is configured for it. */
 export function createOriginResolver(origins: readonly Origin[]): (host: string | undefined) => number {
   const table = new Map<string, number>();
-  origins.forEach((o, i) => {
-    table.set(o.host, i);
-    // The default port of the origin's scheme may be written out (RFC 9110 §4.2.3).
-    table.set(`${o.host}:${o.protocol === 'https:' ? 443 : 80}`, i);
-  });
+  // The default port of the origin's scheme may be written out (RFC 9110 §4.2.3).
+  origins.forEach((o, i) => hostKeys(o).forEach((k) => table.set(k, i)));
   return (host) => (host === undefined ? -1 : table.get(host.toLowerCase()) ?? -1);
 }

@@ -242,7 +242,7 @@ describe('golden files', () => {
         expect(doc.feed_url).to.equal(name === 'site' ? `${ORIGIN}/feed.json` : `${ORIGIN}/sections/news/russia/feed.json`);
         expect(doc.home_page_url).to.equal(`${ORIGIN}/`);
         expect(doc.items).to.be.an('array').with.length(name === 'site' ? 10 : 1);
-        expect(doc.authors).to.deep.equal([{ name: 'Press TV', url: 'https://www.presstv.com' }]);
+        expect(doc.authors).to.deep.equal([{ name: 'Press TV', url: 'https://www.presstv.com/' }]);
         expect(doc).not.to.have.property('author'); // 1.0 field, deprecated in 1.1
       });
 
