@@ -1,7 +1,7 @@
 // Where document bytes live: content-addressed files on disk (so a restart serves at once and
 // cold documents cost no memory), with the recently used ones held in memory within a budget.
 import { mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
-import { readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { wrapError } from '../core/errors.js';
 
@@ -81,8 +81,6 @@ export function openBodyStore(dir: string, budgetBytes: number): BodyStore {
     async save(name, bytes) {
       remember(name, bytes);
       const path = join(dir, name);
-      const existing = await stat(path).catch(() => undefined);
-      if (existing && existing.size === bytes.length) return;
       // Write aside, then rename: a killed process leaves no half file under a live name. No
       // fsync per file (thousands per cold compile); after a power loss start-up checks every
       // listed file's size and recompiles when one is wrong (see verify).

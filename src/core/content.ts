@@ -159,18 +159,33 @@ export function prepareContent(article: Article, origins: readonly Origin[] = []
   return [...figure(own === undefined ? lead : { ...lead, url: own }), ...body];
 }
 
+/** The plain text of an HTML fragment, with figures, captions, scripts and styles left out. */
+function summaryText(html: string): string {
+  // Decoded references may name characters XML forbids: clean again after decoding.
+  return cleanText(
+    decodeEntities(
+      html
+        .replace(/<(script|style|figure|figcaption|template)\b[\s\S]*?<\/\1\s*>/gi, ' ')
+        .replace(/<\/(p|h[1-6]|li|div|blockquote|tr)\s*>|<br\s*\/?>/gi, ' ')
+        .replace(/<(?:[^<>"']|"[^"]*"|'[^']*')*>/g, ''),
+    ),
+  )
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
 /** The plain-text summary: the article's own, or the body's first words. */
 export function summarize(article: Article, maxLength = 300): string {
   if (article.summary !== undefined) return article.summary;
-  // Decoded references may name characters XML forbids: clean again after decoding.
-  const text = cleanText(decodeEntities(
-    article.body
-      .replace(/<(script|style|figure|figcaption|template)\b[\s\S]*?<\/\1\s*>/gi, ' ')
-      .replace(/<\/(p|h[1-6]|li|div|blockquote|tr)\s*>|<br\s*\/?>/gi, ' ')
-      .replace(/<(?:[^<>"']|"[^"]*"|'[^']*')*>/g, ''),
-  ))
-    .replace(/\s+/g, ' ')
-    .trim();
+  // The opening of the body is enough; a cut element or tag at its end is dropped, and the whole
+  // body is read only when the opening gives too little text.
+  const budget = maxLength * 12;
+  let text: string | undefined;
+  if (article.body.length > budget) {
+    const head = summaryText(article.body.slice(0, budget).replace(/<(script|style|figure|figcaption|template)\b(?![\s\S]*<\/\1\s*>)[\s\S]*$/i, '').replace(/<[^>]*$/, ''));
+    if (head.length > maxLength + 40) text = head;
+  }
+  text ??= summaryText(article.body);
   if (text.length <= maxLength) return text;
   // Never split a surrogate pair.
   const end = /[\uD800-\uDBFF]/.test(text.charAt(maxLength - 1)) ? maxLength - 1 : maxLength;
