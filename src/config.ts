@@ -18,6 +18,8 @@ export interface RuntimeConfig {
   publicDir: string;
   port: number;
   host: string;
+  /** The ingest API's bearer token (FEEDWRIGHT_API_TOKEN); undefined turns the API off. */
+  apiToken: string | undefined;
 }
 
 /** Reads and validates `site.json` in the data folder. */
@@ -60,5 +62,6 @@ export function loadRuntimeConfig(flags: { data?: string }, env: NodeJS.ProcessE
     publicDir: join(packageRoot, 'public'),
     port,
     host: env.HOST ?? '0.0.0.0',
+    apiToken: env.FEEDWRIGHT_API_TOKEN === undefined || env.FEEDWRIGHT_API_TOKEN === '' ? undefined : env.FEEDWRIGHT_API_TOKEN,
   };
 }

@@ -26,6 +26,8 @@ export interface ServiceOptions {
   cacheBytes?: number;
   articlesDir?: string;
   publicDir: string;
+  /** The ingest API's bearer token; undefined leaves the API off. */
+  apiToken?: string;
   /** Run the cron schedule (off in tests that drive compiles themselves). */
   schedule?: boolean;
   clock?: () => number;
@@ -55,7 +57,7 @@ export function createService(options: ServiceOptions): Service {
   const compilerOptions = { store, bodies, site: options.site, periodSeconds, log, ...(options.articlesDir === undefined ? {} : { articlesDir: options.articlesDir }), ...(options.clock === undefined ? {} : { clock: options.clock }) };
   const compiler = createCompiler(compilerOptions);
   const writer = createArticleWriter({ store, compiler, timeZone: options.site.timeZone, ...(options.clock === undefined ? {} : { clock: options.clock }) });
-  const app = createApp({ compiler, publicDir: options.publicDir, startedAt: Date.now() });
+  const app = createApp({ compiler, publicDir: options.publicDir, startedAt: Date.now(), api: { token: options.apiToken, store, writer } });
   const server = createFeedServer({ site: options.site, current: compiler.current, app, bodies });
   let schedule: Schedule | undefined;
 

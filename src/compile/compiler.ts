@@ -145,6 +145,8 @@ export function createCompiler(options: CompilerOptions): Compiler {
 
   let published: PublishedSet | undefined;
   let restored = false;
+  /** Articles published up to this instant are in the published set (embargo bookkeeping). */
+  let visibleUntil: number | undefined;
   let states: Map<string, FeedState> | undefined;
   let report: CompileReport | undefined;
   let running: Promise<CompileReport> | undefined;
@@ -166,7 +168,7 @@ export function createCompiler(options: CompilerOptions): Compiler {
   };
 
   async function listing(keys: Iterable<string>, finalStates: Map<string, FeedState>, now: number): Promise<FeedListing[]> {
-    const scopes = await store.listScopes();
+    const scopes = await store.listScopes(undefined, now);
     const byKey = new Map(scopes.map((s) => [s.key, s]));
     return [...keys].sort().map((key) => ({
       scope: { key, kind: scopeKind(key), label: byKey.get(key)?.label ?? labelFromKey(key) },
@@ -185,6 +187,7 @@ export function createCompiler(options: CompilerOptions): Compiler {
     restored = true;
     states ??= await store.readFeedStates();
     const manifest = await store.readPublished();
+    visibleUntil = manifest.visibleUntil;
     if (manifest.renderDigest !== baseDigest || manifest.documents.length === 0) return false;
     const originIndex = new Map(site.origins.map((o, i) => [o.href, i]));
     const byPath = new Map<string, CompiledDocument[]>();
@@ -227,6 +230,8 @@ export function createCompiler(options: CompilerOptions): Compiler {
         for (const p of sync.problems) log(`skipped ${formatProblem(p)}`);
         affected = new Set(sync.changes.flatMap((c) => [...c.scopesBefore, ...c.scopesAfter]));
       } else affected = new Set();
+      // Embargoes that ended since the last publish: their feeds change now, with no write.
+      if (visibleUntil !== undefined) for (const k of await store.scopesPublishedBetween(visibleUntil, startedAt)) affected.add(k);
       // Remembered until a publish includes them, so a failed compile does not lose a change.
       for (const s of affected) pending.add(s);
       for (const s of pending) affected.add(s);
@@ -236,7 +241,7 @@ export function createCompiler(options: CompilerOptions): Compiler {
         rep.ok = true;
         return rep;
       }
-      const scopeList = cold ? await store.listScopes() : await store.listScopes([...affected]);
+      const scopeList = cold ? await store.listScopes(undefined, startedAt) : await store.listScopes([...affected], startedAt);
       const byKey = new Map(scopeList.map((s) => [s.key, s]));
       // Every feed ever published keeps being served (empty if its articles are gone): a reader's
       // subscription must not turn into a 404.
@@ -256,7 +261,7 @@ export function createCompiler(options: CompilerOptions): Compiler {
         try {
           const summary = byKey.get(key);
           const scope: Scope = { key, kind: scopeKind(key), label: summary?.label ?? labelFromKey(key) };
-          const items = await store.newestInScope(key, site.itemLimit);
+          const items = await store.newestInScope(key, site.itemLimit, startedAt);
           const digest = contentDigest(baseDigest, scope, items);
           const previous = states.get(key);
           const unchanged = previous !== undefined && previous.digest === digest;
@@ -289,7 +294,8 @@ export function createCompiler(options: CompilerOptions): Compiler {
       publishDoc('/feeds.opml', await compileFor('/feeds.opml', CONTENT_TYPES.opml, directoryModified, contexts.map((c) => renderOpml(feeds, site, c.origin, dates))));
       publishDoc('/', await compileFor('/', CONTENT_TYPES.html, directoryModified, contexts.map((c) => renderIndexPage(feeds, site, c.origin))));
 
-      await store.writePublish({ states: newStates, documents: rows, renderDigest: baseDigest });
+      await store.writePublish({ states: newStates, documents: rows, renderDigest: baseDigest, visibleUntil: startedAt });
+      visibleUntil = startedAt;
       states = finalStates;
       pending.clear();
       for (const k of failed) pending.add(k);

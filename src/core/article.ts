@@ -259,3 +259,10 @@ export function parseArticle(raw: unknown, timeZone: string, file?: string): Art
 export function articleDigest(article: Article): string {
   return createHash('sha256').update(JSON.stringify(article)).digest('base64url').slice(0, 22);
 }
+
+/** The article in the JSON shape of design §3 (dates as RFC 3339 in UTC), as the API returns it. */
+export function articleToJson(article: Article): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...article, published: new Date(article.published).toISOString() };
+  if (article.updated !== undefined) out.updated = new Date(article.updated).toISOString();
+  return out;
+}

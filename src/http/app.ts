@@ -3,12 +3,14 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Compiler } from '../compile/compiler.js';
 import { PAGE_CSP } from '../compile/compiler.js';
+import { createApiRouter, type ApiOptions } from './api.js';
 
 /** What the app needs. */
 export interface AppOptions {
   compiler: Compiler;
   publicDir: string;
   startedAt: number;
+  api: ApiOptions;
 }
 
 /** Creates the Express app. */
@@ -21,6 +23,8 @@ export function createApp(options: AppOptions): Express {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     next();
   });
+
+  app.use('/api/articles', createApiRouter(options.api));
 
   app.get('/healthz', (_req: Request, res: Response) => {
     const set = compiler.current();

@@ -26,6 +26,8 @@ CREATE TABLE IF NOT EXISTS scope_items (
   PRIMARY KEY (scope, published, article_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS scope_items_article ON scope_items (article_id);
+CREATE INDEX IF NOT EXISTS articles_published ON articles (published);
+CREATE INDEX IF NOT EXISTS articles_changed ON articles (changed_at);
 CREATE TABLE IF NOT EXISTS files (
   name TEXT PRIMARY KEY,
   mtime_ms REAL NOT NULL,
@@ -57,7 +59,8 @@ CREATE TABLE IF NOT EXISTS feed_state (
 
 /** The feed query: the newest N of one scope, walking the (scope, published, id) key backwards. */
 export const NEWEST_IN_SCOPE_SQL =
-  'SELECT a.id, a.doc, a.digest, a.changed_at, a.source FROM scope_items s JOIN articles a ON a.id = s.article_id WHERE s.scope = ? ORDER BY s.published DESC, s.article_id DESC LIMIT ?';
+  'SELECT a.id, a.doc, a.digest, a.changed_at, a.source FROM scope_items s JOIN articles a ON a.id = s.article_id WHERE s.scope = ? AND s.published <= ? ORDER BY s.published DESC, s.article_id DESC LIMIT ?';
+const ALWAYS = Number.MAX_SAFE_INTEGER;
 
 interface ArticleRow {
   id: string;
@@ -104,9 +107,11 @@ export function openSqliteStore(file: string): ArticleStore {
     tombstone: db.prepare('UPDATE articles SET deleted = 1, changed_at = ? WHERE id = ?'),
     clearScopes: db.prepare('DELETE FROM scope_items WHERE article_id = ?'),
     addScope: db.prepare('INSERT OR REPLACE INTO scope_items (scope, published, article_id, label) VALUES (?, ?, ?, ?)'),
-    newest: db.prepare<[string, number], ArticleRow>(NEWEST_IN_SCOPE_SQL),
-    scopes: db.prepare<[], { key: string; label: string; items: number }>('SELECT scope AS key, MIN(label) AS label, COUNT(*) AS items FROM scope_items GROUP BY scope ORDER BY scope'),
-    scopeOne: db.prepare<[string], { key: string; label: string; items: number }>('SELECT scope AS key, MIN(label) AS label, COUNT(*) AS items FROM scope_items WHERE scope = ? GROUP BY scope'),
+    newest: db.prepare<[string, number, number], ArticleRow>(NEWEST_IN_SCOPE_SQL),
+    scopes: db.prepare<[number], { key: string; label: string; items: number }>('SELECT scope AS key, MIN(label) AS label, COUNT(*) AS items FROM scope_items WHERE published <= ? GROUP BY scope ORDER BY scope'),
+    scopeOne: db.prepare<[string, number], { key: string; label: string; items: number }>('SELECT scope AS key, MIN(label) AS label, COUNT(*) AS items FROM scope_items WHERE scope = ? AND published <= ? GROUP BY scope'),
+    released: db.prepare<[number, number], { scope: string }>('SELECT DISTINCT s.scope FROM articles a JOIN scope_items s ON s.article_id = a.id WHERE a.deleted = 0 AND a.published > ? AND a.published <= ?'),
+    changedSince: db.prepare<[number, number], ArticleRow & { deleted: number }>('SELECT id, doc, digest, changed_at, source, deleted FROM articles WHERE changed_at >= ? ORDER BY changed_at, id LIMIT ?'),
     count: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM articles WHERE deleted = 0'),
     files: db.prepare<[], { name: string; mtime_ms: number; size: number; digest: string; article_id: string | null }>('SELECT name, mtime_ms, size, digest, article_id FROM files'),
     putFile: db.prepare('INSERT OR REPLACE INTO files (name, mtime_ms, size, digest, article_id) VALUES (?, ?, ?, ?, ?)'),
@@ -175,6 +180,7 @@ export function openSqliteStore(file: string): ArticleStore {
       q.putDocument.run(d.path, d.origin, r.contentType, r.lastModified, r.hash, r.sizes.identity, r.sizes.gzip, r.sizes.br);
     }
     q.putMeta.run('render_digest', p.renderDigest);
+    q.putMeta.run('visible_until', String(p.visibleUntil));
   });
 
   return {
@@ -187,19 +193,27 @@ export function openSqliteStore(file: string): ArticleStore {
         return row && row.deleted === 0 ? toStored(row) : undefined;
       });
     },
-    async newestInScope(scope, limit) {
-      return run('reading a feed', () => q.newest.all(scope, limit).map(toStored));
+    async newestInScope(scope, limit, visibleAt = ALWAYS) {
+      return run('reading a feed', () => q.newest.all(scope, visibleAt, limit).map(toStored));
     },
-    async listScopes(keys) {
+    async listScopes(keys, visibleAt = ALWAYS) {
       return run('listing feeds', () => {
-        if (keys === undefined) return q.scopes.all();
+        if (keys === undefined) return q.scopes.all(visibleAt);
         const out: ScopeSummary[] = [];
         for (const k of keys) {
-          const row = q.scopeOne.get(k);
+          const row = q.scopeOne.get(k, visibleAt);
           if (row) out.push(row);
         }
         return out;
       });
+    },
+    async scopesPublishedBetween(from, to) {
+      return run('finding ended embargoes', () => (to > from ? q.released.all(from, to).map((r) => r.scope) : []));
+    },
+    async listChangedSince(since, limit) {
+      return run('listing changes', () =>
+        q.changedSince.all(since, limit).map((r) => ({ id: r.id, changedAt: r.changed_at, deleted: r.deleted === 1, ...(r.deleted === 1 ? {} : { stored: toStored(r) }) })),
+      );
     },
     async countArticles() {
       return run('counting articles', () => q.count.get()?.n ?? 0);
@@ -224,6 +238,7 @@ export function openSqliteStore(file: string): ArticleStore {
     async readPublished() {
       return run('reading the published manifest', () => ({
         renderDigest: q.getMeta.get('render_digest')?.value,
+        visibleUntil: ((v) => (v === undefined ? undefined : Number(v)))(q.getMeta.get('visible_until')?.value),
         documents: q.documents.all().map((r): DocumentRow => ({
           path: r.path,
           origin: r.origin,

@@ -70,6 +70,8 @@ export interface PublishRecord {
   documents: DocumentRow[];
   /** The digest of the settings and renderer that produced the manifest. */
   renderDigest: string;
+  /** The instant up to which embargoes were applied. */
+  visibleUntil: number;
 }
 
 /** The store of articles, file index and feed state. */
@@ -78,10 +80,17 @@ export interface ArticleStore {
   writeArticles(writes: ArticleWrite[], now: number): Promise<ArticleChange[]>;
   /** One article by id, tombstones excluded. */
   getArticle(id: string): Promise<StoredArticle | undefined>;
-  /** The newest `limit` articles of a scope, newest first (ties broken by id, descending). */
-  newestInScope(scope: string, limit: number): Promise<StoredArticle[]>;
-  /** The scopes with at least one article; only those in `keys` when given. */
-  listScopes(keys?: string[]): Promise<ScopeSummary[]>;
+  /**
+   * The newest `limit` articles of a scope published at or before `visibleAt` (embargoed ones
+   * are left out), newest first, ties broken by id descending. Without `visibleAt`, all.
+   */
+  newestInScope(scope: string, limit: number, visibleAt?: number): Promise<StoredArticle[]>;
+  /** The scopes with at least one article visible at `visibleAt`; only those in `keys` when given. */
+  listScopes(keys?: string[], visibleAt?: number): Promise<ScopeSummary[]>;
+  /** The scopes of live articles whose `published` falls in (from, to]: embargoes that ended. */
+  scopesPublishedBetween(from: number, to: number): Promise<string[]>;
+  /** Articles and tombstones changed at or after `since`, oldest change first, at most `limit`. */
+  listChangedSince(since: number, limit: number): Promise<{ id: string; changedAt: number; deleted: boolean; stored?: StoredArticle }[]>;
   /** The number of live articles. */
   countArticles(): Promise<number>;
   /** The file index of data/articles/. */
@@ -95,7 +104,7 @@ export interface ArticleStore {
   /** Records a publish: feed states, manifest rows (replacing those of the same path and origin). */
   writePublish(publish: PublishRecord): Promise<void>;
   /** The published manifest and the digest it was rendered with. */
-  readPublished(): Promise<{ documents: DocumentRow[]; renderDigest: string | undefined }>;
+  readPublished(): Promise<{ documents: DocumentRow[]; renderDigest: string | undefined; visibleUntil: number | undefined }>;
   /** Closes the store. */
   close(): Promise<void>;
 }

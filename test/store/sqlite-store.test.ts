@@ -27,9 +27,9 @@ describe('SQLite store', () => {
     const db = new Database(file, { readonly: true });
     try {
       expect(db.pragma('journal_mode', { simple: true })).to.equal('wal');
-      const plan = db.prepare(`EXPLAIN QUERY PLAN ${NEWEST_IN_SCOPE_SQL}`).all('tags/oil', 50) as { detail: string }[];
+      const plan = db.prepare(`EXPLAIN QUERY PLAN ${NEWEST_IN_SCOPE_SQL}`).all('tags/oil', Date.now(), 50) as { detail: string }[];
       const details = plan.map((p) => p.detail).join(' | ');
-      expect(details).to.match(/SEARCH s USING PRIMARY KEY \(scope=\?\)/);
+      expect(details).to.match(/SEARCH s USING PRIMARY KEY \(scope=\? AND published<\?\)/);
       expect(details).to.not.match(/TEMP B-TREE/);
     } finally {
       db.close();

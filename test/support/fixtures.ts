@@ -48,7 +48,7 @@ export interface TestService {
 }
 
 /** Starts the real service (store, compiler, server) over a data folder, without the cron schedule. */
-export async function startService(dataDir: string, options: { clock?: () => number; compile?: boolean; cacheBytes?: number } = {}): Promise<TestService> {
+export async function startService(dataDir: string, options: { clock?: () => number; compile?: boolean; cacheBytes?: number; apiToken?: string } = {}): Promise<TestService> {
   const site = loadSiteConfig(dataDir);
   const service = createService({
     site,
@@ -59,6 +59,7 @@ export async function startService(dataDir: string, options: { clock?: () => num
     log: () => {},
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.cacheBytes !== undefined ? { cacheBytes: options.cacheBytes } : {}),
+    ...(options.apiToken !== undefined ? { apiToken: options.apiToken } : {}),
   });
   const port = await service.listen(0, '127.0.0.1');
   if (options.compile !== false) await service.compiler.compile();
@@ -74,7 +75,7 @@ export interface TestResponse {
 }
 
 /** Sends one request with node:http and collects the whole response. */
-export function get(port: number, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<TestResponse> {
+export function get(port: number, path: string, headers: Record<string, string> = {}, method = 'GET', body?: string | Buffer): Promise<TestResponse> {
   return new Promise((resolvePromise, reject) => {
     const req = request({ host: '127.0.0.1', port, path, method, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -86,6 +87,6 @@ export function get(port: number, path: string, headers: Record<string, string> 
       res.on('error', reject);
     });
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }

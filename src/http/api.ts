@@ -1,0 +1,157 @@
+// The ingest API (/api/articles): create, replace, remove and read articles, guarded by a bearer
+// token. Errors are RFC 9457 problem details naming every bad field; nothing partial is stored.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { ARTICLE_ID, articleToJson } from '../core/article.js';
+import { FeedwrightError, type FieldProblem } from '../core/errors.js';
+import type { ArticleWriter } from '../compile/writer.js';
+import type { ArticleStore } from '../store/store.js';
+
+/** The largest request body the API reads (an article body may be up to 2,000,000 characters). */
+export const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
+
+/** What the API needs. */
+export interface ApiOptions {
+  /** The bearer token; undefined turns the API off (404), never open. */
+  token: string | undefined;
+  store: ArticleStore;
+  writer: ArticleWriter;
+}
+
+/** Sends an RFC 9457 problem (application/problem+json). */
+function problem(res: Response, status: number, title: string, detail: string, extra: Record<string, unknown> = {}): void {
+  res
+    .status(status)
+    .set('Cache-Control', 'no-store')
+    .type('application/problem+json')
+    .send(JSON.stringify({ type: 'about:blank', title, status, detail, ...extra }));
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+/** Compares a presented token with the configured one in constant time (hashes equalise lengths). */
+export function tokenMatches(presented: string, expected: string): boolean {
+  return timingSafeEqual(digest(presented), digest(expected));
+}
+
+/** Creates the router mounted at /api/articles. */
+export function createApiRouter(options: ApiOptions): Router {
+  const { token, store, writer } = options;
+  const router = express.Router();
+  const json = express.json({ limit: MAX_REQUEST_BYTES, type: () => true, strict: false });
+
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    if (token === undefined || token === '') {
+      problem(res, 404, 'Not Found', 'The ingest API is off: set FEEDWRIGHT_API_TOKEN to turn it on.');
+      return;
+    }
+    const header = req.get('authorization') ?? '';
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!m || !tokenMatches(m[1] as string, token)) {
+      // RFC 6750 §3: the challenge names the scheme.
+      res.set('WWW-Authenticate', m ? 'Bearer error="invalid_token"' : 'Bearer');
+      problem(res, 401, 'Unauthorized', 'A valid bearer token is required.');
+      return;
+    }
+    next();
+  });
+
+  const validId = (id: string, res: Response): boolean => {
+    if (ARTICLE_ID.test(id)) return true;
+    problem(res, 400, 'Invalid article', 'The id in the URL breaks the id rule.', { errors: [{ field: 'id', message: 'must match [A-Za-z0-9._~-]{1,200}' }] });
+    return false;
+  };
+
+  router.put('/:id', (req: Request, res: Response, next: NextFunction) => {
+    if (!req.is(['application/json', 'application/*+json'])) {
+      problem(res, 415, 'Unsupported Media Type', 'Send the article as application/json.');
+      return;
+    }
+    next();
+  }, json, async (req: Request, res: Response) => {
+    const id = req.params.id as string;
+    if (!validId(id, res)) return;
+    const body: unknown = req.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      problem(res, 400, 'Invalid article', 'The body must be one JSON object.', { errors: [{ field: '(root)', message: 'must be a JSON object' }] });
+      return;
+    }
+    const raw = { ...(body as Record<string, unknown>) };
+    if (raw.id === undefined) raw.id = id;
+    if (raw.id !== id) {
+      problem(res, 400, 'Invalid article', 'The id in the body differs from the id in the URL.', { errors: [{ field: 'id', message: `must equal the URL's id "${id}"` }] });
+      return;
+    }
+    const existed = (await store.getArticle(id)) !== undefined;
+    let changed: boolean;
+    try {
+      changed = (await writer.put([raw], 'api')).length > 0;
+    } catch (err) {
+      if (err instanceof FeedwrightError && err.code === 'ARTICLE_INVALID') {
+        problem(res, 400, 'Invalid article', `${err.problems.length} field(s) break the article format; nothing was stored.`, { errors: err.problems satisfies FieldProblem[] });
+        return;
+      }
+      throw err;
+    }
+    const status = existed ? 'updated' : 'created';
+    res.status(!existed && changed ? 201 : 200).set('Cache-Control', 'no-store');
+    if (!existed && changed) res.location(`${req.baseUrl}/${encodeURIComponent(id)}`);
+    res.json({ id, status: changed ? status : 'unchanged' });
+  });
+
+  router.delete('/:id', async (req: Request, res: Response) => {
+    const id = req.params.id as string;
+    if (!validId(id, res)) return;
+    const changes = await writer.remove([id]);
+    if (changes.length === 0) {
+      problem(res, 404, 'Not Found', `No live article has the id "${id}".`);
+      return;
+    }
+    res.status(204).set('Cache-Control', 'no-store').end();
+  });
+
+  router.get('/:id', async (req: Request, res: Response) => {
+    const id = req.params.id as string;
+    if (!validId(id, res)) return;
+    const stored = await store.getArticle(id);
+    if (!stored) {
+      problem(res, 404, 'Not Found', `No live article has the id "${id}".`);
+      return;
+    }
+    res.set('Cache-Control', 'no-store').json({ article: articleToJson(stored.article), changedAt: new Date(stored.changedAt).toISOString(), source: stored.source });
+  });
+
+  router.get('/', async (req: Request, res: Response) => {
+    const sinceText = typeof req.query.since === 'string' ? req.query.since : '1970-01-01T00:00:00Z';
+    const since = /^\d+$/.test(sinceText) ? Number(sinceText) : Date.parse(sinceText);
+    const limitText = typeof req.query.limit === 'string' ? req.query.limit : '100';
+    const limit = Number(limitText);
+    const errors: FieldProblem[] = [];
+    if (!Number.isFinite(since)) errors.push({ field: 'since', message: 'must be an RFC 3339 date-time or epoch milliseconds' });
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) errors.push({ field: 'limit', message: 'must be a whole number from 1 to 1000' });
+    if (errors.length > 0) {
+      problem(res, 400, 'Invalid query', 'The query has bad parameters.', { errors });
+      return;
+    }
+    const rows = await store.listChangedSince(since, limit);
+    const last = rows[rows.length - 1];
+    res.set('Cache-Control', 'no-store').json({
+      changes: rows.map((r) => ({ id: r.id, changedAt: new Date(r.changedAt).toISOString(), deleted: r.deleted, ...(r.stored ? { article: articleToJson(r.stored.article) } : {}) })),
+      // Rows sharing the last timestamp may continue on the next page: ask again from it.
+      next: rows.length === limit && last ? new Date(last.changedAt).toISOString() : null,
+    });
+  });
+
+  router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    const e = err as { type?: string; status?: number };
+    if (e.type === 'entity.too.large') return problem(res, 413, 'Content Too Large', `The body is larger than ${MAX_REQUEST_BYTES} bytes; nothing was stored.`);
+    if (e.type === 'entity.parse.failed') return problem(res, 400, 'Invalid JSON', 'The body is not valid JSON; nothing was stored.', { errors: [{ field: '(root)', message: 'is not valid JSON' }] });
+    if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return problem(res, 415, 'Unsupported Media Type', 'Send UTF-8 JSON.');
+    console.error(`api: ${(err as Error).message}`);
+    return problem(res, 500, 'Internal Server Error', 'The request failed; see the server log.');
+    void next;
+  });
+  return router;
+}

@@ -1,0 +1,186 @@
+// The ingest API over a real listening server: token, validation (RFC 9457), idempotence,
+// removal and restore, limits, and a write showing in the feeds within about a second.
+import { expect } from 'chai';
+import { get, makeDataDir, removeDir, startService, type TestService } from '../support/fixtures.js';
+
+const TOKEN = 'test-token-0123456789';
+const AUTH = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' };
+
+function article(id: string, extra: Record<string, unknown> = {}) {
+  return {
+    path: `/Detail/2016/07/11/${id}`,
+    title: `API article ${id}`,
+    body: '<p>Written through the API.</p>',
+    published: '2016-07-11T09:00:00',
+    section: ['News', 'Iran'],
+    tags: ['API tag'],
+    ...extra,
+  };
+}
+
+async function waitFor(check: () => Promise<boolean>, ms = 3000): Promise<number> {
+  const start = Date.now();
+  while (Date.now() - start < ms) {
+    if (await check()) return Date.now() - start;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`not seen within ${ms} ms`);
+}
+
+describe('ingest API', () => {
+  let dataDir: string;
+  let t: TestService;
+  const put = (id: string, body: unknown, headers: Record<string, string> = AUTH) => get(t.port, `/api/articles/${id}`, headers, 'PUT', typeof body === 'string' ? body : JSON.stringify(body));
+
+  beforeEach(async () => {
+    dataDir = makeDataDir();
+    t = await startService(dataDir, { apiToken: TOKEN });
+  });
+  afterEach(async () => {
+    await t.close();
+    removeDir(dataDir);
+  });
+
+  it('creates an article that shows in every affected feed within about a second', async () => {
+    const r = await put('api-1', article('api-1'));
+    expect(r.status).to.equal(201);
+    expect(r.headers.location).to.equal('/api/articles/api-1');
+    expect(JSON.parse(r.text).status).to.equal('created');
+    const ms = await waitFor(async () => (await get(t.port, '/sections/news/iran/rss.xml')).text.includes('API article api-1'), 1500);
+    expect(ms).to.be.below(1500);
+    expect((await get(t.port, '/tags/api-tag/atom.xml')).text).to.include('tag:presstv.com,2007:api-1');
+    const stored = JSON.parse((await get(t.port, '/api/articles/api-1', AUTH)).text);
+    expect(stored.article.title).to.equal('API article api-1');
+    expect(stored.article.published).to.equal('2016-07-11T04:30:00.000Z');
+    expect(stored.source).to.equal('api');
+  });
+
+  it('is idempotent: the same body twice changes nothing, not even validators', async () => {
+    await put('api-2', article('api-2'));
+    await t.service.writer.flushed();
+    const before = await get(t.port, '/rss.xml');
+    const again = await put('api-2', article('api-2'));
+    expect(again.status).to.equal(200);
+    expect(JSON.parse(again.text).status).to.equal('unchanged');
+    await t.service.writer.flushed();
+    const after = await get(t.port, '/rss.xml');
+    expect(after.headers.etag).to.equal(before.headers.etag);
+    expect(after.headers['last-modified']).to.equal(before.headers['last-modified']);
+  });
+
+  it('replaces, removes (changing validators) and restores', async () => {
+    await put('api-3', article('api-3'));
+    await t.service.writer.flushed();
+    const replaced = await put('api-3', article('api-3', { title: 'Replaced title' }));
+    expect(replaced.status).to.equal(200);
+    expect(JSON.parse(replaced.text).status).to.equal('updated');
+    await t.service.writer.flushed();
+    const withIt = await get(t.port, '/sections/news/iran/rss.xml');
+    expect(withIt.text).to.include('Replaced title');
+
+    expect((await get(t.port, '/api/articles/api-3', AUTH, 'DELETE')).status).to.equal(204);
+    await t.service.writer.flushed();
+    const without = await get(t.port, '/sections/news/iran/rss.xml');
+    expect(without.text).to.not.include('Replaced title');
+    expect(without.headers.etag).to.not.equal(withIt.headers.etag);
+    expect(Date.parse(String(without.headers['last-modified']))).to.be.greaterThan(Date.parse(String(withIt.headers['last-modified'])) - 1);
+    expect((await get(t.port, '/api/articles/api-3', AUTH)).status).to.equal(404);
+    expect((await get(t.port, '/api/articles/api-3', AUTH, 'DELETE')).status).to.equal(404);
+
+    const restored = await put('api-3', article('api-3', { title: 'Restored title' }));
+    expect(restored.status).to.equal(201);
+    await t.service.writer.flushed();
+    expect((await get(t.port, '/sections/news/iran/rss.xml')).text).to.include('Restored title');
+  });
+
+  it('answers 401 without a token or with a wrong one, and stores nothing', async () => {
+    const none = await put('api-4', article('api-4'), { 'Content-Type': 'application/json' });
+    expect(none.status).to.equal(401);
+    expect(none.headers['www-authenticate']).to.equal('Bearer');
+    const wrong = await put('api-4', article('api-4'), { Authorization: 'Bearer nope', 'Content-Type': 'application/json' });
+    expect(wrong.status).to.equal(401);
+    expect(String(wrong.headers['content-type'])).to.match(/^application\/problem\+json/);
+    const prefix = await put('api-4', article('api-4'), { Authorization: `Bearer ${TOKEN.slice(0, -1)}`, 'Content-Type': 'application/json' });
+    expect(prefix.status).to.equal(401);
+    expect(await t.service.store.getArticle('api-4')).to.equal(undefined);
+    expect((await get(t.port, '/api/articles/api-4', { Authorization: 'Bearer nope' })).status).to.equal(401);
+  });
+
+  it('lists every bad field as problem+json and stores nothing', async () => {
+    const r = await put('api-5', { path: 'no-slash', body: '', published: 'soon', updated: 3, images: [{ url: 'ftp://x' }], colour: 'red' });
+    expect(r.status).to.equal(400);
+    expect(String(r.headers['content-type'])).to.match(/^application\/problem\+json/);
+    const problem = JSON.parse(r.text) as { status: number; title: string; errors: { field: string }[] };
+    expect(problem.status).to.equal(400);
+    expect(problem.errors.map((e) => e.field).sort()).to.deep.equal(['body', 'colour', 'images[0].url', 'path', 'published', 'title', 'updated']);
+    expect(await t.service.store.getArticle('api-5')).to.equal(undefined);
+    const mismatch = await put('api-5', { ...article('api-5'), id: 'other' });
+    expect(JSON.parse(mismatch.text).errors[0].field).to.equal('id');
+    const malformed = await put('api-5', '{"title": ');
+    expect(malformed.status).to.equal(400);
+    expect((await put('bad%20id', article('x'))).status).to.equal(400);
+  });
+
+  it('answers 415 for a wrong content type and 413 for a body over the limit', async () => {
+    const text = await put('api-6', JSON.stringify(article('api-6')), { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'text/plain' });
+    expect(text.status).to.equal(415);
+    const huge = await put('api-6', JSON.stringify(article('api-6', { body: `<p>${'x'.repeat(9 * 1024 * 1024)}</p>` })));
+    expect(huge.status).to.equal(413);
+    expect(await t.service.store.getArticle('api-6')).to.equal(undefined);
+  });
+
+  it('lists changes since a time, tombstones included', async () => {
+    const since = new Date().toISOString();
+    await put('api-7', article('api-7'));
+    await put('api-8', article('api-8'));
+    await get(t.port, '/api/articles/api-8', AUTH, 'DELETE');
+    const r = JSON.parse((await get(t.port, `/api/articles?since=${encodeURIComponent(since)}`, AUTH)).text) as { changes: { id: string; deleted: boolean }[] };
+    expect(r.changes.map((c) => [c.id, c.deleted])).to.deep.equal([['api-7', false], ['api-8', true]]);
+    expect((await get(t.port, '/api/articles?since=garbage', AUTH)).status).to.equal(400);
+  });
+});
+
+describe('ingest API without a token configured', () => {
+  it('is off: 404, never open', async () => {
+    const dataDir = makeDataDir();
+    const t = await startService(dataDir);
+    try {
+      const r = await get(t.port, '/api/articles/x', { 'Content-Type': 'application/json' }, 'PUT', JSON.stringify(article('x')));
+      expect(r.status).to.equal(404);
+      expect((await get(t.port, '/api/articles', { Authorization: 'Bearer ' })).status).to.equal(404);
+      expect(await t.service.store.getArticle('x')).to.equal(undefined);
+    } finally {
+      await t.close();
+      removeDir(dataDir);
+    }
+  });
+});
+
+describe('embargo', () => {
+  it('keeps a future article out of every feed until its time, then publishes it with no other write', async () => {
+    const dataDir = makeDataDir();
+    let now = Date.parse('2026-11-20T10:00:00Z');
+    const t = await startService(dataDir, { apiToken: TOKEN, clock: () => now });
+    try {
+      const r = await get(t.port, '/api/articles/later', AUTH, 'PUT', JSON.stringify(article('later', { published: '2026-11-20T10:00:30Z', tags: ['Embargoed tag'] })));
+      expect(r.status).to.equal(201);
+      await t.service.writer.flushed();
+      expect((await get(t.port, '/rss.xml')).text).to.not.include('API article later');
+      // Not even the tag's feed exists yet: its name would leak the story.
+      expect((await get(t.port, '/tags/embargoed-tag/rss.xml')).status).to.equal(404);
+      now += 20_000;
+      await t.service.compiler.compile();
+      expect((await get(t.port, '/rss.xml')).text).to.not.include('API article later');
+      now += 20_000; // past 10:00:30: the next scheduled compile publishes it
+      const report = await t.service.compiler.compile();
+      expect(report.feedsChanged).to.include.members(['', 'tags/embargoed-tag', 'sections/news/iran']);
+      expect((await get(t.port, '/rss.xml')).text).to.include('API article later');
+      const tag = await get(t.port, '/tags/embargoed-tag/rss.xml');
+      expect(tag.status).to.equal(200);
+      expect(tag.headers['last-modified']).to.equal('Fri, 20 Nov 2026 10:00:30 GMT');
+    } finally {
+      await t.close();
+      removeDir(dataDir);
+    }
+  });
+});
