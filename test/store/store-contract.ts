@@ -74,6 +74,29 @@ export function storeContract(name: string, open: () => Promise<ArticleStore>): 
       expect((await store.listScopes(['sections/sport', 'tags/none'])).map((s) => s.key)).to.deep.equal(['sections/sport']);
     });
 
+    it('leaves embargoed articles out until their time and names the feeds an embargo releases', async () => {
+      const past = article('past', '2016-07-01T10:00:00Z');
+      const future = article('future', '2016-07-05T10:00:00Z', { tags: ['Secret'] });
+      await store.writeArticles([put(past), put(future)], 1000);
+      const before = Date.parse('2016-07-03T00:00:00Z');
+      expect((await store.newestInScope('', 10, before)).map((s) => s.article.id)).to.deep.equal(['past']);
+      expect((await store.listScopes(undefined, before)).map((s) => s.key)).to.not.include('tags/secret');
+      expect(await store.scopesPublishedBetween(before, Date.parse('2016-07-04T00:00:00Z'))).to.deep.equal([]);
+      const released = await store.scopesPublishedBetween(before, Date.parse('2016-07-06T00:00:00Z'));
+      expect(released.sort()).to.deep.equal(['', 'sections/news', 'sections/news/iran', 'tags/secret']);
+      expect((await store.newestInScope('', 10)).map((s) => s.article.id)).to.deep.equal(['future', 'past']);
+    });
+
+    it('lists changes since a time, oldest first, tombstones included', async () => {
+      await store.writeArticles([put(article('c1', '2016-07-01T10:00:00Z'))], 1000);
+      await store.writeArticles([put(article('c2', '2016-07-01T10:00:00Z'))], 2000);
+      await store.writeArticles([{ kind: 'delete', id: 'c1' }], 3000);
+      const changes = await store.listChangedSince(1500, 10);
+      expect(changes.map((c) => [c.id, c.changedAt, c.deleted])).to.deep.equal([['c2', 2000, false], ['c1', 3000, true]]);
+      expect(changes[0]?.stored?.article.title).to.equal('Title c2');
+      expect(await store.listChangedSince(0, 1)).to.have.length(1);
+    });
+
     it('keeps the file index and feed states', async () => {
       await store.writeFileIndex([{ name: 'a.json', mtimeMs: 1.5, size: 10, digest: 'd1', articleId: 'a' }, { name: 'b.json', mtimeMs: 2, size: 20, digest: 'd2', articleId: null }], []);
       await store.writeFileIndex([], ['b.json']);
