@@ -11,10 +11,10 @@ import { renderRss } from '../core/render-rss.js';
 import { FORMATS, feedPath, scopeKind, type Format, type Scope } from '../core/scopes.js';
 import type { SiteConfig } from '../core/site.js';
 import { wrapError } from '../core/errors.js';
-import type { ArticleChange, ArticleStore, DocumentRow, FeedState, StoredArticle } from '../store/store.js';
+import type { ArticleChange, ArticleStore, DocumentRow, FeedState, ScopeSummary, StoredArticle } from '../store/store.js';
 import type { BodyStore } from './body-store.js';
 import { CODINGS, compileDocument, documentFromRecord, type CompiledDocument, type DocumentHeaders } from './documents.js';
-import { formatProblem, syncArticleFiles, type SourceProblem } from './source-files.js';
+import { formatProblem, openFileSource, type SourceProblem } from './source-files.js';
 
 /** Bumped whenever the serializers' output changes, so every feed's digest changes with it. */
 export const RENDER_VERSION = '3';
@@ -71,8 +71,13 @@ export interface CompilerOptions {
 
 /** The compile job with its published set. */
 export interface Compiler {
-  /** Runs one compile; concurrent calls share the running one and then run once more. */
-  compile(): Promise<CompileReport>;
+  /**
+   * Runs one compile; concurrent calls share the running one and then run once more. With
+   * `files: false` the article folder is not looked at (a compile for writes made elsewhere).
+   */
+  compile(options?: { files?: boolean }): Promise<CompileReport>;
+  /** Stops watching the article folder. */
+  close(): void;
   /** Serves the last published set from the store without rendering; false when there is none. */
   restore(): Promise<boolean>;
   /** The set being served, undefined until the first publish. */
@@ -154,6 +159,9 @@ export function createCompiler(options: CompilerOptions): Compiler {
   /** Scopes whose last render failed or was never published: rendered again next time. */
   const pending = new Set<string>();
   const listeners: ((set: PublishedSet) => void)[] = [];
+  const files = options.articlesDir === undefined ? undefined : openFileSource(options.articlesDir);
+  /** The last problems the file source reported (kept for compiles that do not look at files). */
+  let fileProblems: SourceProblem[] = [];
   /** Prepared items by article id (most recently used last), valid while the digest matches. */
   const prepared = new Map<string, { digest: string; item: PreparedItem }>();
 
@@ -216,20 +224,21 @@ export function createCompiler(options: CompilerOptions): Compiler {
     return true;
   }
 
-  async function runOnce(): Promise<CompileReport> {
+  async function runOnce(scanFiles: boolean): Promise<CompileReport> {
     const startedAt = clock();
     const rep: CompileReport = { ok: false, published: false, startedAt, durationMs: 0, articlesChanged: 0, feedsRendered: 0, feedsChanged: [], documents: 0, problems: [], failedFeeds: [] };
     try {
       await restore();
       states ??= await store.readFeedStates();
       let affected: Set<string>;
-      if (options.articlesDir !== undefined) {
-        const sync = await syncArticleFiles(options.articlesDir, store, site.timeZone, startedAt);
-        rep.problems = sync.problems;
+      if (files !== undefined && (scanFiles || published === undefined)) {
+        const sync = await files.sync(store, site.timeZone, startedAt);
+        fileProblems = sync.problems;
         rep.articlesChanged = sync.changes.length;
         for (const p of sync.problems) log(`skipped ${formatProblem(p)}`);
         affected = new Set(sync.changes.flatMap((c) => [...c.scopesBefore, ...c.scopesAfter]));
       } else affected = new Set();
+      rep.problems = fileProblems;
       // Embargoes that ended since the last publish: their feeds change now, with no write.
       if (visibleUntil !== undefined) for (const k of await store.scopesPublishedBetween(visibleUntil, startedAt)) affected.add(k);
       // Remembered until a publish includes them, so a failed compile does not lose a change.
@@ -289,7 +298,7 @@ export function createCompiler(options: CompilerOptions): Compiler {
 
       // The directory documents list every feed; they change whenever a feed did.
       const finalStates = new Map([...states, ...newStates]);
-      const feeds = await listing(new Set(['', ...finalStates.keys()]), finalStates, startedAt);
+      const feeds = cold || published === undefined ? await listing(new Set(['', ...finalStates.keys()]), finalStates, startedAt) : updateListing(published.feeds, toRender, byKey, finalStates);
       const directoryModified = feeds.reduce((m, f) => Math.max(m, f.lastModified), 0);
       publishDoc('/feeds.opml', await compileFor('/feeds.opml', CONTENT_TYPES.opml, directoryModified, contexts.map((c) => renderOpml(feeds, site, c.origin, dates))));
       publishDoc('/', await compileFor('/', CONTENT_TYPES.html, directoryModified, contexts.map((c) => renderIndexPage(feeds, site, c.origin))));
@@ -326,16 +335,21 @@ export function createCompiler(options: CompilerOptions): Compiler {
     }
   }
 
-  async function compile(): Promise<CompileReport> {
+  let againFiles = false;
+  async function compile(opts: { files?: boolean } = {}): Promise<CompileReport> {
+    const scan = opts.files !== false;
     if (running) {
       again = true;
+      againFiles ||= scan;
       return running;
     }
     running = (async () => {
-      let rep = await runOnce();
+      let rep = await runOnce(scan);
       while (again) {
+        const nextScan = againFiles;
         again = false;
-        rep = await runOnce();
+        againFiles = false;
+        rep = await runOnce(nextScan);
       }
       return rep;
     })();
@@ -346,8 +360,25 @@ export function createCompiler(options: CompilerOptions): Compiler {
     }
   }
 
+  /** The feed listing after an incremental compile: only the rendered feeds' entries change. */
+  function updateListing(previous: readonly FeedListing[], rendered: Set<string>, counts: Map<string, ScopeSummary>, finalStates: Map<string, FeedState>): FeedListing[] {
+    const byKey = new Map(previous.map((f) => [f.scope.key, f]));
+    for (const key of rendered) {
+      const summary = counts.get(key);
+      const state = finalStates.get(key);
+      const old = byKey.get(key);
+      byKey.set(key, {
+        scope: { key, kind: scopeKind(key), label: summary?.label ?? old?.scope.label ?? labelFromKey(key) },
+        items: Math.min(summary?.items ?? 0, site.itemLimit),
+        lastModified: state?.lastModified ?? old?.lastModified ?? 0,
+      });
+    }
+    return [...byKey.values()].sort((a, b) => (a.scope.key < b.scope.key ? -1 : a.scope.key > b.scope.key ? 1 : 0));
+  }
+
   return {
     compile,
+    close: () => files?.close(),
     restore,
     current: () => published,
     lastReport: () => report,

@@ -34,7 +34,7 @@ export function createArticleWriter(options: { store: ArticleStore; compiler: Co
     timer = setTimeout(() => {
       timer = undefined;
       const done = release;
-      void compiler.compile().finally(() => done?.());
+      void compiler.compile({ files: false }).finally(() => done?.());
     }, delay);
   };
 

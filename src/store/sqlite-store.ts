@@ -114,6 +114,7 @@ export function openSqliteStore(file: string): ArticleStore {
     changedSince: db.prepare<[number, number], ArticleRow & { deleted: number }>('SELECT id, doc, digest, changed_at, source, deleted FROM articles WHERE changed_at >= ? ORDER BY changed_at, id LIMIT ?'),
     count: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM articles WHERE deleted = 0'),
     files: db.prepare<[], { name: string; mtime_ms: number; size: number; digest: string; article_id: string | null }>('SELECT name, mtime_ms, size, digest, article_id FROM files'),
+    file: db.prepare<[string], { name: string; mtime_ms: number; size: number; digest: string; article_id: string | null }>('SELECT name, mtime_ms, size, digest, article_id FROM files WHERE name = ?'),
     putFile: db.prepare('INSERT OR REPLACE INTO files (name, mtime_ms, size, digest, article_id) VALUES (?, ?, ?, ?, ?)'),
     dropFile: db.prepare('DELETE FROM files WHERE name = ?'),
     feedStates: db.prepare<[], { scope: string; digest: string; last_modified: number }>('SELECT scope, digest, last_modified FROM feed_state'),
@@ -221,6 +222,14 @@ export function openSqliteStore(file: string): ArticleStore {
     async readFileIndex() {
       return run('reading the file index', () =>
         q.files.all().map((r) => ({ name: r.name, mtimeMs: r.mtime_ms, size: r.size, digest: r.digest, articleId: r.article_id })),
+      );
+    },
+    async readFileEntries(names) {
+      return run('reading the file index', () =>
+        names.flatMap((n) => {
+          const r = q.file.get(n);
+          return r ? [{ name: r.name, mtimeMs: r.mtime_ms, size: r.size, digest: r.digest, articleId: r.article_id }] : [];
+        }),
       );
     },
     async writeFileIndex(upserts, removals) {

@@ -95,6 +95,8 @@ export interface ArticleStore {
   countArticles(): Promise<number>;
   /** The file index of data/articles/. */
   readFileIndex(): Promise<FileEntry[]>;
+  /** The file index entries of the named files (those that have one). */
+  readFileEntries(names: readonly string[]): Promise<FileEntry[]>;
   /** Replaces entries of the file index and removes the named ones, in one transaction. */
   writeFileIndex(upserts: FileEntry[], removals: string[]): Promise<void>;
   /** Every feed state ever published, by scope key. */

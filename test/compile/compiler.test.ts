@@ -51,6 +51,20 @@ describe('compile', () => {
     expect(health.lastCompile.skippedFiles.map((f) => f.file)).to.include('bad-fields.json');
   });
 
+  it('keeps reporting a broken file on later compiles until it is fixed, and sees in-place edits', async () => {
+    writeArticle(dataDir, 'broken-json.json', '{"id": "x1", "title": ');
+    t = await startService(dataDir, { clock });
+    now += 60_000;
+    const again = await t.service.compiler.compile();
+    expect(again.problems.map((p) => p.file)).to.deep.equal(['broken-json.json']);
+    const fixed = { ...seed(dataDir), id: 'x1', path: '/x1', title: 'Fixed in place' };
+    writeFileSync(join(dataDir, 'articles', 'broken-json.json'), JSON.stringify(fixed));
+    now += 60_000;
+    const after = await t.service.compiler.compile();
+    expect(after.problems).to.deep.equal([]);
+    expect((await get(t.port, '/rss.xml')).text).to.include('Fixed in place');
+  });
+
   it('keeps the last good version of an article whose file breaks', async () => {
     t = await startService(dataDir, { clock });
     const before = await validators(t, '/sections/news/russia/rss.xml');
