@@ -3,7 +3,7 @@
 // prints one JSON line on stdout and exits. Usage: node dist/bench/compile-child.js DATA_DIR
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadSiteConfig } from '../src/config.js';
+import { loadRuntimeConfig, loadSiteConfig } from '../src/config.js';
 import { createService } from '../src/service.js';
 
 const dir = process.argv[2];
@@ -15,7 +15,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
 const site = loadSiteConfig(dir);
-const service = createService({ site, databaseFile: join(dir, 'feedwright.db'), articlesDir: join(dir, 'articles'), publicDir: join(root, 'public'), schedule: false, log: (line) => console.error(line) });
+// The same folders and memory budget as `feedwright serve --data DIR` resolves (database, article
+// files, document bodies, cache size), so the serving process finds what this compile wrote.
+const { port: _port, host: _host, dataDir: _dataDir, ...storage } = loadRuntimeConfig({ data: dir }, process.env, root);
+const service = createService({ site, ...storage, databaseFile: join(dir, 'feedwright.db'), articlesDir: join(dir, 'articles'), publicDir: join(root, 'public'), schedule: false, log: (line) => console.error(line) });
 const report = await service.compiler.compile();
 const wallMs = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);

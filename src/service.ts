@@ -89,7 +89,7 @@ export function createService(options: ServiceOptions): Service {
       });
       // Let a compile in progress finish before the store closes under it.
       await compiler.whenIdle();
-      compiler.close();
+      await compiler.close();
       await store.close();
     },
   };

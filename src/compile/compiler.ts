@@ -13,6 +13,7 @@ import type { SiteConfig } from '../core/site.js';
 import { wrapError } from '../core/errors.js';
 import type { ArticleChange, ArticleStore, DocumentRow, FeedState, ScopeSummary, StoredArticle } from '../store/store.js';
 import type { BodyStore } from './body-store.js';
+import { createCompressor } from './compressor.js';
 import { CODINGS, compileDocument, documentFromRecord, type CompiledDocument, type DocumentHeaders } from './documents.js';
 import { formatProblem, openFileSource, type SourceProblem } from './source-files.js';
 
@@ -67,6 +68,8 @@ export interface CompilerOptions {
   periodSeconds: number;
   clock?: () => number;
   log?: (line: string) => void;
+  /** Compression worker threads (default: one per core; 0 compresses on the main thread). */
+  compressionThreads?: number;
 }
 
 /** The compile job with its published set. */
@@ -76,8 +79,8 @@ export interface Compiler {
    * `files: false` the article folder is not looked at (a compile for writes made elsewhere).
    */
   compile(options?: { files?: boolean }): Promise<CompileReport>;
-  /** Stops watching the article folder. */
-  close(): void;
+  /** Stops watching the article folder and the compression workers. */
+  close(): Promise<void>;
   /** Serves the last published set from the store without rendering; false when there is none. */
   restore(): Promise<boolean>;
   /** The set being served, undefined until the first publish. */
@@ -145,7 +148,7 @@ export function createCompiler(options: CompilerOptions): Compiler {
     return { cacheControl, extra };
   };
   const compileFor = (path: string, contentType: string, lastModified: number, texts: string[]) =>
-    Promise.all(texts.map((t, i) => compileDocument(t, contentType, lastModified, headersFor(path, contentType, i), bodies)));
+    Promise.all(texts.map((t, i) => compileDocument(t, contentType, lastModified, headersFor(path, contentType, i), bodies, compressor)));
   const renderers: Record<Format, (feed: FeedContent, ctx: RenderContext) => string> = { rss: renderRss, atom: renderAtom, json: renderJson };
 
   let published: PublishedSet | undefined;
@@ -160,6 +163,7 @@ export function createCompiler(options: CompilerOptions): Compiler {
   const pending = new Set<string>();
   const listeners: ((set: PublishedSet) => void)[] = [];
   const files = options.articlesDir === undefined ? undefined : openFileSource(options.articlesDir);
+  const compressor = createCompressor(options.compressionThreads);
   /** The last problems the file source reported (kept for compiles that do not look at files). */
   let fileProblems: SourceProblem[] = [];
   /** Prepared items by article id (most recently used last), valid while the digest matches. */
@@ -378,7 +382,10 @@ export function createCompiler(options: CompilerOptions): Compiler {
 
   return {
     compile,
-    close: () => files?.close(),
+    close: async () => {
+      files?.close();
+      await compressor.close();
+    },
     restore,
     current: () => published,
     lastReport: () => report,

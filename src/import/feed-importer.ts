@@ -9,8 +9,9 @@
 //   trimmed, as XML readers do), so our RSS guid, Atom id and JSON id equal what readers have.
 // - id: `imp-` + the first 32 hex digits of sha256(guid). Stable across imports: a second import
 //   of the same item addresses the same article and changes nothing.
-// - path: the item link's path and query (any http(s) link; a relative link is resolved against
-//   xml:base, then `baseUrl`, then the channel link); else `/imported/<id>`.
+// - path: the item link's path and query, utm_* campaign parameters dropped (any http(s) link; a
+//   relative link is resolved against xml:base, then `baseUrl`, then the channel link); else
+//   `/imported/<id>`.
 // - title: plain text (tags stripped, entities decoded; an Atom type="text" title is taken as is).
 //   An item with a body but no title gets its title from the body's opening words.
 // - body: content:encoded, else Atom content (html as is; xhtml serialised; text escaped into
@@ -39,7 +40,6 @@
 import { createHash } from 'node:crypto';
 import { parseStringPromise } from 'xml2js';
 import { plainLine, validateArticle } from '../core/article.js';
-import { decodeEntities } from '../core/content.js';
 import { parseDate } from '../core/dates.js';
 import { FeedwrightError, type ErrorCode } from '../core/errors.js';
 import { isLanguageTag, type Person } from '../core/site.js';
@@ -244,6 +244,35 @@ function serializeXhtml(children: readonly (XElement | string)[]): string {
   return s;
 }
 
+const NAMED: Record<string, string> = {
+  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', shy: '\u00ad', zwnj: '\u200c', zwj: '\u200d', lrm: '\u200e', rlm: '\u200f',
+  hellip: '…', mdash: '—', ndash: '–', lsquo: '‘', rsquo: '’', sbquo: '‚', ldquo: '“', rdquo: '”', bdquo: '„', laquo: '«', raquo: '»',
+  lsaquo: '‹', rsaquo: '›', bull: '•', middot: '·', dagger: '†', Dagger: '‡', permil: '‰', prime: '′', Prime: '″', copy: '©', reg: '®',
+  trade: '™', deg: '°', plusmn: '±', times: '×', divide: '÷', frac12: '½', frac14: '¼', frac34: '¾', sup2: '²', sup3: '³', micro: 'µ',
+  para: '¶', sect: '§', cent: '¢', pound: '£', yen: '¥', euro: '€', curren: '¤', iexcl: '¡', iquest: '¿', ordf: 'ª', ordm: 'º',
+  szlig: 'ß', aelig: 'æ', AElig: 'Æ', oelig: 'œ', OElig: 'Œ', oslash: 'ø', Oslash: 'Ø', eth: 'ð', ETH: 'Ð', thorn: 'þ', THORN: 'Þ',
+};
+// Accented Latin letters by composition: &eacute; is e + U+0301, and so on.
+const MARKS: Record<string, string> = { acute: '\u0301', grave: '\u0300', circ: '\u0302', uml: '\u0308', tilde: '\u0303', cedil: '\u0327', ring: '\u030a', caron: '\u030c' };
+for (const letter of 'aeiouycnszAEIOUYCNSZ') {
+  for (const [mark, combining] of Object.entries(MARKS)) {
+    const composed = (letter + combining).normalize('NFC');
+    if (composed.length === 1) NAMED[letter + mark] = composed;
+  }
+}
+// Numeric references 128–159 mean windows-1252 characters (HTML §13.2.5.80).
+const CP1252 = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
+
+/** Decodes HTML character references (numeric, and the named ones feeds use) in one pass. */
+export function decodeHtmlEntities(text: string): string {
+  return text.replace(/&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,7});/g, (whole, ref: string) => {
+    if (!ref.startsWith('#')) return NAMED[ref] ?? whole;
+    const code = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+    if (code >= 0x80 && code <= 0x9f) return CP1252[code - 0x80] ?? whole;
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+  });
+}
+
 const BLOCK_TAG = /<\/?(?:p|br|div|li|ul|ol|dl|dt|dd|h[1-6]|tr|td|th|table|blockquote|figure|figcaption|section|article|header|footer|pre|hr)\b[^>]*>/gi;
 
 /** Plain text of an HTML fragment: scripts and comments removed, tags stripped, entities decoded. */
@@ -253,7 +282,7 @@ export function htmlToText(html: string): string {
     .replace(/<!--[\s\S]*?-->/g, '')
     .replace(BLOCK_TAG, ' ')
     .replace(/<[A-Za-z/!?][^>]*>/g, '');
-  return plainLine(decodeEntities(stripped));
+  return plainLine(decodeHtmlEntities(stripped));
 }
 
 /** Plain text as HTML paragraphs (a blank line separates them). */
@@ -272,7 +301,7 @@ const URL_ATTR = /(\s)(href|src|poster|cite|srcset)(\s*=\s*)(?:"([^"]*)"|'([^']*
 export function absolutizeHtml(html: string, base: string | undefined): string {
   if (base === undefined) return html;
   const fix = (ref: string): string => {
-    const value = decodeEntities(ref.trim());
+    const value = decodeHtmlEntities(ref.trim());
     if (value === '' || value.startsWith('#') || /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(value)) return ref;
     return resolveUrl(value, base) ?? ref;
   };
@@ -536,11 +565,11 @@ function rssLike(item: XElement, base: string | undefined, linkNs: Ns, channelLa
   const authors: Person[] = [];
   // RSS people and categories are plain text, but publishers (WordPress among them) escape
   // them as HTML: entities are decoded.
-  for (const a of all(item, '', 'author')) addPerson(authors, parseRssAuthor(decodeEntities(textOf(a))));
-  for (const c of all(item, NS.dc, 'creator')) addPerson(authors, person(decodeEntities(textOf(c)), undefined, undefined));
+  for (const a of all(item, '', 'author')) addPerson(authors, parseRssAuthor(decodeHtmlEntities(textOf(a))));
+  for (const c of all(item, NS.dc, 'creator')) addPerson(authors, person(decodeHtmlEntities(textOf(c)), undefined, undefined));
   const tags: string[] = [];
-  for (const c of all(item, '', 'category')) addTag(tags, decodeEntities(textOf(c)));
-  for (const c of all(item, NS.dc, 'subject')) addTag(tags, decodeEntities(textOf(c)));
+  for (const c of all(item, '', 'category')) addTag(tags, decodeHtmlEntities(textOf(c)));
+  for (const c of all(item, NS.dc, 'subject')) addTag(tags, decodeHtmlEntities(textOf(c)));
   const titleText = childText(item, linkNs, 'title');
   const draft: Draft = {
     fullContent: encoded !== undefined,
@@ -631,6 +660,8 @@ function pathOf(link: string | undefined): string | undefined {
     return undefined;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  // Campaign parameters a CMS appends to feed links are tracking, not part of the page's address.
+  for (const name of [...url.searchParams.keys()]) if (/^utm_/i.test(name)) url.searchParams.delete(name);
   const path = url.pathname + url.search;
   return /^\/(?!\/)/.test(path) && !/[\s\u0000-\u001f\u007f\\]/.test(path) && path.length <= 2000 ? path : undefined;
 }
