@@ -8,6 +8,7 @@ import { FeedwrightError } from './core/errors.js';
 import { loadRuntimeConfig, loadSiteConfig, type RuntimeConfig } from './config.js';
 import { checkArticleFiles, formatProblem } from './compile/source-files.js';
 import { createService } from './service.js';
+import { runImport } from './import/import-command.js';
 
 /** The package root: two levels up from dist/src/cli.js, one from src/cli.ts under tsx. */
 function packageRoot(): string {
@@ -25,6 +26,7 @@ Commands:
   serve     serve the feeds over HTTP and compile them on the schedule in site.json
   compile   compile once, print what was written, exit
   check     validate site.json and every article file, print every problem, exit 1 if any
+  import    import an RSS 2.0, RSS 1.0/RDF or Atom feed (file or URL), keeping its item ids
 
 Options:
   --data DIR   the data folder (site.json, articles/, feedwright.db); default: FEEDWRIGHT_DATA or ./data
@@ -41,6 +43,16 @@ has published. SIGTERM or SIGINT stops the schedule, finishes requests in flight
 Reads data/articles/ into the store, renders every changed feed, prints what it wrote and
 exits: 0 when everything published, 1 when a file was skipped or a feed failed.
 `,
+  import: `Usage: feedwright import <file-or-url> [--data DIR]
+
+Reads an RSS 2.0, RSS 1.0/RDF or Atom 1.0 feed (a file, or an http(s) URL: 30 s and 100 MB at
+most) and stores each item as an article whose guid stays its id in every feed, so readers see
+no duplicates after the move. Prints how many items were imported, updated, unchanged and
+skipped (and why), and publishes them. Importing the same feed again changes nothing. Writes are
+one transaction per batch of 200 items. Exits 1 when an item was skipped. A running server
+publishes imported articles at its next compile after a restart (it learns of other processes'
+writes when it starts).
+`,
   check: `Usage: feedwright check [--data DIR]
 
 Validates site.json and every file in articles/ without writing anything; prints every
@@ -50,6 +62,7 @@ problem with its file and field; exits 1 if there is any.
 
 interface Args {
   command: string;
+  source?: string;
   data?: string;
   help: boolean;
 }
@@ -67,6 +80,7 @@ function parseArgs(argv: string[]): Args {
     } else if (a.startsWith('--data=')) args.data = a.slice('--data='.length);
     else if (a.startsWith('-')) throw new FeedwrightError('USAGE', `unknown option ${a}`);
     else if (args.command === '') args.command = a;
+    else if (args.command === 'import' && args.source === undefined) args.source = a;
     else throw new FeedwrightError('USAGE', `unexpected argument ${a}`);
   }
   return args;
@@ -122,6 +136,30 @@ async function main(argv: string[]): Promise<number> {
     }
     await service.close();
     return report.ok && report.problems.length === 0 ? 0 : 1;
+  }
+
+  if (args.command === 'import') {
+    if (args.source === undefined) throw new FeedwrightError('USAGE', 'import needs a feed file or an http(s) URL');
+    const service = createService({ site, ...storage(runtime), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, schedule: false, log: () => {} });
+    try {
+      const tty = process.stderr.isTTY;
+      const report = await runImport(args.source, service, {
+        timeZone: site.timeZone,
+        baseUrl: (site.origins[0] as { href: string }).href,
+        siteLanguage: site.language,
+        progress: (done, total) => {
+          if (tty) process.stderr.write(`\rstoring ${done}/${total}`);
+          else if (done === total || done % 1000 === 0) process.stderr.write(`stored ${done}/${total}\n`);
+        },
+      });
+      if (tty && report.total > 0) process.stderr.write('\n');
+      for (const sk of report.skipped) console.error(`skipped item ${sk.index + 1}${sk.guid ? ` (${sk.guid})` : ''}: ${sk.reason}`);
+      console.log(`imported ${report.imported}, updated ${report.updated}, unchanged ${report.unchanged}, skipped ${report.skipped.length} of ${report.total} items from ${args.source} (${report.format}${report.title ? `: ${report.title}` : ''})`);
+      await service.writer.flushed();
+      return report.skipped.length === 0 ? 0 : 1;
+    } finally {
+      await service.close();
+    }
   }
 
   // serve

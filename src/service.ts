@@ -87,7 +87,9 @@ export function createService(options: ServiceOptions): Service {
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 5000).unref();
       });
-      // Let a compile in progress finish before the store closes under it.
+      // Publish writes already acknowledged, and let a compile in progress finish, before the
+      // store closes under them.
+      await writer.flushed();
       await compiler.whenIdle();
       await compiler.close();
       await store.close();

@@ -155,6 +155,8 @@ export function createCompiler(options: CompilerOptions): Compiler {
   let restored = false;
   /** Articles published up to this instant are in the published set (embargo bookkeeping). */
   let visibleUntil: number | undefined;
+  /** The change log position the published set includes. */
+  let changeSeq: number | undefined;
   let states: Map<string, FeedState> | undefined;
   let report: CompileReport | undefined;
   let running: Promise<CompileReport> | undefined;
@@ -200,6 +202,7 @@ export function createCompiler(options: CompilerOptions): Compiler {
     states ??= await store.readFeedStates();
     const manifest = await store.readPublished();
     visibleUntil = manifest.visibleUntil;
+    changeSeq = manifest.changeSeq;
     if (manifest.renderDigest !== baseDigest || manifest.documents.length === 0) return false;
     const originIndex = new Map(site.origins.map((o, i) => [o.href, i]));
     const byPath = new Map<string, CompiledDocument[]>();
@@ -243,6 +246,15 @@ export function createCompiler(options: CompilerOptions): Compiler {
         affected = new Set(sync.changes.flatMap((c) => [...c.scopesBefore, ...c.scopesAfter]));
       } else affected = new Set();
       rep.problems = fileProblems;
+      // Writes by any process (an import, another instance) since the last publish.
+      let seenSeq = changeSeq;
+      if (changeSeq === undefined || published === undefined) seenSeq = await store.latestChangeSeq();
+      else {
+        for (const c of await store.readChangesSince(changeSeq)) {
+          for (const k of c.scopes) affected.add(k);
+          seenSeq = c.seq;
+        }
+      }
       // Embargoes that ended since the last publish: their feeds change now, with no write.
       if (visibleUntil !== undefined) for (const k of await store.scopesPublishedBetween(visibleUntil, startedAt)) affected.add(k);
       // Remembered until a publish includes them, so a failed compile does not lose a change.
@@ -307,8 +319,9 @@ export function createCompiler(options: CompilerOptions): Compiler {
       publishDoc('/feeds.opml', await compileFor('/feeds.opml', CONTENT_TYPES.opml, directoryModified, contexts.map((c) => renderOpml(feeds, site, c.origin, dates))));
       publishDoc('/', await compileFor('/', CONTENT_TYPES.html, directoryModified, contexts.map((c) => renderIndexPage(feeds, site, c.origin))));
 
-      await store.writePublish({ states: newStates, documents: rows, renderDigest: baseDigest, visibleUntil: startedAt });
+      await store.writePublish({ states: newStates, documents: rows, renderDigest: baseDigest, visibleUntil: startedAt, changeSeq: seenSeq ?? 0 });
       visibleUntil = startedAt;
+      changeSeq = seenSeq;
       states = finalStates;
       pending.clear();
       for (const k of failed) pending.add(k);

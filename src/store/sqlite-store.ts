@@ -46,6 +46,11 @@ CREATE TABLE IF NOT EXISTS documents (
   size_br INTEGER NOT NULL,
   PRIMARY KEY (path, origin)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS changes (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  at INTEGER NOT NULL,
+  scopes TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL
@@ -121,6 +126,10 @@ export function openSqliteStore(file: string): ArticleStore {
     putFeedState: db.prepare('INSERT OR REPLACE INTO feed_state (scope, digest, last_modified) VALUES (?, ?, ?)'),
     documents: db.prepare<[], { path: string; origin: string; content_type: string; last_modified: number; hash: string; size_identity: number; size_gzip: number; size_br: number }>('SELECT * FROM documents'),
     putDocument: db.prepare('INSERT OR REPLACE INTO documents (path, origin, content_type, last_modified, hash, size_identity, size_gzip, size_br) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+    logChange: db.prepare('INSERT INTO changes (at, scopes) VALUES (?, ?)'),
+    changesSince: db.prepare<[number], { seq: number; scopes: string }>('SELECT seq, scopes FROM changes WHERE seq > ? ORDER BY seq LIMIT 10000'),
+    latestChange: db.prepare<[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM changes'),
+    pruneChanges: db.prepare('DELETE FROM changes WHERE at < ?'),
     getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
     putMeta: db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
   };
@@ -152,11 +161,13 @@ export function openSqliteStore(file: string): ArticleStore {
         const after = listScopes(a);
         for (const s of after) q.addScope.run(s.key, a.published, id, s.label);
         changes.push({ id, scopesBefore: before, scopesAfter: after.map((s) => s.key) });
+        q.logChange.run(now, JSON.stringify([...new Set([...before, ...after.map((s) => s.key)])]));
       } else {
         if (!existing || existing.deleted === 1) continue;
         q.tombstone.run(now, id);
         q.clearScopes.run(id);
         changes.push({ id, scopesBefore: before, scopesAfter: [] });
+        q.logChange.run(now, JSON.stringify(before));
       }
     }
     return changes;
@@ -182,6 +193,9 @@ export function openSqliteStore(file: string): ArticleStore {
     }
     q.putMeta.run('render_digest', p.renderDigest);
     q.putMeta.run('visible_until', String(p.visibleUntil));
+    q.putMeta.run('change_seq', String(p.changeSeq));
+    // The log only needs to bridge a restart or another process's compile: a day is plenty.
+    q.pruneChanges.run(p.visibleUntil - 86_400_000);
   });
 
   return {
@@ -224,6 +238,12 @@ export function openSqliteStore(file: string): ArticleStore {
         q.files.all().map((r) => ({ name: r.name, mtimeMs: r.mtime_ms, size: r.size, digest: r.digest, articleId: r.article_id })),
       );
     },
+    async readChangesSince(seq) {
+      return run('reading the change log', () => q.changesSince.all(seq).map((r) => ({ seq: r.seq, scopes: JSON.parse(r.scopes) as string[] })));
+    },
+    async latestChangeSeq() {
+      return run('reading the change log', () => q.latestChange.get()?.seq ?? 0);
+    },
     async readFileEntries(names) {
       return run('reading the file index', () =>
         names.flatMap((n) => {
@@ -248,6 +268,7 @@ export function openSqliteStore(file: string): ArticleStore {
       return run('reading the published manifest', () => ({
         renderDigest: q.getMeta.get('render_digest')?.value,
         visibleUntil: ((v) => (v === undefined ? undefined : Number(v)))(q.getMeta.get('visible_until')?.value),
+        changeSeq: ((v) => (v === undefined ? undefined : Number(v)))(q.getMeta.get('change_seq')?.value),
         documents: q.documents.all().map((r): DocumentRow => ({
           path: r.path,
           origin: r.origin,

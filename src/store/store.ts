@@ -72,6 +72,8 @@ export interface PublishRecord {
   renderDigest: string;
   /** The instant up to which embargoes were applied. */
   visibleUntil: number;
+  /** The change log position this publish includes. */
+  changeSeq: number;
 }
 
 /** The store of articles, file index and feed state. */
@@ -93,6 +95,13 @@ export interface ArticleStore {
   listChangedSince(since: number, limit: number): Promise<{ id: string; changedAt: number; deleted: boolean; stored?: StoredArticle }[]>;
   /** The number of live articles. */
   countArticles(): Promise<number>;
+  /**
+   * Changes recorded after `seq` (every write records the scopes it touched, in its own
+   * transaction), so a compile in any process learns of writes made by another.
+   */
+  readChangesSince(seq: number): Promise<{ seq: number; scopes: string[] }[]>;
+  /** The newest change's sequence number (0 when none). */
+  latestChangeSeq(): Promise<number>;
   /** The file index of data/articles/. */
   readFileIndex(): Promise<FileEntry[]>;
   /** The file index entries of the named files (those that have one). */
@@ -106,7 +115,7 @@ export interface ArticleStore {
   /** Records a publish: feed states, manifest rows (replacing those of the same path and origin). */
   writePublish(publish: PublishRecord): Promise<void>;
   /** The published manifest and the digest it was rendered with. */
-  readPublished(): Promise<{ documents: DocumentRow[]; renderDigest: string | undefined; visibleUntil: number | undefined }>;
+  readPublished(): Promise<{ documents: DocumentRow[]; renderDigest: string | undefined; visibleUntil: number | undefined; changeSeq: number | undefined }>;
   /** Closes the store. */
   close(): Promise<void>;
 }

@@ -56,6 +56,27 @@ describe('restart and document bodies', () => {
     expect(new Set(files)).to.deep.equal(live);
   });
 
+  it('publishes writes made by another process (an import) at its next compile, and after a restart', async () => {
+    t = await startService(dataDir);
+    const other = await startService(dataDir, { compile: false });
+    try {
+      await other.service.writer.put([{ id: 'from-elsewhere', path: '/elsewhere', title: 'Written by another process', body: '<p>x</p>', published: '2016-07-12T10:00:00', tags: ['Elsewhere'] }], 'import');
+    } finally {
+      await other.close();
+    }
+    expect((await get(t.port, '/rss.xml')).text).to.not.include('Written by another process');
+    const report = await t.service.compiler.compile();
+    expect(report.feedsChanged).to.include.members(['', 'tags/elsewhere']);
+    expect((await get(t.port, '/rss.xml')).text).to.include('Written by another process');
+    // A write while the server is down is published by the first compile after it starts.
+    await t.close();
+    const offline = await startService(dataDir, { compile: false });
+    await offline.service.writer.put([{ id: 'while-down', path: '/down', title: 'Written while the server was down', body: '<p>x</p>', published: '2016-07-12T11:00:00' }], 'import');
+    await offline.close();
+    t = await startService(dataDir);
+    expect((await get(t.port, '/rss.xml')).text).to.include('Written while the server was down');
+  });
+
   it('renders everything again when a listed body file is missing', async () => {
     t = await startService(dataDir);
     const etag = (await get(t.port, '/rss.xml')).headers.etag as string;
