@@ -153,6 +153,8 @@ export function createCompiler(options: CompilerOptions): Compiler {
 
   let published: PublishedSet | undefined;
   let restored = false;
+  /** The next compile renders every feed (the served set came from other settings). */
+  let renderAll = false;
   /** Articles published up to this instant are in the published set (embargo bookkeeping). */
   let visibleUntil: number | undefined;
   /** The change log position the published set includes. */
@@ -203,7 +205,10 @@ export function createCompiler(options: CompilerOptions): Compiler {
     const manifest = await store.readPublished();
     visibleUntil = manifest.visibleUntil;
     changeSeq = manifest.changeSeq;
-    if (manifest.renderDigest !== baseDigest || manifest.documents.length === 0) return false;
+    if (manifest.documents.length === 0) return false;
+    // Rendered with other settings or an older renderer: serve it while everything is rendered
+    // again (a restart after an upgrade must not answer 503 for the length of a full compile).
+    renderAll = manifest.renderDigest !== baseDigest;
     const originIndex = new Map(site.origins.map((o, i) => [o.href, i]));
     const byPath = new Map<string, CompiledDocument[]>();
     for (const row of manifest.documents) {
@@ -261,7 +266,7 @@ export function createCompiler(options: CompilerOptions): Compiler {
       for (const s of affected) pending.add(s);
       for (const s of pending) affected.add(s);
 
-      const cold = published === undefined;
+      const cold = published === undefined || renderAll;
       if (!cold && affected.size === 0) {
         rep.ok = true;
         return rep;
@@ -333,6 +338,7 @@ export function createCompiler(options: CompilerOptions): Compiler {
         articles: await store.countArticles(),
       };
       rep.published = true;
+      renderAll = false;
       rep.ok = failed.size === 0;
       for (const l of listeners) l(published);
       // Bodies no published document names any more are deleted; a reader still downloading one

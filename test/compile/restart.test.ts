@@ -2,7 +2,7 @@
 // the body files before any compile; cold bodies are read from disk; a damaged manifest
 // falls back to a full compile.
 import { expect } from 'chai';
-import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { get, makeDataDir, removeDir, startService, type TestService } from '../support/fixtures.js';
@@ -31,6 +31,23 @@ describe('restart and document bodies', () => {
     expect(after.headers['last-modified']).to.equal(before.headers['last-modified']);
     expect(after.body.equals(before.body)).to.equal(true);
     expect(JSON.parse((await get(t.port, '/healthz')).text).ready).to.equal(true);
+  });
+
+  it('after a settings change, serves the last set until the full compile has published the new one', async () => {
+    t = await startService(dataDir);
+    const before = await get(t.port, '/rss.xml');
+    await t.close();
+    const site = JSON.parse(readFileSync(join(dataDir, 'site.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(dataDir, 'site.json'), JSON.stringify({ ...site, description: 'A new description' }));
+    t = await startService(dataDir, { compile: false });
+    const stale = await get(t.port, '/rss.xml');
+    expect(stale.status).to.equal(200);
+    expect(stale.headers.etag).to.equal(before.headers.etag);
+    const report = await t.service.compiler.compile();
+    expect(report.feedsRendered).to.equal(t.service.compiler.current()?.feeds.length);
+    const fresh = await get(t.port, '/rss.xml');
+    expect(fresh.text).to.include('A new description');
+    expect(fresh.headers.etag).to.not.equal(before.headers.etag);
   });
 
   it('reads bodies from disk when the memory budget holds none, byte for byte', async () => {
