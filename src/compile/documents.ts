@@ -31,6 +31,8 @@ export interface Variant {
 export interface CompiledDocument extends DocumentRecord {
   /** The entity-tags of all three variants, opaque part only (no quotes, no W/). */
   etags: readonly string[];
+  /** Every If-None-Match value that is exactly one of those tags, quoted, strong or weak. */
+  exactTags: ReadonlySet<string>;
   identity: Variant;
   gzip: Variant;
   br: Variant;
@@ -72,6 +74,7 @@ export function documentFromRecord(record: DocumentRecord, headers: DocumentHead
   return {
     ...record,
     etags: CODINGS.map((c) => record.hash + SUFFIX[c]),
+    exactTags: new Set(CODINGS.flatMap((c) => [`"${record.hash}${SUFFIX[c]}"`, `W/"${record.hash}${SUFFIX[c]}"`])),
     identity: variant('identity'),
     gzip: variant('gzip'),
     br: variant('br'),

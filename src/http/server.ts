@@ -77,7 +77,9 @@ export function createRequestListener(options: FeedServerOptions): (req: Incomin
     const index = resolve(host);
     const doc = docs[index === -1 ? 0 : index] ?? (docs[0] as CompiledDocument);
     const variant = doc[negotiateCoding(h['accept-encoding'])];
-    if (notModified(h['if-none-match'], h['if-modified-since'], doc.etags, doc.lastModified)) {
+    const inm = h['if-none-match'];
+    // The common revalidation sends back exactly the tag it got: a set look-up, no parsing.
+    if ((inm !== undefined && doc.exactTags.has(inm)) || notModified(inm, h['if-modified-since'], doc.etags, doc.lastModified)) {
       res.writeHead(304, variant.headers304);
       res.end();
       return;
