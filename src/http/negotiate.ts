@@ -76,5 +76,6 @@ export function createOriginResolver(origins: readonly Origin[]): (host: string 
   const table = new Map<string, number>();
   // The default port of the origin's scheme may be written out (RFC 9110 §4.2.3).
   origins.forEach((o, i) => hostKeys(o).forEach((k) => table.set(k, i)));
-  return (host) => (host === undefined ? -1 : table.get(host.toLowerCase()) ?? -1);
+  // Exact first: the usual Host is already lower-case, so no string is made per request.
+  return (host) => (host === undefined ? -1 : table.get(host) ?? table.get(host.toLowerCase()) ?? -1);
 }

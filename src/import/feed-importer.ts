@@ -39,7 +39,7 @@
 //   validateArticle (the problems are the reason).
 import { createHash } from 'node:crypto';
 import { parseStringPromise } from 'xml2js';
-import { plainLine, validateArticle } from '../core/article.js';
+import { plainLine, validateArticle, type ArticleImage } from '../core/article.js';
 import { parseDate } from '../core/dates.js';
 import { FeedwrightError, type ErrorCode } from '../core/errors.js';
 import { isLanguageTag, type Person } from '../core/site.js';
@@ -50,16 +50,8 @@ const PARSE_ERROR: ErrorCode = 'ARTICLE_PARSE';
 /** The three formats the importer reads. */
 export type FeedFormat = 'rss2' | 'rdf' | 'atom';
 
-/** An image in the raw article shape of design §3. */
-export interface RawImage {
-  url: string;
-  caption?: string;
-  credit?: string;
-  type?: string;
-  width?: number;
-  height?: number;
-  length?: number;
-}
+/** An image in the raw article shape of design §3 (the same fields as a validated one). */
+export type RawImage = ArticleImage;
 
 /** A raw article (design §3) made from one feed item. */
 export interface RawArticle {

@@ -2,7 +2,7 @@
 // caching headers, conditional GET per RFC 9110 §13, HEAD, content coding, errors, health and
 // the HTML index. Requests go through node:http, never fetch (see test/support/fixtures.ts).
 import { expect } from 'chai';
-import { request, type OutgoingHttpHeaders } from 'node:http';
+import type { OutgoingHttpHeaders } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { get, makeDataDir, removeDir, startService, type TestResponse, type TestService } from '../support/fixtures.js';
 
@@ -24,19 +24,7 @@ function must(r: TestResponse, name: string): string {
 
 /** Sends one request with arbitrary header values (arrays become repeated field lines). */
 function send(port: number, path: string, headers: OutgoingHttpHeaders, method = 'GET'): Promise<TestResponse> {
-  return new Promise((resolvePromise, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks);
-        resolvePromise({ status: res.statusCode ?? 0, headers: res.headers, body, text: body.toString('utf8') });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
+  return get(port, path, headers, method);
 }
 
 /** Sends raw bytes on a socket and returns the status line and the rest (for request-target forms node:http cannot send). */

@@ -1,7 +1,7 @@
 // Test support: temporary data folders, a real listening service, and a node:http client
 // (not fetch: it adds Cache-Control: no-cache to conditional requests, design §5).
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { request, type OutgoingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadSiteConfig } from '../../src/config.js';
@@ -75,7 +75,7 @@ export interface TestResponse {
 }
 
 /** Sends one request with node:http and collects the whole response. */
-export function get(port: number, path: string, headers: Record<string, string> = {}, method = 'GET', body?: string | Buffer): Promise<TestResponse> {
+export function get(port: number, path: string, headers: OutgoingHttpHeaders = {}, method = 'GET', body?: string | Buffer): Promise<TestResponse> {
   return new Promise((resolvePromise, reject) => {
     const req = request({ host: '127.0.0.1', port, path, method, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
