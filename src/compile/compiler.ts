@@ -131,7 +131,9 @@ export function createCompiler(options: CompilerOptions): Compiler {
   const ttlMinutes = Math.max(1, Math.round(options.periodSeconds / 60));
   const contexts: RenderContext[] = site.origins.map((origin) => ({ site, origin, dates, ttlMinutes }));
   const baseDigest = siteDigest(site, options.periodSeconds);
-  const cacheControl = `public, max-age=${options.periodSeconds}`;
+  // RFC 5861: a cache may serve a stale copy for one more period while it revalidates, and for a
+  // day while the origin fails (a restart, an outage) instead of showing readers an error.
+  const cacheControl = `public, max-age=${options.periodSeconds}, stale-while-revalidate=${options.periodSeconds}, stale-if-error=86400`;
   const onion = site.origins.find((o) => o.onion);
   /**
    * The headers of one document on one origin: Link to the same document on every other origin

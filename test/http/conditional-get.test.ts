@@ -108,7 +108,7 @@ describe('HTTP fast path: conditional GET, HEAD and content coding', function ()
     });
 
     it('carries Cache-Control: public, max-age=<schedule period> and Vary: Accept-Encoding', () => {
-      expect(header(rss, 'cache-control')).to.equal('public, max-age=60');
+      expect(header(rss, 'cache-control')).to.equal('public, max-age=60, stale-while-revalidate=60, stale-if-error=86400');
       expect(header(rss, 'vary')).to.equal('Accept-Encoding');
     });
 
@@ -310,7 +310,7 @@ describe('HTTP fast path: conditional GET, HEAD and content coding', function ()
         expect(tag).to.match(/^"[A-Za-z0-9_-]+"$/);
         expect(tag).to.not.equal(etag);
         expectValidHttpDate(must(r, 'last-modified'));
-        expect(header(r, 'cache-control')).to.equal('public, max-age=60');
+        expect(header(r, 'cache-control')).to.equal('public, max-age=60, stale-while-revalidate=60, stale-if-error=86400');
         expect(header(r, 'vary')).to.equal('Accept-Encoding');
         expect(header(r, 'x-content-type-options')).to.equal('nosniff');
         expect(Number(must(r, 'content-length'))).to.equal(r.body.length);
