@@ -18,7 +18,7 @@ import { CODINGS, compileDocument, documentFromRecord, type CompiledDocument, ty
 import { formatProblem, openFileSource, type SourceProblem } from './source-files.js';
 
 /** Bumped whenever the serializers' output changes, so every feed's digest changes with it. */
-export const RENDER_VERSION = '3';
+export const RENDER_VERSION = '4';
 
 /** The media types of design §5. */
 export const CONTENT_TYPES: Record<Format | 'opml' | 'html', string> = {
@@ -178,7 +178,7 @@ export function createCompiler(options: CompilerOptions): Compiler {
   const prepare = (stored: StoredArticle): PreparedItem => {
     const id = stored.article.id;
     const hit = prepared.get(id);
-    const entry = hit && hit.digest === stored.digest ? hit : { digest: stored.digest, item: prepareItem(stored.article, site.origins) };
+    const entry = hit && hit.digest === stored.digest ? hit : { digest: stored.digest, item: prepareItem(stored.article, site.origins, site.embedHosts) };
     prepared.delete(id);
     prepared.set(id, entry);
     if (prepared.size > PREPARED_LIMIT) prepared.delete(prepared.keys().next().value as string);

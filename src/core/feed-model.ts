@@ -2,6 +2,7 @@
 // origin. Ids come from the site's id prefix, never from a domain; links from the origin.
 import type { Article } from './article.js';
 import { prepareContent, renderTemplate, sitePath, summarize, type ContentTemplate } from './content.js';
+import { DEFAULT_EMBED_HOSTS, sanitizeBody } from './sanitize.js';
 import type { DateFormatter } from './dates.js';
 import { FORMAT_FILES, feedPath, type Format, type Scope } from './scopes.js';
 import type { Origin, Person, SiteConfig } from './site.js';
@@ -34,7 +35,11 @@ export interface RenderContext {
  * Prepares an article for rendering. Image URLs on any of the site's origins become site paths,
  * so every origin's documents point at that origin (design §4, "Self and mirrors").
  */
-export function prepareItem(article: Article, origins: readonly Origin[] = []): PreparedItem {
+export function prepareItem(article: Article, origins: readonly Origin[] = [], embedHosts: readonly string[] = DEFAULT_EMBED_HOSTS): PreparedItem {
+  // Every body is sanitised before it reaches any document (issue 6): nothing unsafe is stored
+  // in a feed, whatever the source.
+  const clean = sanitizeBody(article.body, embedHosts);
+  if (clean !== article.body) article = { ...article, body: clean };
   const images = article.images.map((image) => {
     const own = sitePath(image.url, origins);
     return own === undefined ? image : { ...image, url: own };

@@ -2,6 +2,7 @@
 // read elsewhere; every problem names the key it is about.
 import { FeedwrightError, type FieldProblem } from './errors.js';
 import { isTimeZone } from './dates.js';
+import { DEFAULT_EMBED_HOSTS } from './sanitize.js';
 
 /** A byline: the site's author or an article's. */
 export interface Person {
@@ -34,12 +35,14 @@ export interface SiteConfig {
   author: Person;
   idPrefix: string;
   mirrorNotice: string;
+  /** Hosts whose iframes (video and social embeds) are kept in article bodies. */
+  embedHosts: string[];
 }
 
 const LANGUAGE = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
 const KNOWN_KEYS = new Set([
   'title', 'description', 'language', 'timeZone', 'origin', 'alternateOrigins', 'behindProxy',
-  'itemLimit', 'schedule', 'author', 'idPrefix', 'mirrorNotice',
+  'itemLimit', 'schedule', 'author', 'idPrefix', 'mirrorNotice', 'embedHosts',
 ]);
 
 /** True when the value is a BCP 47 language tag in shape. */
@@ -160,10 +163,16 @@ export function validateSiteConfig(raw: unknown, scheduleValid: (expr: string) =
     problems.push({ field: 'idPrefix', message: 'must be a tag: URI prefix (RFC 4151) such as tag:example.com,2007:' });
   }
   const mirrorNotice = text('mirrorNotice', false, 'This article can also be read at:');
+  let embedHosts = [...DEFAULT_EMBED_HOSTS];
+  if (r.embedHosts !== undefined) {
+    if (!Array.isArray(r.embedHosts) || !r.embedHosts.every((h) => typeof h === 'string' && /^[a-z0-9.-]+$/i.test(h))) {
+      problems.push({ field: 'embedHosts', message: 'must be an array of host names such as www.youtube.com' });
+    } else embedHosts = r.embedHosts.map((h: string) => h.toLowerCase());
+  }
 
   if (problems.length > 0) {
     const list = problems.map((p) => `${p.field} ${p.message}`).join('; ');
     throw new FeedwrightError('CONFIG_INVALID', `site.json: ${list}`, { file: 'site.json', problems });
   }
-  return { title, description, language, timeZone, origins, behindProxy, itemLimit, schedule, author, idPrefix, mirrorNotice };
+  return { title, description, language, timeZone, origins, behindProxy, itemLimit, schedule, author, idPrefix, mirrorNotice, embedHosts };
 }

@@ -57,7 +57,7 @@ export function newestFirst(articles: Article[]): Article[] {
 export function buildFeed(scope: Scope, articles: Article[], site: SiteConfig): FeedContent {
   const items = newestFirst(articles).slice(0, site.itemLimit);
   const lastModified = items.reduce((m, a) => Math.max(m, a.updated ?? a.published), 0);
-  return { scope, items: items.map((a) => prepareItem(a, site.origins)), lastModified };
+  return { scope, items: items.map((a) => prepareItem(a, site.origins, site.embedHosts)), lastModified };
 }
 
 /** A render context for one origin (the primary by default). */
