@@ -11,7 +11,7 @@ import { renderRss } from '../core/render-rss.js';
 import { FORMATS, feedPath, scopeKind, type Format, type Scope } from '../core/scopes.js';
 import type { SiteConfig } from '../core/site.js';
 import { wrapError } from '../core/errors.js';
-import type { ArticleChange, ArticleStore, DocumentRow, FeedState, ScopeSummary, StoredArticle } from '../store/store.js';
+import type { ArticleStore, DocumentRow, FeedState, ScopeSummary, StoredArticle } from '../store/store.js';
 import type { BodyStore } from './body-store.js';
 import { createCompressor } from './compressor.js';
 import { CODINGS, compileDocument, documentFromRecord, type CompiledDocument, type DocumentHeaders } from './documents.js';
@@ -91,8 +91,6 @@ export interface Compiler {
   onPublish(listener: (set: PublishedSet) => void): void;
   /** Resolves when no compile is running. */
   whenIdle(): Promise<void>;
-  /** Records store changes made outside the file source so the next compile renders their feeds. */
-  markChanged(changes: readonly ArticleChange[]): void;
 }
 
 function siteDigest(site: SiteConfig, periodSeconds: number): string {
@@ -411,9 +409,6 @@ export function createCompiler(options: CompilerOptions): Compiler {
     current: () => published,
     lastReport: () => report,
     onPublish: (l) => void listeners.push(l),
-    markChanged: (changes) => {
-      for (const c of changes) for (const s of [...c.scopesBefore, ...c.scopesAfter]) pending.add(s);
-    },
     whenIdle: async () => {
       while (running) await running.catch(() => undefined);
     },

@@ -26,7 +26,7 @@ export function createArticleWriter(options: { store: ArticleStore; compiler: Co
 
   const schedule = (changes: ArticleChange[]) => {
     if (changes.length === 0) return;
-    compiler.markChanged(changes);
+    // The store's change log tells the compile which feeds these writes touched.
     if (timer !== undefined) return;
     waiting = new Promise<void>((r) => {
       release = r;
