@@ -167,7 +167,10 @@ async function main(argv: string[]): Promise<number> {
   const port = await service.listen(runtime.port, runtime.host);
   console.log(`feedwright serving ${site.title} on http://${runtime.host === '0.0.0.0' ? 'localhost' : runtime.host}:${port}/ (data: ${runtime.dataDir}, schedule "${site.schedule}")`);
   const first = await service.compiler.compile();
-  console.log(first.published ? `first compile published ${service.compiler.current()?.feeds.length ?? 0} feeds in ${first.durationMs} ms` : 'first compile did not publish; the next scheduled compile tries again');
+  const serving = service.compiler.current();
+  if (first.published) console.log(`first compile published ${serving?.feeds.length ?? 0} feeds in ${first.durationMs} ms`);
+  else if (serving) console.log(`serving the ${serving.feeds.length} feeds published before the restart; nothing changed since`);
+  else console.log(`first compile did not publish (${first.error ?? 'see above'}); the next scheduled compile tries again`);
   await new Promise<void>((resolveStop) => {
     let stopping = false;
     const stop = (signal: string) => {
