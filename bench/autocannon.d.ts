@@ -9,6 +9,7 @@ declare module 'autocannon' {
     method?: string;
     headers?: Record<string, string>;
     workers?: number;
+    requests?: { method?: string; path?: string; headers?: Record<string, string> }[];
   }
   interface Histogram {
     average: number;
