@@ -58,7 +58,7 @@ export function createService(options: ServiceOptions): Service {
   const compiler = createCompiler(compilerOptions);
   const writer = createArticleWriter({ store, compiler, timeZone: options.site.timeZone, ...(options.clock === undefined ? {} : { clock: options.clock }) });
   const app = createApp({ compiler, publicDir: options.publicDir, startedAt: Date.now(), api: { token: options.apiToken, store, writer } });
-  const server = createFeedServer({ site: options.site, current: compiler.current, app, bodies });
+  const server = createFeedServer({ site: options.site, current: compiler.current, app, bodies, periodSeconds });
   let schedule: Schedule | undefined;
 
   return {

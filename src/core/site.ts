@@ -37,12 +37,17 @@ export interface SiteConfig {
   mirrorNotice: string;
   /** Hosts whose iframes (video and social embeds) are kept in article bodies. */
   embedHosts: string[];
+  /**
+   * Politeness: how many unconditional requests one client (address + User-Agent) may make for
+   * one document per schedule period before it is answered 429; undefined = off (the default).
+   */
+  unconditionalPerPeriod?: number;
 }
 
 const LANGUAGE = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
 const KNOWN_KEYS = new Set([
   'title', 'description', 'language', 'timeZone', 'origin', 'alternateOrigins', 'behindProxy',
-  'itemLimit', 'schedule', 'author', 'idPrefix', 'mirrorNotice', 'embedHosts',
+  'itemLimit', 'schedule', 'author', 'idPrefix', 'mirrorNotice', 'embedHosts', 'unconditionalPerPeriod',
 ]);
 
 /** True when the value is a BCP 47 language tag in shape. */
@@ -170,9 +175,17 @@ export function validateSiteConfig(raw: unknown, scheduleValid: (expr: string) =
     } else embedHosts = r.embedHosts.map((h: string) => h.toLowerCase());
   }
 
+  let unconditionalPerPeriod: number | undefined;
+  if (r.unconditionalPerPeriod !== undefined && r.unconditionalPerPeriod !== null) {
+    if (typeof r.unconditionalPerPeriod !== 'number' || !Number.isInteger(r.unconditionalPerPeriod) || r.unconditionalPerPeriod < 1) {
+      problems.push({ field: 'unconditionalPerPeriod', message: 'must be a whole number, 1 or more (leave it out to turn politeness off)' });
+    } else unconditionalPerPeriod = r.unconditionalPerPeriod;
+  }
   if (problems.length > 0) {
     const list = problems.map((p) => `${p.field} ${p.message}`).join('; ');
     throw new FeedwrightError('CONFIG_INVALID', `site.json: ${list}`, { file: 'site.json', problems });
   }
-  return { title, description, language, timeZone, origins, behindProxy, itemLimit, schedule, author, idPrefix, mirrorNotice, embedHosts };
+  const config: SiteConfig = { title, description, language, timeZone, origins, behindProxy, itemLimit, schedule, author, idPrefix, mirrorNotice, embedHosts };
+  if (unconditionalPerPeriod !== undefined) config.unconditionalPerPeriod = unconditionalPerPeriod;
+  return config;
 }

@@ -8,6 +8,7 @@ import type { CompiledDocument } from '../compile/documents.js';
 import type { PublishedSet } from '../compile/compiler.js';
 import type { BodyStore } from '../compile/body-store.js';
 import { createOriginResolver, negotiateCoding, notModified } from './negotiate.js';
+import { createPoliteness } from './politeness.js';
 
 /** What the fast path needs. */
 export interface FeedServerOptions {
@@ -16,6 +17,8 @@ export interface FeedServerOptions {
   current: () => PublishedSet | undefined;
   app: Express;
   bodies: BodyStore;
+  /** The schedule's period: the politeness window. */
+  periodSeconds: number;
 }
 
 const NOT_ALLOWED = { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' };
@@ -44,6 +47,7 @@ export function createRequestListener(options: FeedServerOptions): (req: Incomin
   const { site, current, app, bodies } = options;
   const resolve = createOriginResolver(site.origins);
   const trustProxy = site.behindProxy;
+  const politeness = site.unconditionalPerPeriod === undefined ? undefined : createPoliteness(site.unconditionalPerPeriod, options.periodSeconds * 1000);
 
   return function listener(req, res) {
     const set = current();
@@ -88,6 +92,16 @@ export function createRequestListener(options: FeedServerOptions): (req: Incomin
       res.writeHead(200, variant.headers200);
       res.end();
       return;
+    }
+    if (politeness !== undefined && inm === undefined && h['if-modified-since'] === undefined) {
+      const forwarded = trustProxy ? h['x-forwarded-for'] : undefined;
+      const address = typeof forwarded === 'string' && forwarded !== '' ? (forwarded.split(',')[0] as string).trim() : req.socket.remoteAddress;
+      const wait = politeness.check(`${address}\0${h['user-agent'] ?? ''}\0${index}\0${url.split('?')[0]}`);
+      if (wait !== undefined) {
+        res.writeHead(429, { 'Retry-After': String(wait), 'Cache-Control': 'no-store', 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+        res.end(`Too Many Requests: this feed changes at most once every ${options.periodSeconds} s; send If-None-Match or If-Modified-Since, or retry after ${wait} s.\n`);
+        return;
+      }
     }
     const body = bodies.cached(variant.file);
     if (body !== undefined) {
