@@ -10,7 +10,7 @@ import { renderJson } from '../core/render-json.js';
 import { renderRss } from '../core/render-rss.js';
 import { FORMATS, feedPath, scopeKind, type Format, type Scope } from '../core/scopes.js';
 import type { SiteConfig } from '../core/site.js';
-import { wrapError } from '../core/errors.js';
+import { wrapError, type ErrorCode } from '../core/errors.js';
 import type { ArticleStore, DocumentRow, FeedState, ScopeSummary, StoredArticle } from '../store/store.js';
 import type { BodyStore } from './body-store.js';
 import { createCompressor } from './compressor.js';
@@ -54,6 +54,8 @@ export interface CompileReport {
   problems: SourceProblem[];
   failedFeeds: { scope: string; error: string }[];
   error?: string;
+  /** The error's code (see ERROR_CODES): what failed, without driver text. */
+  errorCode?: ErrorCode;
 }
 
 /** How the compiler is wired. */
@@ -350,6 +352,7 @@ export function createCompiler(options: CompilerOptions): Compiler {
     } catch (err) {
       const e = wrapError('COMPILE_FAILED', 'compile failed', err);
       rep.error = e.message;
+      rep.errorCode = e.code;
       log(`compile failed, the last good documents stay live: ${e.message}`);
       return rep;
     } finally {

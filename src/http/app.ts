@@ -3,6 +3,7 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Compiler } from '../compile/compiler.js';
 import { PAGE_CSP } from '../compile/compiler.js';
+import { ERROR_CODES } from '../core/errors.js';
 import { createApiRouter, type ApiOptions } from './api.js';
 
 /** What the app needs. */
@@ -50,7 +51,8 @@ export function createApp(options: AppOptions): Express {
         feedsChanged: report.feedsChanged.length,
         skippedFiles: report.problems.map((p) => ({ file: p.file, code: p.code, problems: p.problems.length > 0 ? p.problems : [{ field: '(file)', message: p.message }] })),
         failedFeeds: report.failedFeeds.map((f) => f.scope),
-        error: report.error === undefined ? undefined : 'the compile failed; see the server log',
+        // The reason by code and meaning; the driver's own text stays in the server log.
+        error: report.error === undefined ? undefined : { code: report.errorCode ?? 'COMPILE_FAILED', reason: ERROR_CODES[report.errorCode ?? 'COMPILE_FAILED'], detail: 'the last good documents are still served; see the server log' },
       },
     };
     res.status(ready ? 200 : 503).set('Cache-Control', 'no-store').json(body);

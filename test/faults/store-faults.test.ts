@@ -37,9 +37,10 @@ describe('store faults', function () {
       const during = await get(t.port, '/sections/news/russia/rss.xml');
       expect(during.status).to.equal(200);
       expect(during.headers.etag).to.equal(before.headers.etag);
-      const health = JSON.parse((await get(t.port, '/healthz')).text) as { status: string; lastCompile: { ok: boolean; error?: string } };
+      const health = JSON.parse((await get(t.port, '/healthz')).text) as { status: string; lastCompile: { ok: boolean; error?: { code: string; reason: string } } };
       expect(health.status).to.equal('degraded');
-      expect(health.lastCompile.error).to.be.a('string');
+      expect(health.lastCompile.error?.code).to.equal('STORE_QUERY');
+      expect(health.lastCompile.error?.reason).to.match(/store/);
       // The reason reaches operators without driver text in the HTTP body.
       expect(JSON.stringify(health)).to.not.match(/SQLITE_BUSY|database is locked/);
     } finally {
