@@ -13,8 +13,11 @@ export interface BodyStore {
   load(name: string): Promise<Buffer>;
   /** Stores bytes under a content-derived name; durable on disk when it resolves. */
   save(name: string, bytes: Buffer): Promise<void>;
-  /** Deletes every file whose name is not in `live`. */
-  prune(live: ReadonlySet<string>): number;
+  /**
+   * Deletes files not in `live`: only the named `candidates` when given (what a publish
+   * replaced), else every file in the folder (after a full compile).
+   */
+  prune(live: ReadonlySet<string>, candidates?: Iterable<string>): number;
   /** True when every named file is on disk with the given size. */
   verify(files: Iterable<[name: string, size: number]>): boolean;
   /** Bytes held in memory. */
@@ -88,9 +91,9 @@ export function openBodyStore(dir: string, budgetBytes: number): BodyStore {
       await writeFile(tmp, bytes);
       await rename(tmp, path);
     },
-    prune(live) {
+    prune(live, candidates) {
       let removed = 0;
-      for (const name of readdirSync(dir)) {
+      for (const name of candidates ?? readdirSync(dir)) {
         if (live.has(name)) continue;
         try {
           unlinkSync(join(dir, name));

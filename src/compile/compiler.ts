@@ -284,7 +284,10 @@ export function createCompiler(options: CompilerOptions): Compiler {
       const rows: DocumentRow[] = [];
       const jobs: Promise<void>[] = [];
       const failed = new Set<string>();
+      /** Body files of the documents this publish replaces: deleted after it unless still named. */
+      const replaced: string[] = [];
       const publishDoc = (path: string, docs: CompiledDocument[]) => {
+        for (const old of documents.get(path) ?? []) for (const c of CODINGS) replaced.push(old[c].file);
         documents.set(path, docs);
         rep.documents += docs.length;
         docs.forEach((d, i) => rows.push({ path, origin: (contexts[i] as RenderContext).origin.href, record: { contentType: d.contentType, lastModified: d.lastModified, hash: d.hash, sizes: d.sizes } }));
@@ -343,11 +346,12 @@ export function createCompiler(options: CompilerOptions): Compiler {
       renderAll = false;
       rep.ok = failed.size === 0;
       for (const l of listeners) l(published);
-      // Bodies no published document names any more are deleted; a reader still downloading one
-      // keeps its open file.
+      // Bodies no published document names any more are deleted (a reader still downloading one
+      // keeps its open file): after a full compile by listing the folder, otherwise just the
+      // ones this publish replaced, so a small publish does not list thousands of files.
       const live = new Set<string>();
       for (const docs of documents.values()) for (const d of docs) for (const c of CODINGS) live.add(d[c].file);
-      bodies.prune(live);
+      bodies.prune(live, cold ? undefined : replaced);
       return rep;
     } catch (err) {
       const e = wrapError('COMPILE_FAILED', 'compile failed', err);

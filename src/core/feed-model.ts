@@ -4,7 +4,7 @@ import type { Article } from './article.js';
 import { prepareContent, renderTemplate, sitePath, summarize, type ContentTemplate } from './content.js';
 import { DEFAULT_EMBED_HOSTS, sanitizeBody } from './sanitize.js';
 import type { DateFormatter } from './dates.js';
-import { FORMAT_FILES, feedPath, type Format, type Scope } from './scopes.js';
+import { feedPath, type Format, type Scope } from './scopes.js';
 import type { Origin, Person, SiteConfig } from './site.js';
 
 /** An article made ready to render: its content split once, its summary derived once. */
@@ -133,4 +133,3 @@ export function itemCategories(article: Article): string[] {
   return out;
 }
 
-export { FORMAT_FILES };

@@ -258,9 +258,6 @@ export function openSqliteStore(file: string): ArticleStore {
     async readFeedStates() {
       return run('reading feed states', () => new Map(q.feedStates.all().map((r) => [r.scope, { digest: r.digest, lastModified: r.last_modified }])));
     },
-    async writeFeedStates(states) {
-      run('writing feed states', () => writeStates(states));
-    },
     async writePublish(publish) {
       run('recording a publish', () => writePublish(publish));
     },

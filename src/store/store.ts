@@ -110,8 +110,6 @@ export interface ArticleStore {
   writeFileIndex(upserts: FileEntry[], removals: string[]): Promise<void>;
   /** Every feed state ever published, by scope key. */
   readFeedStates(): Promise<Map<string, FeedState>>;
-  /** Records the feed states of a publish, in one transaction. */
-  writeFeedStates(states: Map<string, FeedState>): Promise<void>;
   /** Records a publish: feed states, manifest rows (replacing those of the same path and origin). */
   writePublish(publish: PublishRecord): Promise<void>;
   /** The published manifest and the digest it was rendered with. */

@@ -63,14 +63,21 @@ describe('restart and document bodies', () => {
     expect(t.service.bodies.memoryBytes()).to.equal(0);
   });
 
-  it('keeps only the bodies of published documents on disk', async () => {
+  it('keeps only the bodies of published documents on disk, after a full and after a small publish', async () => {
     t = await startService(dataDir);
     const dir = join(dataDir, '.feedwright', 'documents');
-    const files = readdirSync(dir);
-    const set = t.service.compiler.current();
-    const live = new Set<string>();
-    for (const docs of set?.documents.values() ?? []) for (const d of docs) for (const v of [d.identity, d.gzip, d.br]) live.add(v.file);
-    expect(new Set(files)).to.deep.equal(live);
+    const live = () => {
+      const names = new Set<string>();
+      for (const docs of t?.service.compiler.current()?.documents.values() ?? []) for (const d of docs) for (const v of [d.identity, d.gzip, d.br]) names.add(v.file);
+      return names;
+    };
+    expect(new Set(readdirSync(dir))).to.deep.equal(live());
+    const before = live();
+    await t.service.writer.put([{ id: 'small', path: '/small', title: 'A small publish', body: '<p>x</p>', published: '2016-07-12T10:00:00', tags: ['Small'] }]);
+    await t.service.writer.flushed();
+    const after = live();
+    expect([...before].some((f) => !after.has(f)), 'some bodies were replaced').to.equal(true);
+    expect(new Set(readdirSync(dir))).to.deep.equal(after);
   });
 
   it('publishes writes made by another process (an import) at its next compile, and after a restart', async () => {

@@ -101,8 +101,9 @@ export function storeContract(name: string, open: () => Promise<ArticleStore>): 
       await store.writeFileIndex([{ name: 'a.json', mtimeMs: 1.5, size: 10, digest: 'd1', articleId: 'a' }, { name: 'b.json', mtimeMs: 2, size: 20, digest: 'd2', articleId: null }], []);
       await store.writeFileIndex([], ['b.json']);
       expect(await store.readFileIndex()).to.deep.equal([{ name: 'a.json', mtimeMs: 1.5, size: 10, digest: 'd1', articleId: 'a' }]);
-      await store.writeFeedStates(new Map([['', { digest: 'x', lastModified: 1000 }]]));
-      await store.writeFeedStates(new Map([['', { digest: 'y', lastModified: 2000 }], ['tags/oil', { digest: 'z', lastModified: 3000 }]]));
+      const publish = (states: Map<string, { digest: string; lastModified: number }>) => store.writePublish({ states, documents: [], renderDigest: 'r', visibleUntil: 0, changeSeq: 0 });
+      await publish(new Map([['', { digest: 'x', lastModified: 1000 }]]));
+      await publish(new Map([['', { digest: 'y', lastModified: 2000 }], ['tags/oil', { digest: 'z', lastModified: 3000 }]]));
       const states = await store.readFeedStates();
       expect(states.get('')).to.deep.equal({ digest: 'y', lastModified: 2000 });
       expect(states.size).to.equal(2);
