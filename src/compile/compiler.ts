@@ -106,17 +106,36 @@ function contentDigest(base: string, scope: Scope, items: StoredArticle[]): stri
 }
 
 /**
- * When a feed's content last changed. Deterministic where it can be: the newest item time when
- * the feed is new or gained a newer item; otherwise (an edit that kept `updated`, a removal) the
- * compile's clock, and always later than what readers last saw.
+ * When a feed's content last changed (epoch ms), never later than `now`: RFC 9110 §8.8.2.1 forbids
+ * a Last-Modified after the response's Date, and lastBuildDate / Atom `updated` follow it.
+ * Deterministic where it can be: the newest item time when the feed is new or gained a newer
+ * item; otherwise (an edit that kept `updated`, a removal) the compile's clock, in whole seconds.
+ *
+ * A change within the second the previous version is dated cannot move the HTTP-date forward
+ * without running ahead of the clock, so it keeps that second and adds 1 ms: the HTTP date is
+ * the same, the ETag tells the versions apart, and the odd millisecond marks the date as shared
+ * by two versions, so If-Modified-Since of that second is not answered 304 (see notModified).
  */
 export function nextLastModified(items: StoredArticle[], previous: FeedState | undefined, now: number): number {
+  const nowSecond = Math.floor(now / 1000) * 1000;
   let newest = 0;
   for (const i of items) newest = Math.max(newest, i.article.updated ?? i.article.published);
-  newest = Math.min(newest, now);
-  if (previous === undefined) return newest > 0 ? newest : Math.floor(now / 1000) * 1000;
-  if (newest > previous.lastModified) return newest;
-  return Math.max(Math.floor(now / 1000) * 1000, previous.lastModified + 1000);
+  newest = Math.min(newest, nowSecond);
+  if (previous === undefined) return newest > 0 ? newest : nowSecond;
+  const previousSecond = Math.floor(previous.lastModified / 1000) * 1000;
+  const next = newest > previousSecond ? newest : nowSecond;
+  if (next > previousSecond) return next;
+  // Same second as the previous version (or a clock that went back): mark it, never run ahead.
+  return Math.min(previousSecond, nowSecond) + Math.min(999, (previous.lastModified % 1000) + 1);
+}
+
+/**
+ * The item with an `updated` in the future (an edit dated ahead) dated no later than its feed's
+ * Last-Modified, so no date in a document is ahead of the clock that serves it.
+ */
+function notAfter(item: PreparedItem, lastModified: number): PreparedItem {
+  const { updated } = item.article;
+  return updated === undefined || updated <= lastModified ? item : { ...item, article: { ...item.article, updated: Math.floor(lastModified / 1000) * 1000 } };
 }
 
 /** How many prepared articles the compiler keeps between feeds and compiles. */
@@ -302,7 +321,7 @@ export function createCompiler(options: CompilerOptions): Compiler {
           const unchanged = previous !== undefined && previous.digest === digest;
           if (unchanged && documents.has(feedPath(key, 'rss'))) continue;
           const lastModified = unchanged ? previous.lastModified : nextLastModified(items, previous, startedAt);
-          const feed: FeedContent = { scope, items: items.map(prepare), lastModified };
+          const feed: FeedContent = { scope, items: items.map((i) => notAfter(prepare(i), lastModified)), lastModified };
           rep.feedsRendered += 1;
           if (!unchanged) rep.feedsChanged.push(key);
           newStates.set(key, { digest, lastModified });

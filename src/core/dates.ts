@@ -55,17 +55,22 @@ export function parseDate(value: string, timeZone: string): number | string {
 const DAY_MS = 86_400_000;
 const offsetCaches = new Map<string, Map<number, number | null>>();
 
-/** The offset of a zone (minutes east of UTC) at an instant, from dayjs's zone data. */
+/**
+ * The offset of a zone (whole seconds east of UTC) at an instant, from dayjs's zone data. dayjs
+ * gives minutes, fractional for the local mean times many zones kept before the mid-20th century
+ * (Asia/Tehran was +03:25:44 until 1946, Africa/Monrovia −00:44:30 until 1972): rounded to the
+ * second, which is what the tz database records.
+ */
 function exactOffset(ms: number, timeZone: string): number {
-  return dayjs(ms).tz(timeZone).utcOffset();
+  return Math.round(dayjs(ms).tz(timeZone).utcOffset() * 60);
 }
 
 /**
- * The zone's offset at an instant, memoised per UTC day: a day whose start and end share an
- * offset has it throughout (zones change at most a few times a year); a day with a transition
- * is computed per instant.
+ * The zone's offset at an instant in whole seconds east of UTC, memoised per UTC day: a day whose
+ * start and end share an offset has it throughout (zones change at most a few times a year); a
+ * day with a transition is computed per instant.
  */
-export function zoneOffsetMinutes(ms: number, timeZone: string): number {
+export function zoneOffsetSeconds(ms: number, timeZone: string): number {
   let cache = offsetCaches.get(timeZone);
   if (cache === undefined) {
     cache = new Map();
@@ -89,13 +94,13 @@ export function zoneOffsetMinutes(ms: number, timeZone: string): number {
  * is read with the offset before the change, i.e. moved forward by the gap.
  */
 function localToInstant(wallAsUtc: number, timeZone: string): number {
-  const before = zoneOffsetMinutes(wallAsUtc - DAY_MS / 2, timeZone);
-  const after = zoneOffsetMinutes(wallAsUtc + DAY_MS / 2, timeZone);
+  const before = zoneOffsetSeconds(wallAsUtc - DAY_MS / 2, timeZone);
+  const after = zoneOffsetSeconds(wallAsUtc + DAY_MS / 2, timeZone);
   for (const offset of before === after ? [before] : [before, after]) {
-    const instant = wallAsUtc - offset * 60_000;
-    if (zoneOffsetMinutes(instant, timeZone) === offset) return instant;
+    const instant = wallAsUtc - offset * 1000;
+    if (zoneOffsetSeconds(instant, timeZone) === offset) return instant;
   }
-  return wallAsUtc - before * 60_000;
+  return wallAsUtc - before * 1000;
 }
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -107,29 +112,41 @@ function pad(n: number, width = 2): string {
 
 /** Formats instants in one time zone. */
 export interface DateFormatter {
-  /** RFC 822 (RFC 1123 four-digit year) with a numeric zone, for RSS. */
+  /**
+   * RFC 822 (RFC 1123 four-digit year, RFC 5322 §3.3) with the zone's numeric offset, for RSS;
+   * in `GMT` when the offset is not a whole number of minutes (a historic local mean time).
+   */
   rfc822(ms: number): string;
-  /** RFC 3339 with the zone's offset, for Atom and JSON Feed. */
+  /**
+   * RFC 3339 §5.6 with the zone's offset, for Atom and JSON Feed; in UTC (`Z`) when the offset is
+   * not a whole number of minutes, since `time-numoffset` has no seconds.
+   */
   rfc3339(ms: number): string;
 }
 
-/** Creates a formatter for an IANA time zone. */
+/**
+ * Creates a formatter for an IANA time zone. Every string it writes matches its grammar and
+ * means exactly the instant given (seconds; milliseconds are dropped).
+ */
 export function createDateFormatter(timeZone: string): DateFormatter {
-  const offsetMinutes = (ms: number): number => zoneOffsetMinutes(ms, timeZone);
   const parts = (ms: number) => {
-    const off = offsetMinutes(ms);
-    const t = new Date(ms + off * 60_000);
-    const abs = Math.abs(off);
-    return { t, sign: off < 0 ? '-' : '+', oh: pad(Math.floor(abs / 60)), om: pad(abs % 60) };
+    const exact = zoneOffsetSeconds(ms, timeZone);
+    // Neither grammar can write an offset with seconds: such an instant is written in UTC, the
+    // same instant in a valid form, rather than rounded to a wrong one.
+    const zone: 'utc' | 'local' = exact % 60 === 0 ? 'local' : 'utc';
+    const off = zone === 'utc' ? 0 : exact;
+    const t = new Date(ms + off * 1000);
+    const abs = Math.abs(off) / 60;
+    return { t, zone, sign: off < 0 ? '-' : '+', oh: pad(Math.floor(abs / 60)), om: pad(abs % 60) };
   };
   return {
     rfc822(ms) {
-      const { t, sign, oh, om } = parts(ms);
-      return `${DAYS[t.getUTCDay()]}, ${pad(t.getUTCDate())} ${MONTHS[t.getUTCMonth()]} ${pad(t.getUTCFullYear(), 4)} ${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())}:${pad(t.getUTCSeconds())} ${sign}${oh}${om}`;
+      const { t, zone, sign, oh, om } = parts(ms);
+      return `${DAYS[t.getUTCDay()]}, ${pad(t.getUTCDate())} ${MONTHS[t.getUTCMonth()]} ${pad(t.getUTCFullYear(), 4)} ${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())}:${pad(t.getUTCSeconds())} ${zone === 'utc' ? 'GMT' : `${sign}${oh}${om}`}`;
     },
     rfc3339(ms) {
-      const { t, sign, oh, om } = parts(ms);
-      return `${pad(t.getUTCFullYear(), 4)}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())}T${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())}:${pad(t.getUTCSeconds())}${sign}${oh}:${om}`;
+      const { t, zone, sign, oh, om } = parts(ms);
+      return `${pad(t.getUTCFullYear(), 4)}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())}T${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())}:${pad(t.getUTCSeconds())}${zone === 'utc' ? 'Z' : `${sign}${oh}:${om}`}`;
     },
   };
 }

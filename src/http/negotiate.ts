@@ -68,7 +68,12 @@ export function notModified(ifNoneMatch: string | undefined, ifModifiedSince: st
   if (ifNoneMatch !== undefined) return noneMatch(ifNoneMatch, etags);
   if (ifModifiedSince === undefined) return false;
   const since = parseHttpDate(ifModifiedSince);
-  return !Number.isNaN(since) && Math.floor(lastModified / 1000) * 1000 <= since;
+  if (Number.isNaN(since)) return false;
+  const second = Math.floor(lastModified / 1000) * 1000;
+  // A date with milliseconds is one that an earlier version of the document also carried (it
+  // changed twice within one second, see nextLastModified): only a later date proves the client
+  // has this version. A 200 is always a correct answer; a wrong 304 would hide the change.
+  return lastModified === second ? second <= since : second < since;
 }
 
 /** Looks up the serving origin of a Host value; -1 when none is configured for it. */

@@ -135,7 +135,13 @@ describe('notModified', () => {
   });
 
   it('compares at one-second resolution (HTTP dates have no milliseconds)', () => {
-    expect(notModified(undefined, lmText, tags, lm + 999)).to.equal(true);
+    expect(notModified(undefined, new Date(lm + 999).toUTCString(), tags, lm)).to.equal(true);
+  });
+
+  it('a date two versions share (milliseconds set: changed twice in one second) needs a later If-Modified-Since', () => {
+    expect(notModified(undefined, lmText, tags, lm + 1)).to.equal(false);
+    expect(notModified(undefined, new Date(lm + 1000).toUTCString(), tags, lm + 1)).to.equal(true);
+    expect(notModified('"abc"', lmText, tags, lm + 1)).to.equal(true);
   });
 
   it('ignores an If-Modified-Since that is not an HTTP-date', () => {
