@@ -3,7 +3,8 @@
 // without an offset). Every document must pass a strict XML parser, read back the text the
 // article carried (minus what XML forbids), and carry only absolute URLs in its content.
 import { expect } from 'chai';
-import { plainLine, validateArticle, type Article } from '../../src/core/article.js';
+import { validateArticle, type Article } from '../../src/core/article.js';
+import { plainLine } from '../../src/core/plain-text.js';
 import { createDateFormatter } from '../../src/core/dates.js';
 import type { RenderContext } from '../../src/core/feed-model.js';
 import { articleScopes, type Scope } from '../../src/core/scopes.js';
