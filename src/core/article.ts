@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { FeedwrightError, type FieldProblem } from './errors.js';
 import { parseDate } from './dates.js';
 import { cleanText } from './xml-escape.js';
+import { hasVisibleText, identifierLine, plainLine } from './plain-text.js';
 import { isLanguageTag, type Person } from './site.js';
 
 /** An image of an article; the first is the lead image. `url` may be relative to the site. */
@@ -42,16 +43,18 @@ const MAX_TEXT = 2_000;
 const MAX_BODY = 2_000_000;
 const MIME = /^[a-z]+\/[a-z0-9.+-]+$/i;
 
-/** Plain text for one line: cleaned of forbidden characters, white space folded, trimmed. */
-export function plainLine(value: string): string {
-  return cleanText(value).replace(/[\t\n\r\f\v ]+/g, ' ').trim();
-}
-
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function lineField(v: unknown, field: string, problems: FieldProblem[], required: boolean, max = MAX_TEXT): string | undefined {
+const BLANK = 'must contain a visible character (it is empty, or only white space or invisible characters)';
+
+/**
+ * One line of text: a required one that is blank (nothing visible, see hasVisibleText) is a
+ * problem naming the field; an optional blank one is dropped. `identifier` (a guid) keeps the
+ * value as written but for white space (identifierLine).
+ */
+function lineField(v: unknown, field: string, problems: FieldProblem[], required: boolean, max = MAX_TEXT, identifier = false): string | undefined {
   if (v === undefined || v === null) {
     if (required) problems.push({ field, message: 'is required' });
     return undefined;
@@ -60,9 +63,9 @@ function lineField(v: unknown, field: string, problems: FieldProblem[], required
     problems.push({ field, message: 'must be a string' });
     return undefined;
   }
-  const line = plainLine(v);
-  if (line === '') {
-    if (required) problems.push({ field, message: 'must not be empty' });
+  const line = identifier ? identifierLine(v) : plainLine(v);
+  if (!hasVisibleText(line)) {
+    if (required) problems.push({ field, message: BLANK });
     return undefined;
   }
   if (line.length > max) {
@@ -136,6 +139,7 @@ function validPerson(v: unknown, field: string, problems: FieldProblem[]): Perso
   return person;
 }
 
+/** A list of lines (section, tags): a blank entry is a problem naming it, e.g. `tags[1]`. */
 function stringList(v: unknown, field: string, problems: FieldProblem[]): string[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) {
@@ -194,6 +198,8 @@ export function validateArticle(raw: unknown, timeZone: string): { article: Arti
       if (p) authors.push(p);
     });
   }
+  // A blank section level would change the feed path of every level below it, and a blank tag
+  // would get a feed of its own (/tags/x-…/) that no reader could tell apart: both are refused.
   const section = stringList(raw.section, 'section', problems);
   const tags = stringList(raw.tags, 'tags', problems);
 
@@ -233,7 +239,7 @@ export function validateArticle(raw: unknown, timeZone: string): { article: Arti
     if (typeof raw.language !== 'string' || !isLanguageTag(raw.language)) problems.push({ field: 'language', message: 'must be a BCP 47 language tag such as en or fa-IR' });
     else language = raw.language;
   }
-  const guid = lineField(raw.guid, 'guid', problems, false);
+  const guid = lineField(raw.guid, 'guid', problems, false, MAX_TEXT, true);
 
   if (problems.length > 0 || id === undefined || path === undefined || title === undefined || body === undefined || published === undefined) {
     return { problems };

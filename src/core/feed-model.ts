@@ -3,6 +3,7 @@
 import type { Article } from './article.js';
 import { prepareContent, renderTemplate, sitePath, summarize, type ContentTemplate } from './content.js';
 import { DEFAULT_EMBED_HOSTS, sanitizeBody } from './sanitize.js';
+import { escapeHtmlAttr, escapeHtmlText } from './html-escape.js';
 import type { DateFormatter } from './dates.js';
 import { feedPath, type Format, type Scope } from './scopes.js';
 import type { Origin, Person, SiteConfig } from './site.js';
@@ -100,10 +101,6 @@ export function itemAuthors(article: Article, site: SiteConfig): Person[] {
   return article.authors.length > 0 ? article.authors : [site.author];
 }
 
-function escapeHtml(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
 /**
  * The notice that ends every item on a site with mirrors (design §4): the configured text, then a
  * link to the same article on every origin but the serving one. Empty with a single origin.
@@ -111,8 +108,9 @@ function escapeHtml(value: string): string {
 export function mirrorNoticeHtml(article: Article, ctx: RenderContext): string {
   const others = ctx.site.origins.filter((o) => o !== ctx.origin);
   if (others.length === 0) return '';
-  const links = others.map((o) => `<a href="${escapeHtml(itemUrl(article, o))}">${escapeHtml(o.host)}</a>`).join(' · ');
-  return `<p class="feedwright-mirrors">${escapeHtml(ctx.site.mirrorNotice)} ${links}</p>`;
+  // The notice is plain text (site.json), so it is HTML-escaped: it shows as written.
+  const links = others.map((o) => `<a href="${escapeHtmlAttr(itemUrl(article, o))}">${escapeHtmlText(o.host)}</a>`).join(' · ');
+  return `<p class="feedwright-mirrors">${escapeHtmlText(ctx.site.mirrorNotice)} ${links}</p>`;
 }
 
 /** The item's full HTML content on the context's origin: lead figure, body, mirror notice. */

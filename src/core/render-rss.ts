@@ -1,7 +1,8 @@
 // RSS 2.0 serializer (with content, dc, atom and Media RSS namespaces). Pure: the same feed
 // and context give the same bytes.
 import { imageType, imageUrl } from './content.js';
-import { attr, element, escapeText } from './xml-escape.js';
+import { attr, element, escapeText, escapeTextHex } from './xml-escape.js';
+import { escapeHtmlText } from './html-escape.js';
 import {
   documentUrl, feedDescription, itemContentHtml, feedTitle, homeUrl, itemAuthors, itemCategories, itemId, itemUrl,
   type FeedContent, type PreparedItem, type RenderContext,
@@ -10,10 +11,24 @@ import type { ArticleImage } from './article.js';
 
 const GENERATOR = 'feedwright';
 
+// Each element is plain text or HTML (the README's table). Plain text is written once-escaped, with
+// hexadecimal references as the RSS Best Practices Profile recommends; item description is HTML
+// (RSS 2.0: "entity-encoded HTML is allowed"), so plain text put there is HTML-escaped first.
+
+/** `<name>` holding plain text; nothing when the value is empty or absent. */
+function text(name: string, value: string | undefined): string {
+  return value === undefined || value === '' ? '' : `<${name}>${escapeTextHex(value)}</${name}>`;
+}
+
+/** `<name>` holding HTML that shows the plain text `value` as it is. */
+function htmlOfText(name: string, value: string): string {
+  return element(name, escapeHtmlText(value));
+}
+
 function mediaContent(image: ArticleImage, ctx: RenderContext): string {
   const open = `<media:content${attr('url', imageUrl(image, ctx.origin))} medium="image"${attr('type', imageType(image))}${attr('width', image.width)}${attr('height', image.height)}${attr('fileSize', image.length)}>`;
-  const description = image.caption ? `<media:description type="plain">${escapeText(image.caption)}</media:description>` : '';
-  const credit = image.credit ? `<media:credit role="author" scheme="urn:ebu">${escapeText(image.credit)}</media:credit>` : '';
+  const description = image.caption ? `<media:description type="plain">${escapeTextHex(image.caption)}</media:description>` : '';
+  const credit = image.credit ? `<media:credit role="author" scheme="urn:ebu">${escapeTextHex(image.credit)}</media:credit>` : '';
   return `${open}${description}${credit}</media:content>`;
 }
 
@@ -21,16 +36,16 @@ function renderItem(item: PreparedItem, ctx: RenderContext): string {
   const { article } = item;
   const { site, origin, dates } = ctx;
   let s = '<item>';
-  s += element('title', article.title);
+  s += text('title', article.title);
   s += element('link', itemUrl(article, origin));
   s += `<guid isPermaLink="false">${escapeText(itemId(article, site))}</guid>`;
   s += element('pubDate', dates.rfc822(article.published));
   for (const person of itemAuthors(article, site)) {
     // RSS 2.0 <author> must be an e-mail address; a byline without one goes in dc:creator.
-    s += person.email ? element('author', `${person.email} (${person.name})`) : element('dc:creator', person.name);
+    s += person.email ? text('author', `${person.email} (${person.name})`) : text('dc:creator', person.name);
   }
-  for (const category of itemCategories(article)) s += element('category', category);
-  s += element('description', item.summary);
+  for (const category of itemCategories(article)) s += text('category', category);
+  s += htmlOfText('description', item.summary);
   s += `<content:encoded>${escapeText(itemContentHtml(item, ctx))}</content:encoded>`;
   const lead = article.images[0];
   if (lead) s += `<enclosure${attr('url', imageUrl(lead, origin))} length="${lead.length ?? 0}"${attr('type', imageType(lead))}/>`;
@@ -43,9 +58,10 @@ export function renderRss(feed: FeedContent, ctx: RenderContext): string {
   const { site, origin } = ctx;
   let s = '<?xml version="1.0" encoding="utf-8"?>\n';
   s += '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/">\n<channel>\n';
-  s += element('title', feedTitle(feed.scope, site));
+  s += text('title', feedTitle(feed.scope, site));
   s += element('link', homeUrl(origin));
-  s += element('description', feedDescription(feed.scope, site));
+  // The channel description is plain text (only an item's description may hold HTML).
+  s += text('description', feedDescription(feed.scope, site));
   s += `<atom:link${attr('href', documentUrl(feed.scope, 'rss', origin))} rel="self" type="application/rss+xml"/>`;
   s += element('language', site.language);
   s += element('lastBuildDate', ctx.dates.rfc822(feed.lastModified));

@@ -2,6 +2,7 @@
 // read elsewhere; every problem names the key it is about.
 import { FeedwrightError, type FieldProblem } from './errors.js';
 import { isTimeZone } from './dates.js';
+import { hasVisibleText, plainLine } from './plain-text.js';
 import { DEFAULT_EMBED_HOSTS } from './sanitize.js';
 
 /** A byline: the site's author or an article's. */
@@ -81,18 +82,32 @@ export function parseOrigin(value: unknown): Origin | string {
   };
 }
 
+const BLANK = 'must contain a visible character (not only white space or invisible characters)';
+
+/** A line of text a reader sees (a title, a name), folded and trimmed; undefined when blank. */
+function visibleLine(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const line = plainLine(value);
+  return hasVisibleText(line) ? line : undefined;
+}
+
 function parsePerson(value: unknown, key: string, problems: FieldProblem[]): Person | undefined {
-  if (typeof value === 'string' && value.trim() !== '') return { name: value.trim() };
+  if (typeof value === 'string') {
+    const name = visibleLine(value);
+    if (name === undefined) problems.push({ field: key, message: BLANK });
+    return name === undefined ? undefined : { name };
+  }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     problems.push({ field: key, message: 'must be a name or an object {name, email?, url?}' });
     return undefined;
   }
   const v = value as Record<string, unknown>;
-  if (typeof v.name !== 'string' || v.name.trim() === '') {
-    problems.push({ field: `${key}.name`, message: 'is required and must be a non-empty string' });
+  const name = visibleLine(v.name);
+  if (name === undefined) {
+    problems.push({ field: `${key}.name`, message: typeof v.name === 'string' ? BLANK : 'is required and must be a string' });
     return undefined;
   }
-  const person: Person = { name: v.name.trim() };
+  const person: Person = { name };
   if (v.email !== undefined) {
     if (typeof v.email !== 'string' || !/^[^\s@<>()]+@[^\s@<>()]+$/.test(v.email)) problems.push({ field: `${key}.email`, message: 'must be an e-mail address' });
     else person.email = v.email;
@@ -127,8 +142,16 @@ export function validateSiteConfig(raw: unknown, scheduleValid: (expr: string) =
     }
     return v.trim();
   };
-  const title = text('title', true);
-  const description = text('description', false, title);
+  // Text a reader sees: folded and trimmed like article text, and refused when nothing is visible.
+  const line = (key: string, fallback: string | undefined): string => {
+    const v = r[key];
+    if (v === undefined && fallback !== undefined) return fallback;
+    const value = visibleLine(v);
+    if (value === undefined) problems.push({ field: key, message: typeof v === 'string' ? BLANK : 'is required and must be a non-empty string' });
+    return value ?? fallback ?? '';
+  };
+  const title = line('title', undefined);
+  const description = line('description', title);
   const language = text('language', false, 'en');
   if (!isLanguageTag(language)) problems.push({ field: 'language', message: `"${language}" is not a BCP 47 language tag` });
   const timeZone = text('timeZone', false, 'UTC');
@@ -167,7 +190,7 @@ export function validateSiteConfig(raw: unknown, scheduleValid: (expr: string) =
   if (idPrefix && !/^tag:[a-z0-9.-]+,\d{4}(-\d{2}(-\d{2})?)?:[\x21-\x7e]*$/i.test(idPrefix)) {
     problems.push({ field: 'idPrefix', message: 'must be a tag: URI prefix (RFC 4151) such as tag:example.com,2007:' });
   }
-  const mirrorNotice = text('mirrorNotice', false, 'This article can also be read at:');
+  const mirrorNotice = line('mirrorNotice', 'This article can also be read at:');
   let embedHosts = [...DEFAULT_EMBED_HOSTS];
   if (r.embedHosts !== undefined) {
     if (!Array.isArray(r.embedHosts) || !r.embedHosts.every((h) => typeof h === 'string' && /^[a-z0-9.-]+$/i.test(h))) {

@@ -45,6 +45,24 @@ export function escapeText(value: string): string {
   return TEXT_SPECIAL.test(clean) ? clean.replace(TEXT_SPECIAL, toReference) : clean;
 }
 
+// RSS 2.0 says only of an item's description that it may hold (entity-encoded) HTML, and readers
+// differ on the other elements. The RSS Best Practices Profile (rssboard.org/rss-profile,
+// "Character Data") finds that plain text shows literally in the widest number of readers when
+// "&", "<" and ">" are written as hexadecimal references: the XML parser reads the same text.
+const HEX_REFERENCES: Record<string, string> = { '&': '&#x26;', '<': '&#x3C;', '>': '&#x3E;', '\r': '&#13;' };
+
+/**
+ * Escapes plain text as XML character data for an RSS plain-text element (title, channel
+ * description, category, author, dc:creator, media:description, media:credit): like escapeText,
+ * but `&`, `<`, `>` become `&#x26;`, `&#x3C;`, `&#x3E;` (RSS Best Practices Profile, "Character
+ * Data"). A strict parser reads back cleanText(value). Never throws.
+ */
+export function escapeTextHex(value: string): string {
+  const clean = cleanText(value);
+  TEXT_SPECIAL.lastIndex = 0;
+  return TEXT_SPECIAL.test(clean) ? clean.replace(TEXT_SPECIAL, (ch) => HEX_REFERENCES[ch] as string) : clean;
+}
+
 /** Escapes a string as an XML attribute value (for either quote style). */
 export function escapeAttr(value: string): string {
   const clean = cleanText(value);

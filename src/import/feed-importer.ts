@@ -13,7 +13,8 @@
 //   relative link is resolved against xml:base, then `baseUrl`, then the channel link); else
 //   `/imported/<id>`.
 // - title: plain text (tags stripped, entities decoded; an Atom type="text" title is taken as is).
-//   An item with a body but no title gets its title from the body's opening words.
+//   An item with a body but no title (or one with nothing visible: white space, zero-width or
+//   filler characters) gets its title from the body's opening words.
 // - body: content:encoded, else Atom content (html as is; xhtml serialised; text escaped into
 //   <p>s), else RSS/RDF description or Atom summary. Relative URLs in it are made absolute against
 //   the item's base. An item with a title but no body gets the title as its body.
@@ -25,21 +26,23 @@
 // - updated: Atom updated, dcterms:modified or atom:updated, only when later than published.
 // - authors: RSS <author> ("email (Name)", "Name <email>", a bare address or a name),
 //   dc:creator; Atom author name/email/uri, else the feed's authors. Malformed e-mails and
-//   non-http(s) URIs are dropped, not fatal.
+//   non-http(s) URIs are dropped, not fatal; a blank name is replaced by the e-mail, else dropped.
 // - section: none. tags: RSS <category>, dc:subject, Atom category label (else term); deduped
-//   without regard to case; empty or over-long ones dropped.
+//   without regard to case; blank (nothing visible) or over-long ones dropped.
 // - images: enclosures (RSS, Atom rel="enclosure") of an image type; media:content (also in
 //   media:group) with medium="image" or an image type (or neither and an image file name), with
 //   media:description → caption, media:credit → credit, width/height/fileSize; media:thumbnail
 //   only when the item has no other image. Merged by URL, in document order; the first is lead.
+//   Blank captions and credits are dropped.
 // - language: item dc:language, else Atom xml:lang in scope, else channel language / dc:language;
 //   omitted when it equals the site's language.
-// - Skipped, with the reason: no guid and no link; no title and no body; no date or an
+// - Skipped, with the reason: no guid and no link (a guid with nothing visible is none); no title and no body; no date or an
 //   unparseable one; a guid seen earlier in the same feed; or a mapped article that fails
 //   validateArticle (the problems are the reason).
 import { createHash } from 'node:crypto';
 import { parseStringPromise } from 'xml2js';
-import { plainLine, validateArticle, type ArticleImage } from '../core/article.js';
+import { validateArticle, type ArticleImage } from '../core/article.js';
+import { hasVisibleText, identifierLine, plainLine } from '../core/plain-text.js';
 import { parseDate } from '../core/dates.js';
 import { FeedwrightError, type ErrorCode } from '../core/errors.js';
 import { isLanguageTag, type Person } from '../core/site.js';
@@ -267,14 +270,23 @@ export function decodeHtmlEntities(text: string): string {
 
 const BLOCK_TAG = /<\/?(?:p|br|div|li|ul|ol|dl|dt|dd|h[1-6]|tr|td|th|table|blockquote|figure|figcaption|section|article|header|footer|pre|hr)\b[^>]*>/gi;
 
-/** Plain text of an HTML fragment: scripts and comments removed, tags stripped, entities decoded. */
+/** One line of plain text (plainLine), or '' when nothing in it is visible (hasVisibleText). */
+function textLine(value: string): string {
+  const line = plainLine(value);
+  return hasVisibleText(line) ? line : '';
+}
+
+/**
+ * Plain text of an HTML fragment: scripts and comments removed, tags stripped, entities decoded,
+ * one line (plainLine); '' when nothing in it is visible.
+ */
 export function htmlToText(html: string): string {
   const stripped = html
     .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, ' ')
     .replace(/<!--[\s\S]*?-->/g, '')
     .replace(BLOCK_TAG, ' ')
     .replace(/<[A-Za-z/!?][^>]*>/g, '');
-  return plainLine(decodeHtmlEntities(stripped));
+  return textLine(decodeHtmlEntities(stripped));
 }
 
 /** Plain text as HTML paragraphs (a blank line separates them). */
@@ -338,7 +350,7 @@ function atomPlain(e: XElement | undefined): string | undefined {
   if (e === undefined) return undefined;
   const t = atomText(e);
   if (t === undefined) return undefined;
-  const s = 'html' in t ? htmlToText(t.html) : plainLine(t.text);
+  const s = 'html' in t ? htmlToText(t.html) : textLine(t.text);
   return s === '' ? undefined : s;
 }
 
@@ -402,7 +414,7 @@ const EMAIL = /^[^\s@<>()"]+@[^\s@<>()"]+$/;
 
 function person(name: string | undefined, email: string | undefined, url: string | undefined): Person | undefined {
   const mail = email === undefined ? undefined : email.trim().replace(/^mailto:/i, '');
-  const n = plainLine(name ?? '') || (mail ?? '');
+  const n = textLine(name ?? '') || (mail ?? '');
   if (n === '' || n.length > 500) return undefined;
   const p: Person = { name: n };
   if (mail !== undefined && EMAIL.test(mail) && plainLine(mail) === mail) p.email = mail;
@@ -436,7 +448,7 @@ function atomPeople(e: XElement): Person[] {
 
 function addTag(list: string[], value: string | undefined): void {
   if (value === undefined) return;
-  const t = plainLine(value);
+  const t = textLine(value);
   if (t === '' || t.length > 200) return;
   if (!list.some((x) => x.toLowerCase() === t.toLowerCase())) list.push(t);
 }
@@ -483,7 +495,7 @@ function isImage(type: string | undefined, medium: string | undefined, url: stri
 function mediaText(e: XElement | undefined): string | undefined {
   if (e === undefined) return undefined;
   const raw = textOf(e);
-  const s = (attrOf(e, 'type') ?? '').trim().toLowerCase() === 'html' ? htmlToText(raw) : plainLine(raw);
+  const s = (attrOf(e, 'type') ?? '').trim().toLowerCase() === 'html' ? htmlToText(raw) : textLine(raw);
   return s === '' ? undefined : s;
 }
 
@@ -543,8 +555,9 @@ interface Draft {
   language?: string;
 }
 
+/** The value, or undefined when nothing in it is visible (white space, zero-width characters). */
 function nonBlank(s: string | undefined): string | undefined {
-  return s === undefined || s.trim() === '' ? undefined : s;
+  return s === undefined || !hasVisibleText(s) ? undefined : s;
 }
 
 /** The dc: and content: fields RSS 2.0 and RDF items share. */
@@ -667,11 +680,17 @@ function titleFromBody(body: string): string | undefined {
   return `${(space > 40 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
 
+/** The guid an item keeps (identifierLine: its value is its identity); undefined when blank. */
+function itemGuid(draft: Draft): string | undefined {
+  const guid = draft.guid === undefined ? '' : identifierLine(draft.guid);
+  return hasVisibleText(guid) ? guid : undefined;
+}
+
 /** Applies the common rules to one draft: an article, or the reason it is skipped. */
 function finish(draft: Draft, options: ParseFeedOptions): { raw: RawArticle } | { reason: string } {
   const reasons: string[] = [];
-  const guid = draft.guid === undefined ? '' : plainLine(draft.guid);
-  if (guid === '') reasons.push('no guid and no link');
+  const guid = itemGuid(draft);
+  if (guid === undefined) reasons.push('no guid and no link');
   const title = draft.title || (draft.body === undefined ? undefined : titleFromBody(draft.body));
   if (title === undefined) reasons.push(draft.body === undefined ? 'no title and no body' : 'no title and no text in the body to make one from');
   let published: string | undefined;
@@ -680,7 +699,7 @@ function finish(draft: Draft, options: ParseFeedOptions): { raw: RawArticle } | 
     published = feedDate(draft.published, options.timeZone);
     if (published === undefined) reasons.push(`unparseable date in ${draft.publishedFrom}: "${plainLine(draft.published).slice(0, 80)}"`);
   }
-  if (reasons.length > 0 || published === undefined || title === undefined) return { reason: reasons.join('; ') };
+  if (reasons.length > 0 || guid === undefined || published === undefined || title === undefined) return { reason: reasons.join('; ') };
 
   const id = importedArticleId(guid);
   const body = draft.body ?? `<p>${escapeHtml(title)}</p>`;
@@ -756,7 +775,7 @@ export async function parseFeed(xml: string, options: ParseFeedOptions): Promise
   const seen = new Map<string, number>();
   drafts.forEach((draft, index) => {
     const result = finish(draft, options);
-    const guid = draft.guid === undefined ? undefined : plainLine(draft.guid) || undefined;
+    const guid = itemGuid(draft);
     const skip = (reason: string) => skipped.push(guid === undefined ? { index, reason } : { index, guid, reason });
     if ('reason' in result) return skip(result.reason);
     const earlier = seen.get(result.raw.guid);
@@ -767,6 +786,7 @@ export async function parseFeed(xml: string, options: ParseFeedOptions): Promise
     items.push({ index, guid: result.raw.guid, raw: result.raw });
   });
   const feed: ParsedFeed = { format, items, skipped };
-  if (title !== undefined && title !== '') feed.title = format === 'atom' ? title : htmlToText(title);
+  const feedTitle = title === undefined || format === 'atom' ? title : htmlToText(title);
+  if (feedTitle !== undefined && feedTitle !== '') feed.title = feedTitle;
   return feed;
 }

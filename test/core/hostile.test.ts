@@ -3,7 +3,9 @@
 // without an offset). Every document must pass a strict XML parser, read back the text the
 // article carried (minus what XML forbids), and carry only absolute URLs in its content.
 import { expect } from 'chai';
-import { plainLine, validateArticle, type Article } from '../../src/core/article.js';
+import { validateArticle, type Article } from '../../src/core/article.js';
+import { escapeHtmlText } from '../../src/core/html-escape.js';
+import { plainLine } from '../../src/core/plain-text.js';
 import { createDateFormatter } from '../../src/core/dates.js';
 import type { RenderContext } from '../../src/core/feed-model.js';
 import { articleScopes, type Scope } from '../../src/core/scopes.js';
@@ -199,7 +201,8 @@ describe('hostile articles', () => {
         }
         if (raw.summary !== undefined) {
           const summary = plainLine(raw.summary as string);
-          expect(textOf(p.rssItem.description[0])).to.equal(summary);
+          // RSS description is HTML (RSS 2.0): the plain-text summary is HTML-escaped in it.
+          expect(textOf(p.rssItem.description[0])).to.equal(escapeHtmlText(summary));
           expect(textOf(p.atomEntry.summary[0])).to.equal(summary);
           expect(p.jsonItem.summary).to.equal(summary);
         }

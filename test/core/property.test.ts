@@ -5,7 +5,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { parseStringPromise } from 'xml2js';
-import { plainLine, validateArticle } from '../../src/core/article.js';
+import { validateArticle } from '../../src/core/article.js';
+import { plainLine } from '../../src/core/plain-text.js';
 import { itemId } from '../../src/core/feed-model.js';
 import { buildFeed, contextFor, renderAll, sampleSite, xmlErrors } from './helpers.js';
 
