@@ -112,7 +112,7 @@ async function main(argv: string[]): Promise<number> {
       console.error(`site.json: ${(err as Error).message}`);
       return 1;
     }
-    const result = await checkArticleFiles(runtime.articlesDir, site.timeZone);
+    const result = await checkArticleFiles(runtime.articlesDir, site.timeZone, site.idPrefix);
     for (const p of result.problems) console.error(formatProblem(p));
     problems += result.problems.length;
     console.log(`checked site.json and ${result.files} article file(s) in ${runtime.articlesDir}: ${problems === 0 ? 'no problems' : `${problems} problem(s)`}`);

@@ -51,7 +51,7 @@ export interface Service {
 /** Builds the service: the server answers at once (503 until the first compile publishes). */
 export function createService(options: ServiceOptions): Service {
   const log = options.log ?? ((line: string) => console.log(`${new Date().toISOString()} ${line}`));
-  const store = openSqliteStore(options.databaseFile);
+  const store = openSqliteStore(options.databaseFile, { idPrefix: options.site.idPrefix, log });
   const bodies = openBodyStore(options.documentsDir ?? join(dirname(options.databaseFile), '.feedwright', 'documents'), options.cacheBytes ?? DEFAULT_CACHE_BYTES);
   const periodSeconds = schedulePeriodSeconds(options.site.schedule);
   const compilerOptions = { store, bodies, site: options.site, periodSeconds, log, ...(options.articlesDir === undefined ? {} : { articlesDir: options.articlesDir }), ...(options.clock === undefined ? {} : { clock: options.clock }) };

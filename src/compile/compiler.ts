@@ -18,7 +18,7 @@ import { CODINGS, compileDocument, documentFromRecord, type CompiledDocument, ty
 import { formatProblem, openFileSource, type SourceProblem } from './source-files.js';
 
 /** Bumped whenever the serializers' output changes, so every feed's digest changes with it. */
-export const RENDER_VERSION = '4';
+export const RENDER_VERSION = '5';
 
 /** The media types of design §5. */
 export const CONTENT_TYPES: Record<Format | 'opml' | 'html', string> = {
@@ -207,8 +207,10 @@ export function createCompiler(options: CompilerOptions): Compiler {
   async function listing(keys: Iterable<string>, finalStates: Map<string, FeedState>, now: number): Promise<FeedListing[]> {
     const scopes = await store.listScopes(undefined, now);
     const byKey = new Map(scopes.map((s) => [s.key, s]));
+    // A feed with no article left keeps the label it had (a title never depends on the items).
+    const labels = await store.scopeLabels([...keys].filter((k) => k !== '' && !byKey.has(k)));
     return [...keys].sort().map((key) => ({
-      scope: { key, kind: scopeKind(key), label: byKey.get(key)?.label ?? labelFromKey(key) },
+      scope: { key, kind: scopeKind(key), label: byKey.get(key)?.label ?? labels.get(key) ?? labelFromKey(key) },
       items: Math.min(byKey.get(key)?.items ?? 0, site.itemLimit),
       lastModified: finalStates.get(key)?.lastModified ?? now,
     }));
@@ -297,6 +299,8 @@ export function createCompiler(options: CompilerOptions): Compiler {
       // Every feed ever published keeps being served (empty if its articles are gone): a reader's
       // subscription must not turn into a 404.
       const toRender = cold ? new Set<string>(['', ...byKey.keys(), ...states.keys()]) : new Set([...affected].filter((k) => byKey.has(k) || states?.has(k) || k === ''));
+      // Feeds with no article left keep their stored label (a title never depends on the items).
+      for (const [key, label] of await store.scopeLabels([...toRender].filter((k) => k !== '' && !byKey.has(k)))) byKey.set(key, { key, label, items: 0 });
 
       const documents = new Map(published?.documents ?? []);
       const newStates = new Map<string, FeedState>();

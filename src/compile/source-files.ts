@@ -7,7 +7,8 @@ import { existsSync, readFileSync, statSync, watch, type FSWatcher } from 'node:
 import { join } from 'node:path';
 import { articleDigest, validateArticle, type Article } from '../core/article.js';
 import { FeedwrightError, type ErrorCode, type FieldProblem } from '../core/errors.js';
-import type { ArticleChange, ArticleStore, ArticleWrite, FileEntry } from '../store/store.js';
+import { isFeedId, readerId, readerIdField } from '../core/reader-id.js';
+import { describeRefusal, refusalFieldMessage, type ArticleChange, type ArticleStore, type ArticleWrite, type FileEntry, type WriteRefusal } from '../store/store.js';
 
 /** A problem with one article file. */
 export interface SourceProblem {
@@ -70,18 +71,41 @@ async function listJsonFiles(dir: string): Promise<string[]> {
   }
 }
 
-/** Validates every file without touching a store (the `check` command). */
-export async function checkArticleFiles(dir: string, timeZone: string): Promise<{ files: number; problems: SourceProblem[] }> {
+/** The problem of a file whose article the store refused: another article owns its reader id. */
+function takenProblem(file: string, r: WriteRefusal): SourceProblem {
+  return { file, code: 'ITEM_ID_TAKEN', message: `is not published: ${describeRefusal(r)}`, problems: [{ field: r.field, message: refusalFieldMessage(r) }] };
+}
+
+/**
+ * Validates every file without touching a store (the `check` command), in name order: bad
+ * files, a second file with an `id` already seen (`ARTICLE_DUPLICATE`) and, given the site's
+ * `idPrefix`, a second file whose reader id (guid, else prefix + id) an earlier file already has
+ * or a feed of the site uses (`ITEM_ID_TAKEN`, naming that file's article or the feed). Throws `ARTICLE_READ` when the folder cannot be listed.
+ */
+export async function checkArticleFiles(dir: string, timeZone: string, idPrefix?: string): Promise<{ files: number; problems: SourceProblem[] }> {
   const names = await listJsonFiles(dir);
   const problems: SourceProblem[] = [];
   const owners = new Map<string, string>();
+  const readers = new Map<string, { id: string; file: string }>();
   for (const name of names) {
     const r = readArticleFile(dir, name, timeZone);
     if ('code' in r) problems.push(r);
     else {
       const owner = owners.get(r.article.id);
-      if (owner !== undefined) problems.push({ file: name, code: 'ARTICLE_DUPLICATE', message: `has the id "${r.article.id}" of ${owner}`, problems: [{ field: 'id', message: `repeats the id of ${owner}` }] });
-      else owners.set(r.article.id, name);
+      if (owner !== undefined) {
+        problems.push({ file: name, code: 'ARTICLE_DUPLICATE', message: `has the id "${r.article.id}" of ${owner}`, problems: [{ field: 'id', message: `repeats the id of ${owner}` }] });
+        continue;
+      }
+      if (idPrefix !== undefined) {
+        const rid = readerId(r.article, idPrefix);
+        const first = isFeedId(rid, idPrefix) ? { id: rid, file: '' } : readers.get(rid);
+        if (first !== undefined) {
+          problems.push(takenProblem(name, { index: 0, id: r.article.id, field: readerIdField(r.article), readerId: rid, ownerId: first.id, ownerSource: first.file === '' ? 'feed' : `file:${first.file}` }));
+          continue;
+        }
+        readers.set(rid, { id: r.article.id, file: name });
+      }
+      owners.set(r.article.id, name);
     }
   }
   return { files: names.length, problems };
@@ -90,6 +114,10 @@ export async function checkArticleFiles(dir: string, timeZone: string): Promise<
 /**
  * Brings the store in line with the files: new, changed and removed files. With `only`, just
  * those file names are looked at (the watcher's list of what changed); otherwise every file.
+ * A file whose article the store refuses (its guid, or the item id its `id` makes, belongs to
+ * another live article) is reported as `ITEM_ID_TAKEN` naming that article and its file, like
+ * any bad file: it is not recorded in the file index, so it is read and reported again until it
+ * is fixed or the other article goes, and its last good version (if any) stays published.
  */
 export async function syncArticleFiles(dir: string, store: ArticleStore, timeZone: string, now: number, only?: ReadonlySet<string>): Promise<SyncResult> {
   const names = only === undefined ? await listJsonFiles(dir) : [...only].filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
@@ -135,10 +163,22 @@ export async function syncArticleFiles(dir: string, store: ArticleStore, timeZon
     if (!st || st.mtimeMs !== known.mtimeMs || st.size !== known.size) toRead.push(name);
   }
   const changes: ArticleChange[] = [];
+  const refusedFiles = new Set<string>();
   // Written in batches so a large first import never holds the whole archive in memory.
   const flush = async () => {
     if (writes.length === 0) return;
-    changes.push(...(await store.writeArticles(writes.splice(0), now)));
+    // Removals first: an id a removed file's article held is free for a file read in this sync.
+    // (A removal only ever names an id no file in hand holds, so the order changes nothing else.)
+    const batch = writes.splice(0).sort((a, b) => (a.kind === 'delete' ? 0 : 1) - (b.kind === 'delete' ? 0 : 1));
+    changes.push(...(await store.writeArticles(batch, now, {
+      onRefused: (r) => {
+        const w = batch[r.index];
+        if (w?.kind !== 'put') return;
+        const name = w.source.slice('file:'.length);
+        refusedFiles.add(name);
+        problems.push(takenProblem(name, r));
+      },
+    })));
   };
 
   for (const name of toRead) {
@@ -160,8 +200,11 @@ export async function syncArticleFiles(dir: string, store: ArticleStore, timeZon
       continue;
     }
     owners.set(r.article.id, name);
-    if (known?.articleId && known.articleId !== r.article.id) await removeIfOwned(known.articleId, name);
-    writes.push({ kind: 'put', article: r.article, digest: articleDigest(r.article), source: source(name) });
+    const put: ArticleWrite = { kind: 'put', article: r.article, digest: articleDigest(r.article), source: source(name) };
+    // The file's old article goes in the same step as its new one is stored, and only then:
+    // a new id that keeps the guid is a rename, and a refused one keeps the old version live.
+    if (known?.articleId && known.articleId !== r.article.id) put.replaces = known.articleId;
+    writes.push(put);
     upserts.push({ name, mtimeMs: r.mtimeMs, size: r.size, digest: r.fileDigest, articleId: r.article.id });
   }
   for (const [name, entry] of index) {
@@ -170,7 +213,9 @@ export async function syncArticleFiles(dir: string, store: ArticleStore, timeZon
     if (entry.articleId !== null && (await ownerOf(entry.articleId)) === undefined) await removeIfOwned(entry.articleId, name);
   }
   await flush();
-  if (upserts.length > 0 || removals.length > 0) await store.writeFileIndex(upserts, removals);
+  // A refused file stays out of the index, so the next sync reads it again.
+  const indexed = refusedFiles.size === 0 ? upserts : upserts.filter((u) => !refusedFiles.has(u.name));
+  if (indexed.length > 0 || removals.length > 0) await store.writeFileIndex(indexed, removals);
   return { changes, problems, filesRead, files: names.length };
 }
 
@@ -235,7 +280,10 @@ export function openFileSource(dir: string, options: { fullScanMs?: number; watc
       await new Promise((resolve) => setImmediate(resolve));
       await new Promise((resolve) => setImmediate(resolve));
       const full = watcher === undefined || needFull || now - lastFull >= fullScanMs;
-      const only = full ? undefined : new Set(dirty);
+      // Files refused for what another file holds (its id, its reader id) are looked at again on
+      // every sync: the other file may have gone or changed without this one changing.
+      const waiting = [...broken.values()].filter((p) => p.code === 'ARTICLE_DUPLICATE' || p.code === 'ITEM_ID_TAKEN').map((p) => p.file);
+      const only = full ? undefined : new Set([...dirty, ...waiting]);
       if (full) {
         needFull = false;
         lastFull = now;

@@ -2,13 +2,19 @@
 // benchmark): validate, store in one transaction, and have the affected feeds recompiled soon,
 // with writes that arrive close together coalesced into one compile.
 import { articleDigest, parseArticle } from '../core/article.js';
-import type { ArticleChange, ArticleStore } from '../store/store.js';
+import type { ArticleChange, ArticleStore, WriteOptions } from '../store/store.js';
 import type { Compiler } from './compiler.js';
 
 /** Stores articles and schedules the compile that publishes them. */
 export interface ArticleWriter {
-  /** Validates and stores raw articles (all or nothing); resolves once they are durably stored. */
-  put(raws: unknown[], source?: string): Promise<ArticleChange[]>;
+  /**
+   * Validates and stores raw articles; resolves once they are durably stored. All or nothing:
+   * a bad article throws `ARTICLE_INVALID`, and an article whose reader id (guid, else id prefix
+   * + id) another live article owns throws `ITEM_ID_TAKEN`, storing nothing — unless
+   * `options.onRefused` is given, which then hears of each refused article while the rest are
+   * stored (see WriteOptions).
+   */
+  put(raws: unknown[], source?: string, options?: WriteOptions): Promise<ArticleChange[]>;
   /** Removes articles by id (tombstones kept). */
   remove(ids: string[]): Promise<ArticleChange[]>;
   /** Resolves when the compile that includes every write so far has published. */
@@ -39,12 +45,12 @@ export function createArticleWriter(options: { store: ArticleStore; compiler: Co
   };
 
   return {
-    async put(raws, source = 'api') {
+    async put(raws, source = 'api', writeOptions = {}) {
       const writes = raws.map((raw) => {
         const article = parseArticle(raw, options.timeZone);
         return { kind: 'put' as const, article, digest: articleDigest(article), source };
       });
-      const changes = await store.writeArticles(writes, clock());
+      const changes = await store.writeArticles(writes, clock(), writeOptions);
       schedule(changes);
       return changes;
     },

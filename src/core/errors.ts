@@ -9,6 +9,7 @@ export const ERROR_CODES = {
   ARTICLE_PARSE: 'an article file is not valid JSON',
   ARTICLE_READ: 'an article file could not be read',
   ARTICLE_DUPLICATE: 'two article files carry the same id',
+  ITEM_ID_TAKEN: 'the id readers know an item by (its guid, else the id prefix and its id) already belongs to another live article',
   STORE_OPEN: 'the store could not be opened',
   STORE_QUERY: 'the store failed during a read or a write',
   COMPILE_FAILED: 'a compile did not complete; the last good documents stay live',

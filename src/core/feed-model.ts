@@ -5,6 +5,7 @@ import { prepareContent, renderTemplate, sitePath, summarize, type ContentTempla
 import { DEFAULT_EMBED_HOSTS, sanitizeBody } from './sanitize.js';
 import { escapeHtmlAttr, escapeHtmlText } from './html-escape.js';
 import type { DateFormatter } from './dates.js';
+import { readerId } from './reader-id.js';
 import { feedPath, type Format, type Scope } from './scopes.js';
 import type { Origin, Person, SiteConfig } from './site.js';
 
@@ -62,10 +63,10 @@ export function localPerson(person: Person, ctx: RenderContext): Person {
 
 /** The id readers know an item by: its guid, else a tag: URI from the id prefix (design §4). */
 export function itemId(article: Article, site: SiteConfig): string {
-  return article.guid ?? `${site.idPrefix}${article.id}`;
+  return readerId(article, site.idPrefix);
 }
 
-/** The feed's own id: a tag: URI from the id prefix and the scope, the same on every origin. */
+/** The feed's own id: a tag: URI from the id prefix and the scope, the same on every origin (no item may take it: isFeedId). */
 export function feedId(scope: Scope, site: SiteConfig): string {
   return scope.key === '' ? `${site.idPrefix}feed` : `${site.idPrefix}feed${feedPath(scope.key, 'rss').slice(0, -'/rss.xml'.length)}`;
 }

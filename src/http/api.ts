@@ -5,7 +5,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { ARTICLE_ID, articleToJson } from '../core/article.js';
 import { FeedwrightError, type FieldProblem } from '../core/errors.js';
 import type { ArticleWriter } from '../compile/writer.js';
-import type { ArticleStore } from '../store/store.js';
+import { describeRefusal, refusalFieldMessage, type ArticleStore, type WriteRefusal } from '../store/store.js';
 
 /** The largest request body the API reads (an article body may be up to 2,000,000 characters). */
 export const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
@@ -86,14 +86,30 @@ export function createApiRouter(options: ApiOptions): Router {
     }
     const existed = (await store.getArticle(id)) !== undefined;
     let changed: boolean;
+    const refusals: WriteRefusal[] = [];
     try {
-      changed = (await writer.put([raw], 'api')).length > 0;
+      changed = (await writer.put([raw], 'api', { onRefused: (r) => refusals.push(r) })).length > 0;
     } catch (err) {
       if (err instanceof FeedwrightError && err.code === 'ARTICLE_INVALID') {
         problem(res, 400, 'Invalid article', `${err.problems.length} field(s) break the article format; nothing was stored.`, { errors: err.problems satisfies FieldProblem[] });
         return;
       }
+      if (err instanceof FeedwrightError && err.code === 'ITEM_ID_TAKEN') {
+        // Lost a race with another process for the id (the store's unique index said no).
+        problem(res, 409, 'Conflict', 'The id readers would know this article by belongs to another article; nothing was stored.', { errors: [{ field: raw.guid === undefined ? 'id' : 'guid', message: 'already belongs to another live article' }] });
+        return;
+      }
       throw err;
+    }
+    const refusal = refusals[0];
+    if (refusal !== undefined) {
+      // RFC 9110 §15.5.10: the request conflicts with the current state (another article owns
+      // the id readers key items on); the owner stays published, nothing was stored.
+      problem(res, 409, 'Conflict', `Article "${id}" is refused: ${describeRefusal(refusal)}; nothing was stored.`, {
+        errors: [{ field: refusal.field, message: refusalFieldMessage(refusal) }] satisfies FieldProblem[],
+        owner: { id: refusal.ownerId, source: refusal.ownerSource },
+      });
+      return;
     }
     const status = existed ? 'updated' : 'created';
     res.status(!existed && changed ? 201 : 200).set('Cache-Control', 'no-store');

@@ -8,7 +8,7 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import type { ArticleWriter } from '../compile/writer.js';
 import { FeedwrightError, type ErrorCode } from '../core/errors.js';
-import type { ArticleStore } from '../store/store.js';
+import { describeRefusal, type ArticleStore } from '../store/store.js';
 import { parseFeed, type FeedFormat, type ImportedItem } from './feed-importer.js';
 
 /** The error code of a source that cannot be read or fetched (see the report: IMPORT_READ). */
@@ -200,24 +200,37 @@ export async function openFeedSource(source: string, options: { maxBytes?: numbe
 
 /**
  * Writes mapped items in batches (one transaction each) and counts what each did: imported (the
- * id was not stored before), updated (it was, and the write changed it) or unchanged.
+ * id was not stored before), updated (it was, and the write changed it) or unchanged. An item
+ * whose guid another live article already has (a file, the API, an earlier import under another
+ * id) is skipped with that reason, naming the owner; the owner stays published and the rest of
+ * the batch is stored. Throws what the writer throws (an invalid article, a store failure).
  */
-export async function storeItems(items: ImportedItem[], target: ImportTarget, options: { batchSize?: number; progress?: (done: number, total: number) => void } = {}): Promise<{ imported: number; updated: number; unchanged: number }> {
+export async function storeItems(items: ImportedItem[], target: ImportTarget, options: { batchSize?: number; progress?: (done: number, total: number) => void } = {}): Promise<{ imported: number; updated: number; unchanged: number; skipped: ImportReport['skipped'] }> {
   const size = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_SIZE));
   const counts = { imported: 0, updated: 0, unchanged: 0 };
+  const skipped: ImportReport['skipped'] = [];
   for (let start = 0; start < items.length; start += size) {
     const batch = items.slice(start, start + size);
     const existed = await Promise.all(batch.map(async (item) => (await target.store.getArticle(item.raw.id)) !== undefined));
-    const changes = await target.writer.put(batch.map((item) => item.raw), 'import');
+    const refused = new Set<number>();
+    const changes = await target.writer.put(batch.map((item) => item.raw), 'import', {
+      onRefused: (r) => {
+        const item = batch[r.index];
+        if (item === undefined) return;
+        refused.add(r.index);
+        skipped.push({ guid: item.guid, index: item.index, reason: describeRefusal(r) });
+      },
+    });
     const changed = new Set(changes.map((c) => c.id));
     batch.forEach((item, i) => {
+      if (refused.has(i)) return;
       if (!existed[i]) counts.imported += 1;
       else if (changed.has(item.raw.id)) counts.updated += 1;
       else counts.unchanged += 1;
     });
     options.progress?.(start + batch.length, items.length);
   }
-  return counts;
+  return { ...counts, skipped };
 }
 
 /** Imports a feed (file path or http(s) URL) into the store through the writer. */
@@ -235,7 +248,8 @@ export async function runImport(source: string, service: ImportTarget, options: 
     ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
     ...(options.progress === undefined ? {} : { progress: options.progress }),
   });
-  const report: ImportReport = { format: feed.format, total: feed.items.length + feed.skipped.length, ...counts, skipped: feed.skipped };
+  const skipped = [...feed.skipped, ...counts.skipped].sort((a, b) => a.index - b.index);
+  const report: ImportReport = { format: feed.format, total: feed.items.length + feed.skipped.length, imported: counts.imported, updated: counts.updated, unchanged: counts.unchanged, skipped };
   if (feed.title !== undefined) report.title = feed.title;
   return report;
 }

@@ -1,12 +1,14 @@
-// The embedded SQLite store (better-sqlite3, WAL): the default ArticleStore.
+// The embedded SQLite store (better-sqlite3, WAL): the default ArticleStore. Its schema is
+// versioned with PRAGMA user_version and upgraded in place on open (see upgrade below).
 import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { articleScopes } from '../core/scopes.js';
+import { articleScopes, SLUG_SCHEME } from '../core/scopes.js';
 import type { Article } from '../core/article.js';
+import { isFeedId, readerId, readerIdField } from '../core/reader-id.js';
 import { FeedwrightError, wrapError } from '../core/errors.js';
-import type { ArticleChange, ArticleStore, ArticleWrite, DocumentRow, FeedState, FileEntry, PublishRecord, ScopeSummary, StoredArticle } from './store.js';
+import { readerIdTakenError, type ArticleChange, type ArticleStore, type ArticleWrite, type DocumentRow, type FeedState, type FileEntry, type PublishRecord, type ScopeSummary, type StoredArticle, type StoreOptions, type WriteRefusal } from './store.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS articles (
@@ -16,7 +18,8 @@ CREATE TABLE IF NOT EXISTS articles (
   published INTEGER NOT NULL,
   changed_at INTEGER NOT NULL,
   source TEXT NOT NULL,
-  deleted INTEGER NOT NULL DEFAULT 0
+  deleted INTEGER NOT NULL DEFAULT 0,
+  reader_id TEXT
 );
 CREATE TABLE IF NOT EXISTS scope_items (
   scope TEXT NOT NULL,
@@ -62,6 +65,90 @@ CREATE TABLE IF NOT EXISTS feed_state (
 );
 `;
 
+/** The schema version this code writes (PRAGMA user_version; 0 is the first schema, unversioned). */
+export const SCHEMA_VERSION = 2;
+
+/**
+ * One owner per reader id among live articles, across processes and batches: a tombstone owns
+ * none. Created after the back-fill has set duplicates aside.
+ */
+const READER_ID_INDEX = 'CREATE UNIQUE INDEX IF NOT EXISTS articles_reader_id ON articles (reader_id) WHERE deleted = 0';
+const SCOPE_LABELS = 'CREATE TABLE IF NOT EXISTS scope_labels (scope TEXT PRIMARY KEY, label TEXT NOT NULL) WITHOUT ROWID';
+
+/**
+ * Brings a store of any earlier version up to {@link SCHEMA_VERSION}, in one transaction, and
+ * derives again what depends on settings or the slug scheme:
+ *
+ * - reader ids (`articles.reader_id`, unique among live articles): back-filled from each
+ *   article's guid, else `idPrefix` + id; again whenever the id prefix differs from the one
+ *   recorded. When two live articles already share one, the one published first (ties: the one
+ *   stored first) keeps it, and a feed's id stays the feed's; each other article is set aside as
+ *   a tombstone (out of every feed, its document kept), its file index entry dropped so the file
+ *   source reads it again and reports it, and a line is logged naming both;
+ * - feed keys (`scope_items`), derived again when {@link SLUG_SCHEME} changed, with every
+ *   touched feed recorded in the change log so the next compile renders it;
+ * - scope labels: each scope without one gets the label readers saw until now (the smallest).
+ *
+ * A store written by a newer version (a higher user_version) is not touched: opening it throws.
+ */
+function upgrade(db: Db, options: StoreOptions, now: number): void {
+  const log = options.log ?? (() => {});
+  const meta = (key: string) => (db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+  const putMeta = (key: string, value: string) => db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) throw new Error(`the store has schema version ${version}, written by a newer feedwright (this one knows up to ${SCHEMA_VERSION})`);
+  const hasIndex = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'articles_reader_id'").get() !== undefined;
+  if (version === SCHEMA_VERSION && hasIndex && meta('id_prefix') === options.idPrefix && meta('slug_scheme') === String(SLUG_SCHEME)) return;
+
+  const columns = (db.prepare("SELECT name FROM pragma_table_info('articles')").all() as { name: string }[]).map((c) => c.name);
+  if (!columns.includes('reader_id')) db.exec('ALTER TABLE articles ADD COLUMN reader_id TEXT');
+  db.exec(SCOPE_LABELS);
+  const touched = new Set<string>();
+  const scopesOf = db.prepare<[string], { scope: string }>('SELECT scope FROM scope_items WHERE article_id = ?');
+
+  if (!hasIndex || meta('id_prefix') !== options.idPrefix) {
+    db.exec('DROP INDEX IF EXISTS articles_reader_id');
+    db.prepare("UPDATE articles SET reader_id = COALESCE(json_extract(doc, '$.guid'), ? || id)").run(options.idPrefix);
+    const owners = new Map<string, { id: string; source: string }>();
+    const rows = db.prepare<[], { id: string; reader_id: string; source: string }>('SELECT id, reader_id, source FROM articles WHERE deleted = 0 ORDER BY published, rowid').all();
+    for (const row of rows) {
+      const owner = isFeedId(row.reader_id, options.idPrefix) ? { id: row.reader_id, source: 'feed' } : owners.get(row.reader_id);
+      if (owner === undefined) {
+        owners.set(row.reader_id, row);
+        continue;
+      }
+      for (const r of scopesOf.all(row.id)) touched.add(r.scope);
+      db.prepare('UPDATE articles SET deleted = 1, changed_at = ? WHERE id = ?').run(now, row.id);
+      db.prepare('DELETE FROM scope_items WHERE article_id = ?').run(row.id);
+      db.prepare('DELETE FROM files WHERE article_id = ?').run(row.id);
+      const holder = owner.source === 'feed' ? "one of the site's feeds" : `article "${owner.id}" (${owner.source})`;
+      log(`store: article "${row.id}" (${row.source}) set aside: readers know it as "${row.reader_id}", which ${holder} already has; give it its own guid to publish it`);
+    }
+    db.exec(READER_ID_INDEX);
+    putMeta('id_prefix', options.idPrefix);
+  }
+
+  if (meta('slug_scheme') !== String(SLUG_SCHEME)) {
+    const live = db.prepare<[], { id: string; doc: string; published: number }>('SELECT id, doc, published FROM articles WHERE deleted = 0 ORDER BY published, rowid').all();
+    const clear = db.prepare('DELETE FROM scope_items WHERE article_id = ?');
+    const add = db.prepare('INSERT OR REPLACE INTO scope_items (scope, published, article_id, label) VALUES (?, ?, ?, ?)');
+    for (const row of live) {
+      const before = scopesOf.all(row.id).map((r) => r.scope);
+      const after = articleScopes(JSON.parse(row.doc) as Article);
+      const keys = after.map((sc) => sc.key);
+      if (before.length === keys.length && keys.every((k) => before.includes(k))) continue;
+      clear.run(row.id);
+      for (const sc of after) add.run(sc.key, row.published, row.id, sc.label);
+      for (const k of [...before, ...keys]) touched.add(k);
+    }
+    putMeta('slug_scheme', String(SLUG_SCHEME));
+  }
+
+  db.exec("INSERT OR IGNORE INTO scope_labels (scope, label) SELECT scope, MIN(label) FROM scope_items WHERE scope <> '' GROUP BY scope");
+  if (touched.size > 0) db.prepare('INSERT INTO changes (at, scopes) VALUES (?, ?)').run(now, JSON.stringify([...touched].sort()));
+  db.pragma(`user_version = ${SCHEMA_VERSION}`);
+}
+
 /** The feed query: the newest N of one scope, walking the (scope, published, id) key backwards. */
 export const NEWEST_IN_SCOPE_SQL =
   'SELECT a.id, a.doc, a.digest, a.changed_at, a.source FROM scope_items s JOIN articles a ON a.id = s.article_id WHERE s.scope = ? AND s.published <= ? ORDER BY s.published DESC, s.article_id DESC LIMIT ?';
@@ -89,9 +176,14 @@ function toStored(row: ArticleRow): StoredArticle {
   };
 }
 
-/** Opens (creating when needed) the SQLite store at `file`. */
-export function openSqliteStore(file: string): ArticleStore {
-  let db: Db;
+/**
+ * Opens (creating when needed) the SQLite store at `file`, upgrading an older schema in place
+ * (see {@link SCHEMA_VERSION}). Throws a FeedwrightError `STORE_OPEN` naming the file when it
+ * cannot be opened or upgraded.
+ */
+export function openSqliteStore(file: string, options: StoreOptions): ArticleStore {
+  let db: Db | undefined;
+  const { idPrefix } = options;
   try {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     db = new Database(file);
@@ -100,21 +192,29 @@ export function openSqliteStore(file: string): ArticleStore {
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 5000');
     db.exec(SCHEMA);
+    // IMMEDIATE: two processes opening an old file at once upgrade it once.
+    const opened = db;
+    opened.transaction(() => upgrade(opened, options, Date.now())).immediate();
   } catch (err) {
+    db?.close();
     throw wrapError('STORE_OPEN', `cannot open the SQLite store ${file}`, err);
   }
 
   const q = {
     get: db.prepare<[string], ArticleRow & { deleted: number }>('SELECT id, doc, digest, changed_at, source, deleted FROM articles WHERE id = ?'),
     scopesOf: db.prepare<[string], { scope: string }>('SELECT scope FROM scope_items WHERE article_id = ?'),
-    upsert: db.prepare('INSERT INTO articles (id, doc, digest, published, changed_at, source, deleted) VALUES (?, ?, ?, ?, ?, ?, 0) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, digest = excluded.digest, published = excluded.published, changed_at = excluded.changed_at, source = excluded.source, deleted = 0'),
+    upsert: db.prepare('INSERT INTO articles (id, doc, digest, published, changed_at, source, deleted, reader_id) VALUES (?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, digest = excluded.digest, published = excluded.published, changed_at = excluded.changed_at, source = excluded.source, deleted = 0, reader_id = excluded.reader_id'),
+    owner: db.prepare<[string], { id: string; source: string }>('SELECT id, source FROM articles WHERE reader_id = ? AND deleted = 0'),
+    addLabel: db.prepare('INSERT OR IGNORE INTO scope_labels (scope, label) VALUES (?, ?)'),
+    label: db.prepare<[string], { label: string }>('SELECT label FROM scope_labels WHERE scope = ?'),
     touchSource: db.prepare('UPDATE articles SET source = ? WHERE id = ?'),
     tombstone: db.prepare('UPDATE articles SET deleted = 1, changed_at = ? WHERE id = ?'),
     clearScopes: db.prepare('DELETE FROM scope_items WHERE article_id = ?'),
     addScope: db.prepare('INSERT OR REPLACE INTO scope_items (scope, published, article_id, label) VALUES (?, ?, ?, ?)'),
     newest: db.prepare<[string, number, number], ArticleRow>(NEWEST_IN_SCOPE_SQL),
-    scopes: db.prepare<[number], { key: string; label: string; items: number }>('SELECT scope AS key, MIN(label) AS label, COUNT(*) AS items FROM scope_items WHERE published <= ? GROUP BY scope ORDER BY scope'),
-    scopeOne: db.prepare<[string, number], { key: string; label: string; items: number }>('SELECT scope AS key, MIN(label) AS label, COUNT(*) AS items FROM scope_items WHERE scope = ? AND published <= ? GROUP BY scope'),
+    // The label is the scope's own (scope_labels), never one picked from the articles it holds now.
+    scopes: db.prepare<[number], { key: string; label: string; items: number }>('SELECT g.key, COALESCE(l.label, g.label) AS label, g.items FROM (SELECT scope AS key, MIN(label) AS label, COUNT(*) AS items FROM scope_items WHERE published <= ? GROUP BY scope) g LEFT JOIN scope_labels l ON l.scope = g.key ORDER BY g.key'),
+    scopeOne: db.prepare<[string, number], { key: string; label: string; items: number }>('SELECT g.key, COALESCE(l.label, g.label) AS label, g.items FROM (SELECT scope AS key, MIN(label) AS label, COUNT(*) AS items FROM scope_items WHERE scope = ? AND published <= ? GROUP BY scope) g LEFT JOIN scope_labels l ON l.scope = g.key'),
     released: db.prepare<[number, number], { scope: string }>('SELECT DISTINCT s.scope FROM articles a JOIN scope_items s ON s.article_id = a.id WHERE a.deleted = 0 AND a.published > ? AND a.published <= ?'),
     changedSince: db.prepare<[number, number], ArticleRow & { deleted: number }>('SELECT id, doc, digest, changed_at, source, deleted FROM articles WHERE changed_at >= ? ORDER BY changed_at, id LIMIT ?'),
     count: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM articles WHERE deleted = 0'),
@@ -138,40 +238,69 @@ export function openSqliteStore(file: string): ArticleStore {
     try {
       return fn();
     } catch (err) {
-      throw err instanceof FeedwrightError ? err : wrapError('STORE_QUERY', `SQLite store: ${what}`, err);
+      if (err instanceof FeedwrightError) throw err;
+      // The unique index is the last word (another connection between our check and write).
+      if (err instanceof Error && /UNIQUE constraint failed: articles\.reader_id/.test(err.message)) {
+        throw new FeedwrightError('ITEM_ID_TAKEN', 'the id readers know an item by already belongs to another live article', { cause: err });
+      }
+      throw wrapError('STORE_QUERY', `SQLite store: ${what}`, err);
     }
   };
 
   const listScopes = (article: Article) => articleScopes(article);
 
-  const writeBatch = db.transaction((writes: ArticleWrite[], now: number): ArticleChange[] => {
+  const remove = (id: string, now: number, changes: ArticleChange[]) => {
+    const before = q.scopesOf.all(id).map((r) => r.scope);
+    q.tombstone.run(now, id);
+    q.clearScopes.run(id);
+    changes.push({ id, scopesBefore: before, scopesAfter: [] });
+    q.logChange.run(now, JSON.stringify(before));
+  };
+
+  const writeBatch = (writes: ArticleWrite[], now: number, skipRefused: boolean): { changes: ArticleChange[]; refused: WriteRefusal[] } => {
     const changes: ArticleChange[] = [];
-    for (const w of writes) {
+    const refused: WriteRefusal[] = [];
+    writes.forEach((w, index) => {
       const id = w.kind === 'put' ? w.article.id : w.id;
-      const existing = q.get.get(id);
-      const before = q.scopesOf.all(id).map((r) => r.scope);
       if (w.kind === 'put') {
+        const a = w.article;
+        const rid = readerId(a, idPrefix);
+        const old = w.replaces !== undefined && w.replaces !== id ? q.get.get(w.replaces) : undefined;
+        const replaced = old && old.deleted === 0 && old.source === w.source ? old.id : undefined;
+        const owner = isFeedId(rid, idPrefix) ? { id: rid, source: 'feed' } : q.owner.get(rid);
+        if (owner && owner.id !== id && owner.id !== replaced) {
+          refused.push({ index, id, field: readerIdField(a), readerId: rid, ownerId: owner.id, ownerSource: owner.source });
+          return;
+        }
+        if (replaced !== undefined) remove(replaced, now, changes);
+        const existing = q.get.get(id);
         if (existing && existing.deleted === 0 && existing.digest === w.digest) {
           if (existing.source !== w.source) q.touchSource.run(w.source, id);
-          continue;
+          return;
         }
-        const a = w.article;
-        q.upsert.run(id, JSON.stringify(a), w.digest, a.published, now, w.source);
+        const before = q.scopesOf.all(id).map((r) => r.scope);
+        q.upsert.run(id, JSON.stringify(a), w.digest, a.published, now, w.source, rid);
         q.clearScopes.run(id);
         const after = listScopes(a);
-        for (const s of after) q.addScope.run(s.key, a.published, id, s.label);
+        for (const s of after) {
+          q.addScope.run(s.key, a.published, id, s.label);
+          // The first label a scope gets is its label for good (a title never flips).
+          if (s.key !== '') q.addLabel.run(s.key, s.label);
+        }
         changes.push({ id, scopesBefore: before, scopesAfter: after.map((s) => s.key) });
         q.logChange.run(now, JSON.stringify([...new Set([...before, ...after.map((s) => s.key)])]));
       } else {
-        if (!existing || existing.deleted === 1) continue;
-        q.tombstone.run(now, id);
-        q.clearScopes.run(id);
-        changes.push({ id, scopesBefore: before, scopesAfter: [] });
-        q.logChange.run(now, JSON.stringify(before));
+        const existing = q.get.get(id);
+        if (!existing || existing.deleted === 1) return;
+        remove(id, now, changes);
       }
-    }
-    return changes;
-  });
+    });
+    // Thrown inside the transaction: nothing of the batch is stored.
+    if (refused.length > 0 && !skipRefused) throw readerIdTakenError(refused);
+    return { changes, refused };
+  };
+  // IMMEDIATE: the write lock is taken before the owner checks, so no other process writes between.
+  const writeTx = db.transaction(writeBatch);
 
   const writeFiles = db.transaction((upserts: FileEntry[], removals: string[]) => {
     for (const f of upserts) q.putFile.run(f.name, f.mtimeMs, f.size, f.digest, f.articleId);
@@ -199,8 +328,26 @@ export function openSqliteStore(file: string): ArticleStore {
   });
 
   return {
-    async writeArticles(writes, now) {
-      return run('writing articles', () => writeBatch(writes, now));
+    async writeArticles(writes, now, options = {}) {
+      const { changes, refused } = run('writing articles', () => writeTx.immediate(writes, now, options.onRefused !== undefined));
+      for (const r of refused) options.onRefused?.(r);
+      return changes;
+    },
+    async scopeLabels(keys) {
+      return run('reading scope labels', () => {
+        const out = new Map<string, string>();
+        for (const k of keys) {
+          const row = q.label.get(k);
+          if (row) out.set(k, row.label);
+        }
+        return out;
+      });
+    },
+    async readerIdOwner(rid) {
+      return run('reading a reader id', () => {
+        const row = q.owner.get(rid);
+        return row ? { id: row.id, source: row.source } : undefined;
+      });
     },
     async getArticle(id) {
       return run('reading an article', () => {

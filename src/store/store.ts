@@ -1,6 +1,7 @@
 // The store interface: what the compile and the ingest paths need from a database. One file
 // per database implements it; one contract test suite runs against each.
 import type { Article } from '../core/article.js';
+import { FeedwrightError } from '../core/errors.js';
 
 /** An article as stored, with the digest of its content and when that version was stored. */
 export interface StoredArticle {
@@ -12,10 +13,57 @@ export interface StoredArticle {
   source: string;
 }
 
-/** One write in a batch: create or replace an article, or remove it (a tombstone is kept). */
+/**
+ * One write in a batch: create or replace an article, or remove it (a tombstone is kept).
+ * `replaces` names an article this write's source held before (a file whose `id` changed): it
+ * is removed in the same step, when it was last written by the same source, and only if this
+ * write is applied.
+ */
 export type ArticleWrite =
-  | { kind: 'put'; article: Article; digest: string; source: string }
+  | { kind: 'put'; article: Article; digest: string; source: string; replaces?: string }
   | { kind: 'delete'; id: string };
+
+/**
+ * A put the store refused because the id readers would know the article by (its `guid`, else
+ * the id prefix and its `id`) belongs to another live article. The owner keeps it.
+ */
+export interface WriteRefusal {
+  /** The write's position in the batch. */
+  index: number;
+  /** The refused article's id. */
+  id: string;
+  /** The field that makes the reader id: `guid`, or `id` for an article without one. */
+  field: 'guid' | 'id';
+  /** The reader id in question. */
+  readerId: string;
+  /**
+   * The live article that owns it, and where that article came from (`file:<name>`, `api`,
+   * `import`); or, when the id is one of the site's feed ids (reserved), the id and `feed`.
+   */
+  ownerId: string;
+  ownerSource: string;
+}
+
+/** How a batch treats refused writes. */
+export interface WriteOptions {
+  /**
+   * Given: refused puts are left out, the rest of the batch commits, and this is called once per
+   * refusal after the commit. Absent: one refusal fails the whole batch with `ITEM_ID_TAKEN`.
+   */
+  onRefused?: (refusal: WriteRefusal) => void;
+}
+
+/** What every store is opened with. */
+export interface StoreOptions {
+  /**
+   * The site's id prefix (`site.json` `idPrefix`): an article without a guid is known to readers
+   * as the prefix and its id, and the store keeps those ids unique too. When it differs from the
+   * one the store last saw, reader ids are derived again on open.
+   */
+  idPrefix: string;
+  /** Where the store reports what an upgrade or a prefix change did (duplicates set aside). */
+  log?: (line: string) => void;
+}
 
 /** What a write changed: the scopes the article was listed in before and after. */
 export interface ArticleChange {
@@ -78,8 +126,15 @@ export interface PublishRecord {
 
 /** The store of articles, file index and feed state. */
 export interface ArticleStore {
-  /** Applies a batch of writes in one transaction; returns what actually changed. */
-  writeArticles(writes: ArticleWrite[], now: number): Promise<ArticleChange[]>;
+  /**
+   * Applies a batch of writes in one transaction; returns what actually changed. Keeps the
+   * reader-id rule: a put whose reader id (guid, else id prefix + id) belongs to another live
+   * article is refused (see {@link WriteOptions}; without `onRefused` the batch fails with a
+   * FeedwrightError `ITEM_ID_TAKEN` naming both articles, and nothing of it is stored). A
+   * tombstoned article owns no reader id; an article may change its own guid (the old one is
+   * freed). Every scope a put lists gets its label here the first time, and keeps it.
+   */
+  writeArticles(writes: ArticleWrite[], now: number, options?: WriteOptions): Promise<ArticleChange[]>;
   /** One article by id, tombstones excluded. */
   getArticle(id: string): Promise<StoredArticle | undefined>;
   /**
@@ -87,8 +142,15 @@ export interface ArticleStore {
    * are left out), newest first, ties broken by id descending. Without `visibleAt`, all.
    */
   newestInScope(scope: string, limit: number, visibleAt?: number): Promise<StoredArticle[]>;
-  /** The scopes with at least one article visible at `visibleAt`; only those in `keys` when given. */
+  /**
+   * The scopes with at least one article visible at `visibleAt`; only those in `keys` when given.
+   * A scope's label is the one it got when it was first written, whatever articles it holds now.
+   */
   listScopes(keys?: string[], visibleAt?: number): Promise<ScopeSummary[]>;
+  /** The stored labels of the named scopes (also of scopes with no article left), by key. */
+  scopeLabels(keys: readonly string[]): Promise<Map<string, string>>;
+  /** The live article that owns a reader id, if any. */
+  readerIdOwner(readerId: string): Promise<{ id: string; source: string } | undefined>;
   /** The scopes of live articles whose `published` falls in (from, to]: embargoes that ended. */
   scopesPublishedBetween(from: number, to: number): Promise<string[]>;
   /** Articles and tombstones changed at or after `since`, oldest change first, at most `limit`. */
@@ -116,4 +178,36 @@ export interface ArticleStore {
   readPublished(): Promise<{ documents: DocumentRow[]; renderDigest: string | undefined; visibleUntil: number | undefined; changeSeq: number | undefined }>;
   /** Closes the store. */
   close(): Promise<void>;
+}
+
+/**
+ * One line that says why a write was refused and who keeps the id, e.g. `the guid
+ * "https://old.example.org/?p=1234" already belongs to article "a1" (file:a1.json)`.
+ */
+export function describeRefusal(r: WriteRefusal): string {
+  if (r.ownerSource === 'feed') return `${r.field === 'guid' ? 'the guid' : 'its generated id'} "${r.readerId}" is the id of one of the site's feeds`;
+  const owner = `article "${r.ownerId}" (${r.ownerSource})`;
+  return r.field === 'guid'
+    ? `the guid "${r.readerId}" already belongs to ${owner}`
+    : `its generated id "${r.readerId}" is already the guid of ${owner}`;
+}
+
+/**
+ * What is wrong with the refused field, for a `{field, message}` problem: for `guid`,
+ * `"https://old.example.org/?p=1234" already belongs to article "a1" (file:a1.json)`.
+ */
+export function refusalFieldMessage(r: WriteRefusal): string {
+  if (r.ownerSource === 'feed') return `${r.field === 'guid' ? '' : 'makes the item id '}"${r.readerId}", the id of one of the site's feeds`;
+  const owner = `article "${r.ownerId}" (${r.ownerSource})`;
+  return r.field === 'guid' ? `"${r.readerId}" already belongs to ${owner}` : `makes the item id "${r.readerId}", already the guid of ${owner}`;
+}
+
+/**
+ * The error a batch fails with when a put is refused and the caller asked for all or nothing:
+ * code `ITEM_ID_TAKEN`, one problem per refusal naming the field and the owner.
+ */
+export function readerIdTakenError(refusals: readonly WriteRefusal[]): FeedwrightError {
+  const first = refusals[0];
+  const message = first === undefined ? 'an item id is taken' : `article "${first.id}": ${describeRefusal(first)}${refusals.length > 1 ? ` (and ${refusals.length - 1} more)` : ''}`;
+  return new FeedwrightError('ITEM_ID_TAKEN', message, { problems: refusals.map((r) => ({ field: r.field, message: `of article "${r.id}" ${refusalFieldMessage(r)}` })) });
 }

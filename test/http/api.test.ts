@@ -184,3 +184,61 @@ describe('embargo', () => {
     }
   });
 });
+
+describe('ingest API: one owner per item id', () => {
+  const G = 'https://old.example.org/?p=1234';
+  const PREFIX = 'tag:presstv.com,2007:';
+  let dataDir: string;
+  let t: TestService;
+  const put = (id: string, body: unknown) => get(t.port, `/api/articles/${id}`, AUTH, 'PUT', JSON.stringify(body));
+
+  beforeEach(async () => {
+    dataDir = makeDataDir();
+    t = await startService(dataDir, { apiToken: TOKEN });
+  });
+  afterEach(async () => {
+    await t.close();
+    removeDir(dataDir);
+  });
+
+  it('answers 409 problem+json naming the field guid and the article that owns it; the owner stays published', async () => {
+    expect((await put('owner-1', article('owner-1', { guid: G, title: 'The owner' }))).status).to.equal(201);
+    const r = await put('copy-1', article('copy-1', { guid: G, title: 'The copy' }));
+    expect(r.status).to.equal(409);
+    expect(r.headers['content-type']).to.match(/^application\/problem\+json/);
+    const body = JSON.parse(r.text);
+    expect(body).to.deep.include({ status: 409, title: 'Conflict', owner: { id: 'owner-1', source: 'api' } });
+    expect(body.errors).to.deep.equal([{ field: 'guid', message: `"${G}" already belongs to article "owner-1" (api)` }]);
+    expect(body.detail).to.include('copy-1').and.include('owner-1');
+    expect((await get(t.port, '/api/articles/copy-1', AUTH)).status).to.equal(404);
+    await t.service.writer.flushed();
+    const rss = (await get(t.port, '/rss.xml')).text;
+    expect(rss).to.include('The owner').and.not.include('The copy');
+    expect(rss.split(`<guid isPermaLink="false">${G.replace('&', '&amp;')}</guid>`).length - 1).to.equal(1);
+  });
+
+  it("refuses a guid equal to a file article's generated id, and an id whose generated id is another's guid", async () => {
+    // 637bf2e97e4abe53 is the id of a sample article file without a guid.
+    const taken = await put('api-x', article('api-x', { guid: `${PREFIX}637bf2e97e4abe53` }));
+    expect(taken.status).to.equal(409);
+    const body = JSON.parse(taken.text);
+    expect(body.errors[0].field).to.equal('guid');
+    expect(body.owner).to.deep.equal({ id: '637bf2e97e4abe53', source: 'file:tehran-heat-water-warning-fa.json' });
+    expect((await put('api-c', article('api-c', { guid: `${PREFIX}api-d` }))).status).to.equal(201);
+    const generated = await put('api-d', article('api-d'));
+    expect(generated.status).to.equal(409);
+    expect(JSON.parse(generated.text).errors).to.deep.equal([{ field: 'id', message: `makes the item id "${PREFIX}api-d", already the guid of article "api-c" (api)` }]);
+  });
+
+  it('frees the guid when its owner is removed; restoring the removed owner is then refused', async () => {
+    await put('owner-2', article('owner-2', { guid: G }));
+    expect((await get(t.port, '/api/articles/owner-2', AUTH, 'DELETE')).status).to.equal(204);
+    expect((await put('heir-2', article('heir-2', { guid: G }))).status).to.equal(201);
+    const restore = await put('owner-2', article('owner-2', { guid: G }));
+    expect(restore.status).to.equal(409);
+    expect(JSON.parse(restore.text).owner.id).to.equal('heir-2');
+    // An article may change its own guid; the one it leaves is free.
+    expect((await put('heir-2', article('heir-2', { guid: `${G}-moved` }))).status).to.equal(200);
+    expect((await put('owner-2', article('owner-2', { guid: G }))).status).to.equal(201);
+  });
+});

@@ -356,10 +356,10 @@ describe('import: each batch is one transaction', () => {
     const failing: ImportTarget = {
       store: ts.service.store,
       writer: {
-        put: async (raws, src) => {
+        put: async (raws, src, opts) => {
           calls += 1;
           if (calls === 2) throw new Error('simulated crash');
-          return ts.service.writer.put(raws, src);
+          return ts.service.writer.put(raws, src, opts);
         },
       },
     };
@@ -375,5 +375,48 @@ describe('import: each batch is one transaction', () => {
     expect(stored).to.deep.equal([...guids.slice(0, 4), undefined, undefined]);
     const report = await importAndPublish(ts, file, { batchSize: 4 });
     expect(report).to.deep.include({ imported: 2, updated: 0, unchanged: 4 });
+  });
+});
+
+describe('import: one owner per item id', () => {
+  const PREFIX = 'tag:presstv.com,2007:';
+  let ts: TestService;
+  let dataDir: string;
+
+  const item = (guid: string, title: string) =>
+    `<item><title>${title}</title><link>https://example.com/${encodeURIComponent(title)}</link><guid isPermaLink="false">${guid.replace(/&/g, '&amp;')}</guid><pubDate>Mon, 11 Jul 2016 09:00:00 +0000</pubDate><description>${title}</description><category>Imported</category></item>`;
+  const feed = (items: string[]) => `<?xml version="1.0"?><rss version="2.0"><channel><title>Old site</title><link>https://example.com/</link><description>d</description>${items.join('')}</channel></rss>`;
+
+  beforeEach(async () => {
+    dataDir = makeDataDir({
+      articles: {
+        'owner.json': { id: 'owner', guid: 'https://old.example.org/?p=1234', path: '/owner', title: 'The file that owns the guid', body: '<p>x</p>', published: '2016-07-01T10:00:00', tags: ['Imported'] },
+        'plain.json': { id: 'plain', path: '/plain', title: 'A file without a guid', body: '<p>x</p>', published: '2016-07-01T10:00:00', tags: ['Imported'] },
+      },
+    });
+    ts = await startService(dataDir);
+  });
+  afterEach(async () => {
+    await ts.close();
+    removeDir(dataDir);
+  });
+
+  it("skips an item whose guid a file article has, or that equals a file article's generated id, naming the owner; the rest is imported", async () => {
+    const file = join(dataDir, 'old.xml');
+    writeFileSync(file, feed([item('https://old.example.org/?p=1234', 'Same guid as a file'), item('urn:fresh:1', 'A fresh item'), item(`${PREFIX}plain`, 'Same as a generated id')]));
+    const report = await importAndPublish(ts, file, { batchSize: 2 });
+    expect(report).to.deep.include({ total: 3, imported: 1, updated: 0, unchanged: 0 });
+    expect(report.skipped).to.deep.equal([
+      { index: 0, guid: 'https://old.example.org/?p=1234', reason: 'the guid "https://old.example.org/?p=1234" already belongs to article "owner" (file:owner.json)' },
+      { index: 2, guid: `${PREFIX}plain`, reason: `the guid "${PREFIX}plain" already belongs to article "plain" (file:plain.json)` },
+    ]);
+    const tag = (await get(ts.port, '/tags/imported/rss.xml')).text;
+    const guids = [...tag.matchAll(/<guid isPermaLink="false">([^<]*)<\/guid>/g)].map((m) => m[1]);
+    expect(guids.sort()).to.deep.equal(['https://old.example.org/?p=1234'.replace('&', '&amp;'), `${PREFIX}plain`, 'urn:fresh:1'].sort());
+    expect(tag).to.include('The file that owns the guid').and.not.include('Same guid as a file');
+    // A second run skips the same items again and changes nothing else.
+    const again = await importAndPublish(ts, file);
+    expect(again).to.deep.include({ imported: 0, unchanged: 1 });
+    expect(again.skipped.map((s) => s.index)).to.deep.equal([0, 2]);
   });
 });

@@ -4,8 +4,11 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NEWEST_IN_SCOPE_SQL, openSqliteStore } from '../../src/store/sqlite-store.js';
-import { storeContract } from './store-contract.js';
+import { articleDigest, parseArticle } from '../../src/core/article.js';
+import { slugify } from '../../src/core/scopes.js';
+import { NEWEST_IN_SCOPE_SQL, SCHEMA_VERSION, openSqliteStore } from '../../src/store/sqlite-store.js';
+import type { WriteRefusal } from '../../src/store/store.js';
+import { CONTRACT_PREFIX, storeContract } from './store-contract.js';
 import { removeDir } from '../support/fixtures.js';
 
 const dirs: string[] = [];
@@ -17,12 +20,12 @@ function freshFile(): string {
   return join(dir, 'feedwright.db');
 }
 
-storeContract('SQLite store', async () => openSqliteStore(freshFile()));
+storeContract('SQLite store', async (options) => openSqliteStore(freshFile(), options));
 
 describe('SQLite store', () => {
   it('runs in WAL mode and answers "newest N of a scope" from the index, without a sort', async () => {
     const file = freshFile();
-    const store = openSqliteStore(file);
+    const store = openSqliteStore(file, { idPrefix: 'tag:example.org,2016:' });
     await store.close();
     const db = new Database(file, { readonly: true });
     try {
@@ -40,6 +43,145 @@ describe('SQLite store', () => {
     // A regular file where a folder should be: the store cannot be created under it.
     const blocker = freshFile();
     writeFileSync(blocker, 'not a folder');
-    expect(() => openSqliteStore(join(blocker, 'feedwright.db'))).to.throw(/STORE|cannot open the SQLite store .*feedwright\.db/);
+    expect(() => openSqliteStore(join(blocker, 'feedwright.db'), { idPrefix: 'tag:example.org,2016:' })).to.throw(/STORE|cannot open the SQLite store .*feedwright\.db/);
+  });
+});
+
+/** The schema of the first, unversioned store (user_version 0), verbatim: no reader ids, no labels. */
+const LEGACY_SCHEMA = `
+CREATE TABLE IF NOT EXISTS articles (id TEXT PRIMARY KEY, doc TEXT NOT NULL, digest TEXT NOT NULL, published INTEGER NOT NULL, changed_at INTEGER NOT NULL, source TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS scope_items (scope TEXT NOT NULL, published INTEGER NOT NULL, article_id TEXT NOT NULL, label TEXT NOT NULL, PRIMARY KEY (scope, published, article_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS scope_items_article ON scope_items (article_id);
+CREATE INDEX IF NOT EXISTS articles_published ON articles (published);
+CREATE INDEX IF NOT EXISTS articles_changed ON articles (changed_at);
+CREATE TABLE IF NOT EXISTS files (name TEXT PRIMARY KEY, mtime_ms REAL NOT NULL, size INTEGER NOT NULL, digest TEXT NOT NULL, article_id TEXT);
+CREATE TABLE IF NOT EXISTS documents (path TEXT NOT NULL, origin TEXT NOT NULL, content_type TEXT NOT NULL, last_modified INTEGER NOT NULL, hash TEXT NOT NULL, size_identity INTEGER NOT NULL, size_gzip INTEGER NOT NULL, size_br INTEGER NOT NULL, PRIMARY KEY (path, origin)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, scopes TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS feed_state (scope TEXT PRIMARY KEY, digest TEXT NOT NULL, last_modified INTEGER NOT NULL);
+`;
+const G = 'https://old.example.org/?p=1234';
+
+/** Writes one article the way the first store did, under the scope keys and labels it used. */
+function legacyArticle(db: Database.Database, raw: Record<string, unknown>, source: string, scopes: [string, string][], deleted = 0): void {
+  const a = parseArticle({ path: `/a/${String(raw.id)}`, title: `Title ${String(raw.id)}`, body: '<p>x</p>', ...raw }, 'UTC');
+  db.prepare('INSERT INTO articles (id, doc, digest, published, changed_at, source, deleted) VALUES (?, ?, ?, ?, ?, ?, ?)').run(a.id, JSON.stringify(a), articleDigest(a), a.published, 1000, source, deleted);
+  if (deleted === 0) for (const [scope, label] of [['', ''] as [string, string], ...scopes]) db.prepare('INSERT INTO scope_items (scope, published, article_id, label) VALUES (?, ?, ?, ?)').run(scope, a.published, a.id, label);
+}
+
+describe('SQLite store: one owner per reader id, enforced by the schema', () => {
+  it('holds across two connections to the same file (another process), and against a raw insert', async () => {
+    const file = freshFile();
+    const one = openSqliteStore(file, { idPrefix: CONTRACT_PREFIX });
+    const two = openSqliteStore(file, { idPrefix: CONTRACT_PREFIX });
+    try {
+      const a = parseArticle({ id: 'a1', guid: G, path: '/a1', title: 'A', body: '<p>a</p>', published: '2016-07-01T10:00:00Z' }, 'UTC');
+      const b = { ...a, id: 'a2', path: '/a2' };
+      await one.writeArticles([{ kind: 'put', article: a, digest: articleDigest(a), source: 'import' }], 1000);
+      const refused: WriteRefusal[] = [];
+      await two.writeArticles([{ kind: 'put', article: b, digest: articleDigest(b), source: 'api' }], 2000, { onRefused: (r) => refused.push(r) });
+      expect(refused.map((r) => [r.id, r.ownerId])).to.deep.equal([['a2', 'a1']]);
+    } finally {
+      await one.close();
+      await two.close();
+    }
+    const db = new Database(file);
+    try {
+      expect(() => db.prepare("INSERT INTO articles (id, doc, digest, published, changed_at, source, deleted, reader_id) VALUES ('raw', '{}', 'd', 0, 0, 'api', 0, ?)").run(G)).to.throw(/UNIQUE/);
+      // A tombstone may carry it: only live articles own an id.
+      db.prepare("INSERT INTO articles (id, doc, digest, published, changed_at, source, deleted, reader_id) VALUES ('raw', '{}', 'd', 0, 0, 'api', 1, ?)").run(G);
+      const plan = (db.prepare('EXPLAIN QUERY PLAN SELECT id, source FROM articles WHERE reader_id = ? AND deleted = 0').all(G) as { detail: string }[]).map((p) => p.detail).join(' | ');
+      expect(plan).to.match(/USING INDEX articles_reader_id/);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('upgrades a store of the first schema in place: back-fills reader ids, sets later duplicates aside, derives feeds and labels again', async () => {
+    const file = freshFile();
+    const legacy = new Database(file);
+    legacy.exec(LEGACY_SCHEMA);
+    // Slugs of the first scheme: C++, C# and C shared tags/c; .NET and NET shared tags/net.
+    legacyArticle(legacy, { id: 'orig', guid: G, published: '2016-07-01T10:00:00Z', tags: ['C++'] }, 'file:orig.json', [['tags/c', 'C++']]);
+    legacyArticle(legacy, { id: 'copy', guid: G, published: '2016-07-01T10:00:00Z', tags: ['C#'] }, 'file:copy.json', [['tags/c', 'C#']]);
+    legacyArticle(legacy, { id: 'plain', published: '2016-07-02T10:00:00Z', tags: ['C'] }, 'api', [['tags/c', 'C']]);
+    legacyArticle(legacy, { id: 'claims', guid: `${CONTRACT_PREFIX}plain`, published: '2016-07-03T10:00:00Z', tags: ['.NET'] }, 'import', [['tags/net', '.NET']]);
+    legacyArticle(legacy, { id: 'net', published: '2016-07-04T10:00:00Z', tags: ['NET'] }, 'api', [['tags/net', 'NET']]);
+    legacyArticle(legacy, { id: 'gone', guid: G, published: '2016-06-01T10:00:00Z' }, 'api', [], 1);
+    for (const name of ['orig', 'copy']) legacy.prepare('INSERT INTO files (name, mtime_ms, size, digest, article_id) VALUES (?, 1, 1, ?, ?)').run(`${name}.json`, `d-${name}`, name);
+    legacy.close();
+
+    const lines: string[] = [];
+    const store = openSqliteStore(file, { idPrefix: CONTRACT_PREFIX, log: (l) => lines.push(l) });
+    try {
+      expect(await store.getArticle('orig')).to.not.equal(undefined);
+      expect(await store.getArticle('plain')).to.not.equal(undefined);
+      expect(await store.getArticle('copy')).to.equal(undefined);
+      expect(await store.getArticle('claims')).to.equal(undefined);
+      expect(lines).to.have.length(2);
+      expect(lines[0]).to.include('"copy"').and.include('"orig"').and.include(G);
+      expect(lines[1]).to.include('"claims"').and.include('"plain"');
+      // The set-aside file is read again (and reported) by the next sync.
+      expect((await store.readFileIndex()).map((f) => f.name)).to.deep.equal(['orig.json']);
+      const scopes = await store.listScopes();
+      const tag = (name: string) => `tags/${slugify(name)}`;
+      expect(scopes.filter((s) => s.key.startsWith('tags/'))).to.deep.equal(
+        [
+          { key: tag('C'), label: 'C', items: 1 },
+          { key: tag('C++'), label: 'C++', items: 1 },
+          { key: tag('NET'), label: 'NET', items: 1 },
+        ].sort((a, b) => (a.key < b.key ? -1 : 1)),
+      );
+      const changed = (await store.readChangesSince(0)).flatMap((c) => c.scopes);
+      expect(changed).to.include.members(['', 'tags/c', tag('C++'), 'tags/net']);
+      expect(await store.readerIdOwner(G)).to.deep.equal({ id: 'orig', source: 'file:orig.json' });
+      expect(await store.readerIdOwner(`${CONTRACT_PREFIX}plain`)).to.deep.equal({ id: 'plain', source: 'api' });
+    } finally {
+      await store.close();
+    }
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.pragma('user_version', { simple: true })).to.equal(SCHEMA_VERSION);
+    } finally {
+      db.close();
+    }
+    // A second open finds nothing to do.
+    const again: string[] = [];
+    const reopened = openSqliteStore(file, { idPrefix: CONTRACT_PREFIX, log: (l) => again.push(l) });
+    const seq = await reopened.latestChangeSeq();
+    await reopened.close();
+    const third = openSqliteStore(file, { idPrefix: CONTRACT_PREFIX });
+    expect(await third.latestChangeSeq()).to.equal(seq);
+    await third.close();
+    expect(again).to.deep.equal([]);
+  });
+
+  it('refuses to open a store written by a newer version, leaving it untouched', () => {
+    const file = freshFile();
+    openSqliteStore(file, { idPrefix: CONTRACT_PREFIX }).close();
+    const db = new Database(file);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    expect(() => openSqliteStore(file, { idPrefix: CONTRACT_PREFIX })).to.throw(/cannot open the SQLite store .*feedwright\.db: the store has schema version 3, written by a newer feedwright/);
+  });
+
+  it('derives reader ids again when the id prefix changes, keeping the article published first', async () => {
+    const file = freshFile();
+    const next = 'tag:new.example,2020:';
+    const first = openSqliteStore(file, { idPrefix: CONTRACT_PREFIX });
+    const x = parseArticle({ id: 'x', path: '/x', title: 'X', body: '<p>x</p>', published: '2016-07-01T10:00:00Z' }, 'UTC');
+    const y = parseArticle({ id: 'y', guid: `${next}x`, path: '/y', title: 'Y', body: '<p>y</p>', published: '2016-07-02T10:00:00Z' }, 'UTC');
+    await first.writeArticles([x, y].map((a) => ({ kind: 'put' as const, article: a, digest: articleDigest(a), source: 'api' })), 1000);
+    await first.close();
+    const lines: string[] = [];
+    const second = openSqliteStore(file, { idPrefix: next, log: (l) => lines.push(l) });
+    try {
+      expect(await second.readerIdOwner(`${next}x`)).to.deep.equal({ id: 'x', source: 'api' });
+      expect(await second.getArticle('y')).to.equal(undefined);
+      expect(lines).to.have.length(1);
+      expect(lines[0]).to.include('"y"').and.include('"x"');
+    } finally {
+      await second.close();
+    }
   });
 });

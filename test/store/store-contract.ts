@@ -1,22 +1,48 @@
 // The contract every ArticleStore keeps, run against each implementation.
 import { expect } from 'chai';
 import { articleDigest, parseArticle, type Article } from '../../src/core/article.js';
-import type { ArticleStore } from '../../src/store/store.js';
+import { FeedwrightError } from '../../src/core/errors.js';
+import { slugify } from '../../src/core/scopes.js';
+import type { ArticleStore, ArticleWrite, StoreOptions, WriteRefusal } from '../../src/store/store.js';
+
+/** The id prefix every contract store is opened with. */
+export const CONTRACT_PREFIX = 'tag:example.org,2016:';
+const G = 'https://old.example.org/?p=1234';
 
 function article(id: string, published: string, extra: Record<string, unknown> = {}): Article {
   return parseArticle({ id, path: `/a/${id}`, title: `Title ${id}`, body: `<p>${id}</p>`, published, section: ['News', 'Iran'], tags: ['Oil'], ...extra }, 'Asia/Tehran');
 }
 
-function put(a: Article, source = 'api') {
-  return { kind: 'put' as const, article: a, digest: articleDigest(a), source };
+function put(a: Article, source = 'api', replaces?: string): ArticleWrite {
+  return replaces === undefined ? { kind: 'put', article: a, digest: articleDigest(a), source } : { kind: 'put', article: a, digest: articleDigest(a), source, replaces };
 }
 
-/** Runs the contract against stores made by `open` (each test gets a fresh, empty store). */
-export function storeContract(name: string, open: () => Promise<ArticleStore>): void {
+/** Writes a batch with onRefused and returns what was refused. */
+async function writeSkipping(store: ArticleStore, writes: ArticleWrite[], now: number): Promise<WriteRefusal[]> {
+  const refused: WriteRefusal[] = [];
+  await store.writeArticles(writes, now, { onRefused: (r) => refused.push(r) });
+  return refused;
+}
+
+/** The error a write fails with (undefined when it does not). */
+async function failure(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (err) {
+    return err;
+  }
+  return undefined;
+}
+
+/**
+ * Runs the contract against stores made by `open` (each test gets a fresh, empty store, opened
+ * with the options given: the id prefix is {@link CONTRACT_PREFIX}).
+ */
+export function storeContract(name: string, open: (options: StoreOptions) => Promise<ArticleStore>): void {
   describe(`${name} (store contract)`, () => {
     let store: ArticleStore;
     beforeEach(async () => {
-      store = await open();
+      store = await open({ idPrefix: CONTRACT_PREFIX });
     });
     afterEach(async () => {
       await store.close();
@@ -123,6 +149,136 @@ export function storeContract(name: string, open: () => Promise<ArticleStore>): 
       }
       expect(failed).to.equal(true);
       expect(await store.getArticle('g1')).to.equal(undefined);
+    });
+
+    describe('one owner per reader id (guid, else id prefix + id)', () => {
+      it('refuses a second article with the same guid: the whole batch fails, naming both, and the first stays', async () => {
+        await store.writeArticles([put(article('a1', '2016-07-01T10:00:00Z', { guid: G }), 'file:a1.json')], 1000);
+        const err = await failure(store.writeArticles([put(article('other', '2016-07-02T10:00:00Z')), put(article('a1-copy', '2016-07-01T10:00:00Z', { guid: G }), 'file:a1-copy.json')], 2000));
+        expect(err).to.be.instanceOf(FeedwrightError);
+        expect((err as FeedwrightError).code).to.equal('ITEM_ID_TAKEN');
+        expect((err as FeedwrightError).message).to.include('a1-copy').and.include('"a1"').and.include(G);
+        expect((err as FeedwrightError).problems.map((p) => p.field)).to.deep.equal(['guid']);
+        expect(await store.getArticle('other')).to.equal(undefined);
+        expect(await store.getArticle('a1-copy')).to.equal(undefined);
+        expect((await store.newestInScope('', 10)).map((s) => s.article.id)).to.deep.equal(['a1']);
+        expect(await store.readerIdOwner(G)).to.deep.equal({ id: 'a1', source: 'file:a1.json' });
+      });
+
+      it('with onRefused, leaves out only the refused article and reports its owner', async () => {
+        await store.writeArticles([put(article('a1', '2016-07-01T10:00:00Z', { guid: G }), 'file:a1.json')], 1000);
+        const refused = await writeSkipping(store, [put(article('other', '2016-07-02T10:00:00Z')), put(article('a1-copy', '2016-07-01T10:00:00Z', { guid: G }), 'import')], 2000);
+        expect(refused).to.deep.equal([{ index: 1, id: 'a1-copy', field: 'guid', readerId: G, ownerId: 'a1', ownerSource: 'file:a1.json' }]);
+        expect((await store.newestInScope('', 10)).map((s) => s.article.id)).to.deep.equal(['other', 'a1']);
+      });
+
+      it("refuses a guid equal to another article's generated id, and a generated id equal to another's guid", async () => {
+        await store.writeArticles([put(article('x1', '2016-07-01T10:00:00Z'))], 1000);
+        expect(await writeSkipping(store, [put(article('y1', '2016-07-02T10:00:00Z', { guid: `${CONTRACT_PREFIX}x1` }))], 2000)).to.deep.equal([
+          { index: 0, id: 'y1', field: 'guid', readerId: `${CONTRACT_PREFIX}x1`, ownerId: 'x1', ownerSource: 'api' },
+        ]);
+        await store.writeArticles([put(article('z1', '2016-07-03T10:00:00Z', { guid: `${CONTRACT_PREFIX}w1` }))], 3000);
+        expect(await writeSkipping(store, [put(article('w1', '2016-07-04T10:00:00Z'))], 4000)).to.deep.equal([
+          { index: 0, id: 'w1', field: 'id', readerId: `${CONTRACT_PREFIX}w1`, ownerId: 'z1', ownerSource: 'api' },
+        ]);
+        expect((await store.newestInScope('', 10)).map((s) => s.article.id)).to.deep.equal(['z1', 'x1']);
+      });
+
+      it("refuses an item id that is one of the site's feed ids (the feed keeps it)", async () => {
+        const refused = await writeSkipping(store, [
+          put(article('feed', '2016-07-01T10:00:00Z')),
+          put(article('g1', '2016-07-01T10:00:00Z', { guid: `${CONTRACT_PREFIX}feed/tags/oil` })),
+          put(article('feedback', '2016-07-01T10:00:00Z')),
+          put(article('g2', '2016-07-01T10:00:00Z', { guid: `${CONTRACT_PREFIX}feeds` })),
+        ], 1000);
+        expect(refused).to.deep.equal([
+          { index: 0, id: 'feed', field: 'id', readerId: `${CONTRACT_PREFIX}feed`, ownerId: `${CONTRACT_PREFIX}feed`, ownerSource: 'feed' },
+          { index: 1, id: 'g1', field: 'guid', readerId: `${CONTRACT_PREFIX}feed/tags/oil`, ownerId: `${CONTRACT_PREFIX}feed/tags/oil`, ownerSource: 'feed' },
+        ]);
+        expect((await store.newestInScope('', 10)).map((s) => s.article.id).sort()).to.deep.equal(['feedback', 'g2']);
+      });
+
+      it('lets an article keep, rewrite and change its own guid; the guid it left is free', async () => {
+        await store.writeArticles([put(article('a1', '2016-07-01T10:00:00Z', { guid: G }))], 1000);
+        expect(await store.writeArticles([put(article('a1', '2016-07-01T10:00:00Z', { guid: G, title: 'Edited' }))], 2000)).to.have.length(1);
+        await store.writeArticles([put(article('a1', '2016-07-01T10:00:00Z', { guid: `${G}&v=2` }))], 3000);
+        expect(await writeSkipping(store, [put(article('a2', '2016-07-02T10:00:00Z', { guid: G }))], 4000)).to.deep.equal([]);
+        expect((await writeSkipping(store, [put(article('a3', '2016-07-02T10:00:00Z', { guid: `${G}&v=2` }))], 5000)).map((r) => r.ownerId)).to.deep.equal(['a1']);
+      });
+
+      it('frees the id of a removed article (a tombstone owns none); restoring it is then refused', async () => {
+        await store.writeArticles([put(article('a1', '2016-07-01T10:00:00Z', { guid: G }))], 1000);
+        await store.writeArticles([{ kind: 'delete', id: 'a1' }], 2000);
+        expect(await store.readerIdOwner(G)).to.equal(undefined);
+        expect(await writeSkipping(store, [put(article('a2', '2016-07-02T10:00:00Z', { guid: G }))], 3000)).to.deep.equal([]);
+        const refused = await writeSkipping(store, [put(article('a1', '2016-07-01T10:00:00Z', { guid: G }))], 4000);
+        expect(refused.map((r) => [r.id, r.ownerId])).to.deep.equal([['a1', 'a2']]);
+        expect(await store.getArticle('a1')).to.equal(undefined);
+      });
+
+      it('within one batch: a removal frees the id for a later write, and of two new claimants the first wins', async () => {
+        await store.writeArticles([put(article('a1', '2016-07-01T10:00:00Z', { guid: G }))], 1000);
+        expect(await writeSkipping(store, [{ kind: 'delete', id: 'a1' }, put(article('a2', '2016-07-02T10:00:00Z', { guid: G }))], 2000)).to.deep.equal([]);
+        const refused = await writeSkipping(store, [put(article('b1', '2016-07-03T10:00:00Z', { guid: 'urn:b' })), put(article('b2', '2016-07-03T10:00:00Z', { guid: 'urn:b' }))], 3000);
+        expect(refused.map((r) => [r.index, r.id, r.ownerId])).to.deep.equal([[1, 'b2', 'b1']]);
+      });
+
+      it('a put that replaces an article of the same source takes its guid in the same step; a refused one leaves the old in place', async () => {
+        await store.writeArticles([put(article('old-id', '2016-07-01T10:00:00Z', { guid: G }), 'file:x.json')], 1000);
+        // Another source cannot take it over this way.
+        expect((await writeSkipping(store, [put(article('new-id', '2016-07-01T10:00:00Z', { guid: G }), 'file:y.json', 'old-id')], 2000)).map((r) => r.ownerId)).to.deep.equal(['old-id']);
+        expect(await store.getArticle('old-id')).to.not.equal(undefined);
+        // A replacement whose own guid is taken by a third article: nothing changes.
+        await store.writeArticles([put(article('third', '2016-07-01T10:00:00Z', { guid: 'urn:third' }))], 3000);
+        expect((await writeSkipping(store, [put(article('new-id', '2016-07-01T10:00:00Z', { guid: 'urn:third' }), 'file:x.json', 'old-id')], 4000)).map((r) => r.ownerId)).to.deep.equal(['third']);
+        expect(await store.getArticle('old-id')).to.not.equal(undefined);
+        // The same file renaming its id and keeping its guid: one step.
+        const changes = await store.writeArticles([put(article('new-id', '2016-07-01T10:00:00Z', { guid: G }), 'file:x.json', 'old-id')], 5000);
+        expect(changes.map((c) => c.id).sort()).to.deep.equal(['new-id', 'old-id']);
+        expect(await store.getArticle('old-id')).to.equal(undefined);
+        expect(await store.readerIdOwner(G)).to.deep.equal({ id: 'new-id', source: 'file:x.json' });
+      });
+    });
+
+    describe('feeds and their labels', () => {
+      it('gives names that differ in a symbol their own feeds and labels (C++, C#, C; .NET, NET)', async () => {
+        const tags = ['C++', 'C#', 'C', '.NET', 'NET', 'AC/DC', 'ACDC'];
+        await store.writeArticles(tags.map((t, i) => put(article(`t${i}`, '2016-07-01T10:00:00Z', { tags: [t] }))), 1000);
+        const scopes = (await store.listScopes()).filter((s) => s.key.startsWith('tags/'));
+        expect(scopes).to.have.length(tags.length);
+        for (const t of tags) expect(scopes.find((s) => s.key === `tags/${slugify(t)}`), t).to.deep.equal({ key: `tags/${slugify(t)}`, label: t, items: 1 });
+      });
+
+      it('keeps apart section names that differ only in punctuation', async () => {
+        const names = ['Arts & Culture', 'Arts, Culture', 'Arts Culture'];
+        await store.writeArticles(names.map((n, i) => put(article(`s${i}`, '2016-07-01T10:00:00Z', { section: ['News', n] }))), 1000);
+        const keys = (await store.listScopes()).map((s) => s.key).filter((k) => k.startsWith('sections/news/'));
+        expect(keys).to.have.length(3);
+        expect((await store.listScopes(keys)).map((s) => s.label).sort()).to.deep.equal(names.map((n) => `News / ${n}`).sort());
+      });
+
+      for (const order of [['Syria', 'syria', 'SYRIA'], ['SYRIA', 'Syria', 'syria'], ['syria', 'SYRIA', 'Syria']]) {
+        it(`keeps the first label a scope got while articles come and go (${order.join(', ')})`, async () => {
+          const seen: string[] = [];
+          const label = async () => {
+            const [s] = await store.listScopes(['tags/syria']);
+            seen.push(s?.label ?? (await store.scopeLabels(['tags/syria'])).get('tags/syria') ?? '(none)');
+          };
+          let now = 1000;
+          for (const [i, name] of order.entries()) {
+            await store.writeArticles([put(article(`s${i}`, `2016-07-0${i + 1}T10:00:00Z`, { tags: [name] }))], (now += 1000));
+            await label();
+          }
+          await store.writeArticles([{ kind: 'delete', id: 's0' }], (now += 1000));
+          await label();
+          await store.writeArticles([{ kind: 'delete', id: 's1' }, { kind: 'delete', id: 's2' }], (now += 1000));
+          expect(await store.listScopes(['tags/syria'])).to.deep.equal([]);
+          await label();
+          await store.writeArticles([put(article('s9', '2016-07-09T10:00:00Z', { tags: [order[2] as string] }))], (now += 1000));
+          await label();
+          expect(seen).to.deep.equal(seen.map(() => order[0]));
+        });
+      }
     });
   });
 }

@@ -1,0 +1,139 @@
+// The file source and the id readers key items on (design §4, "Identity"): two article files with
+// different ids but the same guid (an editor copied a file and changed only its id), and a file
+// whose guid equals another article's generated tag: id. The second claimant is reported like
+// any bad file, naming the other article and its file; the first stays published; every
+// document carries each id once (no W3C DuplicateValue); the id is free again once its owner goes.
+import { expect } from 'chai';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseStringPromise } from 'xml2js';
+import { checkArticleFiles } from '../../src/compile/source-files.js';
+import { get, makeDataDir, removeDir, startService, writeArticle, type TestService } from '../support/fixtures.js';
+
+const PREFIX = 'tag:presstv.com,2007:';
+const G = 'https://old.example.org/?p=1234';
+
+function article(id: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { id, path: `/Detail/2016/07/01/${id}`, title: `Article ${id}`, body: `<p>${id}</p>`, published: '2016-07-01T10:00:00', tags: ['Ids'], ...extra };
+}
+
+/** Every item id of the three site-wide documents and one tag feed, per document. */
+async function itemIds(t: TestService): Promise<Record<string, string[]>> {
+  const text = (v: any): string => (typeof v === 'string' ? v : v._);
+  const out: Record<string, string[]> = {};
+  for (const base of ['', '/tags/ids']) {
+    const rss = (await parseStringPromise((await get(t.port, `${base}/rss.xml`)).text)) as any;
+    out[`${base}/rss.xml`] = ((rss.rss.channel[0].item ?? []) as any[]).map((i) => text(i.guid[0]));
+    const atom = (await parseStringPromise((await get(t.port, `${base}/atom.xml`)).text)) as any;
+    out[`${base}/atom.xml`] = ((atom.feed.entry ?? []) as any[]).map((e) => text(e.id[0]));
+    out[`${base}/feed.json`] = (JSON.parse((await get(t.port, `${base}/feed.json`)).text).items as { id: string }[]).map((i) => i.id);
+  }
+  return out;
+}
+
+function expectUnique(ids: Record<string, string[]>): void {
+  for (const [doc, list] of Object.entries(ids)) expect(new Set(list).size, `${doc}: ${list.join(', ')}`).to.equal(list.length);
+}
+
+describe('article files: one owner per item id', () => {
+  let dataDir: string;
+  let t: TestService | undefined;
+  let now = Date.parse('2026-11-20T10:00:00Z');
+  const clock = () => now;
+
+  beforeEach(() => {
+    now = Date.parse('2026-11-20T10:00:00Z');
+    dataDir = makeDataDir({
+      articles: {
+        'a-original.json': article('orig', { guid: G, title: 'The original story' }),
+        'b-copy.json': article('copy', { guid: G, title: 'The copied story' }),
+        'c-plain.json': article('plain', { title: 'A story without a guid' }),
+        'd-claims.json': article('claims', { guid: `${PREFIX}plain`, title: 'A guid that is another id' }),
+      },
+    });
+  });
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+    removeDir(dataDir);
+  });
+
+  it('reports the second claimant of a guid, and a guid equal to a generated id, naming the other article and file', async () => {
+    t = await startService(dataDir, { clock });
+    const report = t.service.compiler.lastReport();
+    const problems = report?.problems ?? [];
+    expect(problems.map((p) => [p.file, p.code])).to.deep.equal([
+      ['b-copy.json', 'ITEM_ID_TAKEN'],
+      ['d-claims.json', 'ITEM_ID_TAKEN'],
+    ]);
+    expect(problems[0]?.problems).to.deep.equal([{ field: 'guid', message: `"${G}" already belongs to article "orig" (file:a-original.json)` }]);
+    expect(problems[1]?.problems[0]?.field).to.equal('guid');
+    expect(problems[1]?.problems[0]?.message).to.include(`"${PREFIX}plain"`).and.include('"plain" (file:c-plain.json)');
+    const ids = await itemIds(t);
+    expectUnique(ids);
+    expect(ids['/tags/ids/rss.xml']?.sort()).to.deep.equal([G, `${PREFIX}plain`].sort());
+    const rss = (await get(t.port, '/rss.xml')).text;
+    expect(rss).to.include('The original story').and.not.include('The copied story');
+    const health = JSON.parse((await get(t.port, '/healthz')).text) as { lastCompile: { skippedFiles: { file: string }[] } };
+    expect(health.lastCompile.skippedFiles.map((f) => f.file)).to.include.members(['b-copy.json', 'd-claims.json']);
+    // Reported again at the next compile; still nothing published twice.
+    now += 60_000;
+    const again = await t.service.compiler.compile();
+    expect(again.problems.map((p) => p.file)).to.deep.equal(['b-copy.json', 'd-claims.json']);
+  });
+
+  it('refuses an article without a guid whose generated id is already another article\'s guid', async () => {
+    rmSync(join(dataDir, 'articles', 'b-copy.json'));
+    rmSync(join(dataDir, 'articles', 'd-claims.json'));
+    writeArticle(dataDir, 'a0-claims-first.json', article('claims-first', { guid: `${PREFIX}plain` }));
+    t = await startService(dataDir, { clock });
+    // a0-… is read first and owns the id; c-plain.json (no guid) comes second and is refused.
+    const problems = t.service.compiler.lastReport()?.problems ?? [];
+    expect(problems.map((p) => [p.file, p.problems[0]?.field])).to.deep.equal([['c-plain.json', 'id']]);
+    expect(problems[0]?.message).to.include('"claims-first" (file:a0-claims-first.json)');
+    expectUnique(await itemIds(t));
+  });
+
+  it('frees the guid when its owner goes: the waiting file is published at the next compile', async () => {
+    t = await startService(dataDir, { clock });
+    rmSync(join(dataDir, 'articles', 'a-original.json'));
+    now += 60_000;
+    const report = await t.service.compiler.compile();
+    expect(report.problems.map((p) => p.file)).to.deep.equal(['d-claims.json']);
+    const rss = (await get(t.port, '/rss.xml')).text;
+    expect(rss).to.include('The copied story').and.not.include('The original story');
+    expectUnique(await itemIds(t));
+  });
+
+  it('lets a file rename its id and keep its guid, and keeps the last good version of a file whose edit takes a taken guid', async () => {
+    t = await startService(dataDir, { clock });
+    writeArticle(dataDir, 'a-original.json', article('orig-renamed', { guid: G, title: 'The original story, renamed' }));
+    now += 60_000;
+    let report = await t.service.compiler.compile();
+    expect(report.problems.map((p) => p.file)).to.deep.equal(['b-copy.json', 'd-claims.json']);
+    let ids = await itemIds(t);
+    expectUnique(ids);
+    expect((await get(t.port, '/rss.xml')).text).to.include('The original story, renamed');
+    // An edit of c-plain.json that takes the guid a-original.json has: reported, old version kept.
+    writeArticle(dataDir, 'c-plain.json', article('plain', { guid: G, title: 'An edit that takes a guid' }));
+    now += 60_000;
+    report = await t.service.compiler.compile();
+    expect(report.problems.map((p) => p.file)).to.deep.equal(['b-copy.json', 'c-plain.json', 'd-claims.json']);
+    const rss = (await get(t.port, '/rss.xml')).text;
+    expect(rss).to.include('A story without a guid').and.not.include('An edit that takes a guid');
+    ids = await itemIds(t);
+    expectUnique(ids);
+  });
+
+  it('check names the same files without a store', async () => {
+    writeArticle(dataDir, 'e-feed.json', article('feed'));
+    const result = await checkArticleFiles(join(dataDir, 'articles'), 'Asia/Tehran', PREFIX);
+    expect(result.problems.map((p) => [p.file, p.code, p.problems[0]?.field])).to.deep.equal([
+      ['b-copy.json', 'ITEM_ID_TAKEN', 'guid'],
+      ['d-claims.json', 'ITEM_ID_TAKEN', 'guid'],
+      ['e-feed.json', 'ITEM_ID_TAKEN', 'id'],
+    ]);
+    expect(result.problems[0]?.message).to.include('"orig" (file:a-original.json)');
+    expect(result.problems[2]?.message).to.include(`"${PREFIX}feed" is the id of one of the site's feeds`);
+  });
+});
