@@ -2,11 +2,10 @@
 // errors, run as a child process the way an operator runs it.
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeDataDir, removeDir, ROOT, SAMPLE_DATA, writeArticle } from './support/fixtures.js';
-
-const CLI = join(ROOT, 'dist', 'src', 'cli.js');
+import { builtCli, CLI } from './support/paths.js';
 
 interface Run {
   status: number | null;
@@ -29,17 +28,6 @@ function run(args: string[], env: Record<string, string> = {}): Run {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, env: baseEnv(env), encoding: 'utf8', timeout: 60_000 });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, all: `${r.stdout}\n${r.stderr}` };
-}
-
-/** The newest modification time of the TypeScript sources. */
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
-  }
-  return newest;
 }
 
 /** Two broken article files: one not JSON at all, one with a bad date and no title. */
@@ -66,12 +54,8 @@ describe('cli', function () {
   };
 
   before(function () {
-    // npm test builds first; a direct mocha run builds here when dist is missing or older than src.
-    if (!existsSync(CLI) || statSync(CLI).mtimeMs < newestSource(join(ROOT, 'src'))) {
-      const build = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, encoding: 'utf8' });
-      expect(build.status, `tsc failed:\n${build.stdout}${build.stderr}`).to.equal(0);
-    }
-    expect(existsSync(CLI), CLI).to.equal(true);
+    // npm test builds first; a run from sources (tsx) builds here when dist is missing or older than src.
+    builtCli();
   });
 
   after(function () {

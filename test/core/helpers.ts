@@ -2,7 +2,7 @@
 // compiler does it (newest first, item limit, lastModified from the items), and the strict XML
 // oracle (saxes) used by the golden, hostile and id tests.
 import { readFileSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { SaxesParser } from 'saxes';
 import { parseStringPromise } from 'xml2js';
 import { validateArticle, type Article } from '../../src/core/article.js';
@@ -14,13 +14,14 @@ import { renderRss } from '../../src/core/render-rss.js';
 import type { Scope } from '../../src/core/scopes.js';
 import { validateSiteConfig, type Origin, type SiteConfig } from '../../src/core/site.js';
 import { isCronExpression } from '../../src/compile/schedule.js';
+import { GOLDEN_DIR, ROOT } from '../support/paths.js';
 
-/** The repository root. */
-export const ROOT = resolve(import.meta.dirname, '..', '..');
+/** The repository root (see ../support/paths.ts). */
+export { ROOT };
 /** The sample data folder. */
 export const DATA = join(ROOT, 'data');
 /** The golden files folder. */
-export const GOLDEN = join(ROOT, 'test', 'golden');
+export const GOLDEN = GOLDEN_DIR;
 
 /** The sample site.json, raw. */
 export function rawSampleSite(): Record<string, unknown> {

@@ -3,17 +3,18 @@
 // are rejected with CONFIG_INVALID and a message naming the key (`origin`, `alternateOrigins[i]`).
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { FeedwrightError } from '../../src/core/errors.js';
 import { validateSiteConfig, type SiteConfig } from '../../src/core/site.js';
 import { isCronExpression } from '../../src/compile/schedule.js';
+import { ROOT } from '../support/paths.js';
 
 const PRIMARY = 'https://www.presstv.com';
 const MIRROR = 'https://www.presstv.ir';
 const ONION = 'http://presstvxyzabcdefghijklmnopqrstuvwxyz234567abcdefghijklmno.onion';
 
 function sample(): Record<string, unknown> {
-  const file = join(resolve(import.meta.dirname, '..', '..'), 'data', 'site.json');
+  const file = join(ROOT, 'data', 'site.json');
   return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
 }
 

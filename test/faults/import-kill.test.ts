@@ -8,9 +8,9 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateArticle } from '../../src/core/article.js';
-import { ROOT, removeDir, sampleSite } from '../support/fixtures.js';
+import { removeDir, sampleSite } from '../support/fixtures.js';
+import { builtCli, CLI } from '../support/paths.js';
 
-const CLI = join(ROOT, 'dist', 'src', 'cli.js');
 const ITEMS = 6000;
 
 function bigFeed(): string {
@@ -39,7 +39,7 @@ describe('faults: SIGKILL during an import', function () {
   this.timeout(180_000);
   let dir: string;
   before(() => {
-    if (!existsSync(CLI)) expect(spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' }).status).to.equal(0);
+    builtCli();
   });
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'feedwright-import-kill-'));

@@ -2,16 +2,15 @@
 // compile, then restarted; and SIGTERM while requests are in flight. Readers must only ever see
 // complete, valid documents, and the process must stop cleanly.
 import { expect } from 'chai';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SaxesParser } from 'saxes';
 import { request, type IncomingMessage } from 'node:http';
 import { generateArchive } from '../../bench/generate.js';
-import { ROOT, get, removeDir } from '../support/fixtures.js';
-
-const CLI = join(ROOT, 'dist', 'src', 'cli.js');
+import { get, removeDir } from '../support/fixtures.js';
+import { builtCli, CLI } from '../support/paths.js';
 
 function serve(dataDir: string, port: number): ChildProcess {
   return spawn(process.execPath, [CLI, 'serve', '--data', dataDir], { env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' }, stdio: 'ignore' });
@@ -56,8 +55,8 @@ describe('faults (real processes)', function () {
   let dir: string;
   let child: ChildProcess | undefined;
   before(function () {
-    // npm test builds dist first; a bare mocha run may not have, so build it here.
-    if (!existsSync(CLI)) expect(spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' }).status).to.equal(0);
+    // npm test builds dist first; a run from sources (tsx) may not have, so build it here.
+    builtCli();
   });
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'feedwright-fault-'));

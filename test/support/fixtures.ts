@@ -3,12 +3,13 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request, type OutgoingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { loadSiteConfig } from '../../src/config.js';
 import { createService, type Service } from '../../src/service.js';
+import { ROOT } from './paths.js';
 
-/** The repository root. */
-export const ROOT = resolve(import.meta.dirname, '..', '..');
+/** The repository root (see paths.ts: the same from test/ and dist/test/). */
+export { ROOT };
 /** The sample data folder. */
 export const SAMPLE_DATA = join(ROOT, 'data');
 
