@@ -97,7 +97,7 @@ describe('blank fields: validateArticle', () => {
     it(`drops an optional summary, caption, credit and guid of ${name}`, () => {
       const result = validateArticle({ ...GOOD, summary: blank, guid: blank, images: [{ url: '/a.jpg', caption: blank, credit: blank }] }, 'Asia/Tehran');
       expect(result).to.have.property('article');
-      const article = (result as { article: Record<string, unknown> }).article;
+      const article = (result as unknown as { article: Record<string, unknown> }).article;
       expect(article).to.not.have.property('summary');
       expect(article).to.not.have.property('guid');
       expect(article.images).to.deep.equal([{ url: '/a.jpg' }]);

@@ -137,7 +137,7 @@ export function storeContract(name: string, open: (options: StoreOptions) => Pro
 
     it('applies a batch all or nothing', async () => {
       const good = article('g1', '2016-07-01T10:00:00Z');
-      const broken = { ...put(article('g2', '2016-07-01T10:00:00Z')) };
+      const broken = put(article('g2', '2016-07-01T10:00:00Z')) as Extract<ArticleWrite, { kind: 'put' }>;
       // A value the store cannot write (a circular article) fails the whole batch.
       const circular = broken.article as unknown as Record<string, unknown>;
       circular.self = circular;
