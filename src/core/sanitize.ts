@@ -9,6 +9,7 @@
 import sanitizeHtml from 'sanitize-html';
 import { decodeHTML } from 'entities';
 import { parseSrcset, serializeSrcset } from './srcset.js';
+import { cleanText } from './xml-escape.js';
 
 /** The embed hosts allowed when site.json names none. */
 export const DEFAULT_EMBED_HOSTS: readonly string[] = [
@@ -124,6 +125,12 @@ function stripSlotMarks(value: string): string {
   return value.includes(MARK) ? value.split(MARK).join('') : value;
 }
 
+// Decoded references can name characters XML forbids (&#1;, &#xFFFE;): they are dropped here, as
+// design §4 asks of every format, so JSON content is as clean as RSS and Atom.
+function cleanValue(value: string): string {
+  return cleanText(stripSlotMarks(value));
+}
+
 // The URL attributes each kept tag may carry, but iframe src: the embed-host check reads it.
 const URL_ATTRIBUTES_OF = new Map<string, ReadonlySet<string>>(
   ALLOWED_TAGS.map((tag) => {
@@ -160,7 +167,7 @@ export function sanitizeBodyParts(html: string, embedHosts: readonly string[], h
       '*': (tagName, attribs) => {
         const urls = url === undefined ? undefined : URL_ATTRIBUTES_OF.get(tagName);
         for (const name of Object.keys(attribs)) {
-          const value = stripSlotMarks(attribs[name] as string);
+          const value = cleanValue(attribs[name] as string);
           attribs[name] = urls !== undefined && urls.has(name) ? rewriteUrl(tagName, name, value, url!) : value;
         }
         return { tagName, attribs };
@@ -168,7 +175,7 @@ export function sanitizeBodyParts(html: string, embedHosts: readonly string[], h
     },
     // sanitize-html hands over text already escaped (&, <, >); the hook gets it decoded.
     textFilter: (escaped) => {
-      const clean = stripSlotMarks(escaped);
+      const clean = cleanValue(escaped);
       if (text !== undefined) text(decodeHTML(clean));
       return clean;
     },

@@ -125,6 +125,11 @@ describe('content: URLs are rewritten through the parser, never over the markup'
     expect(s).to.equal('a r end été ♥ &lt; &NotANamed; 😀');
   });
 
+  it('drops characters XML forbids that references decode to, in text and attributes (JSON as clean as XML)', () => {
+    const t = prepareHtml('<p title="a&#1;b&#xFFFE;">x &#1;&#x7F; y&#xFFFF;</p>', '/a/b', [A]);
+    expect(renderTemplate(t, A)).to.equal('<p title="ab">x  y</p>');
+  });
+
   it('shows the lead figure unless an <img> of the body shows the lead image', () => {
     const withLead = (body: string, url = '/img/lead.jpg'): string =>
       renderTemplate(prepareItem({ ...article(body), images: [{ url, caption: 'Lead' }] }, [A, B]).content, B);
