@@ -1,34 +1,21 @@
-// The HTML content of an item: the body with every relative URL made absolute for the serving
-// origin, the lead image as a <figure>, and a plain-text summary. The body is split once into
-// text and URL segments so that each origin's content is a join, not a re-parse.
+// The HTML content of an item: the body sanitised with every relative URL made absolute for the
+// serving origin, the lead image as a <figure>, and a plain-text summary. One parse per article
+// (the sanitiser's, see sanitize.ts) yields a template of HTML text and per-origin URL slots, the
+// body's plain text and the images it shows; each origin's content is then a join, not a parse.
 import type { Article, ArticleImage } from './article.js';
+import { DEFAULT_EMBED_HOSTS, sanitizeBodyParts } from './sanitize.js';
 import type { Origin } from './site.js';
 import { cleanText } from './xml-escape.js';
 
-/** Content prepared once per article version: literal text and site paths to prefix per origin. */
+/**
+ * Content prepared once per article version: HTML text, and the site paths (or scheme-relative
+ * URLs) to write for each origin. Every non-string part sits inside a double-quoted attribute
+ * value and is already escaped for it.
+ */
 export type ContentTemplate = readonly (string | { path: string } | { schemeRelative: string })[];
 
-// A start tag; quoted attribute values may hold '>' (HTML §13.2.5.36).
-const TAG = /<[a-zA-Z][a-zA-Z0-9-]*(?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?\/?>/g;
-const URL_ATTR = /(\s)(href|src|poster|cite|action|background|longdesc|srcset)(\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))/gi;
 const SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
 const BASE = 'https://site.invalid';
-
-const NAMED: Record<string, string> = {
-  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', hellip: '…', mdash: '—', ndash: '–',
-  lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”', laquo: '«', raquo: '»', copy: '©', reg: '®', zwnj: '\u200c', zwj: '\u200d',
-};
-
-/** Decodes numeric character references and the common named ones. */
-export function decodeEntities(text: string): string {
-  return text.replace(/&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});/g, (whole, ref: string) => {
-    if (ref.startsWith('#')) {
-      const code = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-    }
-    return NAMED[ref] ?? whole;
-  });
-}
 
 function escapeHtmlAttr(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -53,73 +40,122 @@ export function sitePath(url: string, origins: readonly Origin[]): string | unde
   }
 }
 
-/** Splits one URL reference into literal text or a per-origin segment, resolved against the article. */
-function urlSegment(raw: string, articlePath: string, origins: readonly Origin[]): string | { path: string } | { schemeRelative: string } {
-  const value = decodeEntities(raw.trim());
+/** Where a URL of the body points: a site path, a scheme-relative URL, or any other URL as is. */
+export type BodyUrl = string | { path: string } | { schemeRelative: string };
+
+/**
+ * Resolves one URL as written in the body (decoded; surrounding white space ignored, HTML
+ * §2.5.2) against the article's path: relative URLs and absolute ones on any of the site's
+ * origins become site paths, scheme-relative ones to other hosts stay scheme-relative, anything
+ * else (mailto:, other hosts, unparseable) is returned as a string. Never throws.
+ */
+export function resolveBodyUrl(raw: string, articlePath: string, origins: readonly Origin[]): BodyUrl {
+  const value = raw.replace(/^[\t\n\f\r ]+|[\t\n\f\r ]+$/g, '');
   const own = sitePath(value, origins);
-  if (own !== undefined) return { path: escapeHtmlAttr(own) };
-  if (value === '' || SCHEME.test(value)) return escapeHtmlAttr(value);
+  if (own !== undefined) return { path: own };
+  if (value === '' || SCHEME.test(value)) return value;
   if (value.startsWith('//')) {
     const ownHost = sitePath(`https:${value}`, origins);
-    return ownHost !== undefined ? { path: escapeHtmlAttr(ownHost) } : { schemeRelative: escapeHtmlAttr(value) };
+    if (ownHost !== undefined) return { path: ownHost };
+    return URL.canParse(`https:${value}`) ? { schemeRelative: value } : value;
   }
   try {
     const url = new URL(value, BASE + articlePath);
-    if (url.origin !== BASE) return escapeHtmlAttr(url.href);
-    return { path: escapeHtmlAttr(url.pathname + url.search + url.hash) };
+    return url.origin === BASE ? { path: url.pathname + url.search + url.hash } : url.href;
   } catch {
-    return escapeHtmlAttr(value);
+    return value;
   }
+}
+
+/** A comparable form of an image URL: its site path, else its absolute URL. */
+function imageKeys(url: BodyUrl): string[] {
+  if (typeof url !== 'string') return 'path' in url ? [url.path] : [`https:${url.schemeRelative}`, `http:${url.schemeRelative}`].map(absolute);
+  return [absolute(url)];
+}
+
+function absolute(url: string): string {
+  try {
+    return new URL(url).href;
+  } catch {
+    return url;
+  }
+}
+
+/** A body prepared once: its template, its plain text, and the image URLs its <img>s show. */
+export interface PreparedBody {
+  template: ContentTemplate;
+  /** The text a reader sees, figures and captions left out; blocks end with a space. Raw: not yet cleaned or collapsed. */
+  text: string;
+  /** Every <img> src and srcset URL, as site paths (own) or absolute URLs (others). */
+  images: ReadonlySet<string>;
+}
+
+// Text that is not the article's prose: left out of the summary.
+const NOT_PROSE = new Set(['figure', 'figcaption', 'iframe']);
+// Elements whose end separates words (CSS display: block and the like).
+const BREAKS = new Set(['p', 'div', 'li', 'dt', 'dd', 'blockquote', 'pre', 'tr', 'td', 'th', 'caption', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'ul', 'ol', 'dl', 'table']);
+
+/**
+ * Sanitises an HTML fragment and prepares it in the same parse: every URL attribute (href, src,
+ * cite, poster, each srcset candidate) that is relative or on one of the site's origins becomes
+ * a per-origin slot; the text and the images shown are collected on the way. Never throws.
+ */
+export function prepareBody(html: string, articlePath: string, origins: readonly Origin[] = [], embedHosts: readonly string[] = DEFAULT_EMBED_HOSTS): PreparedBody {
+  const slots: ({ path: string } | { schemeRelative: string })[] = [];
+  const images = new Set<string>();
+  let text = '';
+  let hidden = 0;
+  const parts = sanitizeBodyParts(html, embedHosts, {
+    url(tag, _attribute, value) {
+      const url = resolveBodyUrl(value, articlePath, origins);
+      if (tag === 'img') for (const key of imageKeys(url)) images.add(key);
+      if (typeof url === 'string') return url;
+      slots.push('path' in url ? { path: escapeHtmlAttr(url.path) } : { schemeRelative: escapeHtmlAttr(url.schemeRelative) });
+      return slots.length - 1;
+    },
+    text(t) {
+      if (hidden === 0) text += t;
+    },
+    openTag(name) {
+      if (NOT_PROSE.has(name)) hidden += 1;
+      else if (name === 'br' || name === 'hr') text += ' ';
+    },
+    closeTag(name) {
+      if (NOT_PROSE.has(name)) hidden = Math.max(0, hidden - 1);
+      else if (BREAKS.has(name)) text += ' ';
+    },
+  });
+  const template = parts.map((p) => (typeof p === 'number' ? (slots[p] as { path: string } | { schemeRelative: string }) : p));
+  return { template, text, images };
 }
 
 /**
- * Prepares an HTML fragment: every URL attribute inside a tag becomes a segment; relative URLs
- * and absolute ones on any of the site's origins are written for the serving origin.
+ * Sanitises and prepares an HTML fragment (see {@link prepareBody}) and returns its template
+ * only: relative URLs and absolute ones on any of the site's origins are written per origin.
  */
-export function prepareHtml(html: string, articlePath: string, origins: readonly Origin[] = []): ContentTemplate {
-  const out: (string | { path: string } | { schemeRelative: string })[] = [];
-  let text = '';
-  let last = 0;
-  for (const tag of html.matchAll(TAG)) {
-    const start = tag.index;
-    text += html.slice(last, start);
-    last = start + tag[0].length;
-    const source = tag[0];
-    let pos = 0;
-    for (const a of source.matchAll(URL_ATTR)) {
-      text += source.slice(pos, a.index) + `${a[1]}${a[2]}${a[3]}"`;
-      pos = a.index + a[0].length;
-      const raw = a[4] ?? a[5] ?? a[6] ?? '';
-      const candidates = a[2]!.toLowerCase() === 'srcset' ? raw.split(',') : [raw];
-      candidates.forEach((candidate, i) => {
-        if (i > 0) text += ', ';
-        const trimmed = candidate.trim();
-        const space = a[2]!.toLowerCase() === 'srcset' ? trimmed.search(/\s/) : -1;
-        const url = space === -1 ? trimmed : trimmed.slice(0, space);
-        const seg = urlSegment(url, articlePath, origins);
-        if (typeof seg === 'string') text += seg;
-        else {
-          out.push(text, seg);
-          text = '';
-        }
-        if (space !== -1) text += trimmed.slice(space);
-      });
-      text += '"';
-    }
-    text += source.slice(pos);
-  }
-  text += html.slice(last);
-  out.push(text);
-  return out.filter((s) => s !== '');
+export function prepareHtml(html: string, articlePath: string, origins: readonly Origin[] = [], embedHosts: readonly string[] = DEFAULT_EMBED_HOSTS): ContentTemplate {
+  return prepareBody(html, articlePath, origins, embedHosts).template;
 }
 
-/** Joins a template for one origin. */
+// The origin's href escaped for an attribute value, once per origin object.
+const escapedHrefs = new WeakMap<Origin, string>();
+
+/**
+ * Joins a template for one origin: each slot gets the origin's href (escaped, so even a strange
+ * configured origin cannot leave the attribute value) or its scheme. No parse; never throws.
+ */
 export function renderTemplate(template: ContentTemplate, origin: Origin): string {
+  let href = escapedHrefs.get(origin);
+  if (href === undefined) escapedHrefs.set(origin, (href = escapeHtmlAttr(origin.href)));
+  return join(template, href, origin.protocol);
+}
+
+function join(template: ContentTemplate, href: string, protocol: string): string {
   let s = '';
   for (const part of template) {
     if (typeof part === 'string') s += part;
-    else if ('path' in part) s += origin.href + part.path;
-    else s += origin.protocol + part.schemeRelative;
+    else if ('path' in part) s += href + part.path;
+    else s += protocol + part.schemeRelative;
   }
   return s;
 }
@@ -150,46 +186,59 @@ function figure(image: ArticleImage): ContentTemplate {
   return ['<figure><img src="', ...src, `" alt="${escapeHtmlAttr(caption)}"${size}>${figcaption}</figure>`];
 }
 
-/** The content of an item: the lead image as a figure (unless the body shows it) and the body. */
-export function prepareContent(article: Article, origins: readonly Origin[] = []): ContentTemplate {
-  const body = prepareHtml(article.body, article.path, origins);
+/** What an article's content becomes once prepared (see {@link prepareContent}). */
+export interface PreparedContent {
+  /** The item's HTML: the lead figure (unless the body shows the lead image), then the body. */
+  content: ContentTemplate;
+  /** The sanitised body with own URLs as site paths: what the body is once made safe. */
+  body: string;
+  /** The body's plain text, not yet cleaned or collapsed (see {@link summaryOf}). */
+  text: string;
+}
+
+/**
+ * Prepares an article's content in one parse of its body: sanitised (with iframes only from
+ * `embedHosts`), URLs per origin, the lead image as a figure when no <img> of the body shows
+ * it already, and the text for the summary. Never throws.
+ */
+export function prepareContent(article: Article, origins: readonly Origin[] = [], embedHosts: readonly string[] = DEFAULT_EMBED_HOSTS): PreparedContent {
+  const body = prepareBody(article.body, article.path, origins, embedHosts);
+  // Slots joined with no origin: site paths and scheme-relative URLs, as a site would write them.
+  const clean = join(body.template, '', '');
   const lead = article.images[0];
-  if (lead === undefined || article.body.includes(lead.url)) return body;
-  const own = sitePath(lead.url, origins);
-  return [...figure(own === undefined ? lead : { ...lead, url: own }), ...body];
+  if (lead === undefined) return { content: body.template, body: clean, text: body.text };
+  const own = lead.url.startsWith('/') ? lead.url : sitePath(lead.url, origins);
+  if (body.images.has(own ?? lead.url)) return { content: body.template, body: clean, text: body.text };
+  return { content: [...figure(own === undefined ? lead : { ...lead, url: own }), ...body.template], body: clean, text: body.text };
 }
 
-/** The plain text of an HTML fragment, with figures, captions, scripts and styles left out. */
-function summaryText(html: string): string {
-  // Decoded references may name characters XML forbids: clean again after decoding.
-  return cleanText(
-    decodeEntities(
-      html
-        .replace(/<(script|style|figure|figcaption|template)\b[\s\S]*?<\/\1\s*>/gi, ' ')
-        .replace(/<\/(p|h[1-6]|li|div|blockquote|tr)\s*>|<br\s*\/?>/gi, ' ')
-        .replace(/<(?:[^<>"']|"[^"]*"|'[^']*')*>/g, ''),
-    ),
-  )
-    .replace(/\s+/g, ' ')
-    .trim();
+// Decoded references may name characters XML forbids: clean after decoding.
+function plainText(text: string): string {
+  return cleanText(text).replace(/\s+/g, ' ').trim();
 }
 
-/** The plain-text summary: the article's own, or the body's first words. */
-export function summarize(article: Article, maxLength = 300): string {
-  if (article.summary !== undefined) return article.summary;
-  // The opening of the body is enough; a cut element or tag at its end is dropped, and the whole
-  // body is read only when the opening gives too little text.
-  const budget = maxLength * 12;
-  let text: string | undefined;
-  if (article.body.length > budget) {
-    const head = summaryText(article.body.slice(0, budget).replace(/<(script|style|figure|figcaption|template)\b(?![\s\S]*<\/\1\s*>)[\s\S]*$/i, '').replace(/<[^>]*$/, ''));
-    if (head.length > maxLength + 40) text = head;
-  }
-  text ??= summaryText(article.body);
-  if (text.length <= maxLength) return text;
-  // Never split a surrogate pair.
-  const end = /[\uD800-\uDBFF]/.test(text.charAt(maxLength - 1)) ? maxLength - 1 : maxLength;
-  const cut = text.slice(0, end);
+/**
+ * A plain-text summary of at most `maxLength` UTF-16 units from a body's text (as collected by
+ * {@link prepareBody}): characters XML forbids dropped, white space collapsed, cut at a word
+ * with an ellipsis, never inside a surrogate pair.
+ */
+export function summaryOf(text: string, maxLength = 300): string {
+  // Cleaning and collapsing are local, so when a prefix already gives more than maxLength + 1
+  // characters, its first maxLength + 1 are those of the whole text: only they decide the result.
+  const prefix = text.length > maxLength * 4 ? plainText(text.slice(0, maxLength * 4)) : '';
+  const plain = prefix.length > maxLength + 1 ? prefix : plainText(text);
+  if (plain.length <= maxLength) return plain;
+  const end = /[\uD800-\uDBFF]/.test(plain.charAt(maxLength - 1)) ? maxLength - 1 : maxLength;
+  const cut = plain.slice(0, end);
   const space = cut.lastIndexOf(' ');
   return `${(space > maxLength / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:.–—-]+$/, '')}…`;
+}
+
+/**
+ * The plain-text summary: the article's own, or the first words of the body's text (the body
+ * parsed and sanitised as for the content, figures and captions left out). Never throws.
+ */
+export function summarize(article: Article, maxLength = 300): string {
+  if (article.summary !== undefined) return article.summary;
+  return summaryOf(prepareBody(article.body, article.path).text, maxLength);
 }

@@ -1,8 +1,8 @@
 // The feed model the serializers read: one feed (a scope and its newest items) seen from one
 // origin. Ids come from the site's id prefix, never from a domain; links from the origin.
 import type { Article } from './article.js';
-import { prepareContent, renderTemplate, sitePath, summarize, type ContentTemplate } from './content.js';
-import { DEFAULT_EMBED_HOSTS, sanitizeBody } from './sanitize.js';
+import { prepareContent, renderTemplate, sitePath, summaryOf, type ContentTemplate } from './content.js';
+import { DEFAULT_EMBED_HOSTS } from './sanitize.js';
 import { escapeHtmlAttr, escapeHtmlText } from './html-escape.js';
 import type { DateFormatter } from './dates.js';
 import { readerId } from './reader-id.js';
@@ -34,20 +34,20 @@ export interface RenderContext {
 }
 
 /**
- * Prepares an article for rendering. Image URLs on any of the site's origins become site paths,
- * so every origin's documents point at that origin (design §4, "Self and mirrors").
+ * Prepares an article for rendering, in one parse of its body: sanitised (issue 6: nothing unsafe
+ * reaches a feed, whatever the source), its URLs and image URLs on any of the site's origins
+ * made per-origin (design §4, "Self and mirrors"), its summary derived unless it has one. The
+ * returned article carries the sanitised body. Never throws.
  */
 export function prepareItem(article: Article, origins: readonly Origin[] = [], embedHosts: readonly string[] = DEFAULT_EMBED_HOSTS): PreparedItem {
-  // Every body is sanitised before it reaches any document (issue 6): nothing unsafe is stored
-  // in a feed, whatever the source.
-  const clean = sanitizeBody(article.body, embedHosts);
-  if (clean !== article.body) article = { ...article, body: clean };
+  const prepared = prepareContent(article, origins, embedHosts);
   const images = article.images.map((image) => {
     const own = sitePath(image.url, origins);
     return own === undefined ? image : { ...image, url: own };
   });
-  const local = images.some((img, i) => img !== article.images[i]) ? { ...article, images } : article;
-  return { article: local, content: prepareContent(article, origins), summary: summarize(article) };
+  const imagesChanged = images.some((img, i) => img !== article.images[i]);
+  const local = prepared.body === article.body && !imagesChanged ? article : { ...article, body: prepared.body, images: imagesChanged ? images : article.images };
+  return { article: local, content: prepared.content, summary: article.summary ?? summaryOf(prepared.text) };
 }
 
 /** A URL on the serving origin when it points at any of the site's origins, else as it is. */

@@ -40,11 +40,14 @@
 //   unparseable one; a guid seen earlier in the same feed; or a mapped article that fails
 //   validateArticle (the problems are the reason).
 import { createHash } from 'node:crypto';
+import { decodeHTML } from 'entities';
+import { Parser } from 'htmlparser2';
 import { parseStringPromise } from 'xml2js';
 import { validateArticle, type ArticleImage } from '../core/article.js';
 import { hasVisibleText, identifierLine, plainLine } from '../core/plain-text.js';
 import { parseDate } from '../core/dates.js';
 import { FeedwrightError, type ErrorCode } from '../core/errors.js';
+import { parseSrcset, serializeSrcset } from '../core/srcset.js';
 import { isLanguageTag, type Person } from '../core/site.js';
 
 /** The error code of a document that is not a well-formed feed (see the report: IMPORT_PARSE). */
@@ -239,36 +242,17 @@ function serializeXhtml(children: readonly (XElement | string)[]): string {
   return s;
 }
 
-const NAMED: Record<string, string> = {
-  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', shy: '\u00ad', zwnj: '\u200c', zwj: '\u200d', lrm: '\u200e', rlm: '\u200f',
-  hellip: '…', mdash: '—', ndash: '–', lsquo: '‘', rsquo: '’', sbquo: '‚', ldquo: '“', rdquo: '”', bdquo: '„', laquo: '«', raquo: '»',
-  lsaquo: '‹', rsaquo: '›', bull: '•', middot: '·', dagger: '†', Dagger: '‡', permil: '‰', prime: '′', Prime: '″', copy: '©', reg: '®',
-  trade: '™', deg: '°', plusmn: '±', times: '×', divide: '÷', frac12: '½', frac14: '¼', frac34: '¾', sup2: '²', sup3: '³', micro: 'µ',
-  para: '¶', sect: '§', cent: '¢', pound: '£', yen: '¥', euro: '€', curren: '¤', iexcl: '¡', iquest: '¿', ordf: 'ª', ordm: 'º',
-  szlig: 'ß', aelig: 'æ', AElig: 'Æ', oelig: 'œ', OElig: 'Œ', oslash: 'ø', Oslash: 'Ø', eth: 'ð', ETH: 'Ð', thorn: 'þ', THORN: 'Þ',
-};
-// Accented Latin letters by composition: &eacute; is e + U+0301, and so on.
-const MARKS: Record<string, string> = { acute: '\u0301', grave: '\u0300', circ: '\u0302', uml: '\u0308', tilde: '\u0303', cedil: '\u0327', ring: '\u030a', caron: '\u030c' };
-for (const letter of 'aeiouycnszAEIOUYCNSZ') {
-  for (const [mark, combining] of Object.entries(MARKS)) {
-    const composed = (letter + combining).normalize('NFC');
-    if (composed.length === 1) NAMED[letter + mark] = composed;
-  }
-}
-// Numeric references 128–159 mean windows-1252 characters (HTML §13.2.5.80).
-const CP1252 = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
-
-/** Decodes HTML character references (numeric, and the named ones feeds use) in one pass. */
+/**
+ * Decodes HTML character references as the HTML standard does (§13.2.5.72–80): every named
+ * reference, numeric ones with the windows-1252 fix-ups for 128–159 (entities' decodeHTML).
+ */
 export function decodeHtmlEntities(text: string): string {
-  return text.replace(/&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,7});/g, (whole, ref: string) => {
-    if (!ref.startsWith('#')) return NAMED[ref] ?? whole;
-    const code = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-    if (code >= 0x80 && code <= 0x9f) return CP1252[code - 0x80] ?? whole;
-    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-  });
+  return decodeHTML(text);
 }
 
-const BLOCK_TAG = /<\/?(?:p|br|div|li|ul|ol|dl|dt|dd|h[1-6]|tr|td|th|table|blockquote|figure|figcaption|section|article|header|footer|pre|hr)\b[^>]*>/gi;
+// Elements whose start and end separate words; script and style are left out with their content.
+const BLOCKS = new Set(['p', 'br', 'div', 'li', 'ul', 'ol', 'dl', 'dt', 'dd', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'tr', 'td', 'th', 'table', 'blockquote', 'figure', 'figcaption', 'section', 'article', 'header', 'footer', 'pre', 'hr']);
+const NOT_TEXT = new Set(['script', 'style', 'template']);
 
 /** One line of plain text (plainLine), or '' when nothing in it is visible (hasVisibleText). */
 function textLine(value: string): string {
@@ -277,16 +261,27 @@ function textLine(value: string): string {
 }
 
 /**
- * Plain text of an HTML fragment: scripts and comments removed, tags stripped, entities decoded,
- * one line (plainLine); '' when nothing in it is visible.
+ * The plain text of an HTML fragment as an HTML parser (htmlparser2) reads it: comments, scripts
+ * and styles left out, references decoded, blocks separated, white space collapsed (plainLine).
  */
 export function htmlToText(html: string): string {
-  const stripped = html
-    .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, ' ')
-    .replace(/<!--[\s\S]*?-->/g, '')
-    .replace(BLOCK_TAG, ' ')
-    .replace(/<[A-Za-z/!?][^>]*>/g, '');
-  return textLine(decodeHtmlEntities(stripped));
+  let text = '';
+  let hidden = 0;
+  const parser = new Parser({
+    onopentag(name) {
+      if (NOT_TEXT.has(name)) hidden += 1;
+      else if (BLOCKS.has(name)) text += ' ';
+    },
+    onclosetag(name) {
+      if (NOT_TEXT.has(name)) hidden = Math.max(0, hidden - 1);
+      else if (BLOCKS.has(name)) text += ' ';
+    },
+    ontext(data) {
+      if (hidden === 0) text += data;
+    },
+  });
+  parser.end(html);
+  return textLine(text);
 }
 
 /** Plain text as HTML paragraphs (a blank line separates them). */
@@ -298,30 +293,48 @@ function textToHtml(text: string): string {
     .join('\n');
 }
 
-const TAG = /<[a-zA-Z][a-zA-Z0-9-]*(?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?\/?>/g;
-const URL_ATTR = /(\s)(href|src|poster|cite|srcset)(\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))/gi;
+const URL_ATTRIBUTES = new Set(['href', 'src', 'poster', 'cite', 'srcset']);
+const SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
 
-/** Makes every relative URL in the fragment's tags absolute against `base` (an http(s) URL). */
+/**
+ * Makes every relative URL in the fragment's URL attributes (href, src, poster, cite, each srcset
+ * candidate by the HTML grammar) absolute against `base` (an http(s) URL). The attributes are
+ * found by an HTML parser (htmlparser2) and only the ones that change are rewritten, double-quoted
+ * and escaped; every other byte stays as it was. Returns the fragment unchanged without a base.
+ */
 export function absolutizeHtml(html: string, base: string | undefined): string {
   if (base === undefined) return html;
   const fix = (ref: string): string => {
-    const value = decodeHtmlEntities(ref.trim());
-    if (value === '' || value.startsWith('#') || /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(value)) return ref;
+    const value = ref.trim();
+    if (value === '' || value.startsWith('#') || SCHEME.test(value)) return ref;
     return resolveUrl(value, base) ?? ref;
   };
-  return html.replace(TAG, (tag) =>
-    tag.replace(URL_ATTR, (_m, space: string, name: string, eq: string, dq?: string, sq?: string, bare?: string) => {
-      const raw = dq ?? sq ?? bare ?? '';
-      const value = name.toLowerCase() === 'srcset'
-        ? raw.split(',').map((part) => {
-          const t = part.trim();
-          const cut = t.search(/\s/);
-          return cut === -1 ? fix(t) : fix(t.slice(0, cut)) + t.slice(cut);
-        }).join(', ')
-        : fix(raw);
-      return `${space}${name}${eq}"${value === raw ? raw.replace(/"/g, '&quot;') : escapeHtmlAttr(value)}"`;
-    }),
-  );
+  const edits: { start: number; end: number; text: string }[] = [];
+  const parser: Parser = new Parser({
+    onattribute(name, value, quote) {
+      if (!URL_ATTRIBUTES.has(name) || quote === undefined) return;
+      let next: string;
+      if (name === 'srcset') {
+        const candidates = parseSrcset(value);
+        const fixed = candidates.map((c) => ({ url: fix(c.url), descriptors: c.descriptors }));
+        if (fixed.every((c, i) => c.url === candidates[i]?.url)) return;
+        next = serializeSrcset(fixed);
+      } else {
+        next = fix(value);
+        if (next === value) return;
+      }
+      // startIndex..endIndex is the whole attribute, from its name to the end of its value.
+      edits.push({ start: parser.startIndex, end: parser.endIndex, text: `${name}="${escapeHtmlAttr(next)}"` });
+    },
+  });
+  parser.end(html);
+  let out = '';
+  let pos = 0;
+  for (const e of edits) {
+    out += html.slice(pos, e.start) + e.text;
+    pos = e.end;
+  }
+  return edits.length === 0 ? html : out + html.slice(pos);
 }
 
 /** An Atom text construct (RFC 4287 §3.1) as HTML or as text; undefined for out-of-line content. */

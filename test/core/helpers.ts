@@ -3,6 +3,7 @@
 // oracle (saxes) used by the golden, hostile and id tests.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { DomUtils, parseDocument } from 'htmlparser2';
 import { SaxesParser } from 'saxes';
 import { parseStringPromise } from 'xml2js';
 import { validateArticle, type Article } from '../../src/core/article.js';
@@ -12,6 +13,7 @@ import { renderAtom } from '../../src/core/render-atom.js';
 import { renderJson } from '../../src/core/render-json.js';
 import { renderRss } from '../../src/core/render-rss.js';
 import type { Scope } from '../../src/core/scopes.js';
+import { parseSrcset } from '../../src/core/srcset.js';
 import { validateSiteConfig, type Origin, type SiteConfig } from '../../src/core/site.js';
 import { isCronExpression } from '../../src/compile/schedule.js';
 import { GOLDEN_DIR, ROOT } from '../support/paths.js';
@@ -92,14 +94,14 @@ export function textOf(node: any): string {
   return typeof node._ === 'string' ? node._ : '';
 }
 
-/** Every value of the URL-carrying attributes (href, src, srcset candidates) in an HTML string. */
+/** Every value of the URL-carrying attributes (href, src, poster, srcset candidates) in an HTML string, as an HTML parser reads them. */
 export function htmlUrls(html: string): string[] {
   const urls: string[] = [];
-  for (const m of html.matchAll(/\s(href|src|srcset|poster)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))/gi)) {
-    const value = m[2] ?? m[3] ?? m[4] ?? '';
-    if (m[1]!.toLowerCase() === 'srcset') {
-      for (const c of value.split(',')) urls.push(c.trim().split(/\s+/)[0] ?? '');
-    } else urls.push(value);
+  for (const e of DomUtils.findAll(() => true, parseDocument(html).children)) {
+    for (const [name, value] of Object.entries(e.attribs)) {
+      if (name === 'srcset') urls.push(...parseSrcset(value).map((c) => c.url));
+      else if (name === 'href' || name === 'src' || name === 'poster') urls.push(value);
+    }
   }
   return urls;
 }

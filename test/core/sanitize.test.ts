@@ -48,3 +48,14 @@ describe('sanitize', () => {
     expect(html).to.include('<img src="https://www.presstv.com/i.jpg" />');
   });
 });
+
+describe('sanitize: slots cannot be forged', () => {
+  it('drops U+FFFF from text and attribute values, so no input can pose as a URL slot', () => {
+    const origin = parseOrigin('https://www.presstv.com') as Origin;
+    const body = '<p title="&#xFFFF;0&#xFFFF;">&#xFFFF;0&#xFFFF; <a href="/x" title="a&#xFFFF;b">x</a></p>';
+    const article: Article = { id: 'x', path: '/x', title: 't', body, published: 0, authors: [], section: [], tags: [], images: [] };
+    const html = renderTemplate(prepareItem(article, [origin]).content, origin);
+    expect(html).to.equal('<p title="0">0 <a href="https://www.presstv.com/x" title="ab">x</a></p>');
+    expect(sanitizeBody(body)).to.equal('<p title="0">0 <a href="/x" title="ab">x</a></p>');
+  });
+});

@@ -354,6 +354,23 @@ describe('import: skip reasons and edge cases', () => {
   });
 });
 
+describe('import: HTML is read by a parser, never by regular expressions', () => {
+  it('rewrites only real URL attributes: a value holding " src=" or ">" is left whole', () => {
+    const html = '<p><a title="set src=/img/logo.png onmouseover=alert(1)//" href="/help/images">h</a> <img alt=\'x > "href=/a/b"\' src="/img/d.png"></p>';
+    const out = absolutizeHtml(html, 'https://old.example/dir/page');
+    expect(out).to.equal('<p><a title="set src=/img/logo.png onmouseover=alert(1)//" href="https://old.example/help/images">h</a> <img alt=\'x > "href=/a/b"\' src="https://old.example/img/d.png"></p>');
+  });
+
+  it('reads srcset by the HTML grammar: commas inside URLs stay in them', () => {
+    expect(absolutizeHtml('<img srcset="/img/a,b.jpg 1x, c,d.jpg 2x, data:image/png;base64,AA,BB 3x">', 'https://old.example/dir/page'))
+      .to.equal('<img srcset="https://old.example/img/a,b.jpg 1x, https://old.example/dir/c,d.jpg 2x, data:image/png;base64,AA,BB 3x">');
+  });
+
+  it('takes text from the parser: comments, CDATA and quoted ">" leak no markup', () => {
+    expect(htmlToText('<p>a <a title="x > y">b</a><!-- c > d --> e<![CDATA[ f > g ]]></p><style>p > a {}</style>&hearts;')).to.equal('a b e ♥');
+  });
+});
+
 describe('import: decoding bytes', () => {
   it('follows the BOM, the HTTP charset, the XML declaration, else UTF-8', () => {
     const latin = Buffer.concat([Buffer.from('<?xml version="1.0" encoding="ISO-8859-1"?><rss><t>caf'), Buffer.from([0xe9]), Buffer.from('</t></rss>')]);
