@@ -121,6 +121,19 @@ function count(v: unknown, field: string, problems: FieldProblem[]): number | un
   return v;
 }
 
+/**
+ * An absolute URL as the WHATWG URL parser writes it (RFC 3986 form: `"`, `<`, `>` and spaces
+ * percent-encoded), so a byline's URL is a valid URI in every document; undefined when it does
+ * not parse.
+ */
+function absoluteUrl(value: string): string | undefined {
+  try {
+    return new URL(value).href;
+  } catch {
+    return undefined;
+  }
+}
+
 function validPerson(v: unknown, field: string, problems: FieldProblem[]): Person | undefined {
   if (!isRecord(v)) {
     problems.push({ field, message: 'must be an object {name, email?, url?}' });
@@ -133,8 +146,9 @@ function validPerson(v: unknown, field: string, problems: FieldProblem[]): Perso
     else if (person) person.email = v.email;
   }
   if (v.url !== undefined) {
-    if (typeof v.url !== 'string' || cleanText(v.url) !== v.url || !/^https?:\/\/[^\s]+$/i.test(v.url)) problems.push({ field: `${field}.url`, message: 'must be an absolute http(s) URL' });
-    else if (person) person.url = v.url;
+    const url = typeof v.url === 'string' && cleanText(v.url) === v.url && /^https?:\/\/[^\s]+$/i.test(v.url) ? absoluteUrl(v.url) : undefined;
+    if (url === undefined) problems.push({ field: `${field}.url`, message: 'must be an absolute http(s) URL' });
+    else if (person) person.url = url;
   }
   return person;
 }

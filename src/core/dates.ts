@@ -34,7 +34,7 @@ export function parseDate(value: string, timeZone: string): number | string {
   const year = Number(y), month = Number(mo), day = Number(d), hour = Number(h), minute = Number(mi);
   const second = Math.min(Number(s), 59); // a leap second is read as :59
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || Number(s) > 60) return 'has a field out of range';
-  const asUtc = Date.UTC(year, month - 1, day, hour, minute, second);
+  const asUtc = utcMs(year, month - 1, day, hour, minute, second);
   if (new Date(asUtc).getUTCDate() !== day) return 'names a day that does not exist';
   let ms: number;
   if (zone === undefined) {
@@ -52,13 +52,22 @@ export function parseDate(value: string, timeZone: string): number | string {
   return Math.floor(ms / 1000) * 1000;
 }
 
+/**
+ * Date.UTC for any year: Date.UTC reads the years 0–99 as 1900–1999, so `0050-06-01` would become
+ * 1950 (and then pass the range check). Months and days out of range roll over as in Date.UTC.
+ */
+function utcMs(year: number, month: number, day: number, hour: number, minute: number, second: number): number {
+  const ms = Date.UTC(year, month, day, hour, minute, second);
+  return year >= 0 && year < 100 ? new Date(ms).setUTCFullYear(year) : ms;
+}
+
 const DAY_MS = 86_400_000;
 const offsetCaches = new Map<string, Map<number, number | null>>();
 
 /**
  * The offset of a zone (whole seconds east of UTC) at an instant, from dayjs's zone data. dayjs
  * gives minutes, fractional for the local mean times many zones kept before the mid-20th century
- * (Asia/Tehran was +03:25:44 until 1946, Africa/Monrovia −00:44:30 until 1972): rounded to the
+ * (Asia/Tehran was +03:25:44 until 1935, Africa/Monrovia −00:44:30 until 1972): rounded to the
  * second, which is what the tz database records.
  */
 function exactOffset(ms: number, timeZone: string): number {
@@ -186,6 +195,6 @@ export function parseHttpDate(value: string): number {
   const month = MONTH_INDEX.get(mon);
   const d = Number(day.trim());
   if (month === undefined || Number(h) > 23 || Number(mi) > 59 || Number(sec) > 60) return Number.NaN;
-  const ms = Date.UTC(year, month, d, Number(h), Number(mi), Math.min(Number(sec), 59));
+  const ms = utcMs(year, month, d, Number(h), Number(mi), Math.min(Number(sec), 59));
   return new Date(ms).getUTCDate() === d ? ms : Number.NaN;
 }

@@ -74,24 +74,25 @@ export function feedNameKey(name: string): string {
  * - a name that is only words (letters, digits, accents, separated as {@link feedNameKey} says)
  *   gets its words: `Middle East` → `middle-east`, `Women's rights` → `womens-rights`;
  * - a name that lost anything else on the way (a symbol or other punctuation, a dash at either
- *   end, or words beyond 80 characters) gets its words, cut to 70, then `--` and 8 hex digits of
- *   the SHA-256 of its key: `C++` → `c--` + hash, `.NET` → `net--` + hash. A words-only slug
- *   never holds `--`, so it can never equal a hashed one;
- * - a name with no letter or digit gets `x-` and 10 hex digits of the SHA-256 of the name (as
- *   before): it is a feed of its own exact spelling, and no words-only name may take that shape.
+ *   end, or words beyond 80 characters) gets its words, cut to 62, then `--` and 16 hex digits
+ *   (64 bits) of the SHA-256 of its key: `C++` → `c--` + hash, `.NET` → `net--` + hash. A
+ *   words-only slug never holds `--`, so it can never equal a hashed one;
+ * - a name with no letter or digit gets `x-` and 10 hex digits of the SHA-256 of its key (for a
+ *   name already in folded form, such as `!`, that is the slug the old scheme gave it).
  *
  * Two names with the same {@link feedNameKey} get the same slug; two with different keys get
- * different slugs (hashed ones up to a 32-bit hash collision between names with the same words).
+ * different slugs (hashed ones up to a 64-bit hash collision between names with the same words:
+ * about one in 10^19 for a pair, none expected among billions of names).
  */
 export function slugify(name: string): string {
   const key = feedNameKey(name);
   const words = key.replace(/[^\p{L}\p{N}\p{M}]+/gu, '-').replace(/^-+|-+$/g, '');
-  if (words === '') return `x-${sha256Hex(name).slice(0, 10)}`;
+  if (words === '') return `x-${sha256Hex(key).slice(0, 10)}`;
   if (ORDINARY.test(key) && words.length <= SLUG_MAX && !SYMBOL_SLUG.test(words)) return words;
-  let head = words.slice(0, SLUG_MAX - 10);
+  let head = words.slice(0, SLUG_MAX - 18);
   // Never end on half a surrogate pair.
   if (/[\uD800-\uDBFF]$/.test(head)) head = head.slice(0, -1);
-  return `${head.replace(/-+$/, '')}--${sha256Hex(key).slice(0, 8)}`;
+  return `${head.replace(/-+$/, '')}--${sha256Hex(key).slice(0, 16)}`;
 }
 
 /** Every scope an article is listed in: the site, each section prefix, each tag. */

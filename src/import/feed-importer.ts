@@ -598,7 +598,8 @@ function rssLike(item: XElement, base: string | undefined, linkNs: Ns, channelLa
     tags,
     images: itemImages(item, itemBase, false),
   };
-  const guid = ownGuid ?? linkText;
+  // A guid with nothing visible is none: the link stands in for it, as for a missing guid.
+  const guid = visibleOr(ownGuid, linkText);
   if (guid !== undefined) draft.guid = guid;
   if (link !== undefined) draft.link = link;
   if (itemBase !== undefined) draft.base = itemBase;
@@ -644,7 +645,7 @@ function atomEntry(entry: XElement, feedAuthors: Person[], feedBase: string | un
     tags,
     images: itemImages(entry, itemBase, true),
   };
-  const guid = childText(entry, NS.atom, 'id') ?? href;
+  const guid = visibleOr(childText(entry, NS.atom, 'id'), href);
   if (guid !== undefined) draft.guid = guid;
   if (link !== undefined) draft.link = link;
   if (itemBase !== undefined) draft.base = itemBase;
@@ -662,6 +663,11 @@ function atomEntry(entry: XElement, feedAuthors: Person[], feedBase: string | un
   if (date !== undefined) draft.published = date;
   if (entry.lang !== undefined) draft.language = entry.lang;
   return draft;
+}
+
+/** `value` when it has a visible character, else `fallback`. */
+function visibleOr(value: string | undefined, fallback: string | undefined): string | undefined {
+  return value !== undefined && hasVisibleText(value) ? value : fallback;
 }
 
 /** The article id of an imported guid: `imp-` and 32 hex digits of its SHA-256. */
@@ -792,7 +798,8 @@ export async function parseFeed(xml: string, options: ParseFeedOptions): Promise
     const skip = (reason: string) => skipped.push(guid === undefined ? { index, reason } : { index, guid, reason });
     if ('reason' in result) return skip(result.reason);
     const earlier = seen.get(result.raw.guid);
-    if (earlier !== undefined) return skip(`the same guid as item ${earlier}`);
+    // Items are numbered from 1 where people read them (the CLI prints index + 1).
+    if (earlier !== undefined) return skip(`the same guid as item ${earlier + 1}`);
     const checked = validateArticle(result.raw, options.timeZone);
     if ('problems' in checked) return skip(`invalid article: ${checked.problems.map((p) => `${p.field} ${p.message}`).join('; ')}`);
     seen.set(result.raw.guid, index);

@@ -4,7 +4,7 @@
 // grammar and means the instant it was given.
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { createDateFormatter, parseDate, zoneOffsetSeconds } from '../../src/core/dates.js';
+import { createDateFormatter, parseDate, parseHttpDate, zoneOffsetSeconds } from '../../src/core/dates.js';
 import { renderAll, buildFeed, contextFor, sampleSite, xmlErrors } from './helpers.js';
 import { validateArticle } from '../../src/core/article.js';
 
@@ -57,6 +57,14 @@ describe('dates: offsets that are not whole minutes (issue 9, kind 5)', () => {
     const f = createDateFormatter('Asia/Tehran');
     expect(f.rfc822(ms as number)).to.equal('Thu, 21 Mar 1935 06:34:16 GMT');
     expect(f.rfc3339(ms as number)).to.equal('1935-03-21T06:34:16Z');
+  });
+
+  it('refuses the years 0000–0099 instead of reading them as 1900–1999 (Date.UTC does)', () => {
+    for (const v of ['0001-01-01T00:00:00Z', '0099-12-31T23:59:59Z', '0000-01-01T00:00:00Z', '0050-06-01T12:00:00+02:00', '0024-03-01T00:00:00']) {
+      expect(parseDate(v, 'UTC'), v).to.be.a('string').and.include('outside the years 1900 to 9999');
+    }
+    expect(parseDate('1900-01-01T00:00:00Z', 'UTC')).to.equal(Date.UTC(1900, 0, 1));
+    expect(parseHttpDate('Sat, 01 Jan 0050 00:00:00 GMT')).to.equal(new Date(Date.UTC(1950, 0, 1)).setUTCFullYear(50));
   });
 
   it('keeps the local offset where it is whole minutes (Tehran +03:30 and +04:30)', () => {

@@ -486,3 +486,11 @@ describe('hostile inputs that once exposed bugs (regression tests)', () => {
     for (const s of allStrings(json)) expect(isClean(s), JSON.stringify(s)).to.equal(true);
   });
 });
+
+describe('bylines: URLs are written as valid URIs', () => {
+  it('percent-encodes quotes and angle brackets in an author URL instead of writing them raw', () => {
+    const result = validateArticle({ id: 'q1', path: '/q1', title: 't', body: 'b', published: '2016-07-06T14:05:00', authors: [{ name: 'A', url: 'https://x.example/"onmouseover="a<b>' }] }, 'Asia/Tehran');
+    if (!('article' in result)) throw new Error(JSON.stringify(result.problems));
+    expect(result.article.authors[0]?.url).to.equal('https://x.example/%22onmouseover=%22a%3Cb%3E');
+  });
+});

@@ -292,7 +292,17 @@ describe('import: skip reasons and edge cases', () => {
   it('skips a second item with the same guid', async () => {
     const feed = await parse(rss(item(`<guid>same</guid>${GOOD}`) + item(`<guid>same</guid>${GOOD}`)));
     expect(feed.items).to.have.length(1);
-    expect(feed.skipped).to.deep.equal([{ index: 1, guid: 'same', reason: 'the same guid as item 0' }]);
+    // Items are numbered from 1 in the message, as the CLI prints the skipped item (index + 1).
+    expect(feed.skipped).to.deep.equal([{ index: 1, guid: 'same', reason: 'the same guid as item 1' }]);
+  });
+
+  it('reads a guid with nothing visible (U+200B, U+2800) as none: the link stands in for it (issue 9, kind 7)', async () => {
+    const feed = await parse(rss([
+      item(`<link>https://old.example/g/3</link><guid>&#x200B;</guid>${GOOD}`),
+      item(`<link>https://old.example/g/4</link><guid isPermaLink="false">&#x2800;</guid>${GOOD}`),
+    ].join('')));
+    expect(feed.skipped).to.deep.equal([]);
+    expect(feed.items.map((i) => i.guid)).to.deep.equal(['https://old.example/g/3', 'https://old.example/g/4']);
   });
 
   it('skips an item whose article fails validation, with the problems as the reason', async () => {
