@@ -26,6 +26,15 @@ function escapeHtmlText(value: string): string {
 }
 
 /**
+ * Path, query and fragment of an http(s) URL exactly as its href writes them. Unlike
+ * pathname + search + hash, an empty query or fragment (`/p,#`) is kept: dropping it could leave a
+ * srcset URL ending in a comma, which the srcset grammar strips (HTML §4.8.4.3.10).
+ */
+function pathOf(url: URL): string {
+  return url.href.slice(url.origin.length);
+}
+
+/**
  * The site path of an absolute URL on one of the site's own origins (any of them, any case,
  * default port or not), so it can be rewritten for the serving origin; undefined otherwise.
  */
@@ -34,7 +43,7 @@ export function sitePath(url: string, origins: readonly Origin[]): string | unde
   try {
     const u = new URL(url);
     const host = u.host.toLowerCase();
-    return origins.some((o) => o.host === host) ? u.pathname + u.search + u.hash : undefined;
+    return origins.some((o) => o.host === host) ? pathOf(u) : undefined;
   } catch {
     return undefined;
   }
@@ -61,7 +70,7 @@ export function resolveBodyUrl(raw: string, articlePath: string, origins: readon
   }
   try {
     const url = new URL(value, BASE + articlePath);
-    return url.origin === BASE ? { path: url.pathname + url.search + url.hash } : url.href;
+    return url.origin === BASE ? { path: pathOf(url) } : url.href;
   } catch {
     return value;
   }

@@ -139,3 +139,15 @@ describe('property: the summary read from the opening of the text equals the one
     );
   });
 });
+
+describe('srcset: a rewritten URL never ends in a comma the srcset grammar would strip', () => {
+  it('keeps the empty fragment of /p,# (found by the property above) so the candidate survives a second parse', () => {
+    const item = prepareItem(article('<img srcset="/p,#, /p?, /q"><img src="https://www.presstv.com/r,#">'), ORIGINS);
+    for (const origin of ORIGINS) {
+      const html = renderTemplate(item.content, origin);
+      expect(html).to.include(`srcset="${origin.href}/p,#, ${origin.href}/p?, ${origin.href}/q"`);
+      expect(html).to.include(`src="${origin.href}/r,#"`);
+      expect(sanitizeBody(html)).to.equal(html);
+    }
+  });
+});
