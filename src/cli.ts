@@ -109,7 +109,8 @@ async function main(argv: string[]): Promise<number> {
     try {
       site = loadSiteConfig(runtime.dataDir);
     } catch (err) {
-      console.error(`site.json: ${(err as Error).message}`);
+      // The message names site.json (or the key) already.
+      console.error(`feedwright: ${(err as Error).message}`);
       return 1;
     }
     const result = await checkArticleFiles(runtime.articlesDir, site.timeZone, site.idPrefix);
@@ -184,6 +185,12 @@ async function main(argv: string[]): Promise<number> {
   });
   return 0;
 }
+
+// A reader that closes the pipe early (`feedwright compile | head`) is not an error: stop quietly.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
 
 main(process.argv.slice(2)).then(
   (code) => {

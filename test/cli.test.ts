@@ -156,6 +156,7 @@ describe('cli', function () {
       expect(r.status, r.all).to.equal(1);
       expect(r.all).to.include('site.json');
       expect(r.all).to.include('origin');
+      expect(r.all).to.not.include('site.json: site.json');
     });
   });
 
@@ -171,6 +172,13 @@ describe('cli', function () {
       expect(r.stdout).to.match(new RegExp(`from ${SAMPLE_COUNT} articles`));
       expect(r.stderr.trim()).to.equal('');
       expect(existsSync(join(dir, 'feedwright.db'))).to.equal(true);
+    });
+
+    it('stops quietly when its reader closes the pipe (compile | head -1): no EPIPE stack trace', () => {
+      const dir = tempDir();
+      const r = spawnSync('/bin/sh', ['-c', `"${process.execPath}" "${CLI}" compile --data "${dir}" | head -1`], { cwd: ROOT, env: baseEnv(), encoding: 'utf8', timeout: 60_000 });
+      expect(r.stdout.split('\n').filter(Boolean)).to.have.length(1);
+      expect(r.stderr).to.not.match(/EPIPE|Unhandled|at .*cli\.js/);
     });
 
     it('prints the same ETag for /rss.xml on two runs over the same data', () => {
