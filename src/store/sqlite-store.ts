@@ -89,12 +89,16 @@ function toStored(row: ArticleRow): StoredArticle {
   };
 }
 
-/** Opens (creating when needed) the SQLite store at `file`. */
-export function openSqliteStore(file: string): ArticleStore {
+/**
+ * Opens (creating when needed) the SQLite store at `file`. With `readOnly`, an existing store for
+ * reading only (a render worker's connection): WAL lets it read what other connections committed,
+ * and the pragmas and schema below change nothing in a store that already has them.
+ */
+export function openSqliteStore(file: string, options: { readOnly?: boolean } = {}): ArticleStore {
   let db: Db;
   try {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    db = new Database(file);
+    if (file !== ':memory:' && options.readOnly !== true) mkdirSync(dirname(file), { recursive: true });
+    db = new Database(file, options.readOnly === true ? { readonly: true, fileMustExist: true } : {});
     db.pragma('journal_mode = WAL');
     // FULL: a write that returned is on disk (design: a 2xx means durably stored).
     db.pragma('synchronous = FULL');

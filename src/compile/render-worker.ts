@@ -1,0 +1,40 @@
+// A render worker: renders, compresses and writes feed documents off the serving thread, reading
+// the store through its own read-only connection and keeping its own prepared-item cache. Tasks
+// and results are small messages (see render-pool.ts); the bytes go to the body folder.
+import { parentPort, workerData } from 'node:worker_threads';
+import { FeedwrightError } from '../core/errors.js';
+import { openSqliteStore } from '../store/sqlite-store.js';
+import { createRenderTasks, type RenderSettings } from './render-task.js';
+import type { ToWorker, FromWorker, WorkerSetup } from './render-pool.js';
+
+const port = parentPort;
+if (port === null) throw new Error('render-worker.js runs as a worker thread');
+const { settings, databaseFile } = workerData as WorkerSetup;
+
+/** Faults armed by the tests (see RenderPool.injectFault), by scope key. */
+const faults = new Map<string, 'exit' | 'throw'>();
+const observe = (key: string) => {
+  const fault = faults.get(key);
+  if (fault === undefined) return;
+  faults.delete(key);
+  // In the middle of a render: some of the feed's bodies are written, the rest never will be.
+  if (fault === 'exit') process.exit(70);
+  throw new Error(`a fault injected by a test in the render of ${key === '' ? '(site)' : key}`);
+};
+
+const store = openSqliteStore(databaseFile, { readOnly: true });
+const tasks = createRenderTasks(settings as RenderSettings, store, observe);
+const send = (m: FromWorker) => port.postMessage(m);
+
+port.on('message', (m: ToWorker) => {
+  if (m.type === 'fault') {
+    faults.set(m.key, m.kind);
+    return;
+  }
+  const work = m.type === 'feed' ? tasks.renderFeed(m.task) : tasks.renderDirectory(m.task);
+  work.then(
+    (result) => send({ type: 'done', id: m.id, result }),
+    (err: unknown) => send({ type: 'failed', id: m.id, message: err instanceof Error ? err.message : String(err), code: err instanceof FeedwrightError ? err.code : 'RENDER_FAILED' }),
+  );
+});
+send({ type: 'ready' });
