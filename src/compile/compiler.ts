@@ -7,7 +7,7 @@ import { FeedwrightError, wrapError } from '../core/errors.js';
 import type { FeedListing } from '../core/render-directory.js';
 import { feedPath, scopeKind } from '../core/scopes.js';
 import type { SiteConfig } from '../core/site.js';
-import { createHeaderRules, documentFromRecord } from '../publish/header-rules.js';
+import { createHeaderRules, documentFromRecord, variantTag } from '../publish/header-rules.js';
 import { CODINGS, type CompileStatus, type CompiledDocument, type FeedFailure, type PublishedSet, type PublishedSource } from '../publish/published-set.js';
 import type { ArticleStore, DocumentRow, FeedState, ScopeSummary } from '../store/store.js';
 import type { BodyStore } from './body-store.js';
@@ -81,9 +81,6 @@ interface Seen {
   seenSeq: number | undefined;
 }
 
-/** Above this many feeds a publish is not small: its bodies are left on disk, not sent back to memory. */
-const HOT_FEEDS = 32;
-
 /** A failure as the report keeps it: the code says what failed, the message stays in the log. */
 function failure(scope: string, err: unknown): FeedFailure {
   return { scope, error: err instanceof Error ? err.message : String(err), code: err instanceof FeedwrightError ? err.code : 'RENDER_FAILED' };
@@ -133,6 +130,21 @@ export function createCompiler(options: CompilerOptions): Compiler {
     }));
   }
 
+  /**
+   * Keeps the bodies a render sent back in memory (within the budget) as they arrive, then lets
+   * them go: the newest documents are the ones readers ask for next, and a cold compile's bytes
+   * never pile up on this thread.
+   */
+  const cacheBodies = (documents: RenderedDocument[]) => {
+    for (const doc of documents) {
+      doc.bodies?.forEach((perOrigin, i) => {
+        const hash = doc.records[i]?.hash;
+        if (hash !== undefined) CODINGS.forEach((c, j) => bodies.hold(variantTag(hash, c), perOrigin[j] as Uint8Array));
+      });
+      delete doc.bodies;
+    }
+  };
+
   /** The documents of a path on every origin, servable. */
   const servable = (path: string, records: RenderedDocument['records']): CompiledDocument[] => records.map((r, i) => documentFromRecord(r, headersFor(path, r.contentType, i)));
 
@@ -169,6 +181,9 @@ export function createCompiler(options: CompilerOptions): Compiler {
     if (!byPath.has('/') || !bodies.verify(listed)) return false;
     const now = clock();
     const scopes = new Map((await store.listScopes(undefined, now)).map((s) => [s.key, s]));
+    // A feed whose render failed when this set was published has no documents in it: the next
+    // compile renders it, whether or not anything changed since.
+    for (const key of ['', ...scopes.keys(), ...states.keys()]) if (!byPath.has(feedPath(key, 'rss'))) pending.add(key);
     published = { generation: 1, publishedAt: now, documents: byPath, feeds: listingOf(new Set(['', ...states.keys()]), scopes, states, now), articles: await store.countArticles() };
     for (const l of listeners) l(published);
     return true;
@@ -228,16 +243,20 @@ export function createCompiler(options: CompilerOptions): Compiler {
           continue;
         }
       }
-      plan.tasks.push({ key, label, ...(previous === undefined ? {} : { previous }), startedAt, keepBodies: false });
+      plan.tasks.push({ key, label, ...(previous === undefined ? {} : { previous }), startedAt });
     }
-    // A small publish's documents are the ones readers ask for next: keep their bytes in memory.
-    if (!cold && plan.tasks.length <= HOT_FEEDS) for (const t of plan.tasks) t.keepBodies = true;
     return plan;
   }
 
   /** Step 3, render and compress: every task in the pool; a feed that fails keeps its last good documents. */
   async function renderFeeds(plan: Plan, rep: CompileReport): Promise<FeedRendered[]> {
-    const settled = await Promise.allSettled(plan.tasks.map((t) => renderer.renderFeed(t)));
+    const settled = await Promise.allSettled(
+      plan.tasks.map(async (t) => {
+        const r = await renderer.renderFeed(t);
+        cacheBodies(r.documents);
+        return r;
+      }),
+    );
     const rendered: FeedRendered[] = [];
     const failed = [...plan.failed];
     settled.forEach((s, i) => {
@@ -259,7 +278,8 @@ export function createCompiler(options: CompilerOptions): Compiler {
     const feeds = plan.cold || published === undefined
       ? listingOf(new Set(['', ...finalStates.keys()]), plan.scopes, finalStates, startedAt)
       : updateListing(published.feeds, plan.candidates, plan.scopes, finalStates);
-    const { documents } = await renderer.renderDirectory({ feeds, keepBodies: !plan.cold });
+    const { documents } = await renderer.renderDirectory({ feeds });
+    cacheBodies(documents);
     return { feeds, documents };
   }
 
@@ -274,11 +294,7 @@ export function createCompiler(options: CompilerOptions): Compiler {
       const docs = servable(doc.path, doc.records);
       documents.set(doc.path, docs);
       rep.documents += docs.length;
-      docs.forEach((d, i) => {
-        rows.push({ path: doc.path, origin: (site.origins[i] as SiteConfig['origins'][number]).href, record: doc.records[i] as DocumentRow['record'] });
-        const bytes = doc.bodies?.[i];
-        if (bytes !== undefined) CODINGS.forEach((c, j) => bodies.hold(d[c].file, bytes[j] as Uint8Array));
-      });
+      doc.records.forEach((record, i) => rows.push({ path: doc.path, origin: (site.origins[i] as SiteConfig['origins'][number]).href, record }));
     }
     const newStates = new Map(rendered.map((r) => [r.key, r.state]));
     await store.writePublish({ states: newStates, documents: rows, renderDigest: baseDigest, visibleUntil: startedAt, changeSeq: seen.seenSeq ?? 0 });
@@ -303,6 +319,7 @@ export function createCompiler(options: CompilerOptions): Compiler {
     const startedAt = clock();
     const rep: CompileReport = { ok: false, published: false, startedAt, durationMs: 0, articlesChanged: 0, feedsRendered: 0, feedsChanged: [], documents: 0, problems: [], failedFeeds: [] };
     try {
+      renderer.start();
       await restore();
       states ??= await store.readFeedStates();
       const seen = await syncSources(scanFiles, startedAt, rep);

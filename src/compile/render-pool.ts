@@ -1,7 +1,9 @@
 // The render pool: worker threads (one per core) that render, compress and write feed documents,
 // so the thread that answers readers only dispatches tasks and swaps in the published set. A
-// worker that dies (an uncaught exception, an out-of-memory kill, process.exit) fails only the
-// tasks it had in flight, and the pool starts a replacement. When workers cannot run (TypeScript
+// worker that dies (an uncaught exception, an out-of-memory kill, process.exit) costs only the
+// tasks it had in flight: each is tried once more, alone on a worker, so a second death names
+// the task that causes it, which then fails (that feed keeps its last good documents). The pool
+// starts a replacement for every worker that dies. When workers cannot run (TypeScript
 // sources under tsx, whose loader does not reach workers on Node 20; a store with no file), the
 // same task code runs on this thread, so the bytes are the same either way.
 import { availableParallelism } from 'node:os';
@@ -46,6 +48,8 @@ export interface RenderPoolOptions {
 
 /** Renders feeds and directory documents in worker threads, or on this thread. */
 export interface RenderPool {
+  /** Starts the workers (they load while the compile reads its sources); the first task does it too. */
+  start(): void;
   renderFeed(task: FeedTask): Promise<FeedRendered>;
   renderDirectory(task: DirectoryTask): Promise<DirectoryRendered>;
   /** How many worker threads render (0: this thread does). */
@@ -63,11 +67,15 @@ export interface RenderPool {
 const IN_FLIGHT = 2;
 /** Workers that die before they are ready, in a row, before the pool renders on this thread. */
 const START_FAILURES = 3;
+/** Workers a task may be in flight on when they die: the second death fails it. */
+const ATTEMPTS = 2;
 
 interface Job {
   id: number;
   message: Extract<ToWorker, { type: 'feed' | 'directory' }>;
   key: string;
+  /** How many workers it was sent to. */
+  attempts: number;
   resolve: (value: never) => void;
   reject: (err: Error) => void;
 }
@@ -138,9 +146,15 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     worker.on('exit', (code) => {
       slots.splice(slots.indexOf(slot), 1);
       const why = slot.reason ?? `exit code ${code}`;
-      // Its tasks fail (those feeds keep their last good documents); queued ones go elsewhere.
-      for (const job of slot.jobs.values()) job.reject(new FeedwrightError('RENDER_FAILED', `a render worker stopped (${why})`));
+      // Which of its tasks stopped it is unknown: each is tried once more alone on a worker, and
+      // fails (that feed keeps its last good documents) when that worker dies too.
+      const retry: Job[] = [];
+      for (const job of slot.jobs.values()) {
+        if (job.attempts < ATTEMPTS && !closed) retry.push(job);
+        else job.reject(new FeedwrightError('RENDER_FAILED', `a render worker stopped (${why}) while rendering ${job.key === '' ? '(site)' : job.key}`));
+      }
       slot.jobs.clear();
+      queue.unshift(...retry);
       if (closed) return;
       if (!slot.ready) startFailed(`a render worker stopped before it was ready (${why})`);
       else {
@@ -182,6 +196,9 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     });
   }
 
+  /** Room for `job` on a slot: a retried task runs alone, and nothing joins it. */
+  const fits = (s: Slot, job: Job) => s.ready && (job.attempts > 0 ? s.jobs.size === 0 : s.jobs.size < IN_FLIGHT && ![...s.jobs.values()].some((j) => j.attempts > 1));
+
   /** Hands queued tasks to workers with room, preferring the one that rendered the scope last. */
   function pump(): void {
     while (queue.length > 0) {
@@ -191,11 +208,11 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
         continue;
       }
       const job = queue[0] as Job;
-      const preferred = slots.find((s) => s.worker === affinity.get(job.key) && s.ready && s.jobs.size < IN_FLIGHT);
-      let slot = preferred;
-      if (slot === undefined) for (const s of slots) if (s.ready && s.jobs.size < IN_FLIGHT && (slot === undefined || s.jobs.size < slot.jobs.size)) slot = s;
+      let slot = slots.find((s) => s.worker === affinity.get(job.key) && fits(s, job));
+      if (slot === undefined) for (const s of slots) if (fits(s, job) && (slot === undefined || s.jobs.size < slot.jobs.size)) slot = s;
       if (slot === undefined) break;
       queue.shift();
+      job.attempts += 1;
       slot.jobs.set(job.id, job);
       affinity.set(job.key, slot.worker);
       slot.worker.postMessage(job.message);
@@ -203,22 +220,27 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     refresh();
   }
 
+  function start(): void {
+    if (started || closed) return;
+    started = true;
+    for (let i = 0; i < size; i += 1) spawn();
+    refresh();
+  }
+
   function submit<T>(key: string, message: (id: number) => Job['message']): Promise<T> {
     if (closed) return Promise.reject(new FeedwrightError('RENDER_FAILED', 'the render pool is closed'));
-    if (!started) {
-      started = true;
-      for (let i = 0; i < size; i += 1) spawn();
-    }
+    start();
     const id = (nextId += 1);
     return new Promise<T>((resolve, reject) => {
-      queue.push({ id, key, message: message(id), resolve: resolve as (v: never) => void, reject });
+      queue.push({ id, key, attempts: 0, message: message(id), resolve: resolve as (v: never) => void, reject });
       pump();
     });
   }
 
   return {
+    start,
     renderFeed: (task) => submit<FeedRendered>(task.key, (id) => ({ type: 'feed', id, task })),
-    renderDirectory: (task) => submit<DirectoryRendered>('\0directory', (id) => ({ type: 'directory', id, task })),
+    renderDirectory: (task) => submit<DirectoryRendered>('(directory)', (id) => ({ type: 'directory', id, task })),
     threads: () => (inThread ? 0 : started ? slots.length : size),
     injectFault(key, kind) {
       if (inThread) localFaults.set(key, kind);

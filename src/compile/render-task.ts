@@ -41,21 +41,21 @@ export interface FeedTask {
   previous?: FeedState;
   /** The compile's start: the embargo cutoff and the clock for Last-Modified. */
   startedAt: number;
-  /** Send the bodies back too, for the serving thread's memory (a small publish: hot documents). */
-  keepBodies: boolean;
 }
 
 /** Render the directory documents (OPML and the index page) from the feed listing. */
 export interface DirectoryTask {
   feeds: FeedListing[];
-  keepBodies: boolean;
 }
 
-/** One rendered document path: its record on each origin (index = origin), and maybe its bodies. */
+/**
+ * One rendered document path: its record on each origin (index = origin), and the bytes already
+ * written to the body folder (identity, gzip, br per origin), for the serving thread's memory
+ * cache. A worker transfers them (no copy); the compiler drops them once cached.
+ */
 export interface RenderedDocument {
   path: string;
   records: DocumentRecord[];
-  /** Per origin, the identity, gzip and br bytes, when the task asked for them. */
   bodies?: Uint8Array[][];
 }
 
@@ -97,11 +97,11 @@ export function createRenderTasks(settings: RenderSettings, reader: FeedReader, 
   const save = createBodyWriter(documentsDir);
 
   /** Compresses one text per origin, writes the bodies, and gives the records. */
-  async function publishable(key: string, path: string, contentType: string, lastModified: number, texts: string[], keepBodies: boolean): Promise<RenderedDocument> {
+  async function publishable(key: string, path: string, contentType: string, lastModified: number, texts: string[]): Promise<RenderedDocument> {
     const encoded = texts.map((t) => encodeDocument(t, contentType, lastModified));
     await Promise.all(encoded.flatMap((e) => CODINGS.map((c, i) => save(variantTag(e.record.hash, c), e.bodies[i] as Uint8Array))));
     observe?.(key, path);
-    return { path, records: encoded.map((e) => e.record), ...(keepBodies ? { bodies: encoded.map((e) => e.bodies) } : {}) };
+    return { path, records: encoded.map((e) => e.record), bodies: encoded.map((e) => e.bodies) };
   }
 
   return {
@@ -116,14 +116,14 @@ export function createRenderTasks(settings: RenderSettings, reader: FeedReader, 
       const documents: RenderedDocument[] = [];
       for (const format of FORMATS) {
         const path = feedPath(task.key, format);
-        documents.push(await publishable(task.key, path, CONTENT_TYPES[format], lastModified, contexts.map((ctx) => RENDERERS[format](feed, ctx)), task.keepBodies));
+        documents.push(await publishable(task.key, path, CONTENT_TYPES[format], lastModified, contexts.map((ctx) => RENDERERS[format](feed, ctx))));
       }
       return { key: task.key, state: { digest, lastModified }, changed, documents };
     },
     async renderDirectory(task) {
       const modified = task.feeds.reduce((m, f) => Math.max(m, f.lastModified), 0);
-      const opml = await publishable('/', '/feeds.opml', CONTENT_TYPES.opml, modified, contexts.map((c) => renderOpml(task.feeds, site, c.origin, dates)), task.keepBodies);
-      const index = await publishable('/', '/', CONTENT_TYPES.html, modified, contexts.map((c) => renderIndexPage(task.feeds, site, c.origin)), task.keepBodies);
+      const opml = await publishable('/', '/feeds.opml', CONTENT_TYPES.opml, modified, contexts.map((c) => renderOpml(task.feeds, site, c.origin, dates)));
+      const index = await publishable('/', '/', CONTENT_TYPES.html, modified, contexts.map((c) => renderIndexPage(task.feeds, site, c.origin)));
       return { documents: [opml, index] };
     },
   };

@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { FeedwrightError } from '../core/errors.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
-import { createRenderTasks, type RenderSettings } from './render-task.js';
+import { createRenderTasks, type DirectoryRendered, type FeedRendered, type RenderSettings } from './render-task.js';
 import type { ToWorker, FromWorker, WorkerSetup } from './render-pool.js';
 
 const port = parentPort;
@@ -26,6 +26,25 @@ const store = openSqliteStore(databaseFile, { readOnly: true });
 const tasks = createRenderTasks(settings as RenderSettings, store, observe);
 const send = (m: FromWorker) => port.postMessage(m);
 
+/**
+ * The bodies' memory, moved to the compiling thread rather than copied: a body that shares its
+ * ArrayBuffer (a small Buffer from the pool) is copied into its own first, since moving a shared
+ * buffer would take it from every other view.
+ */
+function transferable(result: FeedRendered | DirectoryRendered): ArrayBuffer[] {
+  const list = new Set<ArrayBuffer>();
+  for (const doc of result.documents) {
+    doc.bodies = doc.bodies?.map((perOrigin) =>
+      perOrigin.map((b) => {
+        const own = b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer ? b : new Uint8Array(b);
+        list.add(own.buffer as ArrayBuffer);
+        return own;
+      }),
+    );
+  }
+  return [...list];
+}
+
 port.on('message', (m: ToWorker) => {
   if (m.type === 'fault') {
     faults.set(m.key, m.kind);
@@ -33,7 +52,7 @@ port.on('message', (m: ToWorker) => {
   }
   const work = m.type === 'feed' ? tasks.renderFeed(m.task) : tasks.renderDirectory(m.task);
   work.then(
-    (result) => send({ type: 'done', id: m.id, result }),
+    (result) => port.postMessage({ type: 'done', id: m.id, result } satisfies FromWorker, transferable(result)),
     (err: unknown) => send({ type: 'failed', id: m.id, message: err instanceof Error ? err.message : String(err), code: err instanceof FeedwrightError ? err.code : 'RENDER_FAILED' }),
   );
 });
