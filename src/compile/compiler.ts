@@ -117,7 +117,8 @@ export function createCompiler(options: CompilerOptions): Compiler {
   /** Scopes whose last render failed or was never published: rendered again next time. */
   const pending = new Set<string>();
   const listeners: ((set: PublishedSet) => void)[] = [];
-  const files = options.articlesDir === undefined ? undefined : openFileSource(options.articlesDir);
+  // A large sync (the first, a bulk drop of files) reads and validates files in the workers too.
+  const files = options.articlesDir === undefined ? undefined : openFileSource(options.articlesDir, { read: (dir, names, timeZone) => renderer.readArticles({ dir, names, timeZone }) });
   /** The last problems the file source reported (kept for compiles that do not look at files). */
   let fileProblems: SourceProblem[] = [];
 

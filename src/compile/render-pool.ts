@@ -1,5 +1,6 @@
-// The render pool: worker threads (one per core) that render, compress and write feed documents,
-// so the thread that answers readers only dispatches tasks and swaps in the published set. A
+// The render pool: worker threads (one per core) that render, compress and write feed documents
+// (and read and validate article files on a large sync), so the thread that answers readers only
+// dispatches tasks, stores what changed and swaps in the published set. A
 // worker that dies (an uncaught exception, an out-of-memory kill, process.exit) costs only the
 // tasks it had in flight: each is tried once more, alone on a worker, so a second death names
 // the task that causes it, which then fails (that feed keeps its last good documents). The pool
@@ -9,6 +10,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { FeedwrightError, type ErrorCode } from '../core/errors.js';
+import { readArticleFiles, type ArticleFileRead } from './source-files.js';
 import { createRenderTasks, type DirectoryRendered, type DirectoryTask, type FeedReader, type FeedRendered, type FeedTask, type RenderSettings, type RenderTasks } from './render-task.js';
 
 /** What a worker is started with. */
@@ -21,12 +23,20 @@ export interface WorkerSetup {
 export type ToWorker =
   | { type: 'feed'; id: number; task: FeedTask }
   | { type: 'directory'; id: number; task: DirectoryTask }
+  | { type: 'read'; id: number; task: ReadTask }
   | { type: 'fault'; key: string; kind: FaultKind };
+
+/** Read, validate and digest a batch of article files. */
+export interface ReadTask {
+  dir: string;
+  names: string[];
+  timeZone: string;
+}
 
 /** Messages from a worker. */
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'done'; id: number; result: FeedRendered | DirectoryRendered }
+  | { type: 'done'; id: number; result: FeedRendered | DirectoryRendered | ArticleFileRead[] }
   | { type: 'failed'; id: number; message: string; code: ErrorCode };
 
 /** A fault a test can inject: the worker exits (as an out-of-memory kill would), or the render throws. */
@@ -52,6 +62,8 @@ export interface RenderPool {
   start(): void;
   renderFeed(task: FeedTask): Promise<FeedRendered>;
   renderDirectory(task: DirectoryTask): Promise<DirectoryRendered>;
+  /** Reads a batch of article files (see readArticleFiles). */
+  readArticles(task: ReadTask): Promise<ArticleFileRead[]>;
   /** How many worker threads render (0: this thread does). */
   threads(): number;
   /**
@@ -72,7 +84,7 @@ const ATTEMPTS = 2;
 
 interface Job {
   id: number;
-  message: Extract<ToWorker, { type: 'feed' | 'directory' }>;
+  message: Extract<ToWorker, { type: 'feed' | 'directory' | 'read' }>;
   key: string;
   /** How many workers it was sent to. */
   attempts: number;
@@ -186,7 +198,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     });
     localRunning += 1;
     const m = job.message;
-    const work: Promise<unknown> = m.type === 'feed' ? local.renderFeed(m.task) : local.renderDirectory(m.task);
+    const work: Promise<unknown> = m.type === 'feed' ? local.renderFeed(m.task) : m.type === 'directory' ? local.renderDirectory(m.task) : Promise.resolve().then(() => readArticleFiles(m.task.dir, m.task.names, m.task.timeZone));
     work.then(
       (v) => job.resolve(v as never),
       (err: unknown) => job.reject(err instanceof Error ? err : new Error(String(err))),
@@ -241,6 +253,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     start,
     renderFeed: (task) => submit<FeedRendered>(task.key, (id) => ({ type: 'feed', id, task })),
     renderDirectory: (task) => submit<DirectoryRendered>('(directory)', (id) => ({ type: 'directory', id, task })),
+    readArticles: (task) => submit<ArticleFileRead[]>('(read)', (id) => ({ type: 'read', id, task })),
     threads: () => (inThread ? 0 : started ? slots.length : size),
     injectFault(key, kind) {
       if (inThread) localFaults.set(key, kind);

@@ -1,9 +1,11 @@
 // A render worker: renders, compresses and writes feed documents off the serving thread, reading
-// the store through its own read-only connection and keeping its own prepared-item cache. Tasks
-// and results are small messages (see render-pool.ts); the bytes go to the body folder.
+// the store through its own read-only connection and keeping its own prepared-item cache; on a
+// large sync it also reads and validates article files. Tasks and results are messages (see
+// render-pool.ts); the documents' bytes go to the body folder.
 import { parentPort, workerData } from 'node:worker_threads';
 import { FeedwrightError } from '../core/errors.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
+import { readArticleFiles } from './source-files.js';
 import { createRenderTasks, type DirectoryRendered, type FeedRendered, type RenderSettings } from './render-task.js';
 import type { ToWorker, FromWorker, WorkerSetup } from './render-pool.js';
 
@@ -48,6 +50,14 @@ function transferable(result: FeedRendered | DirectoryRendered): ArrayBuffer[] {
 port.on('message', (m: ToWorker) => {
   if (m.type === 'fault') {
     faults.set(m.key, m.kind);
+    return;
+  }
+  if (m.type === 'read') {
+    try {
+      send({ type: 'done', id: m.id, result: readArticleFiles(m.task.dir, m.task.names, m.task.timeZone) });
+    } catch (err) {
+      send({ type: 'failed', id: m.id, message: err instanceof Error ? err.message : String(err), code: err instanceof FeedwrightError ? err.code : 'ARTICLE_READ' });
+    }
     return;
   }
   const work = m.type === 'feed' ? tasks.renderFeed(m.task) : tasks.renderDirectory(m.task);

@@ -194,6 +194,10 @@ describe('render workers', function () {
     const dir = makeDataDir({ copySample: false, articles: {} });
     dirs.push(dir);
     await generateArchive({ dir, articles: 2000 });
+    // Every article and every feed, with 20 items a feed rather than 50: the same work per item,
+    // in a test that stays well within its time on a shared two-core machine.
+    const generated = JSON.parse(readFileSync(join(dir, 'site.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(dir, 'site.json'), JSON.stringify({ ...generated, itemLimit: 20 }));
     const first = await start(dir);
     await first.close();
     // Other settings: the restarted service serves the last set while it renders every feed again.
