@@ -24,6 +24,8 @@ export interface ServiceOptions {
   documentsDir?: string;
   /** How many bytes of document bodies to hold in memory. */
   cacheBytes?: number;
+  /** Render worker threads (default: one per core; 0 renders on the serving thread). */
+  renderThreads?: number;
   articlesDir?: string;
   publicDir: string;
   /** The ingest API's bearer token; undefined leaves the API off. */
@@ -54,8 +56,18 @@ export function createService(options: ServiceOptions): Service {
   const store = openSqliteStore(options.databaseFile, { idPrefix: options.site.idPrefix, log });
   const bodies = openBodyStore(options.documentsDir ?? join(dirname(options.databaseFile), '.feedwright', 'documents'), options.cacheBytes ?? DEFAULT_CACHE_BYTES);
   const periodSeconds = schedulePeriodSeconds(options.site.schedule);
-  const compilerOptions = { store, bodies, site: options.site, periodSeconds, log, ...(options.articlesDir === undefined ? {} : { articlesDir: options.articlesDir }), ...(options.clock === undefined ? {} : { clock: options.clock }) };
-  const compiler = createCompiler(compilerOptions);
+  const compiler = createCompiler({
+    store,
+    bodies,
+    site: options.site,
+    periodSeconds,
+    log,
+    // Render workers open the same file read-only: feeds are rendered off the serving thread.
+    databaseFile: options.databaseFile,
+    ...(options.renderThreads === undefined ? {} : { renderThreads: options.renderThreads }),
+    ...(options.articlesDir === undefined ? {} : { articlesDir: options.articlesDir }),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+  });
   const writer = createArticleWriter({ store, compiler, timeZone: options.site.timeZone, ...(options.clock === undefined ? {} : { clock: options.clock }) });
   const app = createApp({ compiler, publicDir: options.publicDir, startedAt: Date.now(), api: { token: options.apiToken, store, writer } });
   const server = createFeedServer({ site: options.site, current: compiler.current, app, bodies, periodSeconds });

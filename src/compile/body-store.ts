@@ -1,18 +1,18 @@
 // Where document bytes live: content-addressed files on disk (so a restart serves at once and
 // cold documents cost no memory), with the recently used ones held in memory within a budget.
+// Render tasks write the files (see render-task.ts); the serving thread reads and caches them.
 import { mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { wrapError } from '../core/errors.js';
+import type { DocumentBodies } from '../publish/published-set.js';
 
 /** The bodies of every document version, on disk with an in-memory LRU. */
-export interface BodyStore {
-  /** The bytes if they are in memory (the fast path's case), else undefined. */
-  cached(name: string): Buffer | undefined;
-  /** The bytes, from memory or disk (then kept in memory while the budget allows). */
-  load(name: string): Promise<Buffer>;
-  /** Stores bytes under a content-derived name; durable on disk when it resolves. */
-  save(name: string, bytes: Buffer): Promise<void>;
+export interface BodyStore extends DocumentBodies {
+  /** The folder the body files are in. */
+  readonly dir: string;
+  /** Keeps bytes already on disk in memory while the budget allows (a render's hot documents). */
+  hold(name: string, bytes: Uint8Array): void;
   /**
    * Deletes files not in `live`: only the named `candidates` when given (what a publish
    * replaced), else every file in the folder (after a full compile).
@@ -53,6 +53,10 @@ export function openBodyStore(dir: string, budgetBytes: number): BodyStore {
   };
 
   return {
+    dir,
+    hold(name, bytes) {
+      remember(name, Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    },
     cached(name) {
       const bytes = lru.get(name);
       if (bytes !== undefined && lru.size > 1) {
@@ -80,16 +84,6 @@ export function openBodyStore(dir: string, budgetBytes: number): BodyStore {
         loading.set(name, pending);
       }
       return pending;
-    },
-    async save(name, bytes) {
-      remember(name, bytes);
-      const path = join(dir, name);
-      // Write aside, then rename: a killed process leaves no half file under a live name. No
-      // fsync per file (thousands per cold compile); after a power loss start-up checks every
-      // listed file's size and recompiles when one is wrong (see verify).
-      const tmp = `${path}.${process.pid}.tmp`;
-      await writeFile(tmp, bytes);
-      await rename(tmp, path);
     },
     prune(live, candidates) {
       let removed = 0;

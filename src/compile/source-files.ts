@@ -62,6 +62,26 @@ export function readArticleFile(dir: string, name: string, timeZone: string): { 
   return { article: result.article, fileDigest, mtimeMs, size: bytes.length };
 }
 
+/** One article file as read: the article with its content digest and the file's, or the problem. */
+export type ArticleFileRead = { name: string; article: Article; digest: string; fileDigest: string; mtimeMs: number; size: number } | SourceProblem;
+
+/** Reads a batch of article files: in a worker thread (see render-pool.ts) or on this thread. */
+export type ArticleFileReader = (dir: string, names: string[], timeZone: string) => Promise<ArticleFileRead[]>;
+
+/** Reads, validates and digests a batch of article files, in order. */
+export function readArticleFiles(dir: string, names: readonly string[], timeZone: string): ArticleFileRead[] {
+  return names.map((name) => {
+    const r = readArticleFile(dir, name, timeZone);
+    return 'code' in r ? r : { name, ...r, digest: articleDigest(r.article) };
+  });
+}
+
+/** Files per read task, and read tasks ahead of the one being stored (memory stays bounded). */
+const READ_BATCH = 200;
+const READS_AHEAD = 6;
+/** Fewer files than this are read on this thread: a worker round trip would cost more. */
+const READ_HERE = 64;
+
 async function listJsonFiles(dir: string): Promise<string[]> {
   try {
     return (await readdir(dir)).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
@@ -118,8 +138,10 @@ export async function checkArticleFiles(dir: string, timeZone: string, idPrefix?
  * another live article) is reported as `ITEM_ID_TAKEN` naming that article and its file, like
  * any bad file: it is not recorded in the file index, so it is read and reported again until it
  * is fixed or the other article goes, and its last good version (if any) stays published.
+ * Reading, parsing and validating go through `read` (worker threads on a large sync) in batches,
+ * a few ahead; the results are stored in file-name order whoever read them.
  */
-export async function syncArticleFiles(dir: string, store: ArticleStore, timeZone: string, now: number, only?: ReadonlySet<string>): Promise<SyncResult> {
+export async function syncArticleFiles(dir: string, store: ArticleStore, timeZone: string, now: number, only?: ReadonlySet<string>, read?: ArticleFileReader): Promise<SyncResult> {
   const names = only === undefined ? await listJsonFiles(dir) : [...only].filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
   const present = new Set(only === undefined ? names : names.filter((n) => existsSync(join(dir, n))));
   const index = new Map((only === undefined ? await store.readFileIndex() : await store.readFileEntries(names)).map((e) => [e.name, e]));
@@ -181,32 +203,53 @@ export async function syncArticleFiles(dir: string, store: ArticleStore, timeZon
     })));
   };
 
-  for (const name of toRead) {
+  /** Stores one file's article (or notes its problem), in file-name order. */
+  const take = async (r: ArticleFileRead): Promise<void> => {
+    const name = 'code' in r ? r.file : r.name;
     const known = index.get(name);
     filesRead += 1;
     if (writes.length >= 1000) await flush();
-    const r = readArticleFile(dir, name, timeZone);
     if ('code' in r) {
       problems.push(r);
-      continue;
+      return;
     }
     if (known && known.digest === r.fileDigest) {
       upserts.push({ ...known, mtimeMs: r.mtimeMs, size: r.size });
-      continue;
+      return;
     }
     const owner = await ownerOf(r.article.id);
     if (owner !== undefined && owner !== name) {
       problems.push({ file: name, code: 'ARTICLE_DUPLICATE', message: `has the id "${r.article.id}" of ${owner}`, problems: [{ field: 'id', message: `repeats the id of ${owner}` }] });
-      continue;
+      return;
     }
     owners.set(r.article.id, name);
-    const put: ArticleWrite = { kind: 'put', article: r.article, digest: articleDigest(r.article), source: source(name) };
+    const put: ArticleWrite = { kind: 'put', article: r.article, digest: r.digest, source: source(name) };
     // The file's old article goes in the same step as its new one is stored, and only then:
     // a new id that keeps the guid is a rename, and a refused one keeps the old version live.
     if (known?.articleId && known.articleId !== r.article.id) put.replaces = known.articleId;
     writes.push(put);
     upserts.push({ name, mtimeMs: r.mtimeMs, size: r.size, digest: r.fileDigest, articleId: r.article.id });
+  };
+  const reader: ArticleFileReader = read !== undefined && toRead.length >= READ_HERE ? read : async (d, batch, tz) => readArticleFiles(d, batch, tz);
+  const batches: string[][] = [];
+  for (let i = 0; i < toRead.length; i += READ_BATCH) batches.push(toRead.slice(i, i + READ_BATCH));
+  const ahead: Promise<ArticleFileRead[]>[] = [];
+  let next = 0;
+  const readAhead = () => {
+    while (ahead.length < READS_AHEAD && next < batches.length) {
+      const p = reader(dir, batches[next] as string[], timeZone);
+      p.catch(() => undefined); // awaited below, in order; a later batch's failure must not go unhandled meanwhile
+      ahead.push(p);
+      next += 1;
+    }
+  };
+  readAhead();
+  for (let b = 0; b < batches.length; b += 1) {
+    const results = await (ahead.shift() as Promise<ArticleFileRead[]>);
+    readAhead();
+    for (const r of results) await take(r);
   }
+
   for (const [name, entry] of index) {
     if (present.has(name)) continue;
     removals.push(name);
@@ -232,7 +275,7 @@ export interface FileSource {
  * first sync, whenever the watcher fails or overflows, and every `fullScanMs` as a safety net.
  * Broken files stay reported until they are fixed or removed.
  */
-export function openFileSource(dir: string, options: { fullScanMs?: number; watch?: boolean } = {}): FileSource {
+export function openFileSource(dir: string, options: { fullScanMs?: number; watch?: boolean; read?: ArticleFileReader } = {}): FileSource {
   const fullScanMs = options.fullScanMs ?? 10 * 60_000;
   const dirty = new Set<string>();
   let watcher: FSWatcher | undefined;
@@ -291,7 +334,7 @@ export function openFileSource(dir: string, options: { fullScanMs?: number; watc
       dirty.clear();
       let result: SyncResult;
       try {
-        result = await syncArticleFiles(dir, store, timeZone, now, only);
+        result = await syncArticleFiles(dir, store, timeZone, now, only, options.read);
       } catch (err) {
         // Nothing is lost: look at everything again next time.
         needFull = true;

@@ -2,24 +2,11 @@
 // benchmark): validate, store in one transaction, and have the affected feeds recompiled soon,
 // with writes that arrive close together coalesced into one compile.
 import { articleDigest, parseArticle } from '../core/article.js';
+import type { ArticleWriter } from '../publish/published-set.js';
 import type { ArticleChange, ArticleStore, WriteOptions } from '../store/store.js';
 import type { Compiler } from './compiler.js';
 
-/** Stores articles and schedules the compile that publishes them. */
-export interface ArticleWriter {
-  /**
-   * Validates and stores raw articles; resolves once they are durably stored. All or nothing:
-   * a bad article throws `ARTICLE_INVALID`, and an article whose reader id (guid, else id prefix
-   * + id) another live article owns throws `ITEM_ID_TAKEN`, storing nothing — unless
-   * `options.onRefused` is given, which then hears of each refused article while the rest are
-   * stored (see WriteOptions).
-   */
-  put(raws: unknown[], source?: string, options?: WriteOptions): Promise<ArticleChange[]>;
-  /** Removes articles by id (tombstones kept). */
-  remove(ids: string[]): Promise<ArticleChange[]>;
-  /** Resolves when the compile that includes every write so far has published. */
-  flushed(): Promise<void>;
-}
+export type { ArticleWriter };
 
 /** Creates the writer; `delayMs` is how long a write waits for others to join its compile. */
 export function createArticleWriter(options: { store: ArticleStore; compiler: Compiler; timeZone: string; clock?: () => number; delayMs?: number }): ArticleWriter {

@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   STORE_OPEN: 'the store could not be opened',
   STORE_QUERY: 'the store failed during a read or a write',
   COMPILE_FAILED: 'a compile did not complete; the last good documents stay live',
+  RENDER_FAILED: 'a feed could not be rendered (an exception in its render, or its render worker stopped); its last good documents stay live',
   USAGE: 'the command line is malformed',
 } as const;
 

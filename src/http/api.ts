@@ -4,7 +4,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { ARTICLE_ID, articleToJson } from '../core/article.js';
 import { FeedwrightError, type FieldProblem } from '../core/errors.js';
-import type { ArticleWriter } from '../compile/writer.js';
+import type { ArticleWriter } from '../publish/published-set.js';
 import { describeRefusal, refusalFieldMessage, type ArticleStore, type WriteRefusal } from '../store/store.js';
 
 /** The largest request body the API reads (an article body may be up to 2,000,000 characters). */

@@ -1,14 +1,15 @@
 // The Express app: everything that is not a compiled document — health, static files from
 // public/, and errors. Bodies never carry raw driver text.
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import type { Compiler } from '../compile/compiler.js';
-import { PAGE_CSP } from '../compile/compiler.js';
 import { ERROR_CODES } from '../core/errors.js';
+import { PAGE_CSP } from '../publish/header-rules.js';
+import type { PublishedSource } from '../publish/published-set.js';
 import { createApiRouter, type ApiOptions } from './api.js';
 
 /** What the app needs. */
 export interface AppOptions {
-  compiler: Compiler;
+  /** The published set and the last compile's report. */
+  compiler: PublishedSource;
   publicDir: string;
   startedAt: number;
   api: ApiOptions;
@@ -51,6 +52,9 @@ export function createApp(options: AppOptions): Express {
         feedsChanged: report.feedsChanged.length,
         skippedFiles: report.problems.map((p) => ({ file: p.file, code: p.code, problems: p.problems.length > 0 ? p.problems : [{ field: '(file)', message: p.message }] })),
         failedFeeds: report.failedFeeds.map((f) => f.scope),
+        // Why each failed, by code and meaning (a render's exception, a render worker that
+        // stopped, a store read); the text stays in the server log.
+        feedFailures: report.failedFeeds.length === 0 ? undefined : report.failedFeeds.map((f) => ({ scope: f.scope, code: f.code, reason: ERROR_CODES[f.code] })),
         // The reason by code and meaning; the driver's own text stays in the server log.
         error: report.error === undefined ? undefined : { code: report.errorCode ?? 'COMPILE_FAILED', reason: ERROR_CODES[report.errorCode ?? 'COMPILE_FAILED'], detail: 'the last good documents are still served; see the server log' },
       },

@@ -1,7 +1,7 @@
 // Request-header logic of the feed fast path: content coding (RFC 9110 §12.5.3), conditional
 // requests (RFC 9110 §13), and the serving origin (design §5). Pure functions over header strings.
 import { parseHttpDate } from '../core/dates.js';
-import type { Coding } from '../compile/documents.js';
+import type { Coding } from '../publish/published-set.js';
 import { hostKeys, type Origin } from '../core/site.js';
 
 const codingCache = new Map<string, Coding>();

@@ -4,9 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Express } from 'express';
 import type { SiteConfig } from '../core/site.js';
-import type { CompiledDocument } from '../compile/documents.js';
-import type { PublishedSet } from '../compile/compiler.js';
-import type { BodyStore } from '../compile/body-store.js';
+import type { CompiledDocument, DocumentBodies, PublishedSet } from '../publish/published-set.js';
 import { createOriginResolver, negotiateCoding, notModified } from './negotiate.js';
 import { createPoliteness } from './politeness.js';
 
@@ -16,7 +14,7 @@ export interface FeedServerOptions {
   /** The set being served, read on every request so a publish takes effect at once. */
   current: () => PublishedSet | undefined;
   app: Express;
-  bodies: BodyStore;
+  bodies: DocumentBodies;
   /** The schedule's period: the politeness window. */
   periodSeconds: number;
 }

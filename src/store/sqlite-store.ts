@@ -178,23 +178,27 @@ function toStored(row: ArticleRow): StoredArticle {
 
 /**
  * Opens (creating when needed) the SQLite store at `file`, upgrading an older schema in place
- * (see {@link SCHEMA_VERSION}). Throws a FeedwrightError `STORE_OPEN` naming the file when it
- * cannot be opened or upgraded.
+ * (see {@link SCHEMA_VERSION}). With `readOnly`, an existing, current store for reading only (a
+ * render worker's connection): WAL lets it read what other connections committed, and nothing
+ * is created or upgraded. Throws a FeedwrightError `STORE_OPEN` naming the file when it cannot
+ * be opened or upgraded.
  */
 export function openSqliteStore(file: string, options: StoreOptions): ArticleStore {
   let db: Db | undefined;
   const { idPrefix } = options;
   try {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    db = new Database(file);
+    if (file !== ':memory:' && options.readOnly !== true) mkdirSync(dirname(file), { recursive: true });
+    db = new Database(file, options.readOnly === true ? { readonly: true, fileMustExist: true } : {});
     db.pragma('journal_mode = WAL');
     // FULL: a write that returned is on disk (design: a 2xx means durably stored).
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 5000');
-    db.exec(SCHEMA);
-    // IMMEDIATE: two processes opening an old file at once upgrade it once.
-    const opened = db;
-    opened.transaction(() => upgrade(opened, options, Date.now())).immediate();
+    if (options.readOnly !== true) {
+      db.exec(SCHEMA);
+      // IMMEDIATE: two processes opening an old file at once upgrade it once.
+      const opened = db;
+      opened.transaction(() => upgrade(opened, options, Date.now())).immediate();
+    }
   } catch (err) {
     db?.close();
     throw wrapError('STORE_OPEN', `cannot open the SQLite store ${file}`, err);

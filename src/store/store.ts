@@ -63,6 +63,8 @@ export interface StoreOptions {
   idPrefix: string;
   /** Where the store reports what an upgrade or a prefix change did (duplicates set aside). */
   log?: (line: string) => void;
+  /** Open an existing store for reading only (a render worker's connection); nothing is upgraded. */
+  readOnly?: boolean;
 }
 
 /** What a write changed: the scopes the article was listed in before and after. */

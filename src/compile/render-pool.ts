@@ -1,0 +1,268 @@
+// The render pool: worker threads (one per core) that render, compress and write feed documents
+// (and read and validate article files on a large sync), so the thread that answers readers only
+// dispatches tasks, stores what changed and swaps in the published set. A
+// worker that dies (an uncaught exception, an out-of-memory kill, process.exit) costs only the
+// tasks it had in flight: each is tried once more, alone on a worker, so a second death names
+// the task that causes it, which then fails (that feed keeps its last good documents). The pool
+// starts a replacement for every worker that dies. When workers cannot run (TypeScript
+// sources under tsx, whose loader does not reach workers on Node 20; a store with no file), the
+// same task code runs on this thread, so the bytes are the same either way.
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { FeedwrightError, type ErrorCode } from '../core/errors.js';
+import { readArticleFiles, type ArticleFileRead } from './source-files.js';
+import { createRenderTasks, type DirectoryRendered, type DirectoryTask, type FeedReader, type FeedRendered, type FeedTask, type RenderSettings, type RenderTasks } from './render-task.js';
+
+/** What a worker is started with. */
+export interface WorkerSetup {
+  settings: RenderSettings;
+  databaseFile: string;
+}
+
+/** Messages to a worker: a task, or (tests only) a fault to arm. */
+export type ToWorker =
+  | { type: 'feed'; id: number; task: FeedTask }
+  | { type: 'directory'; id: number; task: DirectoryTask }
+  | { type: 'read'; id: number; task: ReadTask }
+  | { type: 'fault'; key: string; kind: FaultKind };
+
+/** Read, validate and digest a batch of article files. */
+export interface ReadTask {
+  dir: string;
+  names: string[];
+  timeZone: string;
+}
+
+/** Messages from a worker. */
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'done'; id: number; result: FeedRendered | DirectoryRendered | ArticleFileRead[] }
+  | { type: 'failed'; id: number; message: string; code: ErrorCode };
+
+/** A fault a test can inject: the worker exits (as an out-of-memory kill would), or the render throws. */
+export type FaultKind = 'exit' | 'throw';
+
+/** How the pool is set up. */
+export interface RenderPoolOptions {
+  settings: RenderSettings;
+  /** The store this thread renders from when no worker can run. */
+  store: FeedReader;
+  /** The SQLite file each worker opens read-only; undefined or ':memory:' renders on this thread. */
+  databaseFile?: string;
+  /** Worker threads (default: one per core; 0 renders on this thread). */
+  threads?: number;
+  /** Each worker's heap limit in MB: a runaway render stops its worker, not the process. */
+  heapMb?: number;
+  log?: (line: string) => void;
+}
+
+/** Renders feeds and directory documents in worker threads, or on this thread. */
+export interface RenderPool {
+  /** Starts the workers (they load while the compile reads its sources); the first task does it too. */
+  start(): void;
+  renderFeed(task: FeedTask): Promise<FeedRendered>;
+  renderDirectory(task: DirectoryTask): Promise<DirectoryRendered>;
+  /** Reads a batch of article files (see readArticleFiles). */
+  readArticles(task: ReadTask): Promise<ArticleFileRead[]>;
+  /** How many worker threads render (0: this thread does). */
+  threads(): number;
+  /**
+   * For tests: the next render of `key` by each worker running now (or by this thread) fails
+   * after writing its first document: `exit` stops the worker, `throw` raises an exception.
+   */
+  injectFault(key: string, kind: FaultKind): void;
+  /** Stops the workers; queued and running tasks fail. */
+  close(): Promise<void>;
+}
+
+/** Tasks a worker holds at once: one rendering while the other's bodies are written. */
+const IN_FLIGHT = 2;
+/** Workers that die before they are ready, in a row, before the pool renders on this thread. */
+const START_FAILURES = 3;
+/** Workers a task may be in flight on when they die: the second death fails it. */
+const ATTEMPTS = 2;
+
+interface Job {
+  id: number;
+  message: Extract<ToWorker, { type: 'feed' | 'directory' | 'read' }>;
+  key: string;
+  /** How many workers it was sent to. */
+  attempts: number;
+  resolve: (value: never) => void;
+  reject: (err: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  jobs: Map<number, Job>;
+  reason?: string;
+}
+
+/** Creates the pool; workers start with the first task. */
+export function createRenderPool(options: RenderPoolOptions): RenderPool {
+  const log = options.log ?? (() => {});
+  const file = options.databaseFile ?? '';
+  const fromSource = import.meta.url.endsWith('.ts');
+  const size = fromSource || file === '' || file === ':memory:' ? 0 : Math.max(0, options.threads ?? availableParallelism());
+  const url = new URL('./render-worker.js', import.meta.url);
+  const slots: Slot[] = [];
+  const queue: Job[] = [];
+  /** The worker that last rendered a scope: its prepared-item cache holds that feed's items. */
+  const affinity = new Map<string, Worker>();
+  let started = false;
+  let closed = false;
+  let startFailures = 0;
+  let nextId = 0;
+  /** This thread renders: no workers wanted, or they keep failing to start. */
+  let inThread = size === 0;
+  let local: RenderTasks | undefined;
+  let localRunning = 0;
+  const localFaults = new Map<string, FaultKind>();
+
+  /** Keeps the process alive while work is queued or in flight, and only then. */
+  const refresh = () => {
+    for (const s of slots) {
+      if (queue.length > 0 || s.jobs.size > 0) s.worker.ref();
+      else s.worker.unref();
+    }
+  };
+
+  function spawn(): void {
+    let worker: Worker;
+    try {
+      worker = new Worker(url, { workerData: { settings: options.settings, databaseFile: file } satisfies WorkerSetup, resourceLimits: { maxOldGenerationSizeMb: options.heapMb ?? 1024 } });
+    } catch (err) {
+      startFailed(`cannot start a render worker: ${(err as Error).message}`);
+      return;
+    }
+    const slot: Slot = { worker, ready: false, jobs: new Map() };
+    slots.push(slot);
+    worker.on('message', (m: FromWorker) => {
+      if (m.type === 'ready') {
+        slot.ready = true;
+        startFailures = 0;
+        pump();
+        return;
+      }
+      const job = slot.jobs.get(m.id);
+      if (job === undefined) return;
+      slot.jobs.delete(m.id);
+      if (m.type === 'done') job.resolve(m.result as never);
+      else job.reject(new FeedwrightError(m.code, m.message));
+      pump();
+    });
+    worker.on('error', (err) => {
+      slot.reason = err.message;
+    });
+    worker.on('exit', (code) => {
+      slots.splice(slots.indexOf(slot), 1);
+      const why = slot.reason ?? `exit code ${code}`;
+      // Which of its tasks stopped it is unknown: each is tried once more alone on a worker, and
+      // fails (that feed keeps its last good documents) when that worker dies too.
+      const retry: Job[] = [];
+      for (const job of slot.jobs.values()) {
+        if (job.attempts < ATTEMPTS && !closed) retry.push(job);
+        else job.reject(new FeedwrightError('RENDER_FAILED', `a render worker stopped (${why}) while rendering ${job.key === '' ? '(site)' : job.key}`));
+      }
+      slot.jobs.clear();
+      queue.unshift(...retry);
+      if (closed) return;
+      if (!slot.ready) startFailed(`a render worker stopped before it was ready (${why})`);
+      else {
+        log(`a render worker stopped (${why}); starting a replacement`);
+        spawn();
+      }
+      pump();
+    });
+  }
+
+  function startFailed(why: string): void {
+    startFailures += 1;
+    if (startFailures < START_FAILURES) {
+      log(`${why}; starting another`);
+      spawn();
+    } else if (slots.length === 0 && !inThread) {
+      inThread = true;
+      log(`${why}; rendering on the main thread instead`);
+    }
+    pump();
+  }
+
+  function runLocal(job: Job): void {
+    local ??= createRenderTasks(options.settings, options.store, (key) => {
+      const fault = localFaults.get(key);
+      if (fault === undefined) return;
+      localFaults.delete(key);
+      throw new Error(`a fault injected by a test in the render of ${key === '' ? '(site)' : key}`);
+    });
+    localRunning += 1;
+    const m = job.message;
+    const work: Promise<unknown> = m.type === 'feed' ? local.renderFeed(m.task) : m.type === 'directory' ? local.renderDirectory(m.task) : Promise.resolve().then(() => readArticleFiles(m.task.dir, m.task.names, m.task.timeZone));
+    work.then(
+      (v) => job.resolve(v as never),
+      (err: unknown) => job.reject(err instanceof Error ? err : new Error(String(err))),
+    ).finally(() => {
+      localRunning -= 1;
+      pump();
+    });
+  }
+
+  /** Room for `job` on a slot: a retried task runs alone, and nothing joins it. */
+  const fits = (s: Slot, job: Job) => s.ready && (job.attempts > 0 ? s.jobs.size === 0 : s.jobs.size < IN_FLIGHT && ![...s.jobs.values()].some((j) => j.attempts > 1));
+
+  /** Hands queued tasks to workers with room, preferring the one that rendered the scope last. */
+  function pump(): void {
+    while (queue.length > 0) {
+      if (inThread) {
+        if (localRunning >= IN_FLIGHT) break;
+        runLocal(queue.shift() as Job);
+        continue;
+      }
+      const job = queue[0] as Job;
+      let slot = slots.find((s) => s.worker === affinity.get(job.key) && fits(s, job));
+      if (slot === undefined) for (const s of slots) if (fits(s, job) && (slot === undefined || s.jobs.size < slot.jobs.size)) slot = s;
+      if (slot === undefined) break;
+      queue.shift();
+      job.attempts += 1;
+      slot.jobs.set(job.id, job);
+      affinity.set(job.key, slot.worker);
+      slot.worker.postMessage(job.message);
+    }
+    refresh();
+  }
+
+  function start(): void {
+    if (started || closed) return;
+    started = true;
+    for (let i = 0; i < size; i += 1) spawn();
+    refresh();
+  }
+
+  function submit<T>(key: string, message: (id: number) => Job['message']): Promise<T> {
+    if (closed) return Promise.reject(new FeedwrightError('RENDER_FAILED', 'the render pool is closed'));
+    start();
+    const id = (nextId += 1);
+    return new Promise<T>((resolve, reject) => {
+      queue.push({ id, key, attempts: 0, message: message(id), resolve: resolve as (v: never) => void, reject });
+      pump();
+    });
+  }
+
+  return {
+    start,
+    renderFeed: (task) => submit<FeedRendered>(task.key, (id) => ({ type: 'feed', id, task })),
+    renderDirectory: (task) => submit<DirectoryRendered>('(directory)', (id) => ({ type: 'directory', id, task })),
+    readArticles: (task) => submit<ArticleFileRead[]>('(read)', (id) => ({ type: 'read', id, task })),
+    threads: () => (inThread ? 0 : started ? slots.length : size),
+    injectFault(key, kind) {
+      if (inThread) localFaults.set(key, kind);
+      for (const s of slots) s.worker.postMessage({ type: 'fault', key, kind } satisfies ToWorker);
+    },
+    async close() {
+      closed = true;
+      for (const job of queue.splice(0)) job.reject(new FeedwrightError('RENDER_FAILED', 'the render pool was closed'));
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+    },
+  };
+}

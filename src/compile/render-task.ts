@@ -1,0 +1,176 @@
+// The render task: one feed (or the two directory documents) rendered in the three formats for
+// every origin, compressed, and written to the body folder; what goes back is small records. The
+// one implementation of a render, run in a render worker or, when workers cannot run, on the
+// compiling thread, so the bytes are the same either way.
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
+import { createDateFormatter } from '../core/dates.js';
+import { prepareItem, type FeedContent, type PreparedItem, type RenderContext } from '../core/feed-model.js';
+import { renderAtom } from '../core/render-atom.js';
+import { renderIndexPage, renderOpml, type FeedListing } from '../core/render-directory.js';
+import { renderJson } from '../core/render-json.js';
+import { renderRss } from '../core/render-rss.js';
+import { FORMATS, feedPath, scopeKind, type Format, type Scope } from '../core/scopes.js';
+import type { SiteConfig } from '../core/site.js';
+import { CODINGS } from '../publish/published-set.js';
+import { CONTENT_TYPES, entityTag, variantTag } from '../publish/header-rules.js';
+import type { ArticleStore, DocumentRecord, FeedState, StoredArticle } from '../store/store.js';
+import { compressBoth } from './compression.js';
+import { contentDigest, nextLastModified, notAfter } from './feed-state.js';
+
+/** What every render task of a site needs; plain data, so it crosses to a worker. */
+export interface RenderSettings {
+  site: SiteConfig;
+  /** The schedule's period (RSS ttl). */
+  periodSeconds: number;
+  /** The digest of the settings and renderer (see siteDigest). */
+  baseDigest: string;
+  /** The body folder: content-addressed files named by their entity-tag. */
+  documentsDir: string;
+}
+
+/** What a render task reads: the store's feed query. */
+export type FeedReader = Pick<ArticleStore, 'newestInScope'>;
+
+/** Render one feed: its scope, what was published for it, and the compile's clock. */
+export interface FeedTask {
+  key: string;
+  label: string;
+  /** The published state; undefined when the feed was never published. */
+  previous?: FeedState;
+  /** The compile's start: the embargo cutoff and the clock for Last-Modified. */
+  startedAt: number;
+}
+
+/** Render the directory documents (OPML and the index page) from the feed listing. */
+export interface DirectoryTask {
+  feeds: FeedListing[];
+}
+
+/**
+ * One rendered document path: its record on each origin (index = origin), and the bytes already
+ * written to the body folder (identity, gzip, br per origin), for the serving thread's memory
+ * cache. A worker transfers them (no copy); the compiler drops them once cached.
+ */
+export interface RenderedDocument {
+  path: string;
+  records: DocumentRecord[];
+  bodies?: Uint8Array[][];
+}
+
+/** What a feed task gives back. */
+export interface FeedRendered {
+  key: string;
+  state: FeedState;
+  /** False when the content was what was published (rendered again because documents were missing). */
+  changed: boolean;
+  documents: RenderedDocument[];
+}
+
+/** What a directory task gives back. */
+export interface DirectoryRendered {
+  documents: RenderedDocument[];
+}
+
+/** The render tasks of one thread, with its own cache of prepared items. */
+export interface RenderTasks {
+  renderFeed(task: FeedTask): Promise<FeedRendered>;
+  renderDirectory(task: DirectoryTask): Promise<DirectoryRendered>;
+}
+
+/** Observes a render between documents (the worker's fault hook for tests). */
+export type RenderObserver = (key: string, path: string) => void;
+
+/** How many prepared articles a thread keeps between feeds and compiles. */
+const PREPARED_LIMIT = 5_000;
+
+const RENDERERS: Record<Format, (feed: FeedContent, ctx: RenderContext) => string> = { rss: renderRss, atom: renderAtom, json: renderJson };
+
+/** Creates the render tasks of one thread over a store reader. */
+export function createRenderTasks(settings: RenderSettings, reader: FeedReader, observe?: RenderObserver): RenderTasks {
+  const { site, baseDigest, documentsDir } = settings;
+  const dates = createDateFormatter(site.timeZone);
+  const ttlMinutes = Math.max(1, Math.round(settings.periodSeconds / 60));
+  const contexts: RenderContext[] = site.origins.map((origin) => ({ site, origin, dates, ttlMinutes }));
+  const prepare = createPreparedCache(site);
+  const save = createBodyWriter(documentsDir);
+
+  /** Compresses one text per origin, writes the bodies, and gives the records. */
+  async function publishable(key: string, path: string, contentType: string, lastModified: number, texts: string[]): Promise<RenderedDocument> {
+    const encoded = texts.map((t) => encodeDocument(t, contentType, lastModified));
+    await Promise.all(encoded.flatMap((e) => CODINGS.map((c, i) => save(variantTag(e.record.hash, c), e.bodies[i] as Uint8Array))));
+    observe?.(key, path);
+    return { path, records: encoded.map((e) => e.record), bodies: encoded.map((e) => e.bodies) };
+  }
+
+  return {
+    async renderFeed(task) {
+      const scope: Scope = { key: task.key, kind: scopeKind(task.key), label: task.label };
+      const items = await reader.newestInScope(task.key, site.itemLimit, task.startedAt);
+      const digest = contentDigest(baseDigest, scope, items);
+      const { previous } = task;
+      const changed = previous === undefined || previous.digest !== digest;
+      const lastModified = changed ? nextLastModified(items, previous, task.startedAt) : previous.lastModified;
+      const feed: FeedContent = { scope, items: items.map((i) => notAfter(prepare(i), lastModified)), lastModified };
+      const documents: RenderedDocument[] = [];
+      for (const format of FORMATS) {
+        const path = feedPath(task.key, format);
+        documents.push(await publishable(task.key, path, CONTENT_TYPES[format], lastModified, contexts.map((ctx) => RENDERERS[format](feed, ctx))));
+      }
+      return { key: task.key, state: { digest, lastModified }, changed, documents };
+    },
+    async renderDirectory(task) {
+      const modified = task.feeds.reduce((m, f) => Math.max(m, f.lastModified), 0);
+      const opml = await publishable('/', '/feeds.opml', CONTENT_TYPES.opml, modified, contexts.map((c) => renderOpml(task.feeds, site, c.origin, dates)));
+      const index = await publishable('/', '/', CONTENT_TYPES.html, modified, contexts.map((c) => renderIndexPage(task.feeds, site, c.origin)));
+      return { documents: [opml, index] };
+    },
+  };
+}
+
+/** One document's record and its three bodies (identity, gzip, br). */
+function encodeDocument(text: string, contentType: string, lastModified: number): { record: DocumentRecord; bodies: Uint8Array[] } {
+  const identity = Buffer.from(text, 'utf8');
+  const { gzip, br } = compressBoth(identity);
+  return {
+    record: { contentType, lastModified, hash: entityTag(identity), sizes: { identity: identity.length, gzip: gzip.length, br: br.length } },
+    bodies: [identity, gzip, br],
+  };
+}
+
+/** Prepared items by article id (most recently used last), valid while the article's digest matches. */
+function createPreparedCache(site: SiteConfig): (stored: StoredArticle) => PreparedItem {
+  const prepared = new Map<string, { digest: string; item: PreparedItem }>();
+  return (stored) => {
+    const id = stored.article.id;
+    const hit = prepared.get(id);
+    const entry = hit && hit.digest === stored.digest ? hit : { digest: stored.digest, item: prepareItem(stored.article, site.origins, site.embedHosts) };
+    prepared.delete(id);
+    prepared.set(id, entry);
+    if (prepared.size > PREPARED_LIMIT) prepared.delete(prepared.keys().next().value as string);
+    return entry.item;
+  };
+}
+
+/**
+ * Writes a body under its content-derived name: aside, then renamed into place, so a killed
+ * worker or process leaves no half file under a live name (the temporary name is unique per
+ * thread). No fsync per file; start-up checks every listed file's size (see BodyStore.verify).
+ */
+function createBodyWriter(dir: string): (name: string, bytes: Uint8Array) => Promise<void> {
+  let ready: Promise<unknown> | undefined;
+  let seq = 0;
+  return async (name, bytes) => {
+    await (ready ??= mkdir(dir, { recursive: true }));
+    const path = join(dir, name);
+    const tmp = `${path}.${process.pid}-${threadId}-${(seq += 1)}.tmp`;
+    await writeFile(tmp, bytes);
+    await rename(tmp, path);
+  };
+}
+
+/** A feed listing's label when the store no longer lists the scope: read back from its key. */
+export function labelFromKey(key: string): string {
+  return decodeURIComponent(key.split('/').slice(1).join(' / '));
+}

@@ -1,0 +1,69 @@
+// A render worker: renders, compresses and writes feed documents off the serving thread, reading
+// the store through its own read-only connection and keeping its own prepared-item cache; on a
+// large sync it also reads and validates article files. Tasks and results are messages (see
+// render-pool.ts); the documents' bytes go to the body folder.
+import { parentPort, workerData } from 'node:worker_threads';
+import { FeedwrightError } from '../core/errors.js';
+import { openSqliteStore } from '../store/sqlite-store.js';
+import { readArticleFiles } from './source-files.js';
+import { createRenderTasks, type DirectoryRendered, type FeedRendered, type RenderSettings } from './render-task.js';
+import type { ToWorker, FromWorker, WorkerSetup } from './render-pool.js';
+
+const port = parentPort;
+if (port === null) throw new Error('render-worker.js runs as a worker thread');
+const { settings, databaseFile } = workerData as WorkerSetup;
+
+/** Faults armed by the tests (see RenderPool.injectFault), by scope key. */
+const faults = new Map<string, 'exit' | 'throw'>();
+const observe = (key: string) => {
+  const fault = faults.get(key);
+  if (fault === undefined) return;
+  faults.delete(key);
+  // In the middle of a render: some of the feed's bodies are written, the rest never will be.
+  if (fault === 'exit') process.exit(70);
+  throw new Error(`a fault injected by a test in the render of ${key === '' ? '(site)' : key}`);
+};
+
+const store = openSqliteStore(databaseFile, { idPrefix: (settings as RenderSettings).site.idPrefix, readOnly: true });
+const tasks = createRenderTasks(settings as RenderSettings, store, observe);
+const send = (m: FromWorker) => port.postMessage(m);
+
+/**
+ * The bodies' memory, moved to the compiling thread rather than copied: a body that shares its
+ * ArrayBuffer (a small Buffer from the pool) is copied into its own first, since moving a shared
+ * buffer would take it from every other view.
+ */
+function transferable(result: FeedRendered | DirectoryRendered): ArrayBuffer[] {
+  const list = new Set<ArrayBuffer>();
+  for (const doc of result.documents) {
+    doc.bodies = doc.bodies?.map((perOrigin) =>
+      perOrigin.map((b) => {
+        const own = b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer ? b : new Uint8Array(b);
+        list.add(own.buffer as ArrayBuffer);
+        return own;
+      }),
+    );
+  }
+  return [...list];
+}
+
+port.on('message', (m: ToWorker) => {
+  if (m.type === 'fault') {
+    faults.set(m.key, m.kind);
+    return;
+  }
+  if (m.type === 'read') {
+    try {
+      send({ type: 'done', id: m.id, result: readArticleFiles(m.task.dir, m.task.names, m.task.timeZone) });
+    } catch (err) {
+      send({ type: 'failed', id: m.id, message: err instanceof Error ? err.message : String(err), code: err instanceof FeedwrightError ? err.code : 'ARTICLE_READ' });
+    }
+    return;
+  }
+  const work = m.type === 'feed' ? tasks.renderFeed(m.task) : tasks.renderDirectory(m.task);
+  work.then(
+    (result) => port.postMessage({ type: 'done', id: m.id, result } satisfies FromWorker, transferable(result)),
+    (err: unknown) => send({ type: 'failed', id: m.id, message: err instanceof Error ? err.message : String(err), code: err instanceof FeedwrightError ? err.code : 'RENDER_FAILED' }),
+  );
+});
+send({ type: 'ready' });

@@ -1,0 +1,113 @@
+// The header rules of every compiled document: media types (design §5), entity-tags (RFC 9110
+// §8.8.3), Last-Modified (§8.8.2), Cache-Control with the RFC 5861 stale directives, Link to the
+// same document on the other origins (RFC 8288), Onion-Location, and the CSP of HTML pages. Pure:
+// the same record and settings give the same headers on every instance.
+import { createHash } from 'node:crypto';
+import { httpDate } from '../core/dates.js';
+import type { Format } from '../core/scopes.js';
+import type { SiteConfig } from '../core/site.js';
+import { CODINGS, type Coding, type CompiledDocument, type DocumentRecord, type Variant } from './published-set.js';
+
+/** The media types of design §5 (and HTML for the index page). */
+export const CONTENT_TYPES: Record<Format | 'opml' | 'html', string> = {
+  rss: 'application/rss+xml; charset=utf-8',
+  atom: 'application/atom+xml; charset=utf-8',
+  json: 'application/feed+json; charset=utf-8',
+  opml: 'text/x-opml; charset=utf-8',
+  html: 'text/html; charset=utf-8',
+};
+
+/** A Content-Security-Policy for the HTML pages: nothing but our own stylesheet. */
+export const PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/** Response headers every document shares, decided by the server's configuration. */
+export interface DocumentHeaders {
+  cacheControl: string;
+  /** Extra headers, e.g. a Content-Security-Policy for HTML or Link headers. */
+  extra?: Record<string, string | string[]>;
+}
+
+const SUFFIX: Record<Coding, string> = { identity: '', gzip: '-gz', br: '-br' };
+
+/**
+ * The strong entity-tag of some identity bytes: SHA-256, so every instance gives the same tag for
+ * the same bytes (design §5).
+ */
+export function entityTag(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('base64url').slice(0, 27);
+}
+
+/**
+ * The opaque tag of one coding of a document, which is also its body's file name. Each coding is
+ * its own representation with its own strong ETag (RFC 9110 §8.8.3): `h`, `h-gz`, `h-br`.
+ */
+export function variantTag(hash: string, coding: Coding): string {
+  return hash + SUFFIX[coding];
+}
+
+/**
+ * Cache-Control of every document: fresh for the schedule's period (a document cannot change
+ * faster); RFC 5861 lets a cache serve a stale copy for one more period while it revalidates, and
+ * for a day while the origin fails (a restart, an outage) instead of showing readers an error.
+ */
+export function cacheControlFor(periodSeconds: number): string {
+  return `public, max-age=${periodSeconds}, stale-while-revalidate=${periodSeconds}, stale-if-error=86400`;
+}
+
+/** The headers of one document on one origin, by path, media type and origin index. */
+export type HeaderRules = (path: string, contentType: string, originIndex: number) => DocumentHeaders;
+
+/**
+ * The header rules of a site: Link to the same document on every other origin (RFC 8288,
+ * rel="alternate" with its type), Onion-Location on the primary when an onion mirror exists, and a
+ * strict CSP on HTML.
+ */
+export function createHeaderRules(site: SiteConfig, periodSeconds: number): HeaderRules {
+  const cacheControl = cacheControlFor(periodSeconds);
+  const onion = site.origins.find((o) => o.onion);
+  return (path, contentType, originIndex) => {
+    const extra: Record<string, string | string[]> = {};
+    const type = contentType.split(';')[0] as string;
+    const links = site.origins.filter((_, i) => i !== originIndex).map((o) => `<${o.href}${path}>; rel="alternate"; type="${type}"`);
+    if (links.length > 0) extra.Link = links.join(', ');
+    if (onion !== undefined && originIndex === 0) extra['Onion-Location'] = onion.href + path;
+    if (contentType === CONTENT_TYPES.html) extra['Content-Security-Policy'] = PAGE_CSP;
+    return { cacheControl, extra };
+  };
+}
+
+/**
+ * The servable document from its record: validators and the full header objects of a 200 and a
+ * 304 for each coding, computed once per publish so the request path only writes bytes. A 304
+ * carries the validators and caching headers a 200 would (RFC 9110 §15.4.5).
+ */
+export function documentFromRecord(record: DocumentRecord, headers: DocumentHeaders): CompiledDocument {
+  const lm = httpDate(record.lastModified);
+  const variant = (coding: Coding): Variant => {
+    const etag = variantTag(record.hash, coding);
+    const common: Record<string, string | string[]> = {
+      ETag: `"${etag}"`,
+      'Last-Modified': lm,
+      'Cache-Control': headers.cacheControl,
+      Vary: 'Accept-Encoding',
+      ...headers.extra,
+    };
+    const headers200: Record<string, string | string[]> = {
+      'Content-Type': record.contentType,
+      'Content-Length': String(record.sizes[coding]),
+      'X-Content-Type-Options': 'nosniff',
+      ...common,
+    };
+    if (coding !== 'identity') headers200['Content-Encoding'] = coding;
+    return { file: etag, size: record.sizes[coding], etag, headers200, headers304: common };
+  };
+  return {
+    ...record,
+    etags: CODINGS.map((c) => variantTag(record.hash, c)),
+    // An If-None-Match naming any of the three matches, strong or weak (weak comparison, §13.1.2).
+    exactTags: new Set(CODINGS.flatMap((c) => [`"${variantTag(record.hash, c)}"`, `W/"${variantTag(record.hash, c)}"`])),
+    identity: variant('identity'),
+    gzip: variant('gzip'),
+    br: variant('br'),
+  };
+}
