@@ -1,8 +1,8 @@
 // Where document bytes live: content-addressed files on disk (so a restart serves at once and
 // cold documents cost no memory), with the recently used ones held in memory within a budget.
 // Render tasks write the files (see render-task.ts); the serving thread reads and caches them.
-import { mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdirSync, statSync } from 'node:fs';
+import { readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { wrapError } from '../core/errors.js';
 import type { DocumentBodies } from '../publish/published-set.js';
@@ -17,7 +17,7 @@ export interface BodyStore extends DocumentBodies {
    * Deletes files not in `live`: only the named `candidates` when given (what a publish
    * replaced), else every file in the folder (after a full compile).
    */
-  prune(live: ReadonlySet<string>, candidates?: Iterable<string>): number;
+  prune(live: ReadonlySet<string>, candidates?: Iterable<string>): Promise<number>;
   /** True when every named file is on disk with the given size. */
   verify(files: Iterable<[name: string, size: number]>): boolean;
   /** Bytes held in memory. */
@@ -85,23 +85,20 @@ export function openBodyStore(dir: string, budgetBytes: number): BodyStore {
       }
       return pending;
     },
-    prune(live, candidates) {
-      let removed = 0;
-      for (const name of candidates ?? readdirSync(dir)) {
-        if (live.has(name)) continue;
-        try {
-          unlinkSync(join(dir, name));
-          removed += 1;
-        } catch {
-          // already gone
-        }
+    async prune(live, candidates) {
+      // The folder is listed and files unlinked off this thread (libuv's pool): a publish that
+      // replaces a hundred bodies on a busy disk must not hold up the readers.
+      const names = candidates ?? (await readdir(dir));
+      const doomed = [...new Set(names)].filter((name) => !live.has(name));
+      for (const name of doomed) {
         const bytes = lru.get(name);
         if (bytes) {
           lru.delete(name);
           held -= bytes.length;
         }
       }
-      return removed;
+      const done = await Promise.all(doomed.map((name) => unlink(join(dir, name)).then(() => 1, () => 0)));
+      return done.reduce<number>((n, d) => n + d, 0);
     },
     verify(files) {
       for (const [name, size] of files) {

@@ -7,14 +7,14 @@ import { FeedwrightError, wrapError } from '../core/errors.js';
 import type { FeedListing } from '../core/render-directory.js';
 import { feedPath, scopeKind } from '../core/scopes.js';
 import type { SiteConfig } from '../core/site.js';
-import { createHeaderRules, documentFromRecord, variantTag } from '../publish/header-rules.js';
+import { createHeaderRules, documentFromRecord, variantTag, type HeaderRules } from '../publish/header-rules.js';
 import { CODINGS, type CompileStatus, type CompiledDocument, type FeedFailure, type PublishedSet, type PublishedSource } from '../publish/published-set.js';
 import type { ArticleStore, DocumentRow, FeedState, ScopeSummary } from '../store/store.js';
 import type { BodyStore } from './body-store.js';
 import { contentDigest, siteDigest } from './feed-state.js';
 import { createRenderPool, type RenderPool } from './render-pool.js';
 import { labelFromKey, type FeedRendered, type FeedTask, type RenderedDocument } from './render-task.js';
-import { formatProblem, openFileSource, type SourceProblem } from './source-files.js';
+import { formatProblem, openFileSource, type FileSource, type SourceProblem } from './source-files.js';
 
 export { RENDER_VERSION, nextLastModified } from './feed-state.js';
 export type { PublishedSet };
@@ -81,18 +81,293 @@ interface Seen {
   seenSeq: number | undefined;
 }
 
+/** The directory documents and the listing they were rendered from. */
+interface Directory {
+  feeds: FeedListing[];
+  documents: RenderedDocument[];
+}
+
+/** The compiler's wiring: what every step reads, fixed for the compiler's life. */
+interface CompileContext {
+  store: ArticleStore;
+  site: SiteConfig;
+  bodies: BodyStore;
+  renderer: RenderPool;
+  files: FileSource | undefined;
+  /** The digest of the settings and renderer (see siteDigest). */
+  baseDigest: string;
+  headersFor: HeaderRules;
+  clock: () => number;
+  log: (line: string) => void;
+}
+
+/** What the compiler remembers between compiles. */
+interface CompilerState {
+  published: PublishedSet | undefined;
+  restored: boolean;
+  /** The next compile renders every feed (the served set came from other settings). */
+  renderAll: boolean;
+  /** Articles published up to this instant are in the published set (embargo bookkeeping). */
+  visibleUntil: number | undefined;
+  /** The change log position the published set includes. */
+  changeSeq: number | undefined;
+  /** Every feed state ever published, by scope key. */
+  states: Map<string, FeedState> | undefined;
+  /** Scopes whose last render failed or was never published: rendered again next time. */
+  pending: Set<string>;
+  /** The last problems the file source reported (kept for compiles that do not look at files). */
+  fileProblems: SourceProblem[];
+  listeners: ((set: PublishedSet) => void)[];
+  /** The deletion of the bodies the last publish replaced (see publish). */
+  cleanup: Promise<void>;
+}
+
 /** A failure as the report keeps it: the code says what failed, the message stays in the log. */
 function failure(scope: string, err: unknown): FeedFailure {
   return { scope, error: err instanceof Error ? err.message : String(err), code: err instanceof FeedwrightError ? err.code : 'RENDER_FAILED' };
 }
 
+const byScopeKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Feeds with no article left keep the label the store holds for them (a title never depends on
+ * the items): added to `scopes` as empty entries.
+ */
+async function addStoredLabels(store: ArticleStore, scopes: Map<string, ScopeSummary>, keys: Iterable<string>): Promise<void> {
+  const missing = [...keys].filter((k) => k !== '' && !scopes.has(k));
+  if (missing.length === 0) return;
+  for (const [key, label] of await store.scopeLabels(missing)) scopes.set(key, { key, label, items: 0 });
+}
+
+/** The listing entry of every key, from the store's scopes (a feed with no article left is listed empty). */
+function listingOf(site: SiteConfig, keys: Iterable<string>, scopes: Map<string, ScopeSummary>, finalStates: Map<string, FeedState>, now: number): FeedListing[] {
+  return [...keys].sort().map((key) => ({
+    scope: { key, kind: scopeKind(key), label: scopes.get(key)?.label ?? labelFromKey(key) },
+    items: Math.min(scopes.get(key)?.items ?? 0, site.itemLimit),
+    lastModified: finalStates.get(key)?.lastModified ?? now,
+  }));
+}
+
+/** The feed listing after an incremental compile: only the looked-at feeds' entries change. */
+function updateListing(site: SiteConfig, previous: readonly FeedListing[], keys: Set<string>, counts: Map<string, ScopeSummary>, finalStates: Map<string, FeedState>): FeedListing[] {
+  const byKey = new Map(previous.map((f) => [f.scope.key, f]));
+  for (const key of keys) {
+    const summary = counts.get(key);
+    const old = byKey.get(key);
+    byKey.set(key, {
+      scope: { key, kind: scopeKind(key), label: summary?.label ?? old?.scope.label ?? labelFromKey(key) },
+      items: Math.min(summary?.items ?? 0, site.itemLimit),
+      lastModified: finalStates.get(key)?.lastModified ?? old?.lastModified ?? 0,
+    });
+  }
+  return [...byKey.values()].sort((a, b) => byScopeKey(a.scope.key, b.scope.key));
+}
+
+/**
+ * Keeps the bodies a render sent back in memory (within the budget) as they arrive, then lets
+ * them go: the newest documents are the ones readers ask for next, and a cold compile's bytes
+ * never pile up on this thread.
+ */
+function cacheBodies(bodies: BodyStore, documents: RenderedDocument[]): void {
+  for (const doc of documents) {
+    doc.bodies?.forEach((perOrigin, i) => {
+      const hash = doc.records[i]?.hash;
+      if (hash !== undefined) CODINGS.forEach((c, j) => bodies.hold(variantTag(hash, c), perOrigin[j] as Uint8Array));
+    });
+    delete doc.bodies;
+  }
+}
+
+/**
+ * Serves what the last run published, without rendering: the manifest from the store and the
+ * bodies on disk. Skipped (the next compile renders everything) when the settings or renderer
+ * changed, or a listed body is missing or the wrong size.
+ */
+async function restorePublished(ctx: CompileContext, state: CompilerState): Promise<boolean> {
+  const { store, site, bodies, headersFor } = ctx;
+  if (state.restored) return state.published !== undefined;
+  state.restored = true;
+  const states = (state.states ??= await store.readFeedStates());
+  const manifest = await store.readPublished();
+  state.visibleUntil = manifest.visibleUntil;
+  state.changeSeq = manifest.changeSeq;
+  if (manifest.documents.length === 0) return false;
+  // Rendered with other settings or an older renderer: serve it while everything is rendered
+  // again (a restart after an upgrade must not answer 503 for the length of a full compile).
+  state.renderAll = manifest.renderDigest !== ctx.baseDigest;
+  const originIndex = new Map(site.origins.map((o, i) => [o.href, i]));
+  const byPath = new Map<string, CompiledDocument[]>();
+  for (const row of manifest.documents) {
+    const i = originIndex.get(row.origin);
+    if (i === undefined) continue;
+    let docs = byPath.get(row.path);
+    if (!docs) byPath.set(row.path, (docs = []));
+    docs[i] = documentFromRecord(row.record, headersFor(row.path, row.record.contentType, i));
+  }
+  const listed: [string, number][] = [];
+  for (const docs of byPath.values()) {
+    if (docs.length !== site.origins.length || docs.includes(undefined as unknown as CompiledDocument)) return false;
+    for (const d of docs) for (const c of CODINGS) listed.push([d[c].file, d[c].size]);
+  }
+  if (!byPath.has('/') || !bodies.verify(listed)) return false;
+  const now = ctx.clock();
+  const scopes = new Map((await store.listScopes(undefined, now)).map((s) => [s.key, s]));
+  // A feed whose render failed when this set was published has no documents in it: the next
+  // compile renders it, whether or not anything changed since.
+  for (const key of ['', ...scopes.keys(), ...states.keys()]) if (!byPath.has(feedPath(key, 'rss'))) state.pending.add(key);
+  await addStoredLabels(store, scopes, states.keys());
+  state.published = { generation: 1, publishedAt: now, documents: byPath, feeds: listingOf(site, new Set(['', ...states.keys()]), scopes, states, now), articles: await store.countArticles() };
+  for (const l of state.listeners) l(state.published);
+  return true;
+}
+
+/** Step 1, sync sources: article files into the store, then what any writer changed since the last publish. */
+async function syncSources(ctx: CompileContext, state: CompilerState, scanFiles: boolean, startedAt: number, rep: CompileReport): Promise<Seen> {
+  const { store, files } = ctx;
+  const affected = new Set<string>();
+  if (files !== undefined && (scanFiles || state.published === undefined)) {
+    const sync = await files.sync(store, ctx.site.timeZone, startedAt);
+    state.fileProblems = sync.problems;
+    rep.articlesChanged = sync.changes.length;
+    for (const p of sync.problems) ctx.log(`skipped ${formatProblem(p)}`);
+    for (const c of sync.changes) for (const k of [...c.scopesBefore, ...c.scopesAfter]) affected.add(k);
+  }
+  rep.problems = state.fileProblems;
+  // Writes by any process (the API, an import, another instance) since the last publish.
+  let seenSeq = state.changeSeq;
+  if (state.changeSeq === undefined || state.published === undefined) seenSeq = await store.latestChangeSeq();
+  else {
+    for (const c of await store.readChangesSince(state.changeSeq)) {
+      for (const k of c.scopes) affected.add(k);
+      seenSeq = c.seq;
+    }
+  }
+  // Embargoes that ended since the last publish: their feeds change now, with no write.
+  if (state.visibleUntil !== undefined) for (const k of await store.scopesPublishedBetween(state.visibleUntil, startedAt)) affected.add(k);
+  // Remembered until a publish includes them, so a failed compile does not lose a change.
+  for (const s of affected) state.pending.add(s);
+  for (const s of state.pending) affected.add(s);
+  return { affected, seenSeq };
+}
+
+/**
+ * Step 2, find changed feeds: every feed on a cold compile; otherwise the affected ones whose
+ * content digest differs from the published one (a read of item digests, nothing rendered), or
+ * whose documents are missing. Undefined when there is nothing to do.
+ */
+async function findChangedFeeds(ctx: CompileContext, state: CompilerState, affected: Set<string>, startedAt: number): Promise<Plan | undefined> {
+  const { store, site } = ctx;
+  const { published } = state;
+  const cold = published === undefined || state.renderAll;
+  if (!cold && affected.size === 0) return undefined;
+  const known = state.states ?? new Map<string, FeedState>();
+  const scopes = new Map((await store.listScopes(cold ? undefined : [...affected], startedAt)).map((s) => [s.key, s]));
+  // Every feed ever published keeps being served (empty if its articles are gone): a reader's
+  // subscription must not turn into a 404.
+  const candidates = cold ? new Set(['', ...scopes.keys(), ...known.keys()]) : new Set([...affected].filter((k) => scopes.has(k) || known.has(k) || k === ''));
+  await addStoredLabels(store, scopes, candidates);
+  const plan: Plan = { cold, scopes, candidates, tasks: [], failed: [] };
+  for (const key of [...candidates].sort()) {
+    const label = scopes.get(key)?.label ?? labelFromKey(key);
+    const previous = known.get(key);
+    if (!cold && previous !== undefined && published?.documents.has(feedPath(key, 'rss'))) {
+      try {
+        const items = await store.newestInScope(key, site.itemLimit, startedAt);
+        if (contentDigest(ctx.baseDigest, { key, label }, items) === previous.digest) continue;
+      } catch (err) {
+        plan.failed.push(failure(key, err));
+        continue;
+      }
+    }
+    plan.tasks.push({ key, label, ...(previous === undefined ? {} : { previous }), startedAt });
+  }
+  return plan;
+}
+
+/**
+ * Step 3, render and compress: every task to the render pool (worker threads), which reads the
+ * feed at the compile's cutoff, renders it for every origin, compresses and writes the bodies.
+ * A feed that fails keeps its last good documents and is rendered again next time.
+ */
+async function renderFeeds(ctx: CompileContext, plan: Plan, rep: CompileReport): Promise<FeedRendered[]> {
+  const settled = await Promise.allSettled(
+    plan.tasks.map(async (t) => {
+      const r = await ctx.renderer.renderFeed(t);
+      cacheBodies(ctx.bodies, r.documents);
+      return r;
+    }),
+  );
+  const rendered: FeedRendered[] = [];
+  const failed = [...plan.failed];
+  settled.forEach((s, i) => {
+    if (s.status === 'fulfilled') rendered.push(s.value);
+    else failed.push(failure((plan.tasks[i] as FeedTask).key, s.reason));
+  });
+  rendered.sort((a, b) => byScopeKey(a.key, b.key));
+  for (const r of rendered) {
+    rep.feedsRendered += 1;
+    if (r.changed) rep.feedsChanged.push(r.key);
+  }
+  rep.failedFeeds = failed.sort((a, b) => byScopeKey(a.scope, b.scope));
+  for (const f of rep.failedFeeds) ctx.log(`feed ${f.scope === '' ? '(site)' : f.scope} failed: ${f.error}`);
+  return rendered;
+}
+
+/** Step 4, the directory documents (OPML and the index page): they list every feed, so they change whenever one did. */
+async function renderDirectory(ctx: CompileContext, state: CompilerState, plan: Plan, finalStates: Map<string, FeedState>, startedAt: number): Promise<Directory> {
+  const previous = state.published;
+  const feeds = plan.cold || previous === undefined
+    ? listingOf(ctx.site, new Set(['', ...finalStates.keys()]), plan.scopes, finalStates, startedAt)
+    : updateListing(ctx.site, previous.feeds, plan.candidates, plan.scopes, finalStates);
+  const { documents } = await ctx.renderer.renderDirectory({ feeds });
+  cacheBodies(ctx.bodies, documents);
+  return { feeds, documents };
+}
+
+/** Step 5, publish: the manifest and feed states in one store transaction, then one swap of the served set. */
+async function publish(ctx: CompileContext, state: CompilerState, plan: Plan, rendered: FeedRendered[], directory: Directory, seen: Seen, startedAt: number, rep: CompileReport): Promise<void> {
+  const { store, site, bodies, headersFor } = ctx;
+  const documents = new Map(state.published?.documents ?? []);
+  const rows: DocumentRow[] = [];
+  /** Body files of the documents this publish replaces: deleted after it unless still named. */
+  const replaced: string[] = [];
+  for (const doc of [...rendered.flatMap((r) => r.documents), ...directory.documents]) {
+    for (const old of documents.get(doc.path) ?? []) for (const c of CODINGS) replaced.push(old[c].file);
+    const docs = doc.records.map((r, i) => documentFromRecord(r, headersFor(doc.path, r.contentType, i)));
+    documents.set(doc.path, docs);
+    rep.documents += docs.length;
+    doc.records.forEach((record, i) => rows.push({ path: doc.path, origin: (site.origins[i] as SiteConfig['origins'][number]).href, record }));
+  }
+  const live = new Set<string>();
+  for (const docs of documents.values()) for (const d of docs) for (const c of CODINGS) live.add(d[c].file);
+  // After a full compile, files no set names (left by a crash, or from older versions) go before
+  // the swap; the bodies the old set still serves go only after it (below).
+  if (plan.cold) await bodies.prune(new Set([...live, ...replaced]));
+  const newStates = new Map(rendered.map((r) => [r.key, r.state]));
+  await store.writePublish({ states: newStates, documents: rows, renderDigest: ctx.baseDigest, visibleUntil: startedAt, changeSeq: seen.seenSeq ?? 0 });
+  state.visibleUntil = startedAt;
+  state.changeSeq = seen.seenSeq;
+  state.states = new Map([...(state.states ?? []), ...newStates]);
+  state.pending.clear();
+  for (const f of rep.failedFeeds) state.pending.add(f.scope);
+  state.published = { generation: (state.published?.generation ?? 0) + 1, publishedAt: ctx.clock(), documents, feeds: directory.feeds, articles: await store.countArticles() };
+  state.renderAll = false;
+  rep.published = true;
+  for (const l of state.listeners) l(state.published);
+  // The bodies this publish replaced are deleted once no document names them (a reader still
+  // downloading one keeps its open file), in the background: the next compile waits for it
+  // (it may write a file of the same name again), and so does whenIdle.
+  state.cleanup = bodies.prune(live, replaced).then(
+    () => undefined,
+    (err: unknown) => ctx.log(`could not delete replaced document bodies: ${(err as Error).message}`),
+  );
+}
+
 /** Creates the compiler. */
 export function createCompiler(options: CompilerOptions): Compiler {
   const { store, site, bodies } = options;
-  const clock = options.clock ?? Date.now;
-  const log = options.log ?? (() => {});
   const baseDigest = siteDigest(site, options.periodSeconds);
-  const headersFor = createHeaderRules(site, options.periodSeconds);
+  const log = options.log ?? (() => {});
   const renderer = createRenderPool({
     settings: { site, periodSeconds: options.periodSeconds, baseDigest, documentsDir: bodies.dir },
     store,
@@ -100,251 +375,43 @@ export function createCompiler(options: CompilerOptions): Compiler {
     ...(options.databaseFile === undefined ? {} : { databaseFile: options.databaseFile }),
     ...(options.renderThreads === undefined ? {} : { threads: options.renderThreads }),
   });
-
-  let published: PublishedSet | undefined;
-  let restored = false;
-  /** The next compile renders every feed (the served set came from other settings). */
-  let renderAll = false;
-  /** Articles published up to this instant are in the published set (embargo bookkeeping). */
-  let visibleUntil: number | undefined;
-  /** The change log position the published set includes. */
-  let changeSeq: number | undefined;
-  let states: Map<string, FeedState> | undefined;
+  const ctx: CompileContext = {
+    store,
+    site,
+    bodies,
+    renderer,
+    // A large sync (the first, a bulk drop of files) reads and validates files in the workers too.
+    files: options.articlesDir === undefined ? undefined : openFileSource(options.articlesDir, { read: (dir, names, timeZone) => renderer.readArticles({ dir, names, timeZone }) }),
+    baseDigest,
+    headersFor: createHeaderRules(site, options.periodSeconds),
+    clock: options.clock ?? Date.now,
+    log,
+  };
+  const state: CompilerState = { published: undefined, restored: false, renderAll: false, visibleUntil: undefined, changeSeq: undefined, states: undefined, pending: new Set(), fileProblems: [], listeners: [], cleanup: Promise.resolve() };
   let report: CompileReport | undefined;
   let running: Promise<CompileReport> | undefined;
   let again = false;
   let againFiles = false;
-  /** Scopes whose last render failed or was never published: rendered again next time. */
-  const pending = new Set<string>();
-  const listeners: ((set: PublishedSet) => void)[] = [];
-  // A large sync (the first, a bulk drop of files) reads and validates files in the workers too.
-  const files = options.articlesDir === undefined ? undefined : openFileSource(options.articlesDir, { read: (dir, names, timeZone) => renderer.readArticles({ dir, names, timeZone }) });
-  /** The last problems the file source reported (kept for compiles that do not look at files). */
-  let fileProblems: SourceProblem[] = [];
 
-  /**
-   * Feeds with no article left keep the label the store holds for them (a title never depends on
-   * the items): added to `scopes` as empty entries.
-   */
-  async function addStoredLabels(scopes: Map<string, ScopeSummary>, keys: Iterable<string>): Promise<void> {
-    const missing = [...keys].filter((k) => k !== '' && !scopes.has(k));
-    if (missing.length === 0) return;
-    for (const [key, label] of await store.scopeLabels(missing)) scopes.set(key, { key, label, items: 0 });
-  }
-
-  /** The listing entry of every key, from the store's scopes (a feed with no article left is listed empty). */
-  function listingOf(keys: Iterable<string>, scopes: Map<string, ScopeSummary>, finalStates: Map<string, FeedState>, now: number): FeedListing[] {
-    return [...keys].sort().map((key) => ({
-      scope: { key, kind: scopeKind(key), label: scopes.get(key)?.label ?? labelFromKey(key) },
-      items: Math.min(scopes.get(key)?.items ?? 0, site.itemLimit),
-      lastModified: finalStates.get(key)?.lastModified ?? now,
-    }));
-  }
-
-  /**
-   * Keeps the bodies a render sent back in memory (within the budget) as they arrive, then lets
-   * them go: the newest documents are the ones readers ask for next, and a cold compile's bytes
-   * never pile up on this thread.
-   */
-  const cacheBodies = (documents: RenderedDocument[]) => {
-    for (const doc of documents) {
-      doc.bodies?.forEach((perOrigin, i) => {
-        const hash = doc.records[i]?.hash;
-        if (hash !== undefined) CODINGS.forEach((c, j) => bodies.hold(variantTag(hash, c), perOrigin[j] as Uint8Array));
-      });
-      delete doc.bodies;
-    }
-  };
-
-  /** The documents of a path on every origin, servable. */
-  const servable = (path: string, records: RenderedDocument['records']): CompiledDocument[] => records.map((r, i) => documentFromRecord(r, headersFor(path, r.contentType, i)));
-
-  /**
-   * Serves what the last run published, without rendering: the manifest from the store and the
-   * bodies on disk. Skipped (the next compile renders everything) when the settings or renderer
-   * changed, or a listed body is missing or the wrong size.
-   */
-  async function restore(): Promise<boolean> {
-    if (restored) return published !== undefined;
-    restored = true;
-    states ??= await store.readFeedStates();
-    const manifest = await store.readPublished();
-    visibleUntil = manifest.visibleUntil;
-    changeSeq = manifest.changeSeq;
-    if (manifest.documents.length === 0) return false;
-    // Rendered with other settings or an older renderer: serve it while everything is rendered
-    // again (a restart after an upgrade must not answer 503 for the length of a full compile).
-    renderAll = manifest.renderDigest !== baseDigest;
-    const originIndex = new Map(site.origins.map((o, i) => [o.href, i]));
-    const byPath = new Map<string, CompiledDocument[]>();
-    for (const row of manifest.documents) {
-      const i = originIndex.get(row.origin);
-      if (i === undefined) continue;
-      let docs = byPath.get(row.path);
-      if (!docs) byPath.set(row.path, (docs = []));
-      docs[i] = documentFromRecord(row.record, headersFor(row.path, row.record.contentType, i));
-    }
-    const listed: [string, number][] = [];
-    for (const docs of byPath.values()) {
-      if (docs.length !== site.origins.length || docs.includes(undefined as unknown as CompiledDocument)) return false;
-      for (const d of docs) for (const c of CODINGS) listed.push([d[c].file, d[c].size]);
-    }
-    if (!byPath.has('/') || !bodies.verify(listed)) return false;
-    const now = clock();
-    const scopes = new Map((await store.listScopes(undefined, now)).map((s) => [s.key, s]));
-    // A feed whose render failed when this set was published has no documents in it: the next
-    // compile renders it, whether or not anything changed since.
-    for (const key of ['', ...scopes.keys(), ...states.keys()]) if (!byPath.has(feedPath(key, 'rss'))) pending.add(key);
-    await addStoredLabels(scopes, states.keys());
-    published = { generation: 1, publishedAt: now, documents: byPath, feeds: listingOf(new Set(['', ...states.keys()]), scopes, states, now), articles: await store.countArticles() };
-    for (const l of listeners) l(published);
-    return true;
-  }
-
-  /** Step 1, sync sources: article files into the store, then what any writer changed since the last publish. */
-  async function syncSources(scanFiles: boolean, startedAt: number, rep: CompileReport): Promise<Seen> {
-    const affected = new Set<string>();
-    if (files !== undefined && (scanFiles || published === undefined)) {
-      const sync = await files.sync(store, site.timeZone, startedAt);
-      fileProblems = sync.problems;
-      rep.articlesChanged = sync.changes.length;
-      for (const p of sync.problems) log(`skipped ${formatProblem(p)}`);
-      for (const c of sync.changes) for (const k of [...c.scopesBefore, ...c.scopesAfter]) affected.add(k);
-    }
-    rep.problems = fileProblems;
-    // Writes by any process (the API, an import, another instance) since the last publish.
-    let seenSeq = changeSeq;
-    if (changeSeq === undefined || published === undefined) seenSeq = await store.latestChangeSeq();
-    else {
-      for (const c of await store.readChangesSince(changeSeq)) {
-        for (const k of c.scopes) affected.add(k);
-        seenSeq = c.seq;
-      }
-    }
-    // Embargoes that ended since the last publish: their feeds change now, with no write.
-    if (visibleUntil !== undefined) for (const k of await store.scopesPublishedBetween(visibleUntil, startedAt)) affected.add(k);
-    // Remembered until a publish includes them, so a failed compile does not lose a change.
-    for (const s of affected) pending.add(s);
-    for (const s of pending) affected.add(s);
-    return { affected, seenSeq };
-  }
-
-  /**
-   * Step 2, find changed feeds: every feed on a cold compile; otherwise the affected ones whose
-   * content digest differs from the published one (a read of item digests, nothing rendered), or
-   * whose documents are missing. Undefined when there is nothing to do.
-   */
-  async function findChangedFeeds(affected: Set<string>, startedAt: number): Promise<Plan | undefined> {
-    const cold = published === undefined || renderAll;
-    if (!cold && affected.size === 0) return undefined;
-    const known = states ?? new Map<string, FeedState>();
-    const scopes = new Map((await store.listScopes(cold ? undefined : [...affected], startedAt)).map((s) => [s.key, s]));
-    // Every feed ever published keeps being served (empty if its articles are gone): a reader's
-    // subscription must not turn into a 404.
-    const candidates = cold ? new Set(['', ...scopes.keys(), ...known.keys()]) : new Set([...affected].filter((k) => scopes.has(k) || known.has(k) || k === ''));
-    await addStoredLabels(scopes, candidates);
-    const plan: Plan = { cold, scopes, candidates, tasks: [], failed: [] };
-    for (const key of [...candidates].sort()) {
-      const label = scopes.get(key)?.label ?? labelFromKey(key);
-      const previous = known.get(key);
-      if (!cold && previous !== undefined && published?.documents.has(feedPath(key, 'rss'))) {
-        try {
-          const items = await store.newestInScope(key, site.itemLimit, startedAt);
-          if (contentDigest(baseDigest, { key, label }, items) === previous.digest) continue;
-        } catch (err) {
-          plan.failed.push(failure(key, err));
-          continue;
-        }
-      }
-      plan.tasks.push({ key, label, ...(previous === undefined ? {} : { previous }), startedAt });
-    }
-    return plan;
-  }
-
-  /** Step 3, render and compress: every task in the pool; a feed that fails keeps its last good documents. */
-  async function renderFeeds(plan: Plan, rep: CompileReport): Promise<FeedRendered[]> {
-    const settled = await Promise.allSettled(
-      plan.tasks.map(async (t) => {
-        const r = await renderer.renderFeed(t);
-        cacheBodies(r.documents);
-        return r;
-      }),
-    );
-    const rendered: FeedRendered[] = [];
-    const failed = [...plan.failed];
-    settled.forEach((s, i) => {
-      if (s.status === 'fulfilled') rendered.push(s.value);
-      else failed.push(failure((plan.tasks[i] as FeedTask).key, s.reason));
-    });
-    rendered.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    for (const r of rendered) {
-      rep.feedsRendered += 1;
-      if (r.changed) rep.feedsChanged.push(r.key);
-    }
-    rep.failedFeeds = failed.sort((a, b) => (a.scope < b.scope ? -1 : a.scope > b.scope ? 1 : 0));
-    for (const f of rep.failedFeeds) log(`feed ${f.scope === '' ? '(site)' : f.scope} failed: ${f.error}`);
-    return rendered;
-  }
-
-  /** Step 4, the directory documents (OPML and the index page): they list every feed, so they change whenever one did. */
-  async function renderDirectory(plan: Plan, finalStates: Map<string, FeedState>, startedAt: number): Promise<{ feeds: FeedListing[]; documents: RenderedDocument[] }> {
-    const feeds = plan.cold || published === undefined
-      ? listingOf(new Set(['', ...finalStates.keys()]), plan.scopes, finalStates, startedAt)
-      : updateListing(published.feeds, plan.candidates, plan.scopes, finalStates);
-    const { documents } = await renderer.renderDirectory({ feeds });
-    cacheBodies(documents);
-    return { feeds, documents };
-  }
-
-  /** Step 5, publish: the manifest and feed states in one store transaction, then one swap of the served set. */
-  async function publish(plan: Plan, rendered: FeedRendered[], directory: { feeds: FeedListing[]; documents: RenderedDocument[] }, finalStates: Map<string, FeedState>, seen: Seen, startedAt: number, rep: CompileReport): Promise<void> {
-    const documents = new Map(published?.documents ?? []);
-    const rows: DocumentRow[] = [];
-    /** Body files of the documents this publish replaces: deleted after it unless still named. */
-    const replaced: string[] = [];
-    for (const doc of [...rendered.flatMap((r) => r.documents), ...directory.documents]) {
-      for (const old of documents.get(doc.path) ?? []) for (const c of CODINGS) replaced.push(old[c].file);
-      const docs = servable(doc.path, doc.records);
-      documents.set(doc.path, docs);
-      rep.documents += docs.length;
-      doc.records.forEach((record, i) => rows.push({ path: doc.path, origin: (site.origins[i] as SiteConfig['origins'][number]).href, record }));
-    }
-    const newStates = new Map(rendered.map((r) => [r.key, r.state]));
-    await store.writePublish({ states: newStates, documents: rows, renderDigest: baseDigest, visibleUntil: startedAt, changeSeq: seen.seenSeq ?? 0 });
-    visibleUntil = startedAt;
-    changeSeq = seen.seenSeq;
-    states = finalStates;
-    pending.clear();
-    for (const f of rep.failedFeeds) pending.add(f.scope);
-    published = { generation: (published?.generation ?? 0) + 1, publishedAt: clock(), documents, feeds: directory.feeds, articles: await store.countArticles() };
-    rep.published = true;
-    renderAll = false;
-    for (const l of listeners) l(published);
-    // Bodies no published document names any more are deleted (a reader still downloading one
-    // keeps its open file): after a full compile by listing the folder, otherwise just the
-    // ones this publish replaced, so a small publish does not list thousands of files.
-    const live = new Set<string>();
-    for (const docs of documents.values()) for (const d of docs) for (const c of CODINGS) live.add(d[c].file);
-    bodies.prune(live, plan.cold ? undefined : replaced);
-  }
-
+  /** One compile, step by step; a failure anywhere publishes nothing. */
   async function runOnce(scanFiles: boolean): Promise<CompileReport> {
-    const startedAt = clock();
+    const startedAt = ctx.clock();
     const rep: CompileReport = { ok: false, published: false, startedAt, durationMs: 0, articlesChanged: 0, feedsRendered: 0, feedsChanged: [], documents: 0, problems: [], failedFeeds: [] };
     try {
       renderer.start();
-      await restore();
-      states ??= await store.readFeedStates();
-      const seen = await syncSources(scanFiles, startedAt, rep);
-      const plan = await findChangedFeeds(seen.affected, startedAt);
+      await state.cleanup;
+      await restorePublished(ctx, state);
+      state.states ??= await store.readFeedStates();
+      const seen = await syncSources(ctx, state, scanFiles, startedAt, rep);
+      const plan = await findChangedFeeds(ctx, state, seen.affected, startedAt);
       if (plan === undefined) {
         rep.ok = true;
         return rep;
       }
-      const rendered = await renderFeeds(plan, rep);
-      const finalStates = new Map([...states, ...rendered.map((r) => [r.key, r.state] as const)]);
-      const directory = await renderDirectory(plan, finalStates, startedAt);
-      await publish(plan, rendered, directory, finalStates, seen, startedAt, rep);
+      const rendered = await renderFeeds(ctx, plan, rep);
+      const finalStates = new Map([...state.states, ...rendered.map((r) => [r.key, r.state] as const)]);
+      const directory = await renderDirectory(ctx, state, plan, finalStates, startedAt);
+      await publish(ctx, state, plan, rendered, directory, seen, startedAt, rep);
       rep.ok = rep.failedFeeds.length === 0;
       return rep;
     } catch (err) {
@@ -354,7 +421,7 @@ export function createCompiler(options: CompilerOptions): Compiler {
       log(`compile failed, the last good documents stay live: ${e.message}`);
       return rep;
     } finally {
-      rep.durationMs = clock() - startedAt;
+      rep.durationMs = ctx.clock() - startedAt;
       report = rep;
     }
   }
@@ -383,34 +450,19 @@ export function createCompiler(options: CompilerOptions): Compiler {
     }
   }
 
-  /** The feed listing after an incremental compile: only the looked-at feeds' entries change. */
-  function updateListing(previous: readonly FeedListing[], keys: Set<string>, counts: Map<string, ScopeSummary>, finalStates: Map<string, FeedState>): FeedListing[] {
-    const byKey = new Map(previous.map((f) => [f.scope.key, f]));
-    for (const key of keys) {
-      const summary = counts.get(key);
-      const state = finalStates.get(key);
-      const old = byKey.get(key);
-      byKey.set(key, {
-        scope: { key, kind: scopeKind(key), label: summary?.label ?? old?.scope.label ?? labelFromKey(key) },
-        items: Math.min(summary?.items ?? 0, site.itemLimit),
-        lastModified: state?.lastModified ?? old?.lastModified ?? 0,
-      });
-    }
-    return [...byKey.values()].sort((a, b) => (a.scope.key < b.scope.key ? -1 : a.scope.key > b.scope.key ? 1 : 0));
-  }
-
   return {
     compile,
     close: async () => {
-      files?.close();
+      ctx.files?.close();
       await renderer.close();
     },
-    restore,
-    current: () => published,
+    restore: () => restorePublished(ctx, state),
+    current: () => state.published,
     lastReport: () => report,
-    onPublish: (l) => void listeners.push(l),
+    onPublish: (l) => void state.listeners.push(l),
     whenIdle: async () => {
       while (running) await running.catch(() => undefined);
+      await state.cleanup;
     },
     renderer,
   };

@@ -53,6 +53,8 @@ export interface RenderPoolOptions {
   threads?: number;
   /** Each worker's heap limit in MB: a runaway render stops its worker, not the process. */
   heapMb?: number;
+  /** A task running longer than this stops its worker (a render stuck in a loop): default 2 minutes. */
+  taskTimeoutMs?: number;
   log?: (line: string) => void;
 }
 
@@ -88,6 +90,8 @@ interface Job {
   key: string;
   /** How many workers it was sent to. */
   attempts: number;
+  /** Stops the worker when the task runs too long. */
+  timer?: NodeJS.Timeout;
   resolve: (value: never) => void;
   reject: (err: Error) => void;
 }
@@ -106,6 +110,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
   const fromSource = import.meta.url.endsWith('.ts');
   const size = fromSource || file === '' || file === ':memory:' ? 0 : Math.max(0, options.threads ?? availableParallelism());
   const url = new URL('./render-worker.js', import.meta.url);
+  const timeoutMs = options.taskTimeoutMs ?? 120_000;
   const slots: Slot[] = [];
   const queue: Job[] = [];
   /** The worker that last rendered a scope: its prepared-item cache holds that feed's items. */
@@ -148,6 +153,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
       const job = slot.jobs.get(m.id);
       if (job === undefined) return;
       slot.jobs.delete(m.id);
+      clearTimeout(job.timer);
       if (m.type === 'done') job.resolve(m.result as never);
       else job.reject(new FeedwrightError(m.code, m.message));
       pump();
@@ -162,6 +168,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
       // fails (that feed keeps its last good documents) when that worker dies too.
       const retry: Job[] = [];
       for (const job of slot.jobs.values()) {
+        clearTimeout(job.timer);
         if (job.attempts < ATTEMPTS && !closed) retry.push(job);
         else job.reject(new FeedwrightError('RENDER_FAILED', `a render worker stopped (${why}) while rendering ${job.key === '' ? '(site)' : job.key}`));
       }
@@ -225,6 +232,12 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
       if (slot === undefined) break;
       queue.shift();
       job.attempts += 1;
+      const stuck = slot;
+      job.timer = setTimeout(() => {
+        stuck.reason = `a task ran longer than ${Math.round(timeoutMs / 1000)} s`;
+        void stuck.worker.terminate();
+      }, timeoutMs);
+      job.timer.unref();
       slot.jobs.set(job.id, job);
       affinity.set(job.key, slot.worker);
       slot.worker.postMessage(job.message);

@@ -2,6 +2,7 @@
 // the store through its own read-only connection and keeping its own prepared-item cache; on a
 // large sync it also reads and validates article files. Tasks and results are messages (see
 // render-pool.ts); the documents' bytes go to the body folder.
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { FeedwrightError } from '../core/errors.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
@@ -9,6 +10,8 @@ import { readArticleFiles } from './source-files.js';
 import { createRenderTasks, type DirectoryRendered, type FeedRendered, type RenderSettings } from './render-task.js';
 import type { ToWorker, FromWorker, WorkerSetup } from './render-pool.js';
 
+/** How much lower than the serving thread a render runs (nice +10). */
+const RENDER_NICENESS = 10;
 const port = parentPort;
 if (port === null) throw new Error('render-worker.js runs as a worker thread');
 const { settings, databaseFile } = workerData as WorkerSetup;
@@ -23,6 +26,14 @@ const observe = (key: string) => {
   if (fault === 'exit') process.exit(70);
   throw new Error(`a fault injected by a test in the render of ${key === '' ? '(site)' : key}`);
 };
+
+// Readers first: when the cores are all busy, the thread that answers requests gets them before a
+// render does. On Linux a nice value is per thread, so this lowers only this worker.
+try {
+  setPriority(RENDER_NICENESS);
+} catch {
+  // not permitted here: render at the same priority
+}
 
 const store = openSqliteStore(databaseFile, { idPrefix: (settings as RenderSettings).site.idPrefix, readOnly: true });
 const tasks = createRenderTasks(settings as RenderSettings, store, observe);
