@@ -82,6 +82,8 @@ export function createService(options: ServiceOptions): Service {
     async listen(port, host) {
       // Serve what the last run published before listening: a restart does not wait for a compile.
       await compiler.restore();
+      // The render workers load their code while the server starts: the first write is not slower.
+      compiler.renderer.start();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
