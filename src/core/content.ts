@@ -2,6 +2,7 @@
 // serving origin, the lead image as a <figure>, and a plain-text summary. One parse per article
 // (the sanitiser's, see sanitize.ts) yields a template of HTML text and per-origin URL slots, the
 // body's plain text and the images it shows; each origin's content is then a join, not a parse.
+import { escapeHtmlAttr, escapeHtmlText } from './html-escape.js';
 import type { Article, ArticleImage } from './article.js';
 import { DEFAULT_EMBED_HOSTS, sanitizeBodyParts } from './sanitize.js';
 import type { Origin } from './site.js';
@@ -16,14 +17,6 @@ export type ContentTemplate = readonly (string | { path: string } | { schemeRela
 
 const SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
 const BASE = 'https://site.invalid';
-
-function escapeHtmlAttr(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-function escapeHtmlText(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
 
 /**
  * Path, query and fragment of an http(s) URL exactly as its href writes them. Unlike

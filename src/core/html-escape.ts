@@ -4,8 +4,8 @@
 // XML, XML escaping comes after, on top (escapeText).
 
 const TEXT = /[&<>]/g;
-const ATTR = /[&<>"']/g;
-const REFERENCES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const ATTR = /[&<>"]/g;
+const REFERENCES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
 
 function toReference(ch: string): string {
   return REFERENCES[ch] as string;
@@ -20,7 +20,10 @@ export function escapeHtmlText(value: string): string {
   return value.replace(TEXT, toReference);
 }
 
-/** Escapes plain text as an HTML attribute value in either quote style (HTML §13.1.2.3). Never throws. */
+/**
+ * Escapes plain text as a double-quoted HTML attribute value (HTML §13.1.2.3), the way the
+ * sanitiser writes attributes, so sanitised and generated markup agree byte for byte. Never throws.
+ */
 export function escapeHtmlAttr(value: string): string {
   return value.replace(ATTR, toReference);
 }

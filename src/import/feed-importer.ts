@@ -39,6 +39,7 @@
 // - Skipped, with the reason: no guid and no link (a guid with nothing visible is none); no title and no body; no date or an
 //   unparseable one; a guid seen earlier in the same feed; or a mapped article that fails
 //   validateArticle (the problems are the reason).
+import { escapeHtmlAttr, escapeHtmlText } from '../core/html-escape.js';
 import { createHash } from 'node:crypto';
 import { decodeHTML } from 'entities';
 import { Parser } from 'htmlparser2';
@@ -220,20 +221,12 @@ function attrOf(e: XElement, local: string, uri = ''): string | undefined {
 
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
 
-function escapeHtml(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-function escapeHtmlAttr(value: string): string {
-  return escapeHtml(value).replace(/"/g, '&quot;');
-}
-
 /** Serialises Atom xhtml content (RFC 4287 §3.1.1.3) as HTML: namespace declarations dropped. */
 function serializeXhtml(children: readonly (XElement | string)[]): string {
   let s = '';
   for (const c of children) {
     if (typeof c === 'string') {
-      s += escapeHtml(c);
+      s += escapeHtmlText(c);
       continue;
     }
     const attrs = c.attrs.filter((a) => a.uri === '').map((a) => ` ${a.local}="${escapeHtmlAttr(a.value)}"`).join('');
@@ -289,7 +282,7 @@ function textToHtml(text: string): string {
   return text
     .trim()
     .split(/\n[ \t]*\n\s*/)
-    .map((p) => `<p>${escapeHtml(p.trim())}</p>`)
+    .map((p) => `<p>${escapeHtmlText(p.trim())}</p>`)
     .join('\n');
 }
 
@@ -721,7 +714,7 @@ function finish(draft: Draft, options: ParseFeedOptions): { raw: RawArticle } | 
   if (reasons.length > 0 || guid === undefined || published === undefined || title === undefined) return { reason: reasons.join('; ') };
 
   const id = importedArticleId(guid);
-  const body = draft.body ?? `<p>${escapeHtml(title)}</p>`;
+  const body = draft.body ?? `<p>${escapeHtmlText(title)}</p>`;
   const raw: RawArticle = { id, guid, path: pathOf(draft.link) ?? `/imported/${id}`, title, body, published };
   if (draft.description !== undefined && draft.description !== '' && draft.description.length <= 10_000) raw.summary = draft.description;
   const publishedMs = parseDate(published, options.timeZone) as number;
