@@ -87,7 +87,7 @@ function parseArgs(argv: string[]): Args {
 }
 
 function storage(runtime: RuntimeConfig) {
-  return { databaseFile: runtime.databaseFile, documentsDir: runtime.documentsDir, cacheBytes: runtime.cacheBytes };
+  return { databaseFile: runtime.databaseFile, documentsDir: runtime.documentsDir, cacheBytes: runtime.cacheBytes, ...(runtime.renderThreads === undefined ? {} : { renderThreads: runtime.renderThreads }) };
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -20,6 +20,11 @@ export interface RuntimeConfig {
   host: string;
   /** The ingest API's bearer token (FEEDWRIGHT_API_TOKEN); undefined turns the API off. */
   apiToken: string | undefined;
+  /**
+   * Render worker threads (FEEDWRIGHT_RENDER_THREADS, an integer 0–64); undefined means one per
+   * core. 0 renders on the serving thread (for a machine where threads cannot start).
+   */
+  renderThreads: number | undefined;
 }
 
 /** Reads and validates `site.json` in the data folder. */
@@ -53,6 +58,11 @@ export function loadRuntimeConfig(flags: { data?: string }, env: NodeJS.ProcessE
   if (!Number.isFinite(cacheMB) || cacheMB < 0) {
     throw new FeedwrightError('CONFIG_INVALID', `FEEDWRIGHT_CACHE_MB "${cacheText}" is not a number of megabytes`, { problems: [{ field: 'FEEDWRIGHT_CACHE_MB', message: 'must be a number, 0 or more' }] });
   }
+  const threadsText = env.FEEDWRIGHT_RENDER_THREADS;
+  const renderThreads = threadsText === undefined || threadsText === '' ? undefined : Number(threadsText);
+  if (renderThreads !== undefined && !(Number.isInteger(renderThreads) && renderThreads >= 0 && renderThreads <= 64)) {
+    throw new FeedwrightError('CONFIG_INVALID', `FEEDWRIGHT_RENDER_THREADS "${threadsText}" is not a number of threads (0 to 64)`, { problems: [{ field: 'FEEDWRIGHT_RENDER_THREADS', message: 'must be an integer from 0 to 64' }] });
+  }
   return {
     dataDir,
     articlesDir: join(dataDir, 'articles'),
@@ -63,5 +73,6 @@ export function loadRuntimeConfig(flags: { data?: string }, env: NodeJS.ProcessE
     port,
     host: env.HOST ?? '0.0.0.0',
     apiToken: env.FEEDWRIGHT_API_TOKEN === undefined || env.FEEDWRIGHT_API_TOKEN === '' ? undefined : env.FEEDWRIGHT_API_TOKEN,
+    renderThreads,
   };
 }

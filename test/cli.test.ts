@@ -202,6 +202,27 @@ describe('cli', function () {
     });
   });
 
+  describe('FEEDWRIGHT_RENDER_THREADS', () => {
+    it('a value that is not a thread count stops the command and names the variable', () => {
+      for (const bad of ['two', '-1', '1.5', '65']) {
+        const r = run(['compile', '--data', tempDir()], { FEEDWRIGHT_RENDER_THREADS: bad });
+        expect(r.status, `${bad}: ${r.all}`).to.not.equal(0);
+        expect(r.stderr, bad).to.include('FEEDWRIGHT_RENDER_THREADS');
+        expect(r.stderr, bad).to.include(`"${bad}"`);
+      }
+    });
+
+    it('0 (render on the serving thread) and 2 workers write the same documents', () => {
+      const etagsOf = (out: string) => out.split('\n').filter((l) => l.startsWith('/')).sort();
+      const inThread = run(['compile', '--data', tempDir()], { FEEDWRIGHT_RENDER_THREADS: '0' });
+      const workers = run(['compile', '--data', tempDir()], { FEEDWRIGHT_RENDER_THREADS: '2' });
+      expect(inThread.status, inThread.all).to.equal(0);
+      expect(workers.status, workers.all).to.equal(0);
+      expect(etagsOf(inThread.stdout)).to.have.length.above(10);
+      expect(etagsOf(inThread.stdout)).to.deep.equal(etagsOf(workers.stdout));
+    });
+  });
+
   describe('FEEDWRIGHT_DATA', () => {
     it('is used like --data by check', () => {
       const broken = tempDir(true);
