@@ -26,6 +26,8 @@ export interface ServiceOptions {
   cacheBytes?: number;
   /** Render worker threads (default: one per core; 0 renders on the serving thread). */
   renderThreads?: number;
+  /** Each render worker's heap limit in MB (default 1024). */
+  renderHeapMb?: number;
   articlesDir?: string;
   publicDir: string;
   /** The ingest API's bearer token; undefined leaves the API off. */
@@ -65,6 +67,7 @@ export function createService(options: ServiceOptions): Service {
     // Render workers open the same file read-only: feeds are rendered off the serving thread.
     databaseFile: options.databaseFile,
     ...(options.renderThreads === undefined ? {} : { renderThreads: options.renderThreads }),
+    ...(options.renderHeapMb === undefined ? {} : { renderHeapMb: options.renderHeapMb }),
     ...(options.articlesDir === undefined ? {} : { articlesDir: options.articlesDir }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });

@@ -34,6 +34,8 @@ export interface CompilerOptions {
   databaseFile?: string;
   /** Render worker threads (default: one per core; 0 renders on this thread). */
   renderThreads?: number;
+  /** Each render worker's heap limit in MB (default 1024): a runaway render stops its worker only. */
+  renderHeapMb?: number;
   /** The folder of article files, or undefined when files are not a source. */
   articlesDir?: string;
   /** The schedule's period, for Cache-Control max-age and RSS ttl. */
@@ -374,6 +376,7 @@ export function createCompiler(options: CompilerOptions): Compiler {
     log,
     ...(options.databaseFile === undefined ? {} : { databaseFile: options.databaseFile }),
     ...(options.renderThreads === undefined ? {} : { threads: options.renderThreads }),
+    ...(options.renderHeapMb === undefined ? {} : { heapMb: options.renderHeapMb }),
   });
   const ctx: CompileContext = {
     store,

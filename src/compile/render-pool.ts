@@ -39,8 +39,12 @@ export type FromWorker =
   | { type: 'done'; id: number; result: FeedRendered | DirectoryRendered | ArticleFileRead[] }
   | { type: 'failed'; id: number; message: string; code: ErrorCode };
 
-/** A fault a test can inject: the worker exits (as an out-of-memory kill would), or the render throws. */
-export type FaultKind = 'exit' | 'throw';
+/**
+ * A fault a test can inject: the worker exits, allocates until its heap limit stops it (a real
+ * out-of-memory kill, `ERR_WORKER_OUT_OF_MEMORY`), or the render throws. On this thread (no
+ * workers) every kind throws.
+ */
+export type FaultKind = 'exit' | 'oom' | 'throw';
 
 /** How the pool is set up. */
 export interface RenderPoolOptions {
@@ -101,6 +105,8 @@ interface Slot {
   ready: boolean;
   jobs: Map<number, Job>;
   reason?: string;
+  /** Why it stopped, by code: out of memory, else stopped. */
+  code?: 'RENDER_WORKER_STOPPED' | 'RENDER_OUT_OF_MEMORY';
 }
 
 /** Creates the pool; workers start with the first task. */
@@ -158,8 +164,10 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
       else job.reject(new FeedwrightError(m.code, m.message));
       pump();
     });
-    worker.on('error', (err) => {
+    worker.on('error', (err: Error & { code?: string }) => {
       slot.reason = err.message;
+      // V8 stopped the thread at its heap limit (resourceLimits): a real out-of-memory kill.
+      if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') slot.code = 'RENDER_OUT_OF_MEMORY';
     });
     worker.on('exit', (code) => {
       slots.splice(slots.indexOf(slot), 1);
@@ -170,7 +178,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
       for (const job of slot.jobs.values()) {
         clearTimeout(job.timer);
         if (job.attempts < ATTEMPTS && !closed) retry.push(job);
-        else job.reject(new FeedwrightError('RENDER_FAILED', `a render worker stopped (${why}) while rendering ${job.key === '' ? '(site)' : job.key}`));
+        else job.reject(new FeedwrightError(slot.code ?? 'RENDER_WORKER_STOPPED', `a render worker stopped (${why}) while rendering ${job.key === '' ? '(site)' : job.key}`));
       }
       slot.jobs.clear();
       queue.unshift(...retry);

@@ -8,7 +8,7 @@ import { FeedwrightError } from '../core/errors.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import { readArticleFiles } from './source-files.js';
 import { createRenderTasks, type DirectoryRendered, type FeedRendered, type RenderSettings } from './render-task.js';
-import type { ToWorker, FromWorker, WorkerSetup } from './render-pool.js';
+import type { FaultKind, ToWorker, FromWorker, WorkerSetup } from './render-pool.js';
 
 /** How much lower than the serving thread a render runs (nice +10). */
 const RENDER_NICENESS = 10;
@@ -17,13 +17,16 @@ if (port === null) throw new Error('render-worker.js runs as a worker thread');
 const { settings, databaseFile } = workerData as WorkerSetup;
 
 /** Faults armed by the tests (see RenderPool.injectFault), by scope key. */
-const faults = new Map<string, 'exit' | 'throw'>();
+const faults = new Map<string, FaultKind>();
+/** What the `oom` fault holds on to until the heap limit (resourceLimits) stops this worker. */
+const hoard: number[][] = [];
 const observe = (key: string) => {
   const fault = faults.get(key);
   if (fault === undefined) return;
   faults.delete(key);
   // In the middle of a render: some of the feed's bodies are written, the rest never will be.
   if (fault === 'exit') process.exit(70);
+  if (fault === 'oom') for (;;) hoard.push(new Array<number>(1 << 16).fill(hoard.length));
   throw new Error(`a fault injected by a test in the render of ${key === '' ? '(site)' : key}`);
 };
 

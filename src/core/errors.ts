@@ -13,7 +13,9 @@ export const ERROR_CODES = {
   STORE_OPEN: 'the store could not be opened',
   STORE_QUERY: 'the store failed during a read or a write',
   COMPILE_FAILED: 'a compile did not complete; the last good documents stay live',
-  RENDER_FAILED: 'a feed could not be rendered (an exception in its render, or its render worker stopped); its last good documents stay live',
+  RENDER_FAILED: 'a feed could not be rendered (an exception in its render); its last good documents stay live',
+  RENDER_WORKER_STOPPED: 'a render worker stopped (it exited, or its task ran too long) while rendering the feed, twice; the feed keeps its last good documents and the next compile retries it',
+  RENDER_OUT_OF_MEMORY: 'a render worker ran out of memory (its heap limit) while rendering the feed, twice; the feed keeps its last good documents and the next compile retries it',
   USAGE: 'the command line is malformed',
 } as const;
 

@@ -125,7 +125,7 @@ describe('render workers', function () {
     const failed = await t.service.compiler.compile();
     expect(failed.published).to.equal(true);
     expect(failed.ok).to.equal(false);
-    expect(failed.failedFeeds.map((f) => [f.scope, f.code])).to.deep.equal([['sections/news/russia', 'RENDER_FAILED']]);
+    expect(failed.failedFeeds.map((f) => [f.scope, f.code])).to.deep.equal([['sections/news/russia', 'RENDER_WORKER_STOPPED']]);
     expect(failed.failedFeeds[0]?.error).to.match(/render worker stopped/);
     // That feed's last good documents, with their validators; the others have the edit.
     const during = await Promise.all(['/sections/news/russia/rss.xml', '/sections/news/russia/atom.xml'].map((p) => get(t.port, p)));
@@ -139,7 +139,7 @@ describe('render workers', function () {
     const health = JSON.parse((await get(t.port, '/healthz')).text) as { status: string; lastCompile: { failedFeeds: string[]; feedFailures: { scope: string; code: string; reason: string }[] } };
     expect(health.status).to.equal('degraded');
     expect(health.lastCompile.failedFeeds).to.deep.equal(['sections/news/russia']);
-    expect(health.lastCompile.feedFailures).to.deep.equal([{ scope: 'sections/news/russia', code: 'RENDER_FAILED', reason: health.lastCompile.feedFailures[0]?.reason }]);
+    expect(health.lastCompile.feedFailures).to.deep.equal([{ scope: 'sections/news/russia', code: 'RENDER_WORKER_STOPPED', reason: health.lastCompile.feedFailures[0]?.reason }]);
     expect(health.lastCompile.feedFailures[0]?.reason).to.match(/render worker stopped/);
     // The pool started a replacement; the next compile (no new write) retries the feed.
     const retried = await t.service.compiler.compile({ files: false });
