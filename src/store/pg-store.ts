@@ -223,7 +223,8 @@ async function writeBatch(c: PoolClient, idPrefix: string, writes: ArticleWrite[
   const changes: ArticleChange[] = [];
   const refused: WriteRefusal[] = [];
   const get = async (id: string) => (await c.query<{ id: string; digest: string; source: string; deleted: boolean }>('SELECT id, digest, source, deleted FROM articles WHERE id = $1', [id])).rows[0];
-  const scopesOf = async (id: string) => (await c.query<{ scope: string }>('SELECT scope FROM scope_items WHERE article_id = $1', [id])).rows.map((r) => r.scope);
+  // In SQLite's order (its article index carries the key's scope and published after the id).
+  const scopesOf = async (id: string) => (await c.query<{ scope: string }>('SELECT scope FROM scope_items WHERE article_id = $1 ORDER BY scope, published', [id])).rows.map((r) => r.scope);
   const logChange = (scopes: string[]) => c.query('INSERT INTO changes (at, scopes) VALUES ($1, $2)', [now, scopes]);
   const remove = async (id: string) => {
     const before = await scopesOf(id);
@@ -312,6 +313,7 @@ interface DocumentDbRow {
 /** The published manifest and its meta, read in one snapshot (REPEATABLE READ, read only). */
 async function readPublished(pool: pg.Pool): Promise<Awaited<ReturnType<ArticleStore['readPublished']>>> {
   const client = await pool.connect();
+  let broken: Error | undefined;
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const meta = new Map((await client.query<{ key: string; value: string }>("SELECT key, value FROM meta WHERE key IN ('render_digest', 'visible_until', 'change_seq')")).rows.map((r) => [r.key, r.value]));
@@ -329,9 +331,12 @@ async function readPublished(pool: pg.Pool): Promise<Awaited<ReturnType<ArticleS
       })),
     };
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
+    await client.query('ROLLBACK').catch((e: Error) => {
+      broken = e;
+    });
     throw err;
   } finally {
-    client.release();
+    // A connection whose rollback failed is discarded, not returned to the pool.
+    client.release(broken);
   }
 }

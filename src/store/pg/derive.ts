@@ -15,7 +15,7 @@ async function writeMeta(client: PoolClient, key: string, value: string): Promis
 }
 
 async function scopesOf(client: PoolClient, id: string): Promise<string[]> {
-  return (await client.query<{ scope: string }>('SELECT scope FROM scope_items WHERE article_id = $1', [id])).rows.map((r) => r.scope);
+  return (await client.query<{ scope: string }>('SELECT scope FROM scope_items WHERE article_id = $1 ORDER BY scope, published', [id])).rows.map((r) => r.scope);
 }
 
 /**
