@@ -9,6 +9,8 @@ import { loadRuntimeConfig, loadSiteConfig, type RuntimeConfig } from './config.
 import { checkArticleFiles, formatProblem } from './compile/source-files.js';
 import { createService } from './service.js';
 import { runImport } from './import/import-command.js';
+import { openPgStore } from './store/pg-store.js';
+import type { SiteConfig } from './core/site.js';
 
 /** The package root: two levels up from dist/src/cli.js, one from src/cli.ts under tsx. */
 function packageRoot(): string {
@@ -29,21 +31,23 @@ Commands:
   import    import an RSS 2.0, RSS 1.0/RDF or Atom feed (file or URL), keeping its item ids
 
 Options:
-  --data DIR   the data folder (site.json, articles/, feedwright.db); default: FEEDWRIGHT_DATA or ./data
-  --help       show help for a command
+  --data DIR           the data folder (site.json, articles/, feedwright.db); default: FEEDWRIGHT_DATA or ./data
+  --database-url URL   keep the store in PostgreSQL (postgres://…), not data/feedwright.db, so several
+                       instances can share it; default: DATABASE_URL (unset: the SQLite file)
+  --help               show help for a command
 `,
-  serve: `Usage: feedwright serve [--data DIR]
+  serve: `Usage: feedwright serve [--data DIR] [--database-url URL]
 
 Serves every feed on PORT (default 3000) and HOST (default all interfaces) and compiles on the
 schedule of site.json. The server answers at once: /healthz says 503 until the first compile
 has published. SIGTERM or SIGINT stops the schedule, finishes requests in flight and exits 0.
 `,
-  compile: `Usage: feedwright compile [--data DIR]
+  compile: `Usage: feedwright compile [--data DIR] [--database-url URL]
 
 Reads data/articles/ into the store, renders every changed feed, prints what it wrote and
 exits: 0 when everything published, 1 when a file was skipped or a feed failed.
 `,
-  import: `Usage: feedwright import <file-or-url> [--data DIR]
+  import: `Usage: feedwright import <file-or-url> [--data DIR] [--database-url URL]
 
 Reads an RSS 2.0, RSS 1.0/RDF or Atom 1.0 feed (a file, or an http(s) URL: 30 s and 100 MB at
 most) and stores each item as an article whose guid stays its id in every feed, so readers see
@@ -64,6 +68,7 @@ interface Args {
   command: string;
   source?: string;
   data?: string;
+  databaseUrl?: string;
   help: boolean;
 }
 
@@ -78,6 +83,12 @@ function parseArgs(argv: string[]): Args {
       args.data = v;
       i += 1;
     } else if (a.startsWith('--data=')) args.data = a.slice('--data='.length);
+    else if (a === '--database-url') {
+      const v = argv[i + 1];
+      if (v === undefined) throw new FeedwrightError('USAGE', '--database-url needs a postgres:// URL');
+      args.databaseUrl = v;
+      i += 1;
+    } else if (a.startsWith('--database-url=')) args.databaseUrl = a.slice('--database-url='.length);
     else if (a.startsWith('-')) throw new FeedwrightError('USAGE', `unknown option ${a}`);
     else if (args.command === '') args.command = a;
     else if (args.command === 'import' && args.source === undefined) args.source = a;
@@ -86,8 +97,16 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-function storage(runtime: RuntimeConfig) {
-  return { databaseFile: runtime.databaseFile, documentsDir: runtime.documentsDir, cacheBytes: runtime.cacheBytes, ...(runtime.renderThreads === undefined ? {} : { renderThreads: runtime.renderThreads }) };
+/**
+ * Where the service keeps its data: the SQLite file, or the PostgreSQL store (opened and
+ * migrated here, as the service opens only the file) when a database URL is configured; and how
+ * many render threads it runs. Throws a FeedwrightError `STORE_OPEN` when the PostgreSQL store
+ * cannot be opened.
+ */
+async function storage(runtime: RuntimeConfig, site: SiteConfig, log?: (line: string) => void) {
+  const files = { databaseFile: runtime.databaseFile, documentsDir: runtime.documentsDir, cacheBytes: runtime.cacheBytes, ...(runtime.renderThreads === undefined ? {} : { renderThreads: runtime.renderThreads }) };
+  if (runtime.databaseUrl === undefined) return files;
+  return { ...files, store: await openPgStore(runtime.databaseUrl, { idPrefix: site.idPrefix, ...(log === undefined ? {} : { log }) }) };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -101,7 +120,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const root = packageRoot();
-  const runtime = loadRuntimeConfig(args.data === undefined ? {} : { data: args.data }, process.env, root);
+  const runtime = loadRuntimeConfig({ ...(args.data === undefined ? {} : { data: args.data }), ...(args.databaseUrl === undefined ? {} : { databaseUrl: args.databaseUrl }) }, process.env, root);
 
   if (args.command === 'check') {
     let problems = 0;
@@ -122,7 +141,7 @@ async function main(argv: string[]): Promise<number> {
 
   const site = loadSiteConfig(runtime.dataDir);
   if (args.command === 'compile') {
-    const service = createService({ site, ...storage(runtime), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, schedule: false, log: () => {} });
+    const service = createService({ site, ...(await storage(runtime, site)), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, schedule: false, log: () => {} });
     const report = await service.compiler.compile();
     for (const p of report.problems) console.error(`skipped ${formatProblem(p)}`);
     for (const f of report.failedFeeds) console.error(`feed ${f.scope || '(site)'} failed: ${f.error}`);
@@ -141,7 +160,7 @@ async function main(argv: string[]): Promise<number> {
 
   if (args.command === 'import') {
     if (args.source === undefined) throw new FeedwrightError('USAGE', 'import needs a feed file or an http(s) URL');
-    const service = createService({ site, ...storage(runtime), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, schedule: false, log: () => {} });
+    const service = createService({ site, ...(await storage(runtime, site)), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, schedule: false, log: () => {} });
     try {
       const tty = process.stderr.isTTY;
       const report = await runImport(args.source, service, {
@@ -164,9 +183,12 @@ async function main(argv: string[]): Promise<number> {
   }
 
   // serve
-  const service = createService({ site, ...storage(runtime), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, ...(runtime.apiToken ? { apiToken: runtime.apiToken } : {}) });
+  const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
+  const service = createService({ site, ...(await storage(runtime, site, log)), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, log, ...(runtime.apiToken ? { apiToken: runtime.apiToken } : {}) });
   const port = await service.listen(runtime.port, runtime.host);
   console.log(`feedwright serving ${site.title} on http://${runtime.host === '0.0.0.0' ? 'localhost' : runtime.host}:${port}/ (data: ${runtime.dataDir}, schedule "${site.schedule}")`);
+  // Render workers open the SQLite file only (compile/render-worker.ts), so feeds render here.
+  if (runtime.databaseUrl !== undefined) console.log('store: PostgreSQL; feeds render on the serving thread (render workers read only the SQLite file for now)');
   const first = await service.compiler.compile();
   const serving = service.compiler.current();
   if (first.published) console.log(`first compile published ${serving?.feeds.length ?? 0} feeds in ${first.durationMs} ms`);

@@ -11,6 +11,11 @@ export interface RuntimeConfig {
   dataDir: string;
   articlesDir: string;
   databaseFile: string;
+  /**
+   * A PostgreSQL database (`--database-url`, else DATABASE_URL) that holds the store instead of
+   * `databaseFile`, so several instances can share it; undefined keeps the SQLite file.
+   */
+  databaseUrl: string | undefined;
   /** Compiled document bodies, content-addressed. */
   documentsDir: string;
   /** The memory budget for document bodies, in bytes. */
@@ -45,8 +50,26 @@ export function loadSiteConfig(dataDir: string): SiteConfig {
   return validateSiteConfig(raw, isCronExpression);
 }
 
-/** Resolves folders and the listening address from flags and the environment. */
-export function loadRuntimeConfig(flags: { data?: string }, env: NodeJS.ProcessEnv, packageRoot: string): RuntimeConfig {
+/**
+ * The PostgreSQL URL from `--database-url`, else DATABASE_URL; undefined when neither is set
+ * (or is empty). Throws a FeedwrightError `CONFIG_INVALID` naming where it came from (never
+ * its value, which may hold a password) when it is not a `postgres://` or `postgresql://` URL.
+ */
+export function databaseUrlFrom(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  const [field, value] = flag !== undefined ? ['--database-url', flag] : ['DATABASE_URL', env.DATABASE_URL];
+  if (value === undefined || value === '') return undefined;
+  if (!/^postgres(ql)?:\/\//.test(value)) {
+    throw new FeedwrightError('CONFIG_INVALID', `${field} must be a postgres:// or postgresql:// URL (the SQLite file needs none)`, { problems: [{ field, message: 'must be a postgres:// or postgresql:// URL' }] });
+  }
+  return value;
+}
+
+/**
+ * Resolves folders, the store and the listening address from flags and the environment
+ * (design: configuration is read in one place). Throws a FeedwrightError `CONFIG_INVALID`
+ * naming the variable when PORT, FEEDWRIGHT_CACHE_MB or the database URL is malformed.
+ */
+export function loadRuntimeConfig(flags: { data?: string; databaseUrl?: string }, env: NodeJS.ProcessEnv, packageRoot: string): RuntimeConfig {
   const dataDir = resolve(flags.data ?? env.FEEDWRIGHT_DATA ?? join(packageRoot, 'data'));
   const portText = env.PORT ?? '3000';
   const port = Number(portText);
@@ -67,6 +90,7 @@ export function loadRuntimeConfig(flags: { data?: string }, env: NodeJS.ProcessE
     dataDir,
     articlesDir: join(dataDir, 'articles'),
     databaseFile: join(dataDir, 'feedwright.db'),
+    databaseUrl: databaseUrlFrom(flags.databaseUrl, env),
     documentsDir: join(dataDir, '.feedwright', 'documents'),
     cacheBytes: Math.round(cacheMB * 1024 * 1024),
     publicDir: join(packageRoot, 'public'),

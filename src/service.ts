@@ -19,7 +19,14 @@ export const DEFAULT_CACHE_BYTES = 96 * 1024 * 1024;
 /** What a service is built from. */
 export interface ServiceOptions {
   site: SiteConfig;
+  /** The SQLite store's file (opened here unless `store` is given). */
   databaseFile: string;
+  /**
+   * A store opened by the caller (the PostgreSQL store, see store/pg-store.ts), used instead
+   * of `databaseFile` and closed by the service's close. Render workers open only the SQLite
+   * file, so with it this thread renders (render-pool: no file, no workers).
+   */
+  store?: ArticleStore;
   /** The folder of document bodies (content-addressed files); default `.feedwright/documents` beside the database. */
   documentsDir?: string;
   /** How many bytes of document bodies to hold in memory. */
@@ -55,7 +62,7 @@ export interface Service {
 /** Builds the service: the server answers at once (503 until the first compile publishes). */
 export function createService(options: ServiceOptions): Service {
   const log = options.log ?? ((line: string) => console.log(`${new Date().toISOString()} ${line}`));
-  const store = openSqliteStore(options.databaseFile, { idPrefix: options.site.idPrefix, log });
+  const store = options.store ?? openSqliteStore(options.databaseFile, { idPrefix: options.site.idPrefix, log });
   const bodies = openBodyStore(options.documentsDir ?? join(dirname(options.databaseFile), '.feedwright', 'documents'), options.cacheBytes ?? DEFAULT_CACHE_BYTES);
   const periodSeconds = schedulePeriodSeconds(options.site.schedule);
   const compiler = createCompiler({
@@ -65,7 +72,7 @@ export function createService(options: ServiceOptions): Service {
     periodSeconds,
     log,
     // Render workers open the same file read-only: feeds are rendered off the serving thread.
-    databaseFile: options.databaseFile,
+    ...(options.store === undefined ? { databaseFile: options.databaseFile } : {}),
     ...(options.renderThreads === undefined ? {} : { renderThreads: options.renderThreads }),
     ...(options.renderHeapMb === undefined ? {} : { renderHeapMb: options.renderHeapMb }),
     ...(options.articlesDir === undefined ? {} : { articlesDir: options.articlesDir }),

@@ -6,6 +6,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeDataDir, removeDir, ROOT, SAMPLE_DATA, writeArticle } from './support/fixtures.js';
 import { builtCli, CLI } from './support/paths.js';
+import { needPostgres, TestSchemas } from './support/pg.js';
 
 interface Run {
   status: number | null;
@@ -15,10 +16,11 @@ interface Run {
   all: string;
 }
 
-/** The environment of a run: no FEEDWRIGHT_DATA, PORT or HOST inherited from the caller. */
+/** The environment of a run: no FEEDWRIGHT_DATA, DATABASE_URL, PORT or HOST inherited from the caller. */
 function baseEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.FEEDWRIGHT_DATA;
+  delete env.DATABASE_URL;
   delete env.PORT;
   delete env.HOST;
   return { ...env, ...extra };
@@ -246,6 +248,48 @@ describe('cli', function () {
       const r = run(['check', '--data', good], { FEEDWRIGHT_DATA: broken });
       expect(r.status, r.all).to.equal(0);
       expect(r.stdout).to.match(/no problems/);
+    });
+  });
+
+  describe('DATABASE_URL and --database-url (the PostgreSQL store)', () => {
+    it('refuses a URL that is not postgres://, naming the variable but not the value', () => {
+      const r = run(['compile', '--data', tempDir()], { DATABASE_URL: 'mysql://root:s3cret@db/feeds' });
+      expect(r.status, r.all).to.equal(1);
+      expect(r.stderr).to.include('DATABASE_URL must be a postgres:// or postgresql:// URL');
+      expect(r.all).to.not.include('s3cret');
+      expect(run(['compile', '--data', tempDir(), '--database-url=file.db']).stderr).to.include('--database-url must be a postgres://');
+    });
+
+    it('names the database, not the password, when it cannot connect', () => {
+      const r = run(['compile', '--data', tempDir(), '--database-url', 'postgres://feedwright:s3cret@127.0.0.1:1/feeds']);
+      expect(r.status, r.all).to.equal(1);
+      expect(r.stderr).to.match(/^feedwright: cannot open the PostgreSQL store postgres:\/\/127\.0\.0\.1:1\/feeds: /);
+      expect(r.all).to.not.include('s3cret');
+    });
+
+    describe('with a PostgreSQL server', () => {
+      const schemas = new TestSchemas();
+      before(function () {
+        return needPostgres(this);
+      });
+      after(() => schemas.dropAll());
+
+      it('compile keeps the store in the database (no feedwright.db), and --database-url overrides DATABASE_URL', async () => {
+        const { url } = await schemas.create();
+        const dir = tempDir();
+        const etagOf = (out: string) => /^\/rss\.xml\s.*("[^"]+")\s*$/m.exec(out)?.[1];
+        const first = run(['compile', '--data', dir], { DATABASE_URL: url });
+        expect(first.status, first.all).to.equal(0);
+        expect(first.stdout).to.match(new RegExp(`from ${SAMPLE_COUNT} articles`));
+        expect(existsSync(join(dir, 'feedwright.db'))).to.equal(false);
+        const rows = await schemas.sql(`SELECT count(*)::int AS n FROM ${url.split('search_path%3D')[1] as string}.articles WHERE NOT deleted`);
+        expect(rows.rows[0]).to.deep.equal({ n: SAMPLE_COUNT });
+        // A second run over the same data and database: nothing changed, the same ETag.
+        const second = run(['compile', '--data', dir, '--database-url', url], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/unused' });
+        expect(second.status, second.all).to.equal(0);
+        expect(etagOf(second.stdout)).to.be.a('string').and.equal(etagOf(first.stdout));
+        expect(existsSync(join(dir, 'feedwright.db'))).to.equal(false);
+      });
     });
   });
 });

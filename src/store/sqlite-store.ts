@@ -8,6 +8,7 @@ import { articleScopes, SLUG_SCHEME } from '../core/scopes.js';
 import type { Article } from '../core/article.js';
 import { isFeedId, readerId, readerIdField } from '../core/reader-id.js';
 import { FeedwrightError, wrapError } from '../core/errors.js';
+import { toStored, type ArticleRow } from './stored-article.js';
 import { readerIdTakenError, type ArticleChange, type ArticleStore, type ArticleWrite, type DocumentRow, type FeedState, type FileEntry, type PublishRecord, type ScopeSummary, type StoredArticle, type StoreOptions, type WriteRefusal } from './store.js';
 
 const SCHEMA = `
@@ -153,28 +154,6 @@ function upgrade(db: Db, options: StoreOptions, now: number): void {
 export const NEWEST_IN_SCOPE_SQL =
   'SELECT a.id, a.doc, a.digest, a.changed_at, a.source FROM scope_items s JOIN articles a ON a.id = s.article_id WHERE s.scope = ? AND s.published <= ? ORDER BY s.published DESC, s.article_id DESC LIMIT ?';
 const ALWAYS = Number.MAX_SAFE_INTEGER;
-
-interface ArticleRow {
-  id: string;
-  doc: string;
-  digest: string;
-  changed_at: number;
-  source: string;
-}
-
-function toStored(row: ArticleRow): StoredArticle {
-  let article: Article | undefined;
-  // Parsed on first use: a compile that already holds this version (same digest) never pays.
-  return {
-    get article() {
-      article ??= JSON.parse(row.doc) as Article;
-      return article;
-    },
-    digest: row.digest,
-    changedAt: row.changed_at,
-    source: row.source,
-  };
-}
 
 /**
  * Opens (creating when needed) the SQLite store at `file`, upgrading an older schema in place

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSiteConfig } from '../../src/config.js';
 import { createService, type Service } from '../../src/service.js';
+import type { ArticleStore } from '../../src/store/store.js';
 import { ROOT } from './paths.js';
 
 /** The repository root (see paths.ts: the same from test/ and dist/test/). */
@@ -48,8 +49,11 @@ export interface TestService {
   close(): Promise<void>;
 }
 
-/** Starts the real service (store, compiler, server) over a data folder, without the cron schedule. */
-export async function startService(dataDir: string, options: { clock?: () => number; compile?: boolean; cacheBytes?: number; apiToken?: string } = {}): Promise<TestService> {
+/**
+ * Starts the real service (store, compiler, server) over a data folder, without the cron
+ * schedule; with `store` (an opened PostgreSQL store), on it instead of the folder's SQLite file.
+ */
+export async function startService(dataDir: string, options: { clock?: () => number; compile?: boolean; cacheBytes?: number; apiToken?: string; store?: ArticleStore } = {}): Promise<TestService> {
   const site = loadSiteConfig(dataDir);
   const service = createService({
     site,
@@ -61,6 +65,7 @@ export async function startService(dataDir: string, options: { clock?: () => num
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.cacheBytes !== undefined ? { cacheBytes: options.cacheBytes } : {}),
     ...(options.apiToken !== undefined ? { apiToken: options.apiToken } : {}),
+    ...(options.store !== undefined ? { store: options.store } : {}),
   });
   const port = await service.listen(0, '127.0.0.1');
   if (options.compile !== false) await service.compiler.compile();

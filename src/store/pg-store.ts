@@ -1,0 +1,342 @@
+// The PostgreSQL store (node-pg, a pool): the ArticleStore for several instances sharing one
+// database. Same semantics as sqlite-store.ts, which is its spec; the schema is created and
+// migrated at open by versioned migrations (pg/migrations.ts) under the store's write lock.
+import type pg from 'pg';
+import type { PoolClient } from 'pg';
+import type { Article } from '../core/article.js';
+import { FeedwrightError, wrapError } from '../core/errors.js';
+import { isFeedId, readerId, readerIdField } from '../core/reader-id.js';
+import { articleScopes } from '../core/scopes.js';
+import { createPool, inTransaction, takeWriteLock } from './pg/connection.js';
+import { deriveForSettings } from './pg/derive.js';
+import { migrate, PG_SCHEMA_VERSION, schemaVersion } from './pg/migrations.js';
+import { toStored, type ArticleRow } from './stored-article.js';
+import { readerIdTakenError, type ArticleChange, type ArticleStore, type ArticleWrite, type DocumentRow, type FeedState, type PublishRecord, type ScopeSummary, type StoreOptions, type WriteRefusal } from './store.js';
+
+/** The feed query: the newest N of one scope, walking the (scope, published, article_id) key backwards. */
+export const PG_NEWEST_IN_SCOPE_SQL =
+  'SELECT a.id, a.doc, a.digest, a.changed_at, a.source FROM scope_items s JOIN articles a ON a.id = s.article_id WHERE s.scope = $1 AND s.published <= $2 ORDER BY s.published DESC, s.article_id DESC LIMIT $3';
+const ALWAYS = Number.MAX_SAFE_INTEGER;
+const SCOPE_SUMMARY = 'SELECT g.key, COALESCE(l.label, g.label) AS label, g.items FROM (SELECT scope AS key, MIN(label) AS label, COUNT(*) AS items FROM scope_items WHERE published <= $1';
+const FILE_COLUMNS = 'SELECT name, mtime_ms, size, digest, article_id FROM files';
+
+interface FileRow {
+  name: string;
+  mtime_ms: number;
+  size: number;
+  digest: string;
+  article_id: string | null;
+}
+const toFileEntry = (r: FileRow) => ({ name: r.name, mtimeMs: r.mtime_ms, size: r.size, digest: r.digest, articleId: r.article_id });
+
+/** The PostgreSQL store's own options, beside those of every store. */
+export interface PgStoreOptions extends StoreOptions {
+  /** Connections in the pool at most (default 10). */
+  poolSize?: number;
+}
+
+/** Whether an error is PostgreSQL's unique violation of the reader-id index. */
+function isReaderIdConflict(err: unknown): boolean {
+  const e = err as { code?: unknown; constraint?: unknown };
+  return e.code === '23505' && e.constraint === 'articles_reader_id';
+}
+
+/**
+ * Opens the PostgreSQL store at `url` (`postgres://user:password@host:port/database`; the schema
+ * is the first of the search path, which the URL may set with `?options=-c%20search_path%3Dname`;
+ * the schema must exist). Creates or migrates the schema (pg/migrations.ts) and derives again
+ * what the id prefix and the slug scheme decide (pg/derive.ts), all in one transaction under
+ * the store's write lock, so instances starting together do it once.
+ *
+ * With `readOnly` (a render worker's connection, what SQLite's read-only file is): every
+ * session is read-only (`default_transaction_read_only`), nothing is created or migrated, and
+ * the schema must already be at the current version.
+ *
+ * Throws a FeedwrightError `STORE_OPEN` naming the server and database (never the password)
+ * when it cannot connect, the schema is missing or newer than this code, or a migration fails.
+ */
+export async function openPgStore(url: string, options: PgStoreOptions): Promise<ArticleStore> {
+  const log = options.log ?? (() => {});
+  const readOnly = options.readOnly === true;
+  const { idPrefix } = options;
+  const pool = createPool({ url, readOnly, log, ...(options.poolSize === undefined ? {} : { max: options.poolSize }) });
+  let schema: string;
+  try {
+    const found = (await pool.query<{ schema: string | null }>('SELECT current_schema() AS schema')).rows[0]?.schema ?? null;
+    if (found === null) throw new Error('no schema of the search path exists (create it, or fix the search_path in the URL)');
+    schema = found;
+    if (readOnly) {
+      const version = await schemaVersion(pool);
+      if (version !== PG_SCHEMA_VERSION) throw new Error(version === 0 ? `schema "${schema}" holds no store yet (a writer creates it)` : `schema "${schema}" is at version ${version}, this code reads version ${PG_SCHEMA_VERSION}`);
+    } else {
+      await inTransaction(pool, async (client) => {
+        await takeWriteLock(client, schema);
+        const { from, to } = await migrate(client);
+        if (from !== to) log(`store: PostgreSQL schema "${schema}" migrated from version ${from} to ${to}`);
+        await deriveForSettings(client, idPrefix, log, Date.now());
+      });
+    }
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw wrapError('STORE_OPEN', `cannot open the PostgreSQL store ${describeUrl(url)}`, err);
+  }
+
+  const run = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof FeedwrightError) throw err;
+      // The unique index is the last word (a write that got past the lock some other way).
+      if (isReaderIdConflict(err)) throw new FeedwrightError('ITEM_ID_TAKEN', 'the id readers know an item by already belongs to another live article', { cause: err });
+      throw wrapError('STORE_QUERY', `PostgreSQL store: ${what}`, err);
+    }
+  };
+  /** A write transaction: the store's write lock first (see takeWriteLock). */
+  const writing = <T>(fn: (client: PoolClient) => Promise<T>) =>
+    inTransaction(pool, async (client) => {
+      await takeWriteLock(client, schema);
+      return fn(client);
+    });
+
+  return {
+    async writeArticles(writes, now, opts = {}) {
+      const { changes, refused } = await run('writing articles', () => writing((c) => writeBatch(c, idPrefix, writes, now, opts.onRefused !== undefined)));
+      for (const r of refused) opts.onRefused?.(r);
+      return changes;
+    },
+    async scopeLabels(keys) {
+      return run('reading scope labels', async () => {
+        const { rows } = await pool.query<{ scope: string; label: string }>('SELECT scope, label FROM scope_labels WHERE scope = ANY($1::text[])', [[...keys]]);
+        const found = new Map(rows.map((r) => [r.scope, r.label]));
+        const out = new Map<string, string>();
+        for (const k of keys) {
+          const label = found.get(k);
+          if (label !== undefined) out.set(k, label);
+        }
+        return out;
+      });
+    },
+    async readerIdOwner(rid) {
+      return run('reading a reader id', async () => {
+        const row = (await pool.query<{ id: string; source: string }>('SELECT id, source FROM articles WHERE reader_id = $1 AND NOT deleted', [rid])).rows[0];
+        return row ? { id: row.id, source: row.source } : undefined;
+      });
+    },
+    async getArticle(id) {
+      return run('reading an article', async () => {
+        const row = (await pool.query<ArticleRow>('SELECT id, doc, digest, changed_at, source FROM articles WHERE id = $1 AND NOT deleted', [id])).rows[0];
+        return row ? toStored(row) : undefined;
+      });
+    },
+    async newestInScope(scope, limit, visibleAt = ALWAYS) {
+      return run('reading a feed', async () => (await pool.query<ArticleRow>(PG_NEWEST_IN_SCOPE_SQL, [scope, visibleAt, limit])).rows.map(toStored));
+    },
+    async listScopes(keys, visibleAt = ALWAYS) {
+      return run('listing feeds', async () => {
+        // The label is the scope's own (scope_labels), never one picked from the articles it holds now.
+        if (keys === undefined) return (await pool.query<ScopeSummary>(`${SCOPE_SUMMARY} GROUP BY scope) g LEFT JOIN scope_labels l ON l.scope = g.key ORDER BY g.key`, [visibleAt])).rows;
+        const { rows } = await pool.query<ScopeSummary>(`${SCOPE_SUMMARY} AND scope = ANY($2::text[]) GROUP BY scope) g LEFT JOIN scope_labels l ON l.scope = g.key`, [visibleAt, [...keys]]);
+        const byKey = new Map(rows.map((r) => [r.key, r]));
+        // In the order asked (as SQLite answers key by key), each once per time it was asked.
+        return keys.flatMap((k) => byKey.get(k) ?? []);
+      });
+    },
+    async scopesPublishedBetween(from, to) {
+      return run('finding ended embargoes', async () => {
+        if (!(to > from)) return [];
+        const sql = 'SELECT DISTINCT s.scope FROM articles a JOIN scope_items s ON s.article_id = a.id WHERE NOT a.deleted AND a.published > $1 AND a.published <= $2';
+        return (await pool.query<{ scope: string }>(sql, [from, to])).rows.map((r) => r.scope);
+      });
+    },
+    async listChangedSince(since, limit) {
+      return run('listing changes', async () => {
+        const sql = 'SELECT id, doc, digest, changed_at, source, deleted FROM articles WHERE changed_at >= $1 ORDER BY changed_at, id LIMIT $2';
+        const { rows } = await pool.query<ArticleRow & { deleted: boolean }>(sql, [since, limit]);
+        return rows.map((r) => ({ id: r.id, changedAt: r.changed_at, deleted: r.deleted, ...(r.deleted ? {} : { stored: toStored(r) }) }));
+      });
+    },
+    async countArticles() {
+      return run('counting articles', async () => (await pool.query<{ n: number }>('SELECT COUNT(*) AS n FROM articles WHERE NOT deleted')).rows[0]?.n ?? 0);
+    },
+    async readChangesSince(seq) {
+      return run('reading the change log', async () => (await pool.query<{ seq: number; scopes: string[] }>('SELECT seq, scopes FROM changes WHERE seq > $1 ORDER BY seq LIMIT 10000', [seq])).rows);
+    },
+    async latestChangeSeq() {
+      return run('reading the change log', async () => (await pool.query<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM changes')).rows[0]?.seq ?? 0);
+    },
+    async readFileIndex() {
+      return run('reading the file index', async () => (await pool.query<FileRow>(`${FILE_COLUMNS} ORDER BY name`)).rows.map(toFileEntry));
+    },
+    async readFileEntries(names) {
+      return run('reading the file index', async () => {
+        const { rows } = await pool.query<FileRow>(`${FILE_COLUMNS} WHERE name = ANY($1::text[])`, [[...names]]);
+        const byName = new Map(rows.map((r) => [r.name, toFileEntry(r)]));
+        return names.flatMap((n) => byName.get(n) ?? []);
+      });
+    },
+    async writeFileIndex(upserts, removals) {
+      await run('writing the file index', () =>
+        writing(async (c) => {
+          for (const f of upserts) {
+            await c.query('INSERT INTO files (name, mtime_ms, size, digest, article_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO UPDATE SET mtime_ms = excluded.mtime_ms, size = excluded.size, digest = excluded.digest, article_id = excluded.article_id', [f.name, f.mtimeMs, f.size, f.digest, f.articleId]);
+          }
+          if (removals.length > 0) await c.query('DELETE FROM files WHERE name = ANY($1::text[])', [removals]);
+        }),
+      );
+    },
+    async readFeedStates() {
+      return run('reading feed states', async () => {
+        const { rows } = await pool.query<{ scope: string; digest: string; last_modified: number }>('SELECT scope, digest, last_modified FROM feed_state');
+        return new Map<string, FeedState>(rows.map((r) => [r.scope, { digest: r.digest, lastModified: r.last_modified }]));
+      });
+    },
+    async writePublish(publish) {
+      await run('recording a publish', () => writing((c) => recordPublish(c, publish)));
+    },
+    async readPublished() {
+      // One snapshot: the manifest and the digest it was rendered with belong together.
+      return run('reading the published manifest', () => readPublished(pool));
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+/** `postgres://host:port/database` of a URL, without its user and password (for messages). */
+function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return '(a URL that does not parse)';
+  }
+}
+
+/**
+ * One batch of writes, in the caller's transaction (which holds the write lock): the same
+ * steps, checks and change-log entries as sqlite-store.ts's writeBatch. Throws the
+ * ITEM_ID_TAKEN error (so the transaction rolls back) when a put is refused and `skipRefused`
+ * is false.
+ */
+async function writeBatch(c: PoolClient, idPrefix: string, writes: ArticleWrite[], now: number, skipRefused: boolean): Promise<{ changes: ArticleChange[]; refused: WriteRefusal[] }> {
+  const changes: ArticleChange[] = [];
+  const refused: WriteRefusal[] = [];
+  const get = async (id: string) => (await c.query<{ id: string; digest: string; source: string; deleted: boolean }>('SELECT id, digest, source, deleted FROM articles WHERE id = $1', [id])).rows[0];
+  // In SQLite's order (its article index carries the key's scope and published after the id).
+  const scopesOf = async (id: string) => (await c.query<{ scope: string }>('SELECT scope FROM scope_items WHERE article_id = $1 ORDER BY scope, published', [id])).rows.map((r) => r.scope);
+  const logChange = (scopes: string[]) => c.query('INSERT INTO changes (at, scopes) VALUES ($1, $2)', [now, scopes]);
+  const remove = async (id: string) => {
+    const before = await scopesOf(id);
+    await c.query('UPDATE articles SET deleted = true, changed_at = $1 WHERE id = $2', [now, id]);
+    await c.query('DELETE FROM scope_items WHERE article_id = $1', [id]);
+    changes.push({ id, scopesBefore: before, scopesAfter: [] });
+    await logChange(before);
+  };
+
+  for (const [index, w] of writes.entries()) {
+    if (w.kind === 'delete') {
+      const existing = await get(w.id);
+      if (existing && !existing.deleted) await remove(w.id);
+      continue;
+    }
+    const a: Article = w.article;
+    const id = a.id;
+    const rid = readerId(a, idPrefix);
+    const old = w.replaces !== undefined && w.replaces !== id ? await get(w.replaces) : undefined;
+    const replaced = old && !old.deleted && old.source === w.source ? old.id : undefined;
+    const owner = isFeedId(rid, idPrefix) ? { id: rid, source: 'feed' } : (await c.query<{ id: string; source: string }>('SELECT id, source FROM articles WHERE reader_id = $1 AND NOT deleted', [rid])).rows[0];
+    if (owner && owner.id !== id && owner.id !== replaced) {
+      refused.push({ index, id, field: readerIdField(a), readerId: rid, ownerId: owner.id, ownerSource: owner.source });
+      continue;
+    }
+    if (replaced !== undefined) await remove(replaced);
+    const existing = await get(id);
+    if (existing && !existing.deleted && existing.digest === w.digest) {
+      if (existing.source !== w.source) await c.query('UPDATE articles SET source = $1 WHERE id = $2', [w.source, id]);
+      continue;
+    }
+    const before = await scopesOf(id);
+    await c.query(
+      'INSERT INTO articles (id, doc, digest, published, changed_at, source, deleted, reader_id) VALUES ($1, $2, $3, $4, $5, $6, false, $7) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, digest = excluded.digest, published = excluded.published, changed_at = excluded.changed_at, source = excluded.source, deleted = false, reader_id = excluded.reader_id',
+      [id, JSON.stringify(a), w.digest, a.published, now, w.source, rid],
+    );
+    await c.query('DELETE FROM scope_items WHERE article_id = $1', [id]);
+    const after = articleScopes(a);
+    for (const s of after) {
+      await c.query('INSERT INTO scope_items (scope, published, article_id, label) VALUES ($1, $2, $3, $4) ON CONFLICT (scope, published, article_id) DO UPDATE SET label = excluded.label', [s.key, a.published, id, s.label]);
+      // The first label a scope gets is its label for good (a title never flips).
+      if (s.key !== '') await c.query('INSERT INTO scope_labels (scope, label) VALUES ($1, $2) ON CONFLICT (scope) DO NOTHING', [s.key, s.label]);
+    }
+    changes.push({ id, scopesBefore: before, scopesAfter: after.map((s) => s.key) });
+    await logChange([...new Set([...before, ...after.map((s) => s.key)])]);
+  }
+  // Thrown inside the transaction: nothing of the batch is stored.
+  if (refused.length > 0 && !skipRefused) throw readerIdTakenError(refused);
+  return { changes, refused };
+}
+
+/** Records a publish in the caller's transaction, as sqlite-store.ts's writePublish does. */
+async function recordPublish(c: PoolClient, p: PublishRecord): Promise<void> {
+  const putMeta = (key: string, value: string) => c.query('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
+  for (const [scope, s] of p.states) {
+    await c.query('INSERT INTO feed_state (scope, digest, last_modified) VALUES ($1, $2, $3) ON CONFLICT (scope) DO UPDATE SET digest = excluded.digest, last_modified = excluded.last_modified', [scope, s.digest, s.lastModified]);
+  }
+  const previous = (await c.query<{ value: string }>("SELECT value FROM meta WHERE key = 'render_digest'")).rows[0]?.value;
+  // A manifest rendered with other settings is replaced whole, not mixed with the new one.
+  if (previous !== p.renderDigest) await c.query('DELETE FROM documents');
+  for (const d of p.documents) {
+    const r = d.record;
+    await c.query(
+      'INSERT INTO documents (path, origin, content_type, last_modified, hash, size_identity, size_gzip, size_br) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (path, origin) DO UPDATE SET content_type = excluded.content_type, last_modified = excluded.last_modified, hash = excluded.hash, size_identity = excluded.size_identity, size_gzip = excluded.size_gzip, size_br = excluded.size_br',
+      [d.path, d.origin, r.contentType, r.lastModified, r.hash, r.sizes.identity, r.sizes.gzip, r.sizes.br],
+    );
+  }
+  await putMeta('render_digest', p.renderDigest);
+  await putMeta('visible_until', String(p.visibleUntil));
+  await putMeta('change_seq', String(p.changeSeq));
+  // The log only needs to bridge a restart or another process's compile: a day is plenty.
+  await c.query('DELETE FROM changes WHERE at < $1', [p.visibleUntil - 86_400_000]);
+}
+
+interface DocumentDbRow {
+  path: string;
+  origin: string;
+  content_type: string;
+  last_modified: number;
+  hash: string;
+  size_identity: number;
+  size_gzip: number;
+  size_br: number;
+}
+
+/** The published manifest and its meta, read in one snapshot (REPEATABLE READ, read only). */
+async function readPublished(pool: pg.Pool): Promise<Awaited<ReturnType<ArticleStore['readPublished']>>> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const meta = new Map((await client.query<{ key: string; value: string }>("SELECT key, value FROM meta WHERE key IN ('render_digest', 'visible_until', 'change_seq')")).rows.map((r) => [r.key, r.value]));
+    const docs = (await client.query<DocumentDbRow>('SELECT path, origin, content_type, last_modified, hash, size_identity, size_gzip, size_br FROM documents ORDER BY path, origin')).rows;
+    await client.query('COMMIT');
+    const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+    return {
+      renderDigest: meta.get('render_digest'),
+      visibleUntil: num(meta.get('visible_until')),
+      changeSeq: num(meta.get('change_seq')),
+      documents: docs.map((r): DocumentRow => ({
+        path: r.path,
+        origin: r.origin,
+        record: { contentType: r.content_type, lastModified: r.last_modified, hash: r.hash, sizes: { identity: r.size_identity, gzip: r.size_gzip, br: r.size_br } },
+      })),
+    };
+  } catch (err) {
+    await client.query('ROLLBACK').catch((e: Error) => {
+      broken = e;
+    });
+    throw err;
+  } finally {
+    // A connection whose rollback failed is discarded, not returned to the pool.
+    client.release(broken);
+  }
+}

@@ -1,0 +1,32 @@
+// The StoredArticle every store returns from a row: the article's JSON parsed on first use.
+import type { Article } from '../core/article.js';
+import type { StoredArticle } from './store.js';
+
+/** An article row as both stores read it: the JSON document, its digest, when and where from. */
+export interface ArticleRow {
+  id: string;
+  /** The article as JSON (what `JSON.stringify(article)` wrote). */
+  doc: string;
+  digest: string;
+  /** Epoch ms. */
+  changed_at: number;
+  source: string;
+}
+
+/**
+ * The StoredArticle of a row. The JSON is parsed on first use of `article`: a compile that
+ * already holds this version (same digest) never pays. Throws (a SyntaxError) only then, when
+ * the stored JSON is broken.
+ */
+export function toStored(row: ArticleRow): StoredArticle {
+  let article: Article | undefined;
+  return {
+    get article() {
+      article ??= JSON.parse(row.doc) as Article;
+      return article;
+    },
+    digest: row.digest,
+    changedAt: row.changed_at,
+    source: row.source,
+  };
+}

@@ -1,0 +1,52 @@
+// Two instances of the whole service (store, compiler, server) on one PostgreSQL database: a
+// write through one instance's API is published by the other at its next compile.
+import { expect } from 'chai';
+import { openPgStore } from '../src/store/pg-store.js';
+import { loadSiteConfig } from '../src/config.js';
+import { get, makeDataDir, removeDir, startService, type TestService } from './support/fixtures.js';
+import { needPostgres, TestSchemas } from './support/pg.js';
+
+const TOKEN = 'test-token-0123456789';
+const AUTH = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' };
+
+describe('two service instances on one PostgreSQL database', function () {
+  this.timeout(120_000);
+  const schemas = new TestSchemas();
+  const dirs: string[] = [];
+  const running: TestService[] = [];
+  before(function () {
+    return needPostgres(this);
+  });
+  after(async () => {
+    await Promise.all(running.map((t) => t.close()));
+    dirs.forEach(removeDir);
+    await schemas.dropAll();
+  });
+
+  it('publishes on instance B, at its next compile, an article written through instance A', async () => {
+    const { url } = await schemas.create();
+    // Two hosts: each its own data folder (the same article files) and document bodies.
+    for (let i = 0; i < 2; i += 1) {
+      const dir = makeDataDir();
+      dirs.push(dir);
+      const store = await openPgStore(url, { idPrefix: loadSiteConfig(dir).idPrefix });
+      running.push(await startService(dir, { apiToken: TOKEN, store }));
+    }
+    const [a, b] = running as [TestService, TestService];
+    const before = (await get(b.port, '/sections/news/iran/rss.xml')).text;
+    expect(before).to.not.include('Written on A');
+
+    const body = { path: '/Detail/2016/07/11/on-a', title: 'Written on A', body: '<p>Through A.</p>', published: '2016-07-11T09:00:00', section: ['News', 'Iran'], tags: [] };
+    const put = await get(a.port, '/api/articles/on-a', AUTH, 'PUT', JSON.stringify(body));
+    expect(put.status, put.text).to.equal(201);
+    await a.service.writer.flushed();
+    expect((await get(a.port, '/sections/news/iran/rss.xml')).text).to.include('Written on A');
+
+    // B learns of it from the shared change log, not from its own writes.
+    const report = await b.service.compiler.compile();
+    expect(report.ok, report.error).to.equal(true);
+    expect((await get(b.port, '/sections/news/iran/rss.xml')).text).to.include('Written on A');
+    const stored = await get(b.port, '/api/articles/on-a', AUTH);
+    expect(JSON.parse(stored.text).source).to.equal('api');
+  });
+});
