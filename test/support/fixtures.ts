@@ -48,7 +48,12 @@ export interface TestService {
   close(): Promise<void>;
 }
 
-/** Starts the real service (store, compiler, server) over a data folder, without the cron schedule. */
+/**
+ * Starts the real service (store, compiler, server) over a data folder, without the cron
+ * schedule; after its first compile (unless `compile: false`) it waits for the background brotli
+ * bodies too, so br is served from the start (test/compile/brotli-background.test.ts tests the
+ * time before).
+ */
 export async function startService(dataDir: string, options: { clock?: () => number; compile?: boolean; cacheBytes?: number; apiToken?: string } = {}): Promise<TestService> {
   const site = loadSiteConfig(dataDir);
   const service = createService({
@@ -63,7 +68,10 @@ export async function startService(dataDir: string, options: { clock?: () => num
     ...(options.apiToken !== undefined ? { apiToken: options.apiToken } : {}),
   });
   const port = await service.listen(0, '127.0.0.1');
-  if (options.compile !== false) await service.compiler.compile();
+  if (options.compile !== false) {
+    await service.compiler.compile();
+    await service.compiler.brotliSettled();
+  }
   return { service, port, dataDir, close: () => service.close() };
 }
 
