@@ -117,7 +117,8 @@ export function createBrotliBackfill(options: BrotliBackfillOptions): BrotliBack
   function arrived(hash: string, job: number, result: BrotliEncoded | undefined): void {
     if (running.get(hash) === job) running.delete(hash);
     if (result === undefined) {
-      // Dropped before it started: asked for again since (a revert), so a new job.
+      // Dropped before it started: asked for again since (a revert), so a new job (unless
+      // closed: start() asks nothing of a closed pool).
       start(hash);
       wake();
       return;

@@ -539,9 +539,11 @@ export function createCompiler(options: CompilerOptions): Compiler {
     compile,
     close: async () => {
       ctx.files?.close();
+      // No more background work is asked for; the sizes already made are recorded before the
+      // store closes.
+      const recorded = brotli.close();
       await renderer.close();
-      // The brotli sizes already made are recorded before the store closes.
-      await brotli.close();
+      await recorded;
     },
     restore: () => restorePublished(ctx, state),
     current: () => state.published,

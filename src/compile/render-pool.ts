@@ -73,7 +73,8 @@ export interface RenderPool {
    * Background work: makes and writes the brotli body of the published identity body `hash`
    * (see RenderTasks.encodeBrotli). Runs only when no render, directory or read task waits, on a
    * worker with nothing else in flight (one at a time per worker). Resolves undefined when the
-   * work was dropped (dropBrotli, close) before it started; rejects when it failed.
+   * work was dropped (dropBrotli, close) before it started; rejects when it failed or the pool
+   * is closed.
    */
   encodeBrotli(task: BrotliTask): Promise<BrotliEncoded | undefined>;
   /** Drops queued (not yet started) brotli work for these identity hashes: their promises resolve undefined. */
@@ -312,7 +313,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     renderFeed: (task) => submit<FeedRendered>(task.key, (id) => ({ type: 'feed', id, task })),
     renderDirectory: (task) => submit<DirectoryRendered>('(directory)', (id) => ({ type: 'directory', id, task })),
     readArticles: (task) => submit<ArticleFileRead[]>('(read)', (id) => ({ type: 'read', id, task })),
-    encodeBrotli: (task) => (closed ? Promise.resolve(undefined) : submit<BrotliEncoded>(task.hash, (id) => ({ type: 'brotli', id, task }), true)),
+    encodeBrotli: (task) => submit<BrotliEncoded>(task.hash, (id) => ({ type: 'brotli', id, task }), true),
     dropBrotli(hashes) {
       const drop = new Set(hashes);
       for (let i = background.length - 1; i >= 0; i -= 1) {
