@@ -197,6 +197,34 @@ describe('render workers', function () {
     expect((await get(t.port, '/rss.xml')).text).to.include('A new description');
   });
 
+  it('background brotli work never holds up a render: a feed submitted behind a backlog of it is rendered first', async () => {
+    const dir = makeDataDir();
+    dirs.push(dir);
+    const t = track(await start(dir, { renderThreads: 2 }));
+    const pool = t.service.compiler.renderer;
+    const rss = t.service.compiler.current()?.documents.get('/rss.xml')?.[0];
+    expect(rss).to.not.equal(undefined);
+    // A backlog of background work: the site feed's brotli body, 200 times over.
+    let made = 0;
+    const backlog = Array.from({ length: 200 }, () => pool.encodeBrotli({ hash: rss?.hash as string }).then((r) => {
+      made += 1;
+      return r;
+    }));
+    const feeds = t.service.compiler.current()?.feeds ?? [];
+    const tag = feeds.find((f) => f.scope.key === 'tags/syria');
+    const rendered = await pool.renderFeed({ key: 'tags/syria', label: tag?.scope.label ?? 'Syria', startedAt: Date.now() });
+    expect(rendered.documents.map((d) => d.path)).to.include('/tags/syria/rss.xml');
+    // At most one background task per worker ran beside it: most of the backlog still waits.
+    const doneWhenRendered = made;
+    expect(doneWhenRendered, `${doneWhenRendered} of 200 brotli bodies made before the render`).to.be.lessThan(100);
+    // Dropped work resolves undefined; the rest is made, each the same bytes.
+    pool.dropBrotli([rss?.hash as string]);
+    const results = await Promise.all(backlog);
+    const sizes = new Set(results.filter((r) => r !== undefined).map((r) => r?.size));
+    expect(sizes.size).to.equal(1);
+    expect(results.filter((r) => r === undefined).length, 'queued work dropped').to.be.greaterThan(0);
+  });
+
   it('while a full re-render of a few thousand articles runs in workers, a reader polling over node:http keeps getting answers', async () => {
     const dir = makeDataDir({ copySample: false, articles: {} });
     dirs.push(dir);
