@@ -143,6 +143,8 @@ async function main(argv: string[]): Promise<number> {
   if (args.command === 'compile') {
     const service = createService({ site, ...(await storage(runtime, site)), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, schedule: false, log: () => {} });
     const report = await service.compiler.compile();
+    // Nobody serves these documents until the next start: their brotli bodies are made now.
+    await service.compiler.brotliSettled();
     for (const p of report.problems) console.error(`skipped ${formatProblem(p)}`);
     for (const f of report.failedFeeds) console.error(`feed ${f.scope || '(site)'} failed: ${f.error}`);
     if (report.error) console.error(report.error);

@@ -15,9 +15,10 @@ export interface BodyStore extends DocumentBodies {
   hold(name: string, bytes: Uint8Array): void;
   /**
    * Deletes files not in `live`: only the named `candidates` when given (what a publish
-   * replaced), else every file in the folder (after a full compile).
+   * replaced), else every file in the folder (after a full compile) but this process's
+   * temporary files, which a render worker may be writing right now (a background brotli body).
    */
-  prune(live: ReadonlySet<string>, candidates?: Iterable<string>): Promise<number>;
+  prune(live: Pick<ReadonlySet<string>, 'has'>, candidates?: Iterable<string>): Promise<number>;
   /** True when every named file is on disk with the given size. */
   verify(files: Iterable<[name: string, size: number]>): boolean;
   /** Bytes held in memory. */
@@ -88,7 +89,8 @@ export function openBodyStore(dir: string, budgetBytes: number): BodyStore {
     async prune(live, candidates) {
       // The folder is listed and files unlinked off this thread (libuv's pool): a publish that
       // replaces a hundred bodies on a busy disk must not hold up the readers.
-      const names = candidates ?? (await readdir(dir));
+      const ours = `.${process.pid}-`;
+      const names = candidates ?? (await readdir(dir)).filter((name) => !(name.endsWith('.tmp') && name.includes(ours)));
       const doomed = [...new Set(names)].filter((name) => !live.has(name));
       for (const name of doomed) {
         const bytes = lru.get(name);

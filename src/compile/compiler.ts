@@ -3,14 +3,17 @@
 // at once. This thread only reads what changed, dispatches tasks and swaps in the published set:
 // rendering, compression and body writes happen in worker threads (see render-pool.ts).
 // A compile that fails publishes nothing; a feed that fails alone keeps its last good documents.
+// Documents go live with identity and gzip; their brotli bodies follow in the background
+// (brotli-backfill.ts), also after a restart for those the last run had not made.
 import { FeedwrightError, wrapError } from '../core/errors.js';
 import type { FeedListing } from '../core/render-directory.js';
 import { feedPath, scopeKind } from '../core/scopes.js';
 import type { SiteConfig } from '../core/site.js';
 import { createHeaderRules, documentFromRecord, variantTag, type HeaderRules } from '../publish/header-rules.js';
-import { CODINGS, type CompileStatus, type CompiledDocument, type FeedFailure, type PublishedSet, type PublishedSource } from '../publish/published-set.js';
+import { BROTLI_PENDING, CODINGS, PUBLISH_CODINGS, type CompileStatus, type CompiledDocument, type FeedFailure, type PublishedSet, type PublishedSource } from '../publish/published-set.js';
 import type { ArticleStore, DocumentRow, FeedState, ScopeSummary } from '../store/store.js';
 import type { BodyStore } from './body-store.js';
+import { createBrotliBackfill, type BrotliBackfill, type BrotliWanted } from './brotli-backfill.js';
 import { contentDigest, siteDigest } from './feed-state.js';
 import { createRenderPool, type RenderPool } from './render-pool.js';
 import { labelFromKey, type FeedRendered, type FeedTask, type RenderedDocument } from './render-task.js';
@@ -59,8 +62,14 @@ export interface Compiler extends PublishedSource {
   lastReport(): CompileReport | undefined;
   /** Calls `listener` after every publish. */
   onPublish(listener: (set: PublishedSet) => void): void;
-  /** Resolves when no compile is running. */
+  /** Resolves when no compile is running (background brotli work may still be). */
   whenIdle(): Promise<void>;
+  /**
+   * Resolves when every published document's brotli body is made (or failed, or was dropped
+   * because its document was replaced) and recorded in the manifest: what tests and the
+   * `compile` command wait for.
+   */
+  brotliSettled(): Promise<void>;
   /** The render pool (its size; fault injection for tests). */
   readonly renderer: RenderPool;
 }
@@ -99,6 +108,8 @@ interface CompileContext {
   /** The digest of the settings and renderer (see siteDigest). */
   baseDigest: string;
   headersFor: HeaderRules;
+  /** The brotli bodies made in the background. */
+  brotli: BrotliBackfill;
   clock: () => number;
   log: (line: string) => void;
 }
@@ -122,6 +133,8 @@ interface CompilerState {
   listeners: ((set: PublishedSet) => void)[];
   /** The deletion of the bodies the last publish replaced (see publish). */
   cleanup: Promise<void>;
+  /** The body file names the published set names (every coding, made or pending). */
+  live: ReadonlySet<string>;
 }
 
 /** A failure as the report keeps it: the code says what failed, the message stays in the log. */
@@ -174,10 +187,41 @@ function cacheBodies(bodies: BodyStore, documents: RenderedDocument[]): void {
   for (const doc of documents) {
     doc.bodies?.forEach((perOrigin, i) => {
       const hash = doc.records[i]?.hash;
-      if (hash !== undefined) CODINGS.forEach((c, j) => bodies.hold(variantTag(hash, c), perOrigin[j] as Uint8Array));
+      if (hash !== undefined) PUBLISH_CODINGS.forEach((c, j) => bodies.hold(variantTag(hash, c), perOrigin[j] as Uint8Array));
     });
     delete doc.bodies;
   }
+}
+
+/** Every body file name a set of documents names: all three codings, made or pending. */
+function liveNames(documents: ReadonlyMap<string, readonly CompiledDocument[]>): Set<string> {
+  const live = new Set<string>();
+  for (const docs of documents.values()) for (const d of docs) for (const name of d.etags) live.add(name);
+  return live;
+}
+
+/** The documents among these whose brotli body is pending. */
+function brotliWanted(documents: Iterable<[string, readonly CompiledDocument[]]>): BrotliWanted[] {
+  const wanted: BrotliWanted[] = [];
+  for (const [path, docs] of documents) docs.forEach((d, originIndex) => d.sizes.br === BROTLI_PENDING && wanted.push({ path, originIndex, hash: d.hash }));
+  return wanted;
+}
+
+/**
+ * Puts a brotli body made in the background into the served set, in place (one document on one
+ * origin: a reader sees it served as br from the next request on); false when that document was
+ * replaced meanwhile or already has it. Last-Modified, the identity and gzip variants stay.
+ */
+function installBrotli(ctx: CompileContext, state: CompilerState, w: BrotliWanted, size: number): boolean {
+  const documents = state.published?.documents as Map<string, readonly CompiledDocument[]> | undefined;
+  const docs = documents?.get(w.path);
+  const doc = docs?.[w.originIndex];
+  if (documents === undefined || docs === undefined || doc === undefined || doc.hash !== w.hash || doc.sizes.br !== BROTLI_PENDING) return false;
+  const record = { contentType: doc.contentType, lastModified: doc.lastModified, hash: doc.hash, sizes: { ...doc.sizes, br: size } };
+  const next = [...docs];
+  next[w.originIndex] = documentFromRecord(record, ctx.headersFor(w.path, doc.contentType, w.originIndex));
+  documents.set(w.path, next);
+  return true;
 }
 
 /**
@@ -209,7 +253,8 @@ async function restorePublished(ctx: CompileContext, state: CompilerState): Prom
   const listed: [string, number][] = [];
   for (const docs of byPath.values()) {
     if (docs.length !== site.origins.length || docs.includes(undefined as unknown as CompiledDocument)) return false;
-    for (const d of docs) for (const c of CODINGS) listed.push([d[c].file, d[c].size]);
+    // A pending brotli body is not listed: it is made again below, and served as gzip meanwhile.
+    for (const d of docs) for (const c of CODINGS) if (c !== 'br' || d.sizes.br !== BROTLI_PENDING) listed.push([d[c].file, d[c].size]);
   }
   if (!byPath.has('/') || !bodies.verify(listed)) return false;
   const now = ctx.clock();
@@ -219,7 +264,11 @@ async function restorePublished(ctx: CompileContext, state: CompilerState): Prom
   for (const key of ['', ...scopes.keys(), ...states.keys()]) if (!byPath.has(feedPath(key, 'rss'))) state.pending.add(key);
   await addStoredLabels(store, scopes, states.keys());
   state.published = { generation: 1, publishedAt: now, documents: byPath, feeds: listingOf(site, new Set(['', ...states.keys()]), scopes, states, now), articles: await store.countArticles() };
+  state.live = liveNames(byPath);
   for (const l of state.listeners) l(state.published);
+  // The brotli bodies the last run had not made (it stopped first), unless everything is
+  // rendered again anyway.
+  if (!state.renderAll) ctx.brotli.add(brotliWanted(byPath), state.cleanup);
   return true;
 }
 
@@ -329,19 +378,26 @@ async function renderDirectory(ctx: CompileContext, state: CompilerState, plan: 
 /** Step 5, publish: the manifest and feed states in one store transaction, then one swap of the served set. */
 async function publish(ctx: CompileContext, state: CompilerState, plan: Plan, rendered: FeedRendered[], directory: Directory, seen: Seen, startedAt: number, rep: CompileReport): Promise<void> {
   const { store, site, bodies, headersFor } = ctx;
-  const documents = new Map(state.published?.documents ?? []);
+  const before = state.published?.documents ?? new Map<string, readonly CompiledDocument[]>();
+  /** The documents this publish renders, by path: the rest of the set is carried over. */
+  const fresh = new Map<string, CompiledDocument[]>();
   const rows: DocumentRow[] = [];
   /** Body files of the documents this publish replaces: deleted after it unless still named. */
   const replaced: string[] = [];
   for (const doc of [...rendered.flatMap((r) => r.documents), ...directory.documents]) {
-    for (const old of documents.get(doc.path) ?? []) for (const c of CODINGS) replaced.push(old[c].file);
-    const docs = doc.records.map((r, i) => documentFromRecord(r, headersFor(doc.path, r.contentType, i)));
-    documents.set(doc.path, docs);
+    const old = before.get(doc.path) ?? [];
+    for (const o of old) replaced.push(...o.etags);
+    const docs = doc.records.map((r, i) => {
+      // The same bytes as served now (rendered again): the brotli body already made is kept.
+      const was = old[i];
+      const record = was !== undefined && was.hash === r.hash && was.sizes.br !== BROTLI_PENDING ? { ...r, sizes: { ...r.sizes, br: was.sizes.br } } : r;
+      rows.push({ path: doc.path, origin: (site.origins[i] as SiteConfig['origins'][number]).href, record });
+      return documentFromRecord(record, headersFor(doc.path, r.contentType, i));
+    });
+    fresh.set(doc.path, docs);
     rep.documents += docs.length;
-    doc.records.forEach((record, i) => rows.push({ path: doc.path, origin: (site.origins[i] as SiteConfig['origins'][number]).href, record }));
   }
-  const live = new Set<string>();
-  for (const docs of documents.values()) for (const d of docs) for (const c of CODINGS) live.add(d[c].file);
+  const live = liveNames(new Map([...before, ...fresh]));
   // After a full compile, files no set names (left by a crash, or from older versions) go before
   // the swap; the bodies the old set still serves go only after it (below).
   if (plan.cold) await bodies.prune(new Set([...live, ...replaced]));
@@ -352,7 +408,15 @@ async function publish(ctx: CompileContext, state: CompilerState, plan: Plan, re
   state.states = new Map([...(state.states ?? []), ...newStates]);
   state.pending.clear();
   for (const f of rep.failedFeeds) state.pending.add(f.scope);
-  state.published = { generation: (state.published?.generation ?? 0) + 1, publishedAt: ctx.clock(), documents, feeds: directory.feeds, articles: await store.countArticles() };
+  const articles = await store.countArticles();
+  // Built at the swap, from the set served now: a brotli body installed while this publish was
+  // being recorded stays installed.
+  const documents = new Map(state.published?.documents ?? []);
+  // Brotli work for the documents replaced by other bytes is dropped.
+  ctx.brotli.forget([...fresh].flatMap(([path, docs]) => (documents.get(path) ?? []).flatMap((d, i) => (docs[i]?.hash === d.hash ? [] : [[path, i] as [string, number]]))));
+  for (const [path, docs] of fresh) documents.set(path, docs);
+  state.published = { generation: (state.published?.generation ?? 0) + 1, publishedAt: ctx.clock(), documents, feeds: directory.feeds, articles };
+  state.live = live;
   state.renderAll = false;
   rep.published = true;
   for (const l of state.listeners) l(state.published);
@@ -363,6 +427,9 @@ async function publish(ctx: CompileContext, state: CompilerState, plan: Plan, re
     () => undefined,
     (err: unknown) => ctx.log(`could not delete replaced document bodies: ${(err as Error).message}`),
   );
+  // Then the new documents' brotli bodies, in the background: after the deletion, so a body
+  // made again under a replaced name is never deleted.
+  ctx.brotli.add(brotliWanted(fresh), state.cleanup);
 }
 
 /** Creates the compiler. */
@@ -378,11 +445,29 @@ export function createCompiler(options: CompilerOptions): Compiler {
     ...(options.renderThreads === undefined ? {} : { threads: options.renderThreads }),
     ...(options.renderHeapMb === undefined ? {} : { heapMb: options.renderHeapMb }),
   });
+  // The state is created below; the backfill reads it only once a compile or restore ran.
+  let state: CompilerState;
+  const brotli = createBrotliBackfill({
+    renderer,
+    bodies,
+    record: (rows) => store.recordBrotliSizes(rows),
+    originHref: (i) => (site.origins[i] as SiteConfig['origins'][number]).href,
+    install: (w, size) => installBrotli(ctx, state, w, size),
+    // Deleted after the current clean-up, so the next compile (which waits for it) starts after.
+    orphan: (name) => {
+      state.cleanup = state.cleanup.then(() => bodies.prune({ has: (n) => state.live.has(n) }, [name])).then(
+        () => undefined,
+        () => undefined,
+      );
+    },
+    log,
+  });
   const ctx: CompileContext = {
     store,
     site,
     bodies,
     renderer,
+    brotli,
     // A large sync (the first, a bulk drop of files) reads and validates files in the workers too.
     files: options.articlesDir === undefined ? undefined : openFileSource(options.articlesDir, { read: (dir, names, timeZone) => renderer.readArticles({ dir, names, timeZone }) }),
     baseDigest,
@@ -390,7 +475,7 @@ export function createCompiler(options: CompilerOptions): Compiler {
     clock: options.clock ?? Date.now,
     log,
   };
-  const state: CompilerState = { published: undefined, restored: false, renderAll: false, visibleUntil: undefined, changeSeq: undefined, states: undefined, pending: new Set(), fileProblems: [], listeners: [], cleanup: Promise.resolve() };
+  state = { published: undefined, restored: false, renderAll: false, visibleUntil: undefined, changeSeq: undefined, states: undefined, pending: new Set(), fileProblems: [], listeners: [], cleanup: Promise.resolve(), live: new Set() };
   let report: CompileReport | undefined;
   let running: Promise<CompileReport> | undefined;
   let again = false;
@@ -457,7 +542,11 @@ export function createCompiler(options: CompilerOptions): Compiler {
     compile,
     close: async () => {
       ctx.files?.close();
+      // No more background work is asked for; the sizes already made are recorded before the
+      // store closes.
+      const recorded = brotli.close();
       await renderer.close();
+      await recorded;
     },
     restore: () => restorePublished(ctx, state),
     current: () => state.published,
@@ -467,6 +556,11 @@ export function createCompiler(options: CompilerOptions): Compiler {
       while (running) await running.catch(() => undefined);
       await state.cleanup;
     },
+    brotliSettled: async () => {
+      await brotli.settled();
+      await state.cleanup;
+    },
+    brotliPending: () => brotli.pending(),
     renderer,
   };
 }

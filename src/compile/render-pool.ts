@@ -1,6 +1,8 @@
 // The render pool: worker threads (one per core) that render, compress and write feed documents
 // (and read and validate article files on a large sync), so the thread that answers readers only
-// dispatches tasks, stores what changed and swaps in the published set. A
+// dispatches tasks, stores what changed and swaps in the published set. Background work (the
+// brotli bodies of published documents) has the lowest priority: it goes only to a worker with
+// nothing else to do, one task at a time, so a render never queues behind it. A
 // worker that dies (an uncaught exception, an out-of-memory kill, process.exit) costs only the
 // tasks it had in flight: each is tried once more, alone on a worker, so a second death names
 // the task that causes it, which then fails (that feed keeps its last good documents). The pool
@@ -11,7 +13,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { FeedwrightError, type ErrorCode } from '../core/errors.js';
 import { readArticleFiles, type ArticleFileRead } from './source-files.js';
-import { createRenderTasks, type DirectoryRendered, type DirectoryTask, type FeedReader, type FeedRendered, type FeedTask, type RenderSettings, type RenderTasks } from './render-task.js';
+import { createRenderTasks, type BrotliEncoded, type BrotliTask, type DirectoryRendered, type DirectoryTask, type FeedReader, type FeedRendered, type FeedTask, type RenderSettings, type RenderTasks } from './render-task.js';
 
 /** What a worker is started with. */
 export interface WorkerSetup {
@@ -24,6 +26,7 @@ export type ToWorker =
   | { type: 'feed'; id: number; task: FeedTask }
   | { type: 'directory'; id: number; task: DirectoryTask }
   | { type: 'read'; id: number; task: ReadTask }
+  | { type: 'brotli'; id: number; task: BrotliTask }
   | { type: 'fault'; key: string; kind: FaultKind };
 
 /** Read, validate and digest a batch of article files. */
@@ -36,7 +39,7 @@ export interface ReadTask {
 /** Messages from a worker. */
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'done'; id: number; result: FeedRendered | DirectoryRendered | ArticleFileRead[] }
+  | { type: 'done'; id: number; result: FeedRendered | DirectoryRendered | ArticleFileRead[] | BrotliEncoded }
   | { type: 'failed'; id: number; message: string; code: ErrorCode };
 
 /**
@@ -70,6 +73,16 @@ export interface RenderPool {
   renderDirectory(task: DirectoryTask): Promise<DirectoryRendered>;
   /** Reads a batch of article files (see readArticleFiles). */
   readArticles(task: ReadTask): Promise<ArticleFileRead[]>;
+  /**
+   * Background work: makes and writes the brotli body of the published identity body `hash`
+   * (see RenderTasks.encodeBrotli). Runs only when no render, directory or read task waits, on a
+   * worker with nothing else in flight (one at a time per worker). Resolves undefined when the
+   * work was dropped (dropBrotli, close) before it started; rejects when it failed or the pool
+   * is closed.
+   */
+  encodeBrotli(task: BrotliTask): Promise<BrotliEncoded | undefined>;
+  /** Drops queued (not yet started) brotli work for these identity hashes: their promises resolve undefined. */
+  dropBrotli(hashes: Iterable<string>): void;
   /** How many worker threads render (0: this thread does). */
   threads(): number;
   /**
@@ -77,7 +90,7 @@ export interface RenderPool {
    * after writing its first document: `exit` stops the worker, `throw` raises an exception.
    */
   injectFault(key: string, kind: FaultKind): void;
-  /** Stops the workers; queued and running tasks fail. */
+  /** Stops the workers; queued and running tasks fail (queued background work resolves undefined). */
   close(): Promise<void>;
 }
 
@@ -90,8 +103,10 @@ const ATTEMPTS = 2;
 
 interface Job {
   id: number;
-  message: Extract<ToWorker, { type: 'feed' | 'directory' | 'read' }>;
+  message: Extract<ToWorker, { type: 'feed' | 'directory' | 'read' | 'brotli' }>;
   key: string;
+  /** Background work (brotli): dispatched only to an idle worker, after every other task. */
+  background: boolean;
   /** How many workers it was sent to. */
   attempts: number;
   /** Stops the worker when the task runs too long. */
@@ -119,6 +134,8 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
   const timeoutMs = options.taskTimeoutMs ?? 120_000;
   const slots: Slot[] = [];
   const queue: Job[] = [];
+  /** Background work, oldest first: dispatched only when `queue` is empty. */
+  const background: Job[] = [];
   /** The worker that last rendered a scope: its prepared-item cache holds that feed's items. */
   const affinity = new Map<string, Worker>();
   let started = false;
@@ -129,12 +146,13 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
   let inThread = size === 0;
   let local: RenderTasks | undefined;
   let localRunning = 0;
+  let localBackground = 0;
   const localFaults = new Map<string, FaultKind>();
 
   /** Keeps the process alive while work is queued or in flight, and only then. */
   const refresh = () => {
     for (const s of slots) {
-      if (queue.length > 0 || s.jobs.size > 0) s.worker.ref();
+      if (queue.length > 0 || background.length > 0 || s.jobs.size > 0) s.worker.ref();
       else s.worker.unref();
     }
   };
@@ -181,7 +199,8 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
         else job.reject(new FeedwrightError(slot.code ?? 'RENDER_WORKER_STOPPED', `a render worker stopped (${why}) while rendering ${job.key === '' ? '(site)' : job.key}`));
       }
       slot.jobs.clear();
-      queue.unshift(...retry);
+      queue.unshift(...retry.filter((j) => !j.background));
+      background.unshift(...retry.filter((j) => j.background));
       if (closed) return;
       if (!slot.ready) startFailed(`a render worker stopped before it was ready (${why})`);
       else {
@@ -205,40 +224,67 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
   }
 
   function runLocal(job: Job): void {
+    if (job.background) localBackground += 1;
+    else localRunning += 1;
     local ??= createRenderTasks(options.settings, options.store, (key) => {
       const fault = localFaults.get(key);
       if (fault === undefined) return;
       localFaults.delete(key);
       throw new Error(`a fault injected by a test in the render of ${key === '' ? '(site)' : key}`);
     });
-    localRunning += 1;
     const m = job.message;
-    const work: Promise<unknown> = m.type === 'feed' ? local.renderFeed(m.task) : m.type === 'directory' ? local.renderDirectory(m.task) : Promise.resolve().then(() => readArticleFiles(m.task.dir, m.task.names, m.task.timeZone));
+    const tasks = local;
+    const work: Promise<unknown> =
+      m.type === 'feed' ? tasks.renderFeed(m.task)
+      : m.type === 'directory' ? tasks.renderDirectory(m.task)
+      : m.type === 'brotli' ? Promise.resolve().then(() => tasks.encodeBrotli(m.task))
+      : Promise.resolve().then(() => readArticleFiles(m.task.dir, m.task.names, m.task.timeZone));
     work.then(
       (v) => job.resolve(v as never),
       (err: unknown) => job.reject(err instanceof Error ? err : new Error(String(err))),
     ).finally(() => {
-      localRunning -= 1;
+      if (job.background) localBackground -= 1;
+      else localRunning -= 1;
       pump();
     });
   }
 
-  /** Room for `job` on a slot: a retried task runs alone, and nothing joins it. */
-  const fits = (s: Slot, job: Job) => s.ready && (job.attempts > 0 ? s.jobs.size === 0 : s.jobs.size < IN_FLIGHT && ![...s.jobs.values()].some((j) => j.attempts > 1));
+  /** Tasks in flight on a slot that are not background work. */
+  const foreground = (s: Slot) => {
+    let n = 0;
+    for (const j of s.jobs.values()) if (!j.background) n += 1;
+    return n;
+  };
+  /**
+   * Room for `job` on a slot: a retried task runs alone, and nothing joins it; background work
+   * only on a worker with nothing in flight. A render does not count background work against
+   * IN_FLIGHT, so it never waits for a slot behind a brotli body.
+   */
+  const fits = (s: Slot, job: Job) => {
+    if (!s.ready) return false;
+    if (job.background || job.attempts > 0) return s.jobs.size === 0;
+    return foreground(s) < IN_FLIGHT && ![...s.jobs.values()].some((j) => j.attempts > 1);
+  };
 
-  /** Hands queued tasks to workers with room, preferring the one that rendered the scope last. */
+  /**
+   * Hands queued tasks to workers with room, preferring the one that rendered the scope last;
+   * then, when no task waits, background work to idle workers.
+   */
   function pump(): void {
-    while (queue.length > 0) {
+    for (;;) {
+      const fromQueue = queue.length > 0;
+      const job = fromQueue ? (queue[0] as Job) : background[0];
+      if (job === undefined) break;
       if (inThread) {
-        if (localRunning >= IN_FLIGHT) break;
-        runLocal(queue.shift() as Job);
+        if (fromQueue ? localRunning >= IN_FLIGHT : localRunning > 0 || localBackground > 0) break;
+        (fromQueue ? queue : background).shift();
+        runLocal(job);
         continue;
       }
-      const job = queue[0] as Job;
       let slot = slots.find((s) => s.worker === affinity.get(job.key) && fits(s, job));
       if (slot === undefined) for (const s of slots) if (fits(s, job) && (slot === undefined || s.jobs.size < slot.jobs.size)) slot = s;
       if (slot === undefined) break;
-      queue.shift();
+      (fromQueue ? queue : background).shift();
       job.attempts += 1;
       const stuck = slot;
       job.timer = setTimeout(() => {
@@ -247,7 +293,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
       }, timeoutMs);
       job.timer.unref();
       slot.jobs.set(job.id, job);
-      affinity.set(job.key, slot.worker);
+      if (!job.background) affinity.set(job.key, slot.worker);
       slot.worker.postMessage(job.message);
     }
     refresh();
@@ -260,12 +306,12 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     refresh();
   }
 
-  function submit<T>(key: string, message: (id: number) => Job['message']): Promise<T> {
+  function submit<T>(key: string, message: (id: number) => Job['message'], isBackground = false): Promise<T> {
     if (closed) return Promise.reject(new FeedwrightError('RENDER_FAILED', 'the render pool is closed'));
     start();
     const id = (nextId += 1);
     return new Promise<T>((resolve, reject) => {
-      queue.push({ id, key, attempts: 0, message: message(id), resolve: resolve as (v: never) => void, reject });
+      (isBackground ? background : queue).push({ id, key, background: isBackground, attempts: 0, message: message(id), resolve: resolve as (v: never) => void, reject });
       pump();
     });
   }
@@ -275,6 +321,17 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     renderFeed: (task) => submit<FeedRendered>(task.key, (id) => ({ type: 'feed', id, task })),
     renderDirectory: (task) => submit<DirectoryRendered>('(directory)', (id) => ({ type: 'directory', id, task })),
     readArticles: (task) => submit<ArticleFileRead[]>('(read)', (id) => ({ type: 'read', id, task })),
+    encodeBrotli: (task) => submit<BrotliEncoded>(task.hash, (id) => ({ type: 'brotli', id, task }), true),
+    dropBrotli(hashes) {
+      const drop = new Set(hashes);
+      for (let i = background.length - 1; i >= 0; i -= 1) {
+        const job = background[i] as Job;
+        if (!drop.has(job.key)) continue;
+        background.splice(i, 1);
+        job.resolve(undefined as never);
+      }
+      refresh();
+    },
     threads: () => (inThread ? 0 : started ? slots.length : size),
     injectFault(key, kind) {
       if (inThread) localFaults.set(key, kind);
@@ -283,6 +340,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     async close() {
       closed = true;
       for (const job of queue.splice(0)) job.reject(new FeedwrightError('RENDER_FAILED', 'the render pool was closed'));
+      for (const job of background.splice(0)) job.resolve(undefined as never);
       await Promise.all(slots.map((s) => s.worker.terminate()));
     },
   };

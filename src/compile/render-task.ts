@@ -1,8 +1,9 @@
 // The render task: one feed (or the two directory documents) rendered in the three formats for
-// every origin, compressed, and written to the body folder; what goes back is small records. The
-// one implementation of a render, run in a render worker or, when workers cannot run, on the
+// every origin, gzipped, and written to the body folder; what goes back is small records. And
+// the background task: the brotli body of one published document, made from its identity file.
+// The one implementation of both, run in a render worker or, when workers cannot run, on the
 // compiling thread, so the bytes are the same either way.
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { createDateFormatter } from '../core/dates.js';
@@ -13,10 +14,11 @@ import { renderJson } from '../core/render-json.js';
 import { renderRss } from '../core/render-rss.js';
 import { FORMATS, feedPath, scopeKind, type Format, type Scope } from '../core/scopes.js';
 import type { SiteConfig } from '../core/site.js';
-import { CODINGS } from '../publish/published-set.js';
+import { FeedwrightError } from '../core/errors.js';
+import { BROTLI_PENDING, PUBLISH_CODINGS } from '../publish/published-set.js';
 import { CONTENT_TYPES, entityTag, variantTag } from '../publish/header-rules.js';
 import type { ArticleStore, DocumentRecord, FeedState, StoredArticle } from '../store/store.js';
-import { compressBoth } from './compression.js';
+import { brotliBody, gzipBody } from './compression.js';
 import { contentDigest, nextLastModified, notAfter } from './feed-state.js';
 
 /** What every render task of a site needs; plain data, so it crosses to a worker. */
@@ -49,9 +51,10 @@ export interface DirectoryTask {
 }
 
 /**
- * One rendered document path: its record on each origin (index = origin), and the bytes already
- * written to the body folder (identity, gzip, br per origin), for the serving thread's memory
- * cache. A worker transfers them (no copy); the compiler drops them once cached.
+ * One rendered document path: its record on each origin (index = origin; `sizes.br` is
+ * BROTLI_PENDING), and the bytes already written to the body folder (identity and gzip per
+ * origin), for the serving thread's memory cache. A worker transfers them (no copy); the
+ * compiler drops them once cached.
  */
 export interface RenderedDocument {
   path: string;
@@ -73,10 +76,23 @@ export interface DirectoryRendered {
   documents: RenderedDocument[];
 }
 
+/** Background coding: the brotli body of the published document whose identity body is `hash`. */
+export interface BrotliTask {
+  hash: string;
+}
+
+/** What a brotli task gives back: the body (already written as `hash-br`) and its size. */
+export interface BrotliEncoded {
+  hash: string;
+  size: number;
+  body?: Uint8Array;
+}
+
 /** The render tasks of one thread, with its own cache of prepared items. */
 export interface RenderTasks {
   renderFeed(task: FeedTask): Promise<FeedRendered>;
   renderDirectory(task: DirectoryTask): Promise<DirectoryRendered>;
+  encodeBrotli(task: BrotliTask): Promise<BrotliEncoded>;
 }
 
 /** Observes a render between documents (the worker's fault hook for tests). */
@@ -96,10 +112,10 @@ export function createRenderTasks(settings: RenderSettings, reader: FeedReader, 
   const prepare = createPreparedCache(site);
   const save = createBodyWriter(documentsDir);
 
-  /** Compresses one text per origin, writes the bodies, and gives the records. */
+  /** Gzips one text per origin, writes the identity and gzip bodies, and gives the records. */
   async function publishable(key: string, path: string, contentType: string, lastModified: number, texts: string[]): Promise<RenderedDocument> {
     const encoded = texts.map((t) => encodeDocument(t, contentType, lastModified));
-    await Promise.all(encoded.flatMap((e) => CODINGS.map((c, i) => save(variantTag(e.record.hash, c), e.bodies[i] as Uint8Array))));
+    await Promise.all(encoded.flatMap((e) => PUBLISH_CODINGS.map((c, i) => save(variantTag(e.record.hash, c), e.bodies[i] as Uint8Array))));
     observe?.(key, path);
     return { path, records: encoded.map((e) => e.record), bodies: encoded.map((e) => e.bodies) };
   }
@@ -126,16 +142,30 @@ export function createRenderTasks(settings: RenderSettings, reader: FeedReader, 
       const index = await publishable('/', '/', CONTENT_TYPES.html, modified, contexts.map((c) => renderIndexPage(task.feeds, site, c.origin)));
       return { documents: [opml, index] };
     },
+    async encodeBrotli(task) {
+      // Made from the identity file, never from memory the compiler might have replaced, and only
+      // when that file still hashes to the tag: a br body is never written for the wrong bytes.
+      let identity: Buffer;
+      try {
+        identity = await readFile(join(documentsDir, task.hash));
+      } catch (err) {
+        throw new FeedwrightError('RENDER_FAILED', `the identity body ${task.hash} cannot be read for brotli: ${(err as Error).message}`);
+      }
+      if (entityTag(identity) !== task.hash) throw new FeedwrightError('RENDER_FAILED', `the identity body ${task.hash} does not match its tag: no brotli body made`);
+      const body = brotliBody(identity);
+      await save(variantTag(task.hash, 'br'), body);
+      return { hash: task.hash, size: body.length, body };
+    },
   };
 }
 
-/** One document's record and its three bodies (identity, gzip, br). */
+/** One document's record (brotli pending) and the bodies it is published with (identity, gzip). */
 function encodeDocument(text: string, contentType: string, lastModified: number): { record: DocumentRecord; bodies: Uint8Array[] } {
   const identity = Buffer.from(text, 'utf8');
-  const { gzip, br } = compressBoth(identity);
+  const gzip = gzipBody(identity);
   return {
-    record: { contentType, lastModified, hash: entityTag(identity), sizes: { identity: identity.length, gzip: gzip.length, br: br.length } },
-    bodies: [identity, gzip, br],
+    record: { contentType, lastModified, hash: entityTag(identity), sizes: { identity: identity.length, gzip: gzip.length, br: BROTLI_PENDING } },
+    bodies: [identity, gzip],
   };
 }
 

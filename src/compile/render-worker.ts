@@ -1,13 +1,14 @@
 // A render worker: renders, compresses and writes feed documents off the serving thread, reading
 // the store through its own read-only connection and keeping its own prepared-item cache; on a
-// large sync it also reads and validates article files. Tasks and results are messages (see
-// render-pool.ts); the documents' bytes go to the body folder.
+// large sync it also reads and validates article files; in the background it makes the brotli
+// bodies of published documents. Tasks and results are messages (see render-pool.ts); the
+// documents' bytes go to the body folder.
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { FeedwrightError } from '../core/errors.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import { readArticleFiles } from './source-files.js';
-import { createRenderTasks, type DirectoryRendered, type FeedRendered, type RenderSettings } from './render-task.js';
+import { createRenderTasks, type BrotliEncoded, type DirectoryRendered, type FeedRendered, type RenderSettings } from './render-task.js';
 import type { FaultKind, ToWorker, FromWorker, WorkerSetup } from './render-pool.js';
 
 /** How much lower than the serving thread a render runs (nice +10). */
@@ -47,17 +48,18 @@ const send = (m: FromWorker) => port.postMessage(m);
  * ArrayBuffer (a small Buffer from the pool) is copied into its own first, since moving a shared
  * buffer would take it from every other view.
  */
-function transferable(result: FeedRendered | DirectoryRendered): ArrayBuffer[] {
+function transferable(result: FeedRendered | DirectoryRendered | BrotliEncoded): ArrayBuffer[] {
   const list = new Set<ArrayBuffer>();
-  for (const doc of result.documents) {
-    doc.bodies = doc.bodies?.map((perOrigin) =>
-      perOrigin.map((b) => {
-        const own = b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer ? b : new Uint8Array(b);
-        list.add(own.buffer as ArrayBuffer);
-        return own;
-      }),
-    );
+  const own = (b: Uint8Array) => {
+    const mine = b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer ? b : new Uint8Array(b);
+    list.add(mine.buffer as ArrayBuffer);
+    return mine;
+  };
+  if ('hash' in result) {
+    if (result.body !== undefined) result.body = own(result.body);
+    return [...list];
   }
+  for (const doc of result.documents) doc.bodies = doc.bodies?.map((perOrigin) => perOrigin.map(own));
   return [...list];
 }
 
@@ -74,7 +76,7 @@ port.on('message', (m: ToWorker) => {
     }
     return;
   }
-  const work = m.type === 'feed' ? tasks.renderFeed(m.task) : tasks.renderDirectory(m.task);
+  const work: Promise<FeedRendered | DirectoryRendered | BrotliEncoded> = m.type === 'feed' ? tasks.renderFeed(m.task) : m.type === 'directory' ? tasks.renderDirectory(m.task) : tasks.encodeBrotli(m.task);
   work.then(
     (result) => port.postMessage({ type: 'done', id: m.id, result } satisfies FromWorker, transferable(result)),
     (err: unknown) => send({ type: 'failed', id: m.id, message: err instanceof Error ? err.message : String(err), code: err instanceof FeedwrightError ? err.code : 'RENDER_FAILED' }),

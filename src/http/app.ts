@@ -43,6 +43,9 @@ export function createApp(options: AppOptions): Express {
         articles: set.articles,
         feeds: set.feeds.length,
         documents: [...set.documents.values()].reduce((n, docs) => n + docs.length, 0),
+        // Documents (one per origin) still served as gzip to br requests while their brotli
+        // body is made in the background.
+        brotliPending: compiler.brotliPending(),
       },
       lastCompile: report && {
         at: new Date(report.startedAt).toISOString(),

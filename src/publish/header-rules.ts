@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { httpDate } from '../core/dates.js';
 import type { Format } from '../core/scopes.js';
 import type { SiteConfig } from '../core/site.js';
-import { CODINGS, type Coding, type CompiledDocument, type DocumentRecord, type Variant } from './published-set.js';
+import { BROTLI_PENDING, CODINGS, type Coding, type CompiledDocument, type DocumentRecord, type Variant } from './published-set.js';
 
 /** The media types of design §5 (and HTML for the index page). */
 export const CONTENT_TYPES: Record<Format | 'opml' | 'html', string> = {
@@ -79,7 +79,11 @@ export function createHeaderRules(site: SiteConfig, periodSeconds: number): Head
 /**
  * The servable document from its record: validators and the full header objects of a 200 and a
  * 304 for each coding, computed once per publish so the request path only writes bytes. A 304
- * carries the validators and caching headers a 200 would (RFC 9110 §15.4.5).
+ * carries the validators and caching headers a 200 would (RFC 9110 §15.4.5). While the brotli
+ * body is pending (`sizes.br` is BROTLI_PENDING) its `br` is the gzip variant: a request that
+ * prefers br gets a complete gzip response (its own ETag, Content-Encoding: gzip, Vary) and
+ * never a br header over a body that is not there; `h-br` still matches If-None-Match, since
+ * every tag the document has, made or not, names the same identity bytes.
  */
 export function documentFromRecord(record: DocumentRecord, headers: DocumentHeaders): CompiledDocument {
   const lm = httpDate(record.lastModified);
@@ -101,13 +105,14 @@ export function documentFromRecord(record: DocumentRecord, headers: DocumentHead
     if (coding !== 'identity') headers200['Content-Encoding'] = coding;
     return { file: etag, size: record.sizes[coding], etag, headers200, headers304: common };
   };
+  const gzip = variant('gzip');
   return {
     ...record,
     etags: CODINGS.map((c) => variantTag(record.hash, c)),
     // An If-None-Match naming any of the three matches, strong or weak (weak comparison, §13.1.2).
     exactTags: new Set(CODINGS.flatMap((c) => [`"${variantTag(record.hash, c)}"`, `W/"${variantTag(record.hash, c)}"`])),
     identity: variant('identity'),
-    gzip: variant('gzip'),
-    br: variant('br'),
+    gzip,
+    br: record.sizes.br === BROTLI_PENDING ? gzip : variant('br'),
   };
 }

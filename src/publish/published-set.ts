@@ -12,6 +12,13 @@ export type { DocumentRecord, FeedListing };
 export type Coding = 'identity' | 'gzip' | 'br';
 /** The three codings, identity first. */
 export const CODINGS: readonly Coding[] = ['identity', 'gzip', 'br'];
+/** The codings a document is published with; br follows in the background (issue 10). */
+export const PUBLISH_CODINGS: readonly Coding[] = ['identity', 'gzip'];
+/**
+ * `sizes.br` of a record whose brotli body is not made yet (a real brotli body is never empty:
+ * RFC 7932 needs at least one byte). Until it is made, a request that prefers br gets gzip.
+ */
+export const BROTLI_PENDING = 0;
 
 /** One stored representation: where its bytes are and the headers of a 200 and a 304 for it. */
 export interface Variant {
@@ -25,12 +32,17 @@ export interface Variant {
 
 /** A document ready to serve on one origin. */
 export interface CompiledDocument extends DocumentRecord {
-  /** The entity-tags of all three variants, opaque part only (no quotes, no W/). */
+  /**
+   * The entity-tags of all three representations, opaque part only (no quotes, no W/), which
+   * are also their body files' names: `h-br` is listed while its body is still being made, so
+   * it matches and its file is kept.
+   */
   etags: readonly string[];
   /** Every If-None-Match value that is exactly one of those tags, quoted, strong or weak. */
   exactTags: ReadonlySet<string>;
   identity: Variant;
   gzip: Variant;
+  /** The brotli representation; the gzip one (the same object) while `sizes.br` is BROTLI_PENDING. */
   br: Variant;
 }
 
@@ -83,6 +95,8 @@ export interface PublishedSource {
   current(): PublishedSet | undefined;
   /** The last compile's report. */
   lastReport(): CompileStatus | undefined;
+  /** Documents (one per origin) served as gzip to br requests while their brotli body is made. */
+  brotliPending(): number;
 }
 
 /** The write path the ingest API uses: stores articles and has their feeds published soon. */

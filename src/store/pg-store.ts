@@ -193,6 +193,18 @@ export async function openPgStore(url: string, options: PgStoreOptions): Promise
     async writePublish(publish) {
       await run('recording a publish', () => writing((c) => recordPublish(c, publish)));
     },
+    async recordBrotliSizes(rows) {
+      if (rows.length === 0) return;
+      // One statement for the batch; a row replaced meanwhile (another hash) is left alone.
+      await run('recording brotli bodies', () =>
+        writing((c) =>
+          c.query(
+            'UPDATE documents AS d SET size_br = u.size FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS u(path, origin, hash, size) WHERE d.path = u.path AND d.origin = u.origin AND d.hash = u.hash',
+            [rows.map((r) => r.path), rows.map((r) => r.origin), rows.map((r) => r.hash), rows.map((r) => r.size)],
+          ),
+        ),
+      );
+    },
     async readPublished() {
       // One snapshot: the manifest and the digest it was rendered with belong together.
       return run('reading the published manifest', () => readPublished(pool));

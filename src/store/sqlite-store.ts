@@ -9,7 +9,7 @@ import type { Article } from '../core/article.js';
 import { isFeedId, readerId, readerIdField } from '../core/reader-id.js';
 import { FeedwrightError, wrapError } from '../core/errors.js';
 import { toStored, type ArticleRow } from './stored-article.js';
-import { readerIdTakenError, type ArticleChange, type ArticleStore, type ArticleWrite, type DocumentRow, type FeedState, type FileEntry, type PublishRecord, type ScopeSummary, type StoredArticle, type StoreOptions, type WriteRefusal } from './store.js';
+import { readerIdTakenError, type ArticleChange, type ArticleStore, type ArticleWrite, type BrotliSize, type DocumentRow, type FeedState, type FileEntry, type PublishRecord, type ScopeSummary, type StoredArticle, type StoreOptions, type WriteRefusal } from './store.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS articles (
@@ -209,6 +209,7 @@ export function openSqliteStore(file: string, options: StoreOptions): ArticleSto
     putFeedState: db.prepare('INSERT OR REPLACE INTO feed_state (scope, digest, last_modified) VALUES (?, ?, ?)'),
     documents: db.prepare<[], { path: string; origin: string; content_type: string; last_modified: number; hash: string; size_identity: number; size_gzip: number; size_br: number }>('SELECT * FROM documents'),
     putDocument: db.prepare('INSERT OR REPLACE INTO documents (path, origin, content_type, last_modified, hash, size_identity, size_gzip, size_br) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+    putBrotliSize: db.prepare('UPDATE documents SET size_br = ? WHERE path = ? AND origin = ? AND hash = ? AND size_br = 0'),
     logChange: db.prepare('INSERT INTO changes (at, scopes) VALUES (?, ?)'),
     changesSince: db.prepare<[number], { seq: number; scopes: string }>('SELECT seq, scopes FROM changes WHERE seq > ? ORDER BY seq LIMIT 10000'),
     latestChange: db.prepare<[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM changes'),
@@ -292,6 +293,10 @@ export function openSqliteStore(file: string, options: StoreOptions): ArticleSto
 
   const writeStates = db.transaction((states: Map<string, FeedState>) => {
     for (const [scope, s] of states) q.putFeedState.run(scope, s.digest, s.lastModified);
+  });
+
+  const writeBrotliSizes = db.transaction((rows: readonly BrotliSize[]) => {
+    for (const r of rows) q.putBrotliSize.run(r.size, r.path, r.origin, r.hash);
   });
 
   const writePublish = db.transaction((p: PublishRecord) => {
@@ -390,6 +395,9 @@ export function openSqliteStore(file: string, options: StoreOptions): ArticleSto
     },
     async writePublish(publish) {
       run('recording a publish', () => writePublish(publish));
+    },
+    async recordBrotliSizes(rows) {
+      run('recording brotli bodies', () => writeBrotliSizes(rows));
     },
     async readPublished() {
       return run('reading the published manifest', () => ({

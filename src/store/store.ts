@@ -104,6 +104,7 @@ export interface DocumentRecord {
   lastModified: number;
   /** The identity bytes' hash; the variants' entity-tags and file names derive from it. */
   hash: string;
+  /** Body sizes in bytes; `br` is 0 while the brotli body is still being made (see BROTLI_PENDING). */
   sizes: { identity: number; gzip: number; br: number };
 }
 
@@ -112,6 +113,15 @@ export interface DocumentRow {
   path: string;
   origin: string;
   record: DocumentRecord;
+}
+
+/** A brotli body made for one manifest row (see recordBrotliSizes). */
+export interface BrotliSize {
+  path: string;
+  origin: string;
+  hash: string;
+  /** The brotli body's size in bytes (> 0). */
+  size: number;
 }
 
 /** What one publish records, in one transaction. */
@@ -176,6 +186,12 @@ export interface ArticleStore {
   readFeedStates(): Promise<Map<string, FeedState>>;
   /** Records a publish: feed states, manifest rows (replacing those of the same path and origin). */
   writePublish(publish: PublishRecord): Promise<void>;
+  /**
+   * Records brotli bodies made after their documents were published, in one transaction: sets
+   * `sizes.br` of the manifest row (path, origin) when it still has that identity hash and its
+   * brotli body is pending (0). A row replaced meanwhile is left alone.
+   */
+  recordBrotliSizes(rows: readonly BrotliSize[]): Promise<void>;
   /** The published manifest and the digest it was rendered with. */
   readPublished(): Promise<{ documents: DocumentRow[]; renderDigest: string | undefined; visibleUntil: number | undefined; changeSeq: number | undefined }>;
   /** Closes the store. */

@@ -15,7 +15,7 @@ const WORKERS = !import.meta.url.endsWith('.ts');
 const SEED = 'russia-us-syria-coordination.json';
 
 /** The real service over a data folder, with a given number of render threads. */
-async function start(dataDir: string, options: { renderThreads?: number; clock?: () => number; compile?: boolean } = {}): Promise<TestService> {
+async function start(dataDir: string, options: { renderThreads?: number; clock?: () => number; compile?: boolean; brotli?: boolean } = {}): Promise<TestService> {
   const service = createService({
     site: loadSiteConfig(dataDir),
     databaseFile: join(dataDir, 'feedwright.db'),
@@ -28,6 +28,8 @@ async function start(dataDir: string, options: { renderThreads?: number; clock?:
   });
   const port = await service.listen(0, '127.0.0.1');
   if (options.compile !== false) await service.compiler.compile();
+  // The background brotli bodies too, unless the test does not look at them.
+  if (options.compile !== false && options.brotli !== false) await service.compiler.brotliSettled();
   return { service, port, dataDir, close: () => service.close() };
 }
 
@@ -85,6 +87,8 @@ describe('render workers', function () {
     expect(single.service.compiler.renderer.threads(), 'the one-thread path ran').to.equal(0);
     const full = snapshot(workers);
     expect(full.size).to.be.greaterThan(20);
+    // Every document has its brotli body (made in the background), so br bytes are compared too.
+    for (const docs of workers.service.compiler.current()?.documents.values() ?? []) for (const d of docs) expect(d.br.headers200['Content-Encoding']).to.equal('br');
     expect(full).to.deep.equal(snapshot(single));
 
     // Incremental: an edit, a new article and a removal, seen by both at the same instant.
@@ -94,6 +98,7 @@ describe('render workers', function () {
     }
     now += 90_000;
     const [ra, rb] = await Promise.all([workers.service.compiler.compile(), single.service.compiler.compile()]);
+    await Promise.all([workers.service.compiler.brotliSettled(), single.service.compiler.brotliSettled()]);
     expect(ra.ok && rb.ok).to.equal(true);
     expect(ra.feedsChanged).to.deep.equal(rb.feedsChanged);
     expect(ra.feedsChanged).to.include.members(['', 'sections/news/russia', 'tags/fresh-tag']);
@@ -192,6 +197,34 @@ describe('render workers', function () {
     expect((await get(t.port, '/rss.xml')).text).to.include('A new description');
   });
 
+  it('background brotli work never holds up a render: a feed submitted behind a backlog of it is rendered first', async () => {
+    const dir = makeDataDir();
+    dirs.push(dir);
+    const t = track(await start(dir, { renderThreads: 2 }));
+    const pool = t.service.compiler.renderer;
+    const rss = t.service.compiler.current()?.documents.get('/rss.xml')?.[0];
+    expect(rss).to.not.equal(undefined);
+    // A backlog of background work: the site feed's brotli body, 200 times over.
+    let made = 0;
+    const backlog = Array.from({ length: 200 }, () => pool.encodeBrotli({ hash: rss?.hash as string }).then((r) => {
+      made += 1;
+      return r;
+    }));
+    const feeds = t.service.compiler.current()?.feeds ?? [];
+    const tag = feeds.find((f) => f.scope.key === 'tags/syria');
+    const rendered = await pool.renderFeed({ key: 'tags/syria', label: tag?.scope.label ?? 'Syria', startedAt: Date.now() });
+    expect(rendered.documents.map((d) => d.path)).to.include('/tags/syria/rss.xml');
+    // At most one background task per worker ran beside it: most of the backlog still waits.
+    const doneWhenRendered = made;
+    expect(doneWhenRendered, `${doneWhenRendered} of 200 brotli bodies made before the render`).to.be.lessThan(100);
+    // Dropped work resolves undefined; the rest is made, each the same bytes.
+    pool.dropBrotli([rss?.hash as string]);
+    const results = await Promise.all(backlog);
+    const sizes = new Set(results.filter((r) => r !== undefined).map((r) => r?.size));
+    expect(sizes.size).to.equal(1);
+    expect(results.filter((r) => r === undefined).length, 'queued work dropped').to.be.greaterThan(0);
+  });
+
   it('while a full re-render of a few thousand articles runs in workers, a reader polling over node:http keeps getting answers', async () => {
     const dir = makeDataDir({ copySample: false, articles: {} });
     dirs.push(dir);
@@ -200,7 +233,7 @@ describe('render workers', function () {
     // in a test that stays well within its time on a shared two-core machine.
     const generated = JSON.parse(readFileSync(join(dir, 'site.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(join(dir, 'site.json'), JSON.stringify({ ...generated, itemLimit: 20 }));
-    const first = await start(dir);
+    const first = await start(dir, { brotli: false });
     await first.close();
     // Other settings: the restarted service serves the last set while it renders every feed again.
     const site = JSON.parse(readFileSync(join(dir, 'site.json'), 'utf8')) as Record<string, unknown>;

@@ -69,12 +69,15 @@ describe('restart and document bodies', () => {
     const live = () => {
       const names = new Set<string>();
       for (const docs of t?.service.compiler.current()?.documents.values() ?? []) for (const d of docs) for (const v of [d.identity, d.gzip, d.br]) names.add(v.file);
+      // Every brotli body is made (the test waits for it), so `br` names its own file.
+      for (const docs of t?.service.compiler.current()?.documents.values() ?? []) for (const d of docs) expect(d.br.file).to.equal(`${d.hash}-br`);
       return names;
     };
     expect(new Set(readdirSync(dir))).to.deep.equal(live());
     const before = live();
     await t.service.writer.put([{ id: 'small', path: '/small', title: 'A small publish', body: '<p>x</p>', published: '2016-07-12T10:00:00', tags: ['Small'] }]);
     await t.service.writer.flushed();
+    await t.service.compiler.brotliSettled();
     const after = live();
     expect([...before].some((f) => !after.has(f)), 'some bodies were replaced').to.equal(true);
     expect(new Set(readdirSync(dir))).to.deep.equal(after);

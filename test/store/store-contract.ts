@@ -135,6 +135,26 @@ export function storeContract(name: string, open: (options: StoreOptions) => Pro
       expect(states.size).to.equal(2);
     });
 
+    it('records brotli sizes made after a publish, only on rows that still have that hash and wait for one', async () => {
+      const record = (hash: string, br: number) => ({ contentType: 'application/rss+xml; charset=utf-8', lastModified: 1000, hash, sizes: { identity: 300, gzip: 80, br } });
+      const rows = [
+        { path: '/rss.xml', origin: 'https://a.example', record: record('h1', 0) },
+        { path: '/rss.xml', origin: 'https://b.example', record: record('h2', 0) },
+        { path: '/atom.xml', origin: 'https://a.example', record: record('h3', 70) },
+      ];
+      await store.writePublish({ states: new Map(), documents: rows, renderDigest: 'r', visibleUntil: 0, changeSeq: 0 });
+      await store.recordBrotliSizes([
+        { path: '/rss.xml', origin: 'https://a.example', hash: 'h1', size: 75 },
+        // Replaced meanwhile (another hash), and already made: both left alone.
+        { path: '/rss.xml', origin: 'https://b.example', hash: 'old', size: 76 },
+        { path: '/atom.xml', origin: 'https://a.example', hash: 'h3', size: 71 },
+        // No longer in the manifest.
+        { path: '/gone.xml', origin: 'https://a.example', hash: 'h9', size: 77 },
+      ]);
+      const sizes = new Map((await store.readPublished()).documents.map((d) => [`${d.origin}${d.path}`, d.record.sizes.br]));
+      expect(Object.fromEntries(sizes)).to.deep.equal({ 'https://a.example/rss.xml': 75, 'https://b.example/rss.xml': 0, 'https://a.example/atom.xml': 70 });
+    });
+
     it('applies a batch all or nothing', async () => {
       const good = article('g1', '2016-07-01T10:00:00Z');
       const broken = put(article('g2', '2016-07-01T10:00:00Z')) as Extract<ArticleWrite, { kind: 'put' }>;

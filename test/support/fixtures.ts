@@ -52,6 +52,9 @@ export interface TestService {
 /**
  * Starts the real service (store, compiler, server) over a data folder, without the cron
  * schedule; with `store` (an opened PostgreSQL store), on it instead of the folder's SQLite file.
+ * After its first compile (unless `compile: false`) it waits for the background brotli bodies
+ * too, so br is served from the start (test/compile/brotli-background.test.ts tests the time
+ * before).
  */
 export async function startService(dataDir: string, options: { clock?: () => number; compile?: boolean; cacheBytes?: number; apiToken?: string; store?: ArticleStore } = {}): Promise<TestService> {
   const site = loadSiteConfig(dataDir);
@@ -68,7 +71,10 @@ export async function startService(dataDir: string, options: { clock?: () => num
     ...(options.store !== undefined ? { store: options.store } : {}),
   });
   const port = await service.listen(0, '127.0.0.1');
-  if (options.compile !== false) await service.compiler.compile();
+  if (options.compile !== false) {
+    await service.compiler.compile();
+    await service.compiler.brotliSettled();
+  }
   return { service, port, dataDir, close: () => service.close() };
 }
 

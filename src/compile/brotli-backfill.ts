@@ -1,0 +1,193 @@
+// Brotli in the background (issue 10): a document is published with identity and gzip, and its
+// brotli body is made afterwards by the render workers at the lowest priority (see
+// render-pool.ts). This module keeps the documents still waiting, hands their work to the pool,
+// swaps each brotli body into the served set as it arrives (a new `br` variant with its own
+// strong ETag `h-br`, RFC 9110 §8.8.3; Last-Modified and the other tags unchanged), and records
+// the sizes in the manifest in batches, so a restart serves br at once for what was made.
+// Work for a document that was replaced is dropped; a body that arrives for one is deleted.
+import type { BrotliSize } from '../store/store.js';
+import type { BodyStore } from './body-store.js';
+import type { RenderPool } from './render-pool.js';
+import type { BrotliEncoded } from './render-task.js';
+
+/** One served document (a path on one origin) whose brotli body is pending. */
+export interface BrotliWanted {
+  path: string;
+  originIndex: number;
+  /** Its identity hash: the brotli body is made from the file of that name. */
+  hash: string;
+}
+
+/** What the backfill works with, given by the compiler. */
+export interface BrotliBackfillOptions {
+  renderer: Pick<RenderPool, 'encodeBrotli' | 'dropBrotli'>;
+  bodies: Pick<BodyStore, 'hold'>;
+  /** The manifest: sizes of the bodies made are recorded in batches. */
+  record: (rows: BrotliSize[]) => Promise<void>;
+  /** The origin's href by index (the manifest's key). */
+  originHref: (index: number) => string;
+  /**
+   * Puts a made brotli body into the served set: true when the document at that path and
+   * origin still has that hash and was still waiting (then it is served as br from now on).
+   */
+  install: (wanted: BrotliWanted, size: number) => boolean;
+  /** A body made for a document that is no longer served: the compiler deletes it if no document names it. */
+  orphan: (name: string) => void;
+  log: (line: string) => void;
+}
+
+/** The background brotli work of one compiler. */
+export interface BrotliBackfill {
+  /**
+   * Queues the brotli bodies of these documents once `after` settles (the deletion of the
+   * bodies the same publish replaced, so a file is never deleted after it was made again). A
+   * document already waiting at the same path and origin is replaced by the new one.
+   */
+  add(wanted: readonly BrotliWanted[], after: Promise<unknown>): void;
+  /** Forgets the documents at these (path, origin index) pairs: their queued work is dropped. */
+  forget(keys: Iterable<[path: string, originIndex: number]>): void;
+  /** Documents (one per origin) still waiting for their brotli body. */
+  pending(): number;
+  /** Resolves when nothing waits: every body made (or failed or dropped) and its size recorded. */
+  settled(): Promise<void>;
+  /** Stops queuing; resolves once the sizes already made are recorded. */
+  close(): Promise<void>;
+}
+
+/** Sizes recorded in one store transaction at most (one fsync per batch, not per body). */
+const RECORD_BATCH = 64;
+
+const keyOf = (path: string, originIndex: number) => `${originIndex}\0${path}`;
+
+/** Creates the backfill (see BrotliBackfill). */
+export function createBrotliBackfill(options: BrotliBackfillOptions): BrotliBackfill {
+  const { renderer, log } = options;
+  /** Waiting documents by path and origin. */
+  const waiting = new Map<string, BrotliWanted>();
+  /** The (path, origin) keys waiting on each hash: one job per hash, whoever asked. */
+  const byHash = new Map<string, Set<string>>();
+  /** The job whose answer counts, by hash (a dropped hash asked for again gets a new job). */
+  const running = new Map<string, number>();
+  /** add() calls whose work waits for their publish's deletions before it reaches the pool. */
+  let deferred = 0;
+  let jobs = 0;
+  let unrecorded: BrotliSize[] = [];
+  let recording: Promise<void> = Promise.resolve();
+  let waiters: (() => void)[] = [];
+  let closed = false;
+
+  const flush = () => {
+    if (unrecorded.length === 0) return;
+    const rows = unrecorded;
+    unrecorded = [];
+    recording = recording.then(() => options.record(rows)).catch((err: unknown) => log(`could not record ${rows.length} brotli bodies in the manifest (they are made again after a restart): ${(err as Error).message}`));
+  };
+
+  /** Records what was made and wakes settled() once no work is left. */
+  const wake = () => {
+    if ((running.size > 0 || deferred > 0) && !closed) return;
+    flush();
+    const ready = waiters;
+    waiters = [];
+    void recording.then(() => ready.forEach((w) => w()));
+  };
+
+  const unlink = (key: string) => {
+    const w = waiting.get(key);
+    if (w === undefined) return;
+    waiting.delete(key);
+    const keys = byHash.get(w.hash);
+    keys?.delete(key);
+    if (keys !== undefined && keys.size === 0) {
+      byHash.delete(w.hash);
+      renderer.dropBrotli([w.hash]);
+    }
+  };
+
+  function start(hash: string): void {
+    if (closed || running.has(hash) || !byHash.has(hash)) return;
+    const job = (jobs += 1);
+    running.set(hash, job);
+    renderer.encodeBrotli({ hash }).then(
+      (r) => arrived(hash, job, r),
+      (err: unknown) => failed(hash, job, err),
+    );
+  }
+
+  function arrived(hash: string, job: number, result: BrotliEncoded | undefined): void {
+    if (running.get(hash) === job) running.delete(hash);
+    if (result === undefined) {
+      // Dropped before it started: asked for again since (a revert), so a new job (unless
+      // closed: start() asks nothing of a closed pool).
+      start(hash);
+      wake();
+      return;
+    }
+    const keys = byHash.get(hash);
+    byHash.delete(hash);
+    let served = false;
+    for (const key of keys ?? []) {
+      const w = waiting.get(key) as BrotliWanted;
+      waiting.delete(key);
+      if (options.install(w, result.size)) {
+        served = true;
+        unrecorded.push({ path: w.path, origin: options.originHref(w.originIndex), hash, size: result.size });
+      }
+    }
+    if (served && result.body !== undefined) options.bodies.hold(`${hash}-br`, result.body);
+    // Made for documents replaced meanwhile: deleted unless a served document names it.
+    if (!served && !closed) options.orphan(`${hash}-br`);
+    if (unrecorded.length >= RECORD_BATCH) flush();
+    wake();
+  }
+
+  function failed(hash: string, job: number, err: unknown): void {
+    if (running.get(hash) !== job) return;
+    running.delete(hash);
+    const keys = byHash.get(hash);
+    byHash.delete(hash);
+    // Still served as gzip to br requests; made again after a restart (the manifest says pending).
+    if (keys !== undefined && keys.size > 0 && !closed) log(`the brotli body of ${hash} failed (gzip is served for it): ${(err as Error).message}`);
+    for (const key of keys ?? []) waiting.delete(key);
+    wake();
+  }
+
+  return {
+    add(wanted, after) {
+      if (closed || wanted.length === 0) return;
+      const hashes = new Set<string>();
+      for (const w of wanted) {
+        const key = keyOf(w.path, w.originIndex);
+        if (waiting.get(key)?.hash === w.hash) continue;
+        unlink(key);
+        waiting.set(key, w);
+        let keys = byHash.get(w.hash);
+        if (keys === undefined) byHash.set(w.hash, (keys = new Set()));
+        keys.add(key);
+        hashes.add(w.hash);
+      }
+      if (hashes.size === 0) return;
+      deferred += 1;
+      const go = () => {
+        deferred -= 1;
+        for (const h of hashes) start(h);
+        wake();
+      };
+      void after.then(go, go);
+    },
+    forget(keys) {
+      for (const [path, originIndex] of keys) unlink(keyOf(path, originIndex));
+      wake();
+    },
+    pending: () => waiting.size,
+    settled() {
+      if ((running.size === 0 && deferred === 0) || closed) return recording;
+      return new Promise((resolve) => waiters.push(resolve));
+    },
+    async close() {
+      closed = true;
+      wake();
+      await recording;
+    },
+  };
+}
