@@ -195,11 +195,12 @@ export async function openPgStore(url: string, options: PgStoreOptions): Promise
     },
     async recordBrotliSizes(rows) {
       if (rows.length === 0) return;
-      // One statement for the batch; a row replaced meanwhile (another hash) is left alone.
+      // One statement for the batch; a row replaced meanwhile (another hash) or whose brotli body
+      // is already recorded is left alone, as on SQLite.
       await run('recording brotli bodies', () =>
         writing((c) =>
           c.query(
-            'UPDATE documents AS d SET size_br = u.size FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS u(path, origin, hash, size) WHERE d.path = u.path AND d.origin = u.origin AND d.hash = u.hash',
+            'UPDATE documents AS d SET size_br = u.size FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS u(path, origin, hash, size) WHERE d.path = u.path AND d.origin = u.origin AND d.hash = u.hash AND d.size_br = 0',
             [rows.map((r) => r.path), rows.map((r) => r.origin), rows.map((r) => r.hash), rows.map((r) => r.size)],
           ),
         ),
