@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { FeedwrightError } from './core/errors.js';
 import { loadRuntimeConfig, loadSiteConfig, type RuntimeConfig } from './config.js';
 import { checkArticleFiles, formatProblem } from './compile/source-files.js';
+import { progressReporter } from './progress.js';
 import { createService } from './service.js';
 import { runImport } from './import/import-command.js';
 import { openPgStore } from './store/pg-store.js';
@@ -141,8 +142,19 @@ async function main(argv: string[]): Promise<number> {
 
   const site = loadSiteConfig(runtime.dataDir);
   if (args.command === 'compile') {
-    const service = createService({ site, ...(await storage(runtime, site)), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, schedule: false, log: () => {} });
+    const progress = progressReporter(process.stderr);
+    const labels = { read: 'reading article files', render: 'rendering feeds' } as const;
+    const service = createService({
+      site,
+      ...(await storage(runtime, site)),
+      articlesDir: runtime.articlesDir,
+      publicDir: runtime.publicDir,
+      schedule: false,
+      log: () => {},
+      compileProgress: (step, done, total) => progress.report(labels[step], done, total),
+    });
     const report = await service.compiler.compile();
+    progress.end();
     // Nobody serves these documents until the next start: their brotli bodies are made now.
     await service.compiler.brotliSettled();
     for (const p of report.problems) console.error(`skipped ${formatProblem(p)}`);
@@ -164,17 +176,14 @@ async function main(argv: string[]): Promise<number> {
     if (args.source === undefined) throw new FeedwrightError('USAGE', 'import needs a feed file or an http(s) URL');
     const service = createService({ site, ...(await storage(runtime, site)), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, schedule: false, log: () => {} });
     try {
-      const tty = process.stderr.isTTY;
+      const progress = progressReporter(process.stderr);
       const report = await runImport(args.source, service, {
         timeZone: site.timeZone,
         baseUrl: (site.origins[0] as { href: string }).href,
         siteLanguage: site.language,
-        progress: (done, total) => {
-          if (tty) process.stderr.write(`\rstoring ${done}/${total}`);
-          else if (done === total || done % 1000 === 0) process.stderr.write(`stored ${done}/${total}\n`);
-        },
+        progress: (done, total) => progress.report('storing items', done, total),
       });
-      if (tty && report.total > 0) process.stderr.write('\n');
+      progress.end();
       for (const sk of report.skipped) console.error(`skipped item ${sk.index + 1}${sk.guid ? ` (${sk.guid})` : ''}: ${sk.reason}`);
       console.log(`imported ${report.imported}, updated ${report.updated}, unchanged ${report.unchanged}, skipped ${report.skipped.length} of ${report.total} items from ${args.source} (${report.format}${report.title ? `: ${report.title}` : ''})`);
       await service.writer.flushed();

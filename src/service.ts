@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { SiteConfig } from './core/site.js';
-import { createCompiler, type Compiler } from './compile/compiler.js';
+import { createCompiler, type Compiler, type CompilerOptions } from './compile/compiler.js';
 import { schedulePeriodSeconds, startSchedule, type Schedule } from './compile/schedule.js';
 import { createApp } from './http/app.js';
 import { createFeedServer } from './http/server.js';
@@ -43,6 +43,8 @@ export interface ServiceOptions {
   schedule?: boolean;
   clock?: () => number;
   log?: (line: string) => void;
+  /** Hears how far each compile is (see CompilerOptions.progress). */
+  compileProgress?: CompilerOptions['progress'];
 }
 
 /** A running service. */
@@ -77,6 +79,7 @@ export function createService(options: ServiceOptions): Service {
     ...(options.renderHeapMb === undefined ? {} : { renderHeapMb: options.renderHeapMb }),
     ...(options.articlesDir === undefined ? {} : { articlesDir: options.articlesDir }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.compileProgress === undefined ? {} : { progress: options.compileProgress }),
   });
   const writer = createArticleWriter({ store, compiler, timeZone: options.site.timeZone, ...(options.clock === undefined ? {} : { clock: options.clock }) });
   const app = createApp({ compiler, publicDir: options.publicDir, startedAt: Date.now(), api: { token: options.apiToken, store, writer } });

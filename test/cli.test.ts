@@ -3,7 +3,10 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateArchive } from '../bench/generate.js';
 import { makeDataDir, removeDir, ROOT, SAMPLE_DATA, writeArticle } from './support/fixtures.js';
 import { builtCli, CLI } from './support/paths.js';
 import { needPostgres, TestSchemas } from './support/pg.js';
@@ -181,6 +184,26 @@ describe('cli', function () {
       const r = spawnSync('/bin/sh', ['-c', `"${process.execPath}" "${CLI}" compile --data "${dir}" | head -1`], { cwd: ROOT, env: baseEnv(), encoding: 'utf8', timeout: 60_000 });
       expect(r.stdout.split('\n').filter(Boolean)).to.have.length(1);
       expect(r.stderr).to.not.match(/EPIPE|Unhandled|at .*cli\.js/);
+    });
+
+    it('a first compile of 1,200 article files prints its progress on stderr (a line per tenth on a pipe)', async function () {
+      this.timeout(300_000);
+      const dir = mkdtempSync(join(tmpdir(), 'feedwright-progress-'));
+      dirs.push(dir);
+      await generateArchive({ dir, articles: 1200 });
+      const r = run(['compile', '--data', dir]);
+      expect(r.status, r.all).to.equal(0);
+      const lines = r.stderr.split('\n').filter(Boolean);
+      const read = lines.filter((l) => l.startsWith('reading article files '));
+      const render = lines.filter((l) => l.startsWith('rendering feeds '));
+      expect(read.at(-1)).to.equal('reading article files 1200/1200');
+      expect(read.length).to.be.within(2, 11);
+      const counts = read.map((l) => Number(/ (\d+)\//.exec(l)?.[1]));
+      expect(counts, 'counts only grow').to.deep.equal([...counts].sort((a, b) => a - b));
+      const feeds = Number(/\/(\d+)$/.exec(render.at(-1) ?? '')?.[1]);
+      expect(feeds, 'a tag and section feed each').to.be.greaterThan(100);
+      expect(render.at(-1)).to.equal(`rendering feeds ${feeds}/${feeds}`);
+      expect(lines.length, 'nothing else on stderr').to.equal(read.length + render.length);
     });
 
     it('prints the same ETag for /rss.xml on two runs over the same data', () => {

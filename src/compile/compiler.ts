@@ -45,7 +45,16 @@ export interface CompilerOptions {
   periodSeconds: number;
   clock?: () => number;
   log?: (line: string) => void;
+  /**
+   * Hears how far a compile is (for the command line's progress on stderr): `read` — article
+   * files read, validated and stored, of those to read; `render` — feeds rendered, of those to
+   * render. Counts, not bytes; called on this thread.
+   */
+  progress?: (step: CompileStep, done: number, total: number) => void;
 }
+
+/** The steps a compile reports progress for. */
+export type CompileStep = 'read' | 'render';
 
 /** The compile job with its published set. */
 export interface Compiler extends PublishedSource {
@@ -112,6 +121,7 @@ interface CompileContext {
   brotli: BrotliBackfill;
   clock: () => number;
   log: (line: string) => void;
+  progress: CompilerOptions['progress'];
 }
 
 /** What the compiler remembers between compiles. */
@@ -341,11 +351,16 @@ async function findChangedFeeds(ctx: CompileContext, state: CompilerState, affec
  * A feed that fails keeps its last good documents and is rendered again next time.
  */
 async function renderFeeds(ctx: CompileContext, plan: Plan, rep: CompileReport): Promise<FeedRendered[]> {
+  let done = 0;
   const settled = await Promise.allSettled(
     plan.tasks.map(async (t) => {
-      const r = await ctx.renderer.renderFeed(t);
-      cacheBodies(ctx.bodies, r.documents);
-      return r;
+      try {
+        const r = await ctx.renderer.renderFeed(t);
+        cacheBodies(ctx.bodies, r.documents);
+        return r;
+      } finally {
+        ctx.progress?.('render', (done += 1), plan.tasks.length);
+      }
     }),
   );
   const rendered: FeedRendered[] = [];
@@ -469,11 +484,17 @@ export function createCompiler(options: CompilerOptions): Compiler {
     renderer,
     brotli,
     // A large sync (the first, a bulk drop of files) reads and validates files in the workers too.
-    files: options.articlesDir === undefined ? undefined : openFileSource(options.articlesDir, { read: (dir, names, timeZone) => renderer.readArticles({ dir, names, timeZone }) }),
+    files: options.articlesDir === undefined
+      ? undefined
+      : openFileSource(options.articlesDir, {
+          read: (dir, names, timeZone) => renderer.readArticles({ dir, names, timeZone }),
+          ...(options.progress === undefined ? {} : { progress: (done: number, total: number) => options.progress?.('read', done, total) }),
+        }),
     baseDigest,
     headersFor: createHeaderRules(site, options.periodSeconds),
     clock: options.clock ?? Date.now,
     log,
+    progress: options.progress,
   };
   state = { published: undefined, restored: false, renderAll: false, visibleUntil: undefined, changeSeq: undefined, states: undefined, pending: new Set(), fileProblems: [], listeners: [], cleanup: Promise.resolve(), live: new Set() };
   let report: CompileReport | undefined;

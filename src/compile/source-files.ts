@@ -139,9 +139,10 @@ export async function checkArticleFiles(dir: string, timeZone: string, idPrefix?
  * any bad file: it is not recorded in the file index, so it is read and reported again until it
  * is fixed or the other article goes, and its last good version (if any) stays published.
  * Reading, parsing and validating go through `read` (worker threads on a large sync) in batches,
- * a few ahead; the results are stored in file-name order whoever read them.
+ * a few ahead; the results are stored in file-name order whoever read them. `progress` hears
+ * (files read and taken, files to read) after each batch.
  */
-export async function syncArticleFiles(dir: string, store: ArticleStore, timeZone: string, now: number, only?: ReadonlySet<string>, read?: ArticleFileReader): Promise<SyncResult> {
+export async function syncArticleFiles(dir: string, store: ArticleStore, timeZone: string, now: number, only?: ReadonlySet<string>, read?: ArticleFileReader, progress?: (done: number, total: number) => void): Promise<SyncResult> {
   const names = only === undefined ? await listJsonFiles(dir) : [...only].filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
   const present = new Set(only === undefined ? names : names.filter((n) => existsSync(join(dir, n))));
   const index = new Map((only === undefined ? await store.readFileIndex() : await store.readFileEntries(names)).map((e) => [e.name, e]));
@@ -248,6 +249,7 @@ export async function syncArticleFiles(dir: string, store: ArticleStore, timeZon
     const results = await (ahead.shift() as Promise<ArticleFileRead[]>);
     readAhead();
     for (const r of results) await take(r);
+    progress?.(Math.min((b + 1) * READ_BATCH, toRead.length), toRead.length);
   }
 
   for (const [name, entry] of index) {
@@ -275,7 +277,7 @@ export interface FileSource {
  * first sync, whenever the watcher fails or overflows, and every `fullScanMs` as a safety net.
  * Broken files stay reported until they are fixed or removed.
  */
-export function openFileSource(dir: string, options: { fullScanMs?: number; watch?: boolean; read?: ArticleFileReader } = {}): FileSource {
+export function openFileSource(dir: string, options: { fullScanMs?: number; watch?: boolean; read?: ArticleFileReader; progress?: (done: number, total: number) => void } = {}): FileSource {
   const fullScanMs = options.fullScanMs ?? 10 * 60_000;
   const dirty = new Set<string>();
   let watcher: FSWatcher | undefined;
@@ -334,7 +336,7 @@ export function openFileSource(dir: string, options: { fullScanMs?: number; watc
       dirty.clear();
       let result: SyncResult;
       try {
-        result = await syncArticleFiles(dir, store, timeZone, now, only, options.read);
+        result = await syncArticleFiles(dir, store, timeZone, now, only, options.read, options.progress);
       } catch (err) {
         // Nothing is lost: look at everything again next time.
         needFull = true;
