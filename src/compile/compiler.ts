@@ -12,6 +12,7 @@ import { CODINGS, type CompileStatus, type CompiledDocument, type FeedFailure, t
 import type { ArticleStore, DocumentRow, FeedState, ScopeSummary } from '../store/store.js';
 import type { BodyStore } from './body-store.js';
 import { contentDigest, siteDigest } from './feed-state.js';
+import { prepareSettingsOf } from './prepared.js';
 import { createRenderPool, type RenderPool } from './render-pool.js';
 import { labelFromKey, type FeedRendered, type FeedTask, type RenderedDocument } from './render-task.js';
 import { formatProblem, openFileSource, type FileSource, type SourceProblem } from './source-files.js';
@@ -381,7 +382,8 @@ export function createCompiler(options: CompilerOptions): Compiler {
     bodies,
     renderer,
     // A large sync (the first, a bulk drop of files) reads and validates files in the workers too.
-    files: options.articlesDir === undefined ? undefined : openFileSource(options.articlesDir, { read: (dir, names, timeZone) => renderer.readArticles({ dir, names, timeZone }) }),
+    // Each article is stored with its sanitised, prepared form (prepared.ts), made where it is read.
+    files: options.articlesDir === undefined ? undefined : openFileSource(options.articlesDir, { prepare: prepareSettingsOf(site), read: (dir, names, timeZone, prepare) => renderer.readArticles({ dir, names, timeZone, ...(prepare === undefined ? {} : { prepare }) }) }),
     baseDigest,
     headersFor: createHeaderRules(site, options.periodSeconds),
     clock: options.clock ?? Date.now,

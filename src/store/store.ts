@@ -11,16 +11,29 @@ export interface StoredArticle {
   changedAt: number;
   /** Where it came from: `file:<name>` or `api`. */
   source: string;
+  /** Its sanitised, prepared form as the writer stored it, if it did (see {@link PreparedBlob}). */
+  prepared?: PreparedBlob;
+}
+
+/**
+ * An article's prepared form (sanitised body, content template, summary), made by the writer
+ * and kept with that version of the article. Opaque to the store: `key` names what it was made
+ * with (settings and code versions, see src/compile/prepared.ts), `data` is its serialised form.
+ */
+export interface PreparedBlob {
+  key: string;
+  data: string;
 }
 
 /**
  * One write in a batch: create or replace an article, or remove it (a tombstone is kept).
  * `replaces` names an article this write's source held before (a file whose `id` changed): it
  * is removed in the same step, when it was last written by the same source, and only if this
- * write is applied.
+ * write is applied. `prepared` is stored with the article; a put that changes nothing else
+ * still replaces a stored preparation whose key differs (the settings it was made with changed).
  */
 export type ArticleWrite =
-  | { kind: 'put'; article: Article; digest: string; source: string; replaces?: string }
+  | { kind: 'put'; article: Article; digest: string; source: string; replaces?: string; prepared?: PreparedBlob }
   | { kind: 'delete'; id: string };
 
 /**

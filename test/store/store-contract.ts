@@ -48,6 +48,24 @@ export function storeContract(name: string, open: (options: StoreOptions) => Pro
       await store.close();
     });
 
+    it('keeps the prepared form a put carries with that version: replaced when its key changes, dropped by an edit without one', async () => {
+      const a = article('p1', '2016-07-01T10:00:00Z');
+      const blob = { key: 'k1', data: '{"c":["<p>p1</p>"],"s":"p1"}' };
+      const withForm = (p: { key: string; data: string }): ArticleWrite => ({ kind: 'put', article: a, digest: articleDigest(a), source: 'api', prepared: p });
+      await store.writeArticles([withForm(blob)], 1000);
+      expect((await store.getArticle('p1'))?.prepared).to.deep.equal(blob);
+      expect((await store.newestInScope('tags/oil', 10)).map((s) => s.prepared)).to.deep.equal([blob]);
+      expect((await store.listChangedSince(0, 10)).map((c) => c.stored?.prepared)).to.deep.equal([blob]);
+      // The same content prepared with other settings: no change is reported, the form is replaced.
+      const other = { key: 'k2', data: '{"c":["<p>p1!</p>"],"s":"p1"}' };
+      expect(await store.writeArticles([withForm(other)], 2000)).to.deep.equal([]);
+      expect((await store.getArticle('p1'))?.prepared).to.deep.equal(other);
+      // An edit stored without a prepared form leaves none: an old one never outlives its version.
+      await store.writeArticles([put(article('p1', '2016-07-01T10:00:00Z', { title: 'Edited' }))], 3000);
+      expect((await store.getArticle('p1'))?.prepared).to.equal(undefined);
+      expect((await store.newestInScope('tags/oil', 10))[0]?.article.title).to.equal('Edited');
+    });
+
     it('creates, replaces and reports the scopes before and after', async () => {
       const a = article('a1', '2016-07-01T10:00:00Z');
       const [created] = await store.writeArticles([put(a)], 1000);
