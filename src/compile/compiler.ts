@@ -262,7 +262,8 @@ async function findChangedFeeds(ctx: CompileContext, state: CompilerState, affec
   const cold = published === undefined || state.renderAll;
   if (!cold && affected.size === 0) return undefined;
   const known = state.states ?? new Map<string, FeedState>();
-  const scopes = new Map((await store.listScopes(cold ? undefined : [...affected], startedAt)).map((s) => [s.key, s]));
+  // Counted up to itemLimit: a listing shows at most that many, and the site has every article.
+  const scopes = new Map((await (cold ? store.listScopes(undefined, startedAt) : store.listScopes([...affected], startedAt, site.itemLimit))).map((s) => [s.key, s]));
   // Every feed ever published keeps being served (empty if its articles are gone): a reader's
   // subscription must not turn into a 404.
   const candidates = cold ? new Set(['', ...scopes.keys(), ...known.keys()]) : new Set([...affected].filter((k) => scopes.has(k) || known.has(k) || k === ''));
@@ -273,7 +274,8 @@ async function findChangedFeeds(ctx: CompileContext, state: CompilerState, affec
     const previous = known.get(key);
     if (!cold && previous !== undefined && published?.documents.has(feedPath(key, 'rss'))) {
       try {
-        const items = await store.newestInScope(key, site.itemLimit, startedAt);
+        // Digests only: whether the content changed needs no article read.
+        const items = await store.newestDigestsInScope(key, site.itemLimit, startedAt);
         if (contentDigest(ctx.baseDigest, { key, label }, items) === previous.digest) continue;
       } catch (err) {
         plan.failed.push(failure(key, err));

@@ -230,9 +230,13 @@ export function openSqliteStore(file: string, options: StoreOptions): ArticleSto
     clearScopes: db.prepare('DELETE FROM scope_items WHERE article_id = ?'),
     addScope: db.prepare('INSERT OR REPLACE INTO scope_items (scope, published, article_id, label) VALUES (?, ?, ?, ?)'),
     newest: db.prepare<[string, number, number], ArticleRow>(NEWEST_IN_SCOPE_SQL),
+    newestDigests: db.prepare<[string, number, number], { id: string; digest: string }>('SELECT a.id, a.digest FROM scope_items s JOIN articles a ON a.id = s.article_id WHERE s.scope = ? AND s.published <= ? ORDER BY s.published DESC, s.article_id DESC LIMIT ?'),
     // The label is the scope's own (scope_labels), never one picked from the articles it holds now.
     scopes: db.prepare<[number], { key: string; label: string; items: number }>('SELECT g.key, COALESCE(l.label, g.label) AS label, g.items FROM (SELECT scope AS key, MIN(label) AS label, COUNT(*) AS items FROM scope_items WHERE published <= ? GROUP BY scope) g LEFT JOIN scope_labels l ON l.scope = g.key ORDER BY g.key'),
     scopeOne: db.prepare<[string, number], { key: string; label: string; items: number }>('SELECT g.key, COALESCE(l.label, g.label) AS label, g.items FROM (SELECT scope AS key, MIN(label) AS label, COUNT(*) AS items FROM scope_items WHERE scope = ? AND published <= ? GROUP BY scope) g LEFT JOIN scope_labels l ON l.scope = g.key'),
+    // Counts at most N rows of the scope's index range. Its label is the stored one; MIN over the
+    // rows read is only the fallback for the site scope (whose items all carry the label '').
+    scopeOneUpTo: db.prepare<[{ scope: string; at: number; n: number }], { items: number; label: string | null; stored: string | null }>('SELECT COUNT(*) AS items, MIN(label) AS label, (SELECT label FROM scope_labels WHERE scope = @scope) AS stored FROM (SELECT label FROM scope_items WHERE scope = @scope AND published <= @at LIMIT @n)'),
     released: db.prepare<[number, number], { scope: string }>('SELECT DISTINCT s.scope FROM articles a JOIN scope_items s ON s.article_id = a.id WHERE a.deleted = 0 AND a.published > ? AND a.published <= ?'),
     changedSince: db.prepare<[number, number], ArticleRow & { deleted: number }>('SELECT id, doc, digest, changed_at, source, deleted, prepared_key, prepared FROM articles WHERE changed_at >= ? ORDER BY changed_at, id LIMIT ?'),
     count: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM articles WHERE deleted = 0'),
@@ -378,10 +382,20 @@ export function openSqliteStore(file: string, options: StoreOptions): ArticleSto
     async newestInScope(scope, limit, visibleAt = ALWAYS) {
       return run('reading a feed', () => q.newest.all(scope, visibleAt, limit).map(toStored));
     },
-    async listScopes(keys, visibleAt = ALWAYS) {
+    async newestDigestsInScope(scope, limit, visibleAt = ALWAYS) {
+      return run('reading a feed', () => q.newestDigests.all(scope, visibleAt, limit));
+    },
+    async listScopes(keys, visibleAt = ALWAYS, countUpTo) {
       return run('listing feeds', () => {
         if (keys === undefined) return q.scopes.all(visibleAt);
         const out: ScopeSummary[] = [];
+        if (countUpTo !== undefined) {
+          for (const k of keys) {
+            const row = q.scopeOneUpTo.get({ scope: k, at: visibleAt, n: Math.max(1, countUpTo) });
+            if (row && row.items > 0) out.push({ key: k, label: row.stored ?? row.label ?? '', items: Math.min(row.items, countUpTo) });
+          }
+          return out;
+        }
         for (const k of keys) {
           const row = q.scopeOne.get(k, visibleAt);
           if (row) out.push(row);

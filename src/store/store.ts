@@ -158,10 +158,17 @@ export interface ArticleStore {
    */
   newestInScope(scope: string, limit: number, visibleAt?: number): Promise<StoredArticle[]>;
   /**
+   * The ids and content digests of exactly the articles {@link newestInScope} gives, in its
+   * order, without reading the articles: what a feed's content digest needs.
+   */
+  newestDigestsInScope(scope: string, limit: number, visibleAt?: number): Promise<{ id: string; digest: string }[]>;
+  /**
    * The scopes with at least one article visible at `visibleAt`; only those in `keys` when given.
    * A scope's label is the one it got when it was first written, whatever articles it holds now.
+   * With `countUpTo` (only with `keys`), `items` is min(items, countUpTo): a feed lists at most
+   * `itemLimit` items, and counting the site's 100,000 on every write is wasted.
    */
-  listScopes(keys?: string[], visibleAt?: number): Promise<ScopeSummary[]>;
+  listScopes(keys?: string[], visibleAt?: number, countUpTo?: number): Promise<ScopeSummary[]>;
   /** The stored labels of the named scopes (also of scopes with no article left), by key. */
   scopeLabels(keys: readonly string[]): Promise<Map<string, string>>;
   /** The live article that owns a reader id, if any. */
