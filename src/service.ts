@@ -12,6 +12,7 @@ import { openSqliteStore } from './store/sqlite-store.js';
 import { openBodyStore, type BodyStore } from './compile/body-store.js';
 import type { ArticleStore } from './store/store.js';
 import { createArticleWriter, type ArticleWriter } from './compile/writer.js';
+import { prepareSettingsOf } from './compile/prepared.js';
 
 /** The default memory budget for document bodies: the hot feeds, not the archive. */
 export const DEFAULT_CACHE_BYTES = 96 * 1024 * 1024;
@@ -81,7 +82,7 @@ export function createService(options: ServiceOptions): Service {
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.compileProgress === undefined ? {} : { progress: options.compileProgress }),
   });
-  const writer = createArticleWriter({ store, compiler, timeZone: options.site.timeZone, ...(options.clock === undefined ? {} : { clock: options.clock }) });
+  const writer = createArticleWriter({ store, compiler, timeZone: options.site.timeZone, prepare: prepareSettingsOf(options.site), ...(options.clock === undefined ? {} : { clock: options.clock }) });
   const app = createApp({ compiler, publicDir: options.publicDir, startedAt: Date.now(), api: { token: options.apiToken, store, writer } });
   const server = createFeedServer({ site: options.site, current: compiler.current, app, bodies, periodSeconds });
   let schedule: Schedule | undefined;

@@ -15,6 +15,7 @@ import type { ArticleStore, DocumentRow, FeedState, ScopeSummary } from '../stor
 import type { BodyStore } from './body-store.js';
 import { createBrotliBackfill, type BrotliBackfill, type BrotliWanted } from './brotli-backfill.js';
 import { contentDigest, siteDigest } from './feed-state.js';
+import { prepareSettingsOf } from './prepared.js';
 import { createRenderPool, type RenderPool } from './render-pool.js';
 import { labelFromKey, type FeedRendered, type FeedTask, type RenderedDocument } from './render-task.js';
 import { formatProblem, openFileSource, type FileSource, type SourceProblem } from './source-files.js';
@@ -322,7 +323,8 @@ async function findChangedFeeds(ctx: CompileContext, state: CompilerState, affec
   const cold = published === undefined || state.renderAll;
   if (!cold && affected.size === 0) return undefined;
   const known = state.states ?? new Map<string, FeedState>();
-  const scopes = new Map((await store.listScopes(cold ? undefined : [...affected], startedAt)).map((s) => [s.key, s]));
+  // Counted up to itemLimit: a listing shows at most that many, and the site has every article.
+  const scopes = new Map((await (cold ? store.listScopes(undefined, startedAt) : store.listScopes([...affected], startedAt, site.itemLimit))).map((s) => [s.key, s]));
   // Every feed ever published keeps being served (empty if its articles are gone): a reader's
   // subscription must not turn into a 404.
   const candidates = cold ? new Set(['', ...scopes.keys(), ...known.keys()]) : new Set([...affected].filter((k) => scopes.has(k) || known.has(k) || k === ''));
@@ -333,7 +335,8 @@ async function findChangedFeeds(ctx: CompileContext, state: CompilerState, affec
     const previous = known.get(key);
     if (!cold && previous !== undefined && published?.documents.has(feedPath(key, 'rss'))) {
       try {
-        const items = await store.newestInScope(key, site.itemLimit, startedAt);
+        // Digests only: whether the content changed needs no article read.
+        const items = await store.newestDigestsInScope(key, site.itemLimit, startedAt);
         if (contentDigest(ctx.baseDigest, { key, label }, items) === previous.digest) continue;
       } catch (err) {
         plan.failed.push(failure(key, err));
@@ -484,10 +487,12 @@ export function createCompiler(options: CompilerOptions): Compiler {
     renderer,
     brotli,
     // A large sync (the first, a bulk drop of files) reads and validates files in the workers too.
+    // Each article is stored with its sanitised, prepared form (prepared.ts), made where it is read.
     files: options.articlesDir === undefined
       ? undefined
       : openFileSource(options.articlesDir, {
-          read: (dir, names, timeZone) => renderer.readArticles({ dir, names, timeZone }),
+          prepare: prepareSettingsOf(site),
+          read: (dir, names, timeZone, prepare) => renderer.readArticles({ dir, names, timeZone, ...(prepare === undefined ? {} : { prepare }) }),
           ...(options.progress === undefined ? {} : { progress: (done: number, total: number) => options.progress?.('read', done, total) }),
         }),
     baseDigest,

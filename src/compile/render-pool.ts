@@ -13,6 +13,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { FeedwrightError, type ErrorCode } from '../core/errors.js';
 import { readArticleFiles, type ArticleFileRead } from './source-files.js';
+import type { PrepareSettings } from './prepared.js';
 import { createRenderTasks, type BrotliEncoded, type BrotliTask, type DirectoryRendered, type DirectoryTask, type FeedReader, type FeedRendered, type FeedTask, type RenderSettings, type RenderTasks } from './render-task.js';
 
 /** What a worker is started with. */
@@ -34,6 +35,8 @@ export interface ReadTask {
   dir: string;
   names: string[];
   timeZone: string;
+  /** Given: each article is also prepared for storing (sanitised; see prepared.ts). */
+  prepare?: PrepareSettings;
 }
 
 /** Messages from a worker. */
@@ -238,7 +241,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
       m.type === 'feed' ? tasks.renderFeed(m.task)
       : m.type === 'directory' ? tasks.renderDirectory(m.task)
       : m.type === 'brotli' ? Promise.resolve().then(() => tasks.encodeBrotli(m.task))
-      : Promise.resolve().then(() => readArticleFiles(m.task.dir, m.task.names, m.task.timeZone));
+      : Promise.resolve().then(() => readArticleFiles(m.task.dir, m.task.names, m.task.timeZone, m.task.prepare));
     work.then(
       (v) => job.resolve(v as never),
       (err: unknown) => job.reject(err instanceof Error ? err : new Error(String(err))),

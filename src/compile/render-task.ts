@@ -7,7 +7,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { createDateFormatter } from '../core/dates.js';
-import { prepareItem, type FeedContent, type PreparedItem, type RenderContext } from '../core/feed-model.js';
+import type { FeedContent, PreparedItem, RenderContext } from '../core/feed-model.js';
 import { renderAtom } from '../core/render-atom.js';
 import { renderIndexPage, renderOpml, type FeedListing } from '../core/render-directory.js';
 import { renderJson } from '../core/render-json.js';
@@ -20,6 +20,7 @@ import { CONTENT_TYPES, entityTag, variantTag } from '../publish/header-rules.js
 import type { ArticleStore, DocumentRecord, FeedState, StoredArticle } from '../store/store.js';
 import { brotliBody, gzipBody } from './compression.js';
 import { contentDigest, nextLastModified, notAfter } from './feed-state.js';
+import { preparedItemOf, prepareSettingsOf } from './prepared.js';
 
 /** What every render task of a site needs; plain data, so it crosses to a worker. */
 export interface RenderSettings {
@@ -169,13 +170,18 @@ function encodeDocument(text: string, contentType: string, lastModified: number)
   };
 }
 
-/** Prepared items by article id (most recently used last), valid while the article's digest matches. */
+/**
+ * Prepared items by article id (most recently used last), valid while the article's digest
+ * matches; a miss uses the preparation stored with the article when it was made with these
+ * settings, and sanitises otherwise (see prepared.ts).
+ */
 function createPreparedCache(site: SiteConfig): (stored: StoredArticle) => PreparedItem {
   const prepared = new Map<string, { digest: string; item: PreparedItem }>();
+  const settings = prepareSettingsOf(site);
   return (stored) => {
     const id = stored.article.id;
     const hit = prepared.get(id);
-    const entry = hit && hit.digest === stored.digest ? hit : { digest: stored.digest, item: prepareItem(stored.article, site.origins, site.embedHosts) };
+    const entry = hit && hit.digest === stored.digest ? hit : { digest: stored.digest, item: preparedItemOf(stored, settings) };
     prepared.delete(id);
     prepared.set(id, entry);
     if (prepared.size > PREPARED_LIMIT) prepared.delete(prepared.keys().next().value as string);

@@ -70,7 +70,7 @@ port.on('message', (m: ToWorker) => {
   }
   if (m.type === 'read') {
     try {
-      send({ type: 'done', id: m.id, result: readArticleFiles(m.task.dir, m.task.names, m.task.timeZone) });
+      send({ type: 'done', id: m.id, result: readArticleFiles(m.task.dir, m.task.names, m.task.timeZone, m.task.prepare) });
     } catch (err) {
       send({ type: 'failed', id: m.id, message: err instanceof Error ? err.message : String(err), code: err instanceof FeedwrightError ? err.code : 'ARTICLE_READ' });
     }

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { articleDigest, validateArticle, type Article } from '../core/article.js';
 import { FeedwrightError, type ErrorCode, type FieldProblem } from '../core/errors.js';
 import { isFeedId, readerId, readerIdField } from '../core/reader-id.js';
-import { describeRefusal, refusalFieldMessage, type ArticleChange, type ArticleStore, type ArticleWrite, type FileEntry, type WriteRefusal } from '../store/store.js';
+import { describeRefusal, refusalFieldMessage, type ArticleChange, type ArticleStore, type ArticleWrite, type FileEntry, type PreparedBlob, type WriteRefusal } from '../store/store.js';
+import { prepareForStore, type PrepareSettings } from './prepared.js';
 
 /** A problem with one article file. */
 export interface SourceProblem {
@@ -62,17 +63,25 @@ export function readArticleFile(dir: string, name: string, timeZone: string): { 
   return { article: result.article, fileDigest, mtimeMs, size: bytes.length };
 }
 
-/** One article file as read: the article with its content digest and the file's, or the problem. */
-export type ArticleFileRead = { name: string; article: Article; digest: string; fileDigest: string; mtimeMs: number; size: number } | SourceProblem;
+/**
+ * One article file as read: the article with its content digest and the file's, and its
+ * prepared (sanitised) form when preparation settings were given; or the problem.
+ */
+export type ArticleFileRead = { name: string; article: Article; digest: string; fileDigest: string; mtimeMs: number; size: number; prepared?: PreparedBlob } | SourceProblem;
 
 /** Reads a batch of article files: in a worker thread (see render-pool.ts) or on this thread. */
-export type ArticleFileReader = (dir: string, names: string[], timeZone: string) => Promise<ArticleFileRead[]>;
+export type ArticleFileReader = (dir: string, names: string[], timeZone: string, prepare?: PrepareSettings) => Promise<ArticleFileRead[]>;
 
-/** Reads, validates and digests a batch of article files, in order. */
-export function readArticleFiles(dir: string, names: readonly string[], timeZone: string): ArticleFileRead[] {
+/**
+ * Reads, validates and digests a batch of article files, in order; with `prepare`, also
+ * sanitises and prepares each good one for storing (see prepared.ts). Never throws: a file that
+ * cannot be read or breaks the format is returned as its problem.
+ */
+export function readArticleFiles(dir: string, names: readonly string[], timeZone: string, prepare?: PrepareSettings): ArticleFileRead[] {
   return names.map((name) => {
     const r = readArticleFile(dir, name, timeZone);
-    return 'code' in r ? r : { name, ...r, digest: articleDigest(r.article) };
+    if ('code' in r) return r;
+    return { name, ...r, digest: articleDigest(r.article), ...(prepare === undefined ? {} : { prepared: prepareForStore(r.article, prepare) }) };
   });
 }
 
@@ -138,11 +147,12 @@ export async function checkArticleFiles(dir: string, timeZone: string, idPrefix?
  * another live article) is reported as `ITEM_ID_TAKEN` naming that article and its file, like
  * any bad file: it is not recorded in the file index, so it is read and reported again until it
  * is fixed or the other article goes, and its last good version (if any) stays published.
- * Reading, parsing and validating go through `read` (worker threads on a large sync) in batches,
- * a few ahead; the results are stored in file-name order whoever read them. `progress` hears
- * (files read and taken, files to read) after each batch.
+ * Reading, parsing, validating and (given `prepare`) sanitising go through `read` (worker threads
+ * on a large sync) in batches, a few ahead; the results are stored in file-name order whoever
+ * read them, each article with its prepared form. `progress` hears (files read and taken, files
+ * to read) after each batch.
  */
-export async function syncArticleFiles(dir: string, store: ArticleStore, timeZone: string, now: number, only?: ReadonlySet<string>, read?: ArticleFileReader, progress?: (done: number, total: number) => void): Promise<SyncResult> {
+export async function syncArticleFiles(dir: string, store: ArticleStore, timeZone: string, now: number, only?: ReadonlySet<string>, read?: ArticleFileReader, prepare?: PrepareSettings, progress?: (done: number, total: number) => void): Promise<SyncResult> {
   const names = only === undefined ? await listJsonFiles(dir) : [...only].filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
   const present = new Set(only === undefined ? names : names.filter((n) => existsSync(join(dir, n))));
   const index = new Map((only === undefined ? await store.readFileIndex() : await store.readFileEntries(names)).map((e) => [e.name, e]));
@@ -224,21 +234,21 @@ export async function syncArticleFiles(dir: string, store: ArticleStore, timeZon
       return;
     }
     owners.set(r.article.id, name);
-    const put: ArticleWrite = { kind: 'put', article: r.article, digest: r.digest, source: source(name) };
+    const put: ArticleWrite = { kind: 'put', article: r.article, digest: r.digest, source: source(name), ...(r.prepared === undefined ? {} : { prepared: r.prepared }) };
     // The file's old article goes in the same step as its new one is stored, and only then:
     // a new id that keeps the guid is a rename, and a refused one keeps the old version live.
     if (known?.articleId && known.articleId !== r.article.id) put.replaces = known.articleId;
     writes.push(put);
     upserts.push({ name, mtimeMs: r.mtimeMs, size: r.size, digest: r.fileDigest, articleId: r.article.id });
   };
-  const reader: ArticleFileReader = read !== undefined && toRead.length >= READ_HERE ? read : async (d, batch, tz) => readArticleFiles(d, batch, tz);
+  const reader: ArticleFileReader = read !== undefined && toRead.length >= READ_HERE ? read : async (d, batch, tz, p) => readArticleFiles(d, batch, tz, p);
   const batches: string[][] = [];
   for (let i = 0; i < toRead.length; i += READ_BATCH) batches.push(toRead.slice(i, i + READ_BATCH));
   const ahead: Promise<ArticleFileRead[]>[] = [];
   let next = 0;
   const readAhead = () => {
     while (ahead.length < READS_AHEAD && next < batches.length) {
-      const p = reader(dir, batches[next] as string[], timeZone);
+      const p = reader(dir, batches[next] as string[], timeZone, prepare);
       p.catch(() => undefined); // awaited below, in order; a later batch's failure must not go unhandled meanwhile
       ahead.push(p);
       next += 1;
@@ -275,9 +285,10 @@ export interface FileSource {
  * Opens the article folder. A watcher (inotify on Linux) lists the files that changed, so a
  * compile reads only those instead of stat-ing the whole archive; a full scan runs on the
  * first sync, whenever the watcher fails or overflows, and every `fullScanMs` as a safety net.
- * Broken files stay reported until they are fixed or removed.
+ * Broken files stay reported until they are fixed or removed. With `prepare`, every article is
+ * stored with its prepared (sanitised) form.
  */
-export function openFileSource(dir: string, options: { fullScanMs?: number; watch?: boolean; read?: ArticleFileReader; progress?: (done: number, total: number) => void } = {}): FileSource {
+export function openFileSource(dir: string, options: { fullScanMs?: number; watch?: boolean; read?: ArticleFileReader; prepare?: PrepareSettings; progress?: (done: number, total: number) => void } = {}): FileSource {
   const fullScanMs = options.fullScanMs ?? 10 * 60_000;
   const dirty = new Set<string>();
   let watcher: FSWatcher | undefined;
@@ -336,7 +347,7 @@ export function openFileSource(dir: string, options: { fullScanMs?: number; watc
       dirty.clear();
       let result: SyncResult;
       try {
-        result = await syncArticleFiles(dir, store, timeZone, now, only, options.read, options.progress);
+        result = await syncArticleFiles(dir, store, timeZone, now, only, options.read, options.prepare, options.progress);
       } catch (err) {
         // Nothing is lost: look at everything again next time.
         needFull = true;

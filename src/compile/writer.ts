@@ -5,11 +5,16 @@ import { articleDigest, parseArticle } from '../core/article.js';
 import type { ArticleWriter } from '../publish/published-set.js';
 import type { ArticleChange, ArticleStore, WriteOptions } from '../store/store.js';
 import type { Compiler } from './compiler.js';
+import { prepareForStore, type PrepareSettings } from './prepared.js';
 
 export type { ArticleWriter };
 
-/** Creates the writer; `delayMs` is how long a write waits for others to join its compile. */
-export function createArticleWriter(options: { store: ArticleStore; compiler: Compiler; timeZone: string; clock?: () => number; delayMs?: number }): ArticleWriter {
+/**
+ * Creates the writer; `delayMs` is how long a write waits for others to join its compile. With
+ * `prepare` (the site's origins and embed hosts), each article is stored with its sanitised,
+ * prepared form (prepared.ts), so no compile sanitises it again.
+ */
+export function createArticleWriter(options: { store: ArticleStore; compiler: Compiler; timeZone: string; prepare?: PrepareSettings; clock?: () => number; delayMs?: number }): ArticleWriter {
   const { store, compiler } = options;
   const clock = options.clock ?? Date.now;
   const delay = options.delayMs ?? 50;
@@ -35,7 +40,7 @@ export function createArticleWriter(options: { store: ArticleStore; compiler: Co
     async put(raws, source = 'api', writeOptions = {}) {
       const writes = raws.map((raw) => {
         const article = parseArticle(raw, options.timeZone);
-        return { kind: 'put' as const, article, digest: articleDigest(article), source };
+        return { kind: 'put' as const, article, digest: articleDigest(article), source, ...(options.prepare === undefined ? {} : { prepared: prepareForStore(article, options.prepare) }) };
       });
       const changes = await store.writeArticles(writes, clock(), writeOptions);
       schedule(changes);

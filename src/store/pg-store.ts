@@ -15,7 +15,10 @@ import { readerIdTakenError, type ArticleChange, type ArticleStore, type Article
 
 /** The feed query: the newest N of one scope, walking the (scope, published, article_id) key backwards. */
 export const PG_NEWEST_IN_SCOPE_SQL =
-  'SELECT a.id, a.doc, a.digest, a.changed_at, a.source FROM scope_items s JOIN articles a ON a.id = s.article_id WHERE s.scope = $1 AND s.published <= $2 ORDER BY s.published DESC, s.article_id DESC LIMIT $3';
+  'SELECT a.id, a.doc, a.digest, a.changed_at, a.source, a.prepared_key, a.prepared FROM scope_items s JOIN articles a ON a.id = s.article_id WHERE s.scope = $1 AND s.published <= $2 ORDER BY s.published DESC, s.article_id DESC LIMIT $3';
+/** The ids and digests of exactly the rows PG_NEWEST_IN_SCOPE_SQL gives, in its order. */
+const NEWEST_DIGESTS_SQL =
+  'SELECT a.id, a.digest FROM scope_items s JOIN articles a ON a.id = s.article_id WHERE s.scope = $1 AND s.published <= $2 ORDER BY s.published DESC, s.article_id DESC LIMIT $3';
 const ALWAYS = Number.MAX_SAFE_INTEGER;
 const SCOPE_SUMMARY = 'SELECT g.key, COALESCE(l.label, g.label) AS label, g.items FROM (SELECT scope AS key, MIN(label) AS label, COUNT(*) AS items FROM scope_items WHERE published <= $1';
 const FILE_COLUMNS = 'SELECT name, mtime_ms, size, digest, article_id FROM files';
@@ -124,15 +127,30 @@ export async function openPgStore(url: string, options: PgStoreOptions): Promise
     },
     async getArticle(id) {
       return run('reading an article', async () => {
-        const row = (await pool.query<ArticleRow>('SELECT id, doc, digest, changed_at, source FROM articles WHERE id = $1 AND NOT deleted', [id])).rows[0];
+        const row = (await pool.query<ArticleRow>('SELECT id, doc, digest, changed_at, source, prepared_key, prepared FROM articles WHERE id = $1 AND NOT deleted', [id])).rows[0];
         return row ? toStored(row) : undefined;
       });
     },
     async newestInScope(scope, limit, visibleAt = ALWAYS) {
       return run('reading a feed', async () => (await pool.query<ArticleRow>(PG_NEWEST_IN_SCOPE_SQL, [scope, visibleAt, limit])).rows.map(toStored));
     },
-    async listScopes(keys, visibleAt = ALWAYS) {
+    async newestDigestsInScope(scope, limit, visibleAt = ALWAYS) {
+      return run('reading a feed', async () => (await pool.query<{ id: string; digest: string }>(NEWEST_DIGESTS_SQL, [scope, visibleAt, limit])).rows);
+    },
+    async listScopes(keys, visibleAt = ALWAYS, countUpTo) {
       return run('listing feeds', async () => {
+        if (keys !== undefined && countUpTo !== undefined) {
+          // At most N rows of each scope's index range are counted (a feed lists at most
+          // itemLimit items); the label is the stored one, MIN over those rows only for the site.
+          const out: ScopeSummary[] = [];
+          const sql =
+            'SELECT COUNT(*)::int AS items, MIN(label) AS label, (SELECT label FROM scope_labels WHERE scope = $1) AS stored FROM (SELECT label FROM scope_items WHERE scope = $1 AND published <= $2 LIMIT $3) r';
+          for (const k of keys) {
+            const row = (await pool.query<{ items: number; label: string | null; stored: string | null }>(sql, [k, visibleAt, Math.max(1, countUpTo)])).rows[0];
+            if (row && row.items > 0) out.push({ key: k, label: row.stored ?? row.label ?? '', items: Math.min(row.items, countUpTo) });
+          }
+          return out;
+        }
         // The label is the scope's own (scope_labels), never one picked from the articles it holds now.
         if (keys === undefined) return (await pool.query<ScopeSummary>(`${SCOPE_SUMMARY} GROUP BY scope) g LEFT JOIN scope_labels l ON l.scope = g.key ORDER BY g.key`, [visibleAt])).rows;
         const { rows } = await pool.query<ScopeSummary>(`${SCOPE_SUMMARY} AND scope = ANY($2::text[]) GROUP BY scope) g LEFT JOIN scope_labels l ON l.scope = g.key`, [visibleAt, [...keys]]);
@@ -150,7 +168,7 @@ export async function openPgStore(url: string, options: PgStoreOptions): Promise
     },
     async listChangedSince(since, limit) {
       return run('listing changes', async () => {
-        const sql = 'SELECT id, doc, digest, changed_at, source, deleted FROM articles WHERE changed_at >= $1 ORDER BY changed_at, id LIMIT $2';
+        const sql = 'SELECT id, doc, digest, changed_at, source, deleted, prepared_key, prepared FROM articles WHERE changed_at >= $1 ORDER BY changed_at, id LIMIT $2';
         const { rows } = await pool.query<ArticleRow & { deleted: boolean }>(sql, [since, limit]);
         return rows.map((r) => ({ id: r.id, changedAt: r.changed_at, deleted: r.deleted, ...(r.deleted ? {} : { stored: toStored(r) }) }));
       });
@@ -235,7 +253,7 @@ function describeUrl(url: string): string {
 async function writeBatch(c: PoolClient, idPrefix: string, writes: ArticleWrite[], now: number, skipRefused: boolean): Promise<{ changes: ArticleChange[]; refused: WriteRefusal[] }> {
   const changes: ArticleChange[] = [];
   const refused: WriteRefusal[] = [];
-  const get = async (id: string) => (await c.query<{ id: string; digest: string; source: string; deleted: boolean }>('SELECT id, digest, source, deleted FROM articles WHERE id = $1', [id])).rows[0];
+  const get = async (id: string) => (await c.query<{ id: string; digest: string; source: string; deleted: boolean; prepared_key: string | null }>('SELECT id, digest, source, deleted, prepared_key FROM articles WHERE id = $1', [id])).rows[0];
   // In SQLite's order (its article index carries the key's scope and published after the id).
   const scopesOf = async (id: string) => (await c.query<{ scope: string }>('SELECT scope FROM scope_items WHERE article_id = $1 ORDER BY scope, published', [id])).rows.map((r) => r.scope);
   const logChange = (scopes: string[]) => c.query('INSERT INTO changes (at, scopes) VALUES ($1, $2)', [now, scopes]);
@@ -267,12 +285,14 @@ async function writeBatch(c: PoolClient, idPrefix: string, writes: ArticleWrite[
     const existing = await get(id);
     if (existing && !existing.deleted && existing.digest === w.digest) {
       if (existing.source !== w.source) await c.query('UPDATE articles SET source = $1 WHERE id = $2', [w.source, id]);
+      // Made with other settings: the new preparation replaces it (the content is the same).
+      if (w.prepared !== undefined && existing.prepared_key !== w.prepared.key) await c.query('UPDATE articles SET prepared_key = $1, prepared = $2 WHERE id = $3', [w.prepared.key, w.prepared.data, id]);
       continue;
     }
     const before = await scopesOf(id);
     await c.query(
-      'INSERT INTO articles (id, doc, digest, published, changed_at, source, deleted, reader_id) VALUES ($1, $2, $3, $4, $5, $6, false, $7) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, digest = excluded.digest, published = excluded.published, changed_at = excluded.changed_at, source = excluded.source, deleted = false, reader_id = excluded.reader_id',
-      [id, JSON.stringify(a), w.digest, a.published, now, w.source, rid],
+      'INSERT INTO articles (id, doc, digest, published, changed_at, source, deleted, reader_id, prepared_key, prepared) VALUES ($1, $2, $3, $4, $5, $6, false, $7, $8, $9) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, digest = excluded.digest, published = excluded.published, changed_at = excluded.changed_at, source = excluded.source, deleted = false, reader_id = excluded.reader_id, prepared_key = excluded.prepared_key, prepared = excluded.prepared',
+      [id, JSON.stringify(a), w.digest, a.published, now, w.source, rid, w.prepared?.key ?? null, w.prepared?.data ?? null],
     );
     await c.query('DELETE FROM scope_items WHERE article_id = $1', [id]);
     const after = articleScopes(a);

@@ -20,7 +20,9 @@ CREATE TABLE IF NOT EXISTS articles (
   changed_at INTEGER NOT NULL,
   source TEXT NOT NULL,
   deleted INTEGER NOT NULL DEFAULT 0,
-  reader_id TEXT
+  reader_id TEXT,
+  prepared_key TEXT,
+  prepared TEXT
 );
 CREATE TABLE IF NOT EXISTS scope_items (
   scope TEXT NOT NULL,
@@ -66,8 +68,12 @@ CREATE TABLE IF NOT EXISTS feed_state (
 );
 `;
 
-/** The schema version this code writes (PRAGMA user_version; 0 is the first schema, unversioned). */
-export const SCHEMA_VERSION = 2;
+/**
+ * The schema version this code writes (PRAGMA user_version; 0 is the first schema, unversioned).
+ * 2: reader ids and scope labels. 3: each article's prepared (sanitised) form, `prepared_key` and
+ * `prepared` (null in rows stored before: their feeds sanitise them at render time).
+ */
+export const SCHEMA_VERSION = 3;
 
 /**
  * One owner per reader id among live articles, across processes and batches: a tombstone owns
@@ -88,7 +94,9 @@ const SCOPE_LABELS = 'CREATE TABLE IF NOT EXISTS scope_labels (scope TEXT PRIMAR
  *   source reads it again and reports it, and a line is logged naming both;
  * - feed keys (`scope_items`), derived again when {@link SLUG_SCHEME} changed, with every
  *   touched feed recorded in the change log so the next compile renders it;
- * - scope labels: each scope without one gets the label readers saw until now (the smallest).
+ * - scope labels: each scope without one gets the label readers saw until now (the smallest);
+ * - prepared forms (version 3): the columns are added, empty; rows stored before are prepared
+ *   at render time until they are stored again.
  *
  * A store written by a newer version (a higher user_version) is not touched: opening it throws.
  */
@@ -103,6 +111,8 @@ function upgrade(db: Db, options: StoreOptions, now: number): void {
 
   const columns = (db.prepare("SELECT name FROM pragma_table_info('articles')").all() as { name: string }[]).map((c) => c.name);
   if (!columns.includes('reader_id')) db.exec('ALTER TABLE articles ADD COLUMN reader_id TEXT');
+  if (!columns.includes('prepared_key')) db.exec('ALTER TABLE articles ADD COLUMN prepared_key TEXT');
+  if (!columns.includes('prepared')) db.exec('ALTER TABLE articles ADD COLUMN prepared TEXT');
   db.exec(SCOPE_LABELS);
   const touched = new Set<string>();
   const scopesOf = db.prepare<[string], { scope: string }>('SELECT scope FROM scope_items WHERE article_id = ?');
@@ -152,7 +162,7 @@ function upgrade(db: Db, options: StoreOptions, now: number): void {
 
 /** The feed query: the newest N of one scope, walking the (scope, published, id) key backwards. */
 export const NEWEST_IN_SCOPE_SQL =
-  'SELECT a.id, a.doc, a.digest, a.changed_at, a.source FROM scope_items s JOIN articles a ON a.id = s.article_id WHERE s.scope = ? AND s.published <= ? ORDER BY s.published DESC, s.article_id DESC LIMIT ?';
+  'SELECT a.id, a.doc, a.digest, a.changed_at, a.source, a.prepared_key, a.prepared FROM scope_items s JOIN articles a ON a.id = s.article_id WHERE s.scope = ? AND s.published <= ? ORDER BY s.published DESC, s.article_id DESC LIMIT ?';
 const ALWAYS = Number.MAX_SAFE_INTEGER;
 
 /**
@@ -184,9 +194,10 @@ export function openSqliteStore(file: string, options: StoreOptions): ArticleSto
   }
 
   const q = {
-    get: db.prepare<[string], ArticleRow & { deleted: number }>('SELECT id, doc, digest, changed_at, source, deleted FROM articles WHERE id = ?'),
+    get: db.prepare<[string], ArticleRow & { deleted: number }>('SELECT id, doc, digest, changed_at, source, deleted, prepared_key, prepared FROM articles WHERE id = ?'),
     scopesOf: db.prepare<[string], { scope: string }>('SELECT scope FROM scope_items WHERE article_id = ?'),
-    upsert: db.prepare('INSERT INTO articles (id, doc, digest, published, changed_at, source, deleted, reader_id) VALUES (?, ?, ?, ?, ?, ?, 0, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, digest = excluded.digest, published = excluded.published, changed_at = excluded.changed_at, source = excluded.source, deleted = 0, reader_id = excluded.reader_id'),
+    upsert: db.prepare('INSERT INTO articles (id, doc, digest, published, changed_at, source, deleted, reader_id, prepared_key, prepared) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, digest = excluded.digest, published = excluded.published, changed_at = excluded.changed_at, source = excluded.source, deleted = 0, reader_id = excluded.reader_id, prepared_key = excluded.prepared_key, prepared = excluded.prepared'),
+    setPrepared: db.prepare('UPDATE articles SET prepared_key = ?, prepared = ? WHERE id = ?'),
     owner: db.prepare<[string], { id: string; source: string }>('SELECT id, source FROM articles WHERE reader_id = ? AND deleted = 0'),
     addLabel: db.prepare('INSERT OR IGNORE INTO scope_labels (scope, label) VALUES (?, ?)'),
     label: db.prepare<[string], { label: string }>('SELECT label FROM scope_labels WHERE scope = ?'),
@@ -195,11 +206,15 @@ export function openSqliteStore(file: string, options: StoreOptions): ArticleSto
     clearScopes: db.prepare('DELETE FROM scope_items WHERE article_id = ?'),
     addScope: db.prepare('INSERT OR REPLACE INTO scope_items (scope, published, article_id, label) VALUES (?, ?, ?, ?)'),
     newest: db.prepare<[string, number, number], ArticleRow>(NEWEST_IN_SCOPE_SQL),
+    newestDigests: db.prepare<[string, number, number], { id: string; digest: string }>('SELECT a.id, a.digest FROM scope_items s JOIN articles a ON a.id = s.article_id WHERE s.scope = ? AND s.published <= ? ORDER BY s.published DESC, s.article_id DESC LIMIT ?'),
     // The label is the scope's own (scope_labels), never one picked from the articles it holds now.
     scopes: db.prepare<[number], { key: string; label: string; items: number }>('SELECT g.key, COALESCE(l.label, g.label) AS label, g.items FROM (SELECT scope AS key, MIN(label) AS label, COUNT(*) AS items FROM scope_items WHERE published <= ? GROUP BY scope) g LEFT JOIN scope_labels l ON l.scope = g.key ORDER BY g.key'),
     scopeOne: db.prepare<[string, number], { key: string; label: string; items: number }>('SELECT g.key, COALESCE(l.label, g.label) AS label, g.items FROM (SELECT scope AS key, MIN(label) AS label, COUNT(*) AS items FROM scope_items WHERE scope = ? AND published <= ? GROUP BY scope) g LEFT JOIN scope_labels l ON l.scope = g.key'),
+    // Counts at most N rows of the scope's index range. Its label is the stored one; MIN over the
+    // rows read is only the fallback for the site scope (whose items all carry the label '').
+    scopeOneUpTo: db.prepare<[{ scope: string; at: number; n: number }], { items: number; label: string | null; stored: string | null }>('SELECT COUNT(*) AS items, MIN(label) AS label, (SELECT label FROM scope_labels WHERE scope = @scope) AS stored FROM (SELECT label FROM scope_items WHERE scope = @scope AND published <= @at LIMIT @n)'),
     released: db.prepare<[number, number], { scope: string }>('SELECT DISTINCT s.scope FROM articles a JOIN scope_items s ON s.article_id = a.id WHERE a.deleted = 0 AND a.published > ? AND a.published <= ?'),
-    changedSince: db.prepare<[number, number], ArticleRow & { deleted: number }>('SELECT id, doc, digest, changed_at, source, deleted FROM articles WHERE changed_at >= ? ORDER BY changed_at, id LIMIT ?'),
+    changedSince: db.prepare<[number, number], ArticleRow & { deleted: number }>('SELECT id, doc, digest, changed_at, source, deleted, prepared_key, prepared FROM articles WHERE changed_at >= ? ORDER BY changed_at, id LIMIT ?'),
     count: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM articles WHERE deleted = 0'),
     files: db.prepare<[], { name: string; mtime_ms: number; size: number; digest: string; article_id: string | null }>('SELECT name, mtime_ms, size, digest, article_id FROM files'),
     file: db.prepare<[string], { name: string; mtime_ms: number; size: number; digest: string; article_id: string | null }>('SELECT name, mtime_ms, size, digest, article_id FROM files WHERE name = ?'),
@@ -260,10 +275,12 @@ export function openSqliteStore(file: string, options: StoreOptions): ArticleSto
         const existing = q.get.get(id);
         if (existing && existing.deleted === 0 && existing.digest === w.digest) {
           if (existing.source !== w.source) q.touchSource.run(w.source, id);
+          // Made with other settings: the new preparation replaces it (the content is the same).
+          if (w.prepared !== undefined && existing.prepared_key !== w.prepared.key) q.setPrepared.run(w.prepared.key, w.prepared.data, id);
           return;
         }
         const before = q.scopesOf.all(id).map((r) => r.scope);
-        q.upsert.run(id, JSON.stringify(a), w.digest, a.published, now, w.source, rid);
+        q.upsert.run(id, JSON.stringify(a), w.digest, a.published, now, w.source, rid, w.prepared?.key ?? null, w.prepared?.data ?? null);
         q.clearScopes.run(id);
         const after = listScopes(a);
         for (const s of after) {
@@ -346,10 +363,20 @@ export function openSqliteStore(file: string, options: StoreOptions): ArticleSto
     async newestInScope(scope, limit, visibleAt = ALWAYS) {
       return run('reading a feed', () => q.newest.all(scope, visibleAt, limit).map(toStored));
     },
-    async listScopes(keys, visibleAt = ALWAYS) {
+    async newestDigestsInScope(scope, limit, visibleAt = ALWAYS) {
+      return run('reading a feed', () => q.newestDigests.all(scope, visibleAt, limit));
+    },
+    async listScopes(keys, visibleAt = ALWAYS, countUpTo) {
       return run('listing feeds', () => {
         if (keys === undefined) return q.scopes.all(visibleAt);
         const out: ScopeSummary[] = [];
+        if (countUpTo !== undefined) {
+          for (const k of keys) {
+            const row = q.scopeOneUpTo.get({ scope: k, at: visibleAt, n: Math.max(1, countUpTo) });
+            if (row && row.items > 0) out.push({ key: k, label: row.stored ?? row.label ?? '', items: Math.min(row.items, countUpTo) });
+          }
+          return out;
+        }
         for (const k of keys) {
           const row = q.scopeOne.get(k, visibleAt);
           if (row) out.push(row);

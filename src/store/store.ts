@@ -11,16 +11,29 @@ export interface StoredArticle {
   changedAt: number;
   /** Where it came from: `file:<name>` or `api`. */
   source: string;
+  /** Its sanitised, prepared form as the writer stored it, if it did (see {@link PreparedBlob}). */
+  prepared?: PreparedBlob;
+}
+
+/**
+ * An article's prepared form (sanitised body, content template, summary), made by the writer
+ * and kept with that version of the article. Opaque to the store: `key` names what it was made
+ * with (settings and code versions, see src/compile/prepared.ts), `data` is its serialised form.
+ */
+export interface PreparedBlob {
+  key: string;
+  data: string;
 }
 
 /**
  * One write in a batch: create or replace an article, or remove it (a tombstone is kept).
  * `replaces` names an article this write's source held before (a file whose `id` changed): it
  * is removed in the same step, when it was last written by the same source, and only if this
- * write is applied.
+ * write is applied. `prepared` is stored with the article; a put that changes nothing else
+ * still replaces a stored preparation whose key differs (the settings it was made with changed).
  */
 export type ArticleWrite =
-  | { kind: 'put'; article: Article; digest: string; source: string; replaces?: string }
+  | { kind: 'put'; article: Article; digest: string; source: string; replaces?: string; prepared?: PreparedBlob }
   | { kind: 'delete'; id: string };
 
 /**
@@ -155,10 +168,17 @@ export interface ArticleStore {
    */
   newestInScope(scope: string, limit: number, visibleAt?: number): Promise<StoredArticle[]>;
   /**
+   * The ids and content digests of exactly the articles {@link newestInScope} gives, in its
+   * order, without reading the articles: what a feed's content digest needs.
+   */
+  newestDigestsInScope(scope: string, limit: number, visibleAt?: number): Promise<{ id: string; digest: string }[]>;
+  /**
    * The scopes with at least one article visible at `visibleAt`; only those in `keys` when given.
    * A scope's label is the one it got when it was first written, whatever articles it holds now.
+   * With `countUpTo` (only with `keys`), `items` is min(items, countUpTo): a feed lists at most
+   * `itemLimit` items, and counting the site's 100,000 on every write is wasted.
    */
-  listScopes(keys?: string[], visibleAt?: number): Promise<ScopeSummary[]>;
+  listScopes(keys?: string[], visibleAt?: number, countUpTo?: number): Promise<ScopeSummary[]>;
   /** The stored labels of the named scopes (also of scopes with no article left), by key. */
   scopeLabels(keys: readonly string[]): Promise<Map<string, string>>;
   /** The live article that owns a reader id, if any. */

@@ -11,6 +11,9 @@ export interface ArticleRow {
   /** Epoch ms. */
   changed_at: number;
   source: string;
+  /** The prepared (sanitised) form's key and JSON, or null when it was never stored (see prepared.ts). */
+  prepared_key: string | null;
+  prepared: string | null;
 }
 
 /**
@@ -28,5 +31,6 @@ export function toStored(row: ArticleRow): StoredArticle {
     digest: row.digest,
     changedAt: row.changed_at,
     source: row.source,
+    ...(row.prepared_key === null || row.prepared === null ? {} : { prepared: { key: row.prepared_key, data: row.prepared } }),
   };
 }

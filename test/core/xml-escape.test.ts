@@ -97,6 +97,19 @@ describe('xml-escape: any string survives a strict XML 1.0 parser', () => {
 });
 
 describe('xml-escape: unit cases', () => {
+  it('cleanText (with its fast pre-check) equals the one-regex definition on any string, surrogates and controls included', () => {
+    const UNSAFE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+    const reference = (v: string) => v.replace(UNSAFE, (ch) => (ch.charCodeAt(0) >= 0xd800 && ch.charCodeAt(0) <= 0xdfff ? '\uFFFD' : ''));
+    const edgy = fc.constantFrom('\u0000', '\u0008', '\t', '\n', '\r', '\u001F', ' ', '\u007E', '\u007F', '\u009F', '\u00A0', '\uD83D', '\uDE00', '\uD83D\uDE00', '\uFFFD', '\uFFFE', '\uFFFF', 'a', '<p>');
+    fc.assert(
+      fc.property(fc.array(fc.oneof(edgy, fc.string({ unit: 'binary' })), { maxLength: 30 }), (parts) => {
+        const v = parts.join('');
+        expect(cleanText(v)).to.equal(reference(v));
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
   it('cleanText drops U+0000-U+0008, U+000B, U+000C, U+000E-U+001F', () => {
     const forbidden: number[] = [];
     for (let c = 0; c <= 0x1f; c++) if (c !== 0x09 && c !== 0x0a && c !== 0x0d) forbidden.push(c);

@@ -58,10 +58,17 @@ describe('store faults', function () {
     const store = t.service.store;
     const russiaBefore = await get(t.port, '/sections/news/russia/rss.xml');
     const realNewest = store.newestInScope.bind(store);
+    const realDigests = store.newestDigestsInScope.bind(store);
     let failing = true;
+    // The compiling thread's reads of that feed (its change check reads digests only; a render
+    // on this thread reads the articles) fail.
     store.newestInScope = async (scope, limit, visibleAt) => {
       if (failing && scope === 'sections/news/russia') throw new Error('simulated failure for one feed');
       return realNewest(scope, limit, visibleAt);
+    };
+    store.newestDigestsInScope = async (scope, limit, visibleAt) => {
+      if (failing && scope === 'sections/news/russia') throw new Error('simulated failure for one feed');
+      return realDigests(scope, limit, visibleAt);
     };
     const edited = JSON.parse(readFileSync(join(dataDir, 'articles', SEED), 'utf8')) as Record<string, unknown>;
     writeArticle(dataDir, SEED, { ...edited, title: 'Edited with one feed failing' });

@@ -156,13 +156,46 @@ describe('SQLite store: one owner per reader id, enforced by the schema', () => 
     expect(again).to.deep.equal([]);
   });
 
+  it('upgrades a version 2 store in place: adds the prepared-form columns, keeps every article, and stores forms from then on', async () => {
+    const file = freshFile();
+    const current = openSqliteStore(file, { idPrefix: CONTRACT_PREFIX });
+    const a = parseArticle({ id: 'old', path: '/old', title: 'Old', body: '<p>old</p>', published: '2016-07-01T10:00:00Z', tags: ['Oil'] }, 'UTC');
+    await current.writeArticles([{ kind: 'put', article: a, digest: articleDigest(a), source: 'api' }], 1000);
+    await current.close();
+    // Make it what version 2 wrote: the articles table without the two columns.
+    const db = new Database(file);
+    db.exec('ALTER TABLE articles DROP COLUMN prepared');
+    db.exec('ALTER TABLE articles DROP COLUMN prepared_key');
+    db.pragma('user_version = 2');
+    db.close();
+    const upgraded = openSqliteStore(file, { idPrefix: CONTRACT_PREFIX });
+    try {
+      const old = await upgraded.getArticle('old');
+      expect(old?.article.title).to.equal('Old');
+      expect(old?.prepared).to.equal(undefined);
+      expect((await upgraded.newestInScope('tags/oil', 5)).map((s) => s.article.id)).to.deep.equal(['old']);
+      const b = parseArticle({ id: 'new', path: '/new', title: 'New', body: '<p>new</p>', published: '2016-07-02T10:00:00Z', tags: ['Oil'] }, 'UTC');
+      await upgraded.writeArticles([{ kind: 'put', article: b, digest: articleDigest(b), source: 'api', prepared: { key: 'k', data: '{}' } }], 2000);
+      expect((await upgraded.getArticle('new'))?.prepared).to.deep.equal({ key: 'k', data: '{}' });
+    } finally {
+      await upgraded.close();
+    }
+    const check = new Database(file, { readonly: true });
+    try {
+      expect(check.pragma('user_version', { simple: true })).to.equal(SCHEMA_VERSION);
+      expect(SCHEMA_VERSION).to.equal(3);
+    } finally {
+      check.close();
+    }
+  });
+
   it('refuses to open a store written by a newer version, leaving it untouched', () => {
     const file = freshFile();
     openSqliteStore(file, { idPrefix: CONTRACT_PREFIX }).close();
     const db = new Database(file);
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     db.close();
-    expect(() => openSqliteStore(file, { idPrefix: CONTRACT_PREFIX })).to.throw(/cannot open the SQLite store .*feedwright\.db: the store has schema version 3, written by a newer feedwright/);
+    expect(() => openSqliteStore(file, { idPrefix: CONTRACT_PREFIX })).to.throw(/cannot open the SQLite store .*feedwright\.db: the store has schema version 4, written by a newer feedwright/);
   });
 
   it('derives reader ids again when the id prefix changes, keeping the article published first', async () => {

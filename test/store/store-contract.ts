@@ -48,6 +48,43 @@ export function storeContract(name: string, open: (options: StoreOptions) => Pro
       await store.close();
     });
 
+    it('keeps the prepared form a put carries with that version: replaced when its key changes, dropped by an edit without one', async () => {
+      const a = article('p1', '2016-07-01T10:00:00Z');
+      const blob = { key: 'k1', data: '{"c":["<p>p1</p>"],"s":"p1"}' };
+      const withForm = (p: { key: string; data: string }): ArticleWrite => ({ kind: 'put', article: a, digest: articleDigest(a), source: 'api', prepared: p });
+      await store.writeArticles([withForm(blob)], 1000);
+      expect((await store.getArticle('p1'))?.prepared).to.deep.equal(blob);
+      expect((await store.newestInScope('tags/oil', 10)).map((s) => s.prepared)).to.deep.equal([blob]);
+      expect((await store.listChangedSince(0, 10)).map((c) => c.stored?.prepared)).to.deep.equal([blob]);
+      // The same content prepared with other settings: no change is reported, the form is replaced.
+      const other = { key: 'k2', data: '{"c":["<p>p1!</p>"],"s":"p1"}' };
+      expect(await store.writeArticles([withForm(other)], 2000)).to.deep.equal([]);
+      expect((await store.getArticle('p1'))?.prepared).to.deep.equal(other);
+      // An edit stored without a prepared form leaves none: an old one never outlives its version.
+      await store.writeArticles([put(article('p1', '2016-07-01T10:00:00Z', { title: 'Edited' }))], 3000);
+      expect((await store.getArticle('p1'))?.prepared).to.equal(undefined);
+      expect((await store.newestInScope('tags/oil', 10))[0]?.article.title).to.equal('Edited');
+    });
+
+    it('newestDigestsInScope gives the ids and digests of exactly newestInScope; listScopes with countUpTo caps the count only', async () => {
+      const writes: ArticleWrite[] = [];
+      for (let i = 0; i < 7; i += 1) writes.push(put(article(`d${i}`, `2016-07-0${1 + (i % 3)}T10:00:00Z`, i % 2 === 0 ? { tags: ['Oil', 'Gas'] } : {})));
+      writes.push(put(article('future', '2030-01-01T00:00:00Z')));
+      await store.writeArticles(writes, 1000);
+      await store.writeArticles([{ kind: 'delete', id: 'd3' }], 2000);
+      const cutoff = Date.parse('2020-01-01T00:00:00Z');
+      for (const scope of ['', 'tags/oil', 'tags/gas', 'sections/news']) {
+        for (const [limit, at] of [[3, cutoff], [50, cutoff], [50, undefined]] as const) {
+          const full = (await store.newestInScope(scope, limit, at)).map((s) => ({ id: s.article.id, digest: s.digest }));
+          expect(await store.newestDigestsInScope(scope, limit, at), `${scope} ${limit} ${at}`).to.deep.equal(full);
+        }
+      }
+      const exact = await store.listScopes(['', 'tags/gas', 'tags/none'], cutoff);
+      expect(exact.map((s) => [s.key, s.items])).to.deep.equal([['', 6], ['tags/gas', 4]]);
+      const capped = await store.listScopes(['', 'tags/gas', 'tags/none'], cutoff, 5);
+      expect(capped).to.deep.equal(exact.map((s) => ({ ...s, items: Math.min(s.items, 5) })));
+    });
+
     it('creates, replaces and reports the scopes before and after', async () => {
       const a = article('a1', '2016-07-01T10:00:00Z');
       const [created] = await store.writeArticles([put(a)], 1000);

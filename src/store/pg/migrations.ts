@@ -79,7 +79,19 @@ CREATE TABLE feed_state (
 `;
 
 /** Every migration, oldest first. Append new ones; never edit one that has shipped. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'articles, feeds, file index, change log, manifest', sql: V1 }];
+/**
+ * Version 2: each article's prepared (sanitised) form, as sqlite-store.ts's version 3: null in
+ * rows stored before, which their feeds sanitise at render time until they are stored again.
+ */
+const V2 = `
+ALTER TABLE articles ADD COLUMN prepared_key text;
+ALTER TABLE articles ADD COLUMN prepared text;
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'articles, feeds, file index, change log, manifest', sql: V1 },
+  { version: 2, name: 'prepared (sanitised) article forms', sql: V2 },
+];
 
 /** The schema version this code writes: the last migration's. */
 export const PG_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
