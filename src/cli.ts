@@ -107,7 +107,7 @@ function parseArgs(argv: string[]): Args {
 async function storage(runtime: RuntimeConfig, site: SiteConfig, log?: (line: string) => void) {
   const files = { databaseFile: runtime.databaseFile, documentsDir: runtime.documentsDir, cacheBytes: runtime.cacheBytes, ...(runtime.renderThreads === undefined ? {} : { renderThreads: runtime.renderThreads }) };
   if (runtime.databaseUrl === undefined) return files;
-  return { ...files, store: await openPgStore(runtime.databaseUrl, { idPrefix: site.idPrefix, ...(log === undefined ? {} : { log }) }) };
+  return { ...files, databaseUrl: runtime.databaseUrl, store: await openPgStore(runtime.databaseUrl, { idPrefix: site.idPrefix, ...(log === undefined ? {} : { log }) }) };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -198,8 +198,6 @@ async function main(argv: string[]): Promise<number> {
   const service = createService({ site, ...(await storage(runtime, site, log)), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, log, ...(runtime.apiToken ? { apiToken: runtime.apiToken } : {}) });
   const port = await service.listen(runtime.port, runtime.host);
   console.log(`feedwright serving ${site.title} on http://${runtime.host === '0.0.0.0' ? 'localhost' : runtime.host}:${port}/ (data: ${runtime.dataDir}, schedule "${site.schedule}")`);
-  // Render workers open the SQLite file only (compile/render-worker.ts), so feeds render here.
-  if (runtime.databaseUrl !== undefined) console.log('store: PostgreSQL; feeds render on the serving thread (render workers read only the SQLite file for now)');
   const first = await service.compiler.compile();
   const serving = service.compiler.current();
   if (first.published) console.log(`first compile published ${serving?.feeds.length ?? 0} feeds in ${first.durationMs} ms`);

@@ -24,10 +24,12 @@ export interface ServiceOptions {
   databaseFile: string;
   /**
    * A store opened by the caller (the PostgreSQL store, see store/pg-store.ts), used instead
-   * of `databaseFile` and closed by the service's close. Render workers open only the SQLite
-   * file, so with it this thread renders (render-pool: no file, no workers).
+   * of `databaseFile` and closed by the service's close. Render workers open `databaseUrl`
+   * read-only; without it, with a `store`, this thread renders.
    */
   store?: ArticleStore;
+  /** The PostgreSQL URL `store` was opened on, for the render workers' own connections. */
+  databaseUrl?: string;
   /** The folder of document bodies (content-addressed files); default `.feedwright/documents` beside the database. */
   documentsDir?: string;
   /** How many bytes of document bodies to hold in memory. */
@@ -76,6 +78,7 @@ export function createService(options: ServiceOptions): Service {
     log,
     // Render workers open the same file read-only: feeds are rendered off the serving thread.
     ...(options.store === undefined ? { databaseFile: options.databaseFile } : {}),
+    ...(options.store !== undefined && options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}),
     ...(options.renderThreads === undefined ? {} : { renderThreads: options.renderThreads }),
     ...(options.renderHeapMb === undefined ? {} : { renderHeapMb: options.renderHeapMb }),
     ...(options.articlesDir === undefined ? {} : { articlesDir: options.articlesDir }),

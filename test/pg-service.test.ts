@@ -49,4 +49,28 @@ describe('two service instances on one PostgreSQL database', function () {
     const stored = await get(b.port, '/api/articles/on-a', AUTH);
     expect(JSON.parse(stored.text).source).to.equal('api');
   });
+
+  it('renders in worker threads that read PostgreSQL, giving the documents SQLite gives', async function () {
+    if (import.meta.url.endsWith('.ts')) this.skip(); // worker threads need the built JavaScript
+    const { url } = await schemas.create();
+    const clock = () => Date.parse('2026-11-20T10:00:00Z');
+    const pgDir = makeDataDir();
+    const sqliteDir = makeDataDir();
+    dirs.push(pgDir, sqliteDir);
+    const store = await openPgStore(url, { idPrefix: loadSiteConfig(pgDir).idPrefix });
+    const onPg = await startService(pgDir, { store, databaseUrl: url, clock });
+    running.push(onPg);
+    const onSqlite = await startService(sqliteDir, { clock });
+    running.push(onSqlite);
+    expect(onPg.service.compiler.renderer.threads(), 'render workers on PostgreSQL').to.be.greaterThan(0);
+    const docs = [...(onSqlite.service.compiler.current()?.documents.keys() ?? [])];
+    expect(docs.length).to.be.greaterThan(20);
+    expect([...(onPg.service.compiler.current()?.documents.keys() ?? [])].sort()).to.deep.equal([...docs].sort());
+    for (const path of docs) {
+      const [x, y] = await Promise.all([get(onPg.port, path, { 'Accept-Encoding': 'br' }), get(onSqlite.port, path, { 'Accept-Encoding': 'br' })]);
+      expect(x.status, path).to.equal(200);
+      expect([x.headers.etag, x.headers['last-modified']], path).to.deep.equal([y.headers.etag, y.headers['last-modified']]);
+      expect(x.body.equals(y.body), path).to.equal(true);
+    }
+  });
 });

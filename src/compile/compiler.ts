@@ -36,6 +36,8 @@ export interface CompilerOptions {
   bodies: BodyStore;
   /** The store's SQLite file, which render workers open read-only; without it this thread renders. */
   databaseFile?: string;
+  /** The PostgreSQL store's URL, which render workers open read-only (instead of a file). */
+  databaseUrl?: string;
   /** Render worker threads (default: one per core; 0 renders on this thread). */
   renderThreads?: number;
   /** Each render worker's heap limit in MB (default 1024): a runaway render stops its worker only. */
@@ -460,6 +462,7 @@ export function createCompiler(options: CompilerOptions): Compiler {
     store,
     log,
     ...(options.databaseFile === undefined ? {} : { databaseFile: options.databaseFile }),
+    ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
     ...(options.renderThreads === undefined ? {} : { threads: options.renderThreads }),
     ...(options.renderHeapMb === undefined ? {} : { heapMb: options.renderHeapMb }),
   });

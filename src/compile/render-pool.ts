@@ -19,7 +19,10 @@ import { createRenderTasks, type BrotliEncoded, type BrotliTask, type DirectoryR
 /** What a worker is started with. */
 export interface WorkerSetup {
   settings: RenderSettings;
+  /** The SQLite file the worker opens read-only ('' with a databaseUrl). */
   databaseFile: string;
+  /** The PostgreSQL store's URL (search path included): the worker opens read-only sessions on it. */
+  databaseUrl?: string;
 }
 
 /** Messages to a worker: a task, or (tests only) a fault to arm. */
@@ -59,6 +62,8 @@ export interface RenderPoolOptions {
   store: FeedReader;
   /** The SQLite file each worker opens read-only; undefined or ':memory:' renders on this thread. */
   databaseFile?: string;
+  /** The PostgreSQL store's URL: each worker opens its own read-only pool of two connections on it (instead of a file). */
+  databaseUrl?: string;
   /** Worker threads (default: one per core; 0 renders on this thread). */
   threads?: number;
   /** Each worker's heap limit in MB: a runaway render stops its worker, not the process. */
@@ -132,7 +137,8 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
   const log = options.log ?? (() => {});
   const file = options.databaseFile ?? '';
   const fromSource = import.meta.url.endsWith('.ts');
-  const size = fromSource || file === '' || file === ':memory:' ? 0 : Math.max(0, options.threads ?? availableParallelism());
+  const shared = options.databaseUrl !== undefined && options.databaseUrl !== '';
+  const size = fromSource || (!shared && (file === '' || file === ':memory:')) ? 0 : Math.max(0, options.threads ?? availableParallelism());
   const url = new URL('./render-worker.js', import.meta.url);
   const timeoutMs = options.taskTimeoutMs ?? 120_000;
   const slots: Slot[] = [];
@@ -163,7 +169,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
   function spawn(): void {
     let worker: Worker;
     try {
-      worker = new Worker(url, { workerData: { settings: options.settings, databaseFile: file } satisfies WorkerSetup, resourceLimits: { maxOldGenerationSizeMb: options.heapMb ?? 1024 } });
+      worker = new Worker(url, { workerData: { settings: options.settings, databaseFile: file, ...(shared ? { databaseUrl: options.databaseUrl } : {}) } satisfies WorkerSetup, resourceLimits: { maxOldGenerationSizeMb: options.heapMb ?? 1024 } });
     } catch (err) {
       startFailed(`cannot start a render worker: ${(err as Error).message}`);
       return;

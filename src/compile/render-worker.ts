@@ -6,6 +6,7 @@
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { FeedwrightError } from '../core/errors.js';
+import { openPgStore } from '../store/pg-store.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import { readArticleFiles } from './source-files.js';
 import { createRenderTasks, type BrotliEncoded, type DirectoryRendered, type FeedRendered, type RenderSettings } from './render-task.js';
@@ -15,7 +16,7 @@ import type { FaultKind, ToWorker, FromWorker, WorkerSetup } from './render-pool
 const RENDER_NICENESS = 10;
 const port = parentPort;
 if (port === null) throw new Error('render-worker.js runs as a worker thread');
-const { settings, databaseFile } = workerData as WorkerSetup;
+const { settings, databaseFile, databaseUrl } = workerData as WorkerSetup;
 
 /** Faults armed by the tests (see RenderPool.injectFault), by scope key. */
 const faults = new Map<string, FaultKind>();
@@ -39,7 +40,10 @@ try {
   // not permitted here: render at the same priority
 }
 
-const store = openSqliteStore(databaseFile, { idPrefix: (settings as RenderSettings).site.idPrefix, readOnly: true });
+const idPrefix = (settings as RenderSettings).site.idPrefix;
+// Its own read-only connection: the SQLite file, or two PostgreSQL sessions (one per task in
+// flight). Opened before 'ready', so a store this worker cannot open is a start failure.
+const store = databaseUrl === undefined ? openSqliteStore(databaseFile, { idPrefix, readOnly: true }) : await openPgStore(databaseUrl, { idPrefix, readOnly: true, poolSize: 2 });
 const tasks = createRenderTasks(settings as RenderSettings, store, observe);
 const send = (m: FromWorker) => port.postMessage(m);
 

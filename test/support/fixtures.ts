@@ -51,12 +51,13 @@ export interface TestService {
 
 /**
  * Starts the real service (store, compiler, server) over a data folder, without the cron
- * schedule; with `store` (an opened PostgreSQL store), on it instead of the folder's SQLite file.
+ * schedule; with `store` (an opened PostgreSQL store), on it instead of the folder's SQLite file
+ * (and with `databaseUrl`, its URL, the render workers read it too).
  * After its first compile (unless `compile: false`) it waits for the background brotli bodies
  * too, so br is served from the start (test/compile/brotli-background.test.ts tests the time
  * before).
  */
-export async function startService(dataDir: string, options: { clock?: () => number; compile?: boolean; cacheBytes?: number; apiToken?: string; store?: ArticleStore } = {}): Promise<TestService> {
+export async function startService(dataDir: string, options: { clock?: () => number; compile?: boolean; cacheBytes?: number; apiToken?: string; store?: ArticleStore; databaseUrl?: string } = {}): Promise<TestService> {
   const site = loadSiteConfig(dataDir);
   const service = createService({
     site,
@@ -69,6 +70,7 @@ export async function startService(dataDir: string, options: { clock?: () => num
     ...(options.cacheBytes !== undefined ? { cacheBytes: options.cacheBytes } : {}),
     ...(options.apiToken !== undefined ? { apiToken: options.apiToken } : {}),
     ...(options.store !== undefined ? { store: options.store } : {}),
+    ...(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}),
   });
   const port = await service.listen(0, '127.0.0.1');
   if (options.compile !== false) {
