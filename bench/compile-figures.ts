@@ -6,7 +6,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { writeSiteConfig } from './generate.js';
-import { DIST, get, logFile, memoryOf, round, spawnNode, stopChild, waitForLineAt, withTimeout } from './plumbing.js';
+import { DIST, get, logFile, memoryOf, round, sleep, spawnNode, stopChild, waitForLineAt, withTimeout } from './plumbing.js';
 import { startServe, type Serving } from './serve-steps.js';
 import type { CodingCosts } from './coding-costs.js';
 
@@ -70,16 +70,16 @@ export async function coldImport(dir: string, name: string): Promise<ImportResul
 /** A full re-render as serve does it, and the server left running. */
 export interface FullRerender {
   serving: Serving;
-  /** From spawning `serve` to the publish of the re-rendered set (its log line), s. */
+  /** From spawning `serve` to the publish of the re-rendered set, s. */
   wallSeconds: number;
-  /** The compile's own duration as serve reports it, s. */
+  /** From serve listening (its compile starts) to the publish, s. */
   compileSeconds: number;
-  /** Epoch ms of the publish (when its log line arrived). */
+  /** Epoch ms of the publish (/healthz `published.at`). */
   publishedAtEpochMs: number;
   feeds: number;
   /** Documents × origins in the published set (from /healthz). */
   documents: number;
-  /** Peak resident memory of the serve process (all its threads) up to the publish, MB. */
+  /** Peak resident memory of the serve process (all its threads) up to the publish (seen ≤ 50 ms after), MB. */
   peakMB: number;
 }
 
@@ -94,23 +94,39 @@ export async function fullRerender(dir: string, name: string, origins: 1 | 3, re
   await writeSiteConfig(dir, origins, revision);
   const serving = await startServe(dir, name, env);
   const listening = onListening?.(serving);
-  const { match: line, atEpochMs: publishedAtEpochMs } = await waitForLineAt(serving, /^first compile published (\d+) feeds in (\d+) ms/, 30 * 60_000, 'feedwright serve');
+  // Serve prints this once listening, just before its first compile starts.
+  const { atEpochMs: compileStartEpochMs } = await waitForLineAt(serving, /^feedwright serving /, 60_000, 'feedwright serve');
+  // The restored set is generation 1; the re-rendered one is the next publish. /healthz gives its
+  // exact time. (serve's own "first compile" line reports the last of the compiles that ran
+  // back to back, so it is not used for timing.)
+  const deadline = performance.now() + 30 * 60_000;
+  let published: { generation: number; at: string; feeds: number; documents: number } | undefined;
+  for (;;) {
+    const h = await get(serving.port, '/healthz', {}, 30_000).catch(() => undefined);
+    const p = h?.status === 200 ? (JSON.parse(h.body.toString('utf8')) as { published?: typeof published }).published : undefined;
+    if (p !== undefined && p.generation >= 2) {
+      published = p;
+      break;
+    }
+    if (serving.lines.some((l) => /^(first compile |serving the )/.test(l)) && (p?.generation ?? 0) < 2) throw new Error(`${name}: the first compile after the settings change published nothing new (generation ${p?.generation}); see ${logFile(name)}`);
+    if (performance.now() > deadline) throw new Error(`${name}: no publish within 30 minutes`);
+    await sleep(50);
+  }
   const peakMB = memoryOf(serving.child.pid as number).hwmMB;
+  const publishedAtEpochMs = Date.parse(published.at);
   await listening;
   const marker = `settings revision ${revision}`;
   const identity = await get(serving.port, '/rss.xml');
   const gzip = await get(serving.port, '/rss.xml', { 'accept-encoding': 'gzip' });
   if (identity.status !== 200 || !identity.body.toString('utf8').includes(marker)) throw new Error(`after the full re-render /rss.xml (identity) answered ${identity.status} without "${marker}"`);
   if (gzip.status !== 200 || gzip.headers['content-encoding'] !== 'gzip' || !gunzipSync(gzip.body).toString('utf8').includes(marker)) throw new Error(`after the full re-render /rss.xml (gzip) is not the new document`);
-  const health = JSON.parse((await get(serving.port, '/healthz')).body.toString('utf8')) as { published?: { documents: number; generation: number } };
-  if ((health.published?.generation ?? 0) < 2) throw new Error(`after the full re-render /healthz says generation ${health.published?.generation}: the restored set was not replaced`);
   return {
     serving,
     wallSeconds: round((publishedAtEpochMs - serving.spawnedAtEpochMs) / 1000),
-    compileSeconds: round(Number(line[2]) / 1000),
+    compileSeconds: round((publishedAtEpochMs - compileStartEpochMs) / 1000),
     publishedAtEpochMs,
-    feeds: Number(line[1]),
-    documents: health.published?.documents ?? 0,
+    feeds: published.feeds,
+    documents: published.documents,
     peakMB,
   };
 }
