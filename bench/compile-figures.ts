@@ -86,14 +86,15 @@ export interface FullRerender {
 /**
  * Changes the settings (site.json with `origins` and the description of settings `revision`, so
  * every feed's digest changes), starts `feedwright serve` on the already-compiled store and waits
- * until it has published every feed re-rendered. `onListening` runs once the old set is served
- * (the benchmark starts its readers there). Checks that the re-rendered /rss.xml is served in
+ * until it has published every feed re-rendered. `hooks.onListening` runs once the old set is
+ * served (the benchmark starts its readers there; awaited before returning), `hooks.onPublished`
+ * once the new set is. Checks that the re-rendered /rss.xml is served in
  * identity and gzip with the new settings; throws if not, or if nothing publishes in 30 minutes.
  */
-export async function fullRerender(dir: string, name: string, origins: 1 | 3, revision: number, env: NodeJS.ProcessEnv, onListening?: (s: Serving) => Promise<void>): Promise<FullRerender> {
+export async function fullRerender(dir: string, name: string, origins: 1 | 3, revision: number, env: NodeJS.ProcessEnv, hooks: { onListening?: (s: Serving) => Promise<void>; onPublished?: () => void } = {}): Promise<FullRerender> {
   await writeSiteConfig(dir, origins, revision);
   const serving = await startServe(dir, name, env);
-  const listening = onListening?.(serving);
+  const listening = hooks.onListening?.(serving);
   // Serve prints this once listening, just before its first compile starts.
   const { atEpochMs: compileStartEpochMs } = await waitForLineAt(serving, /^feedwright serving /, 60_000, 'feedwright serve');
   // The restored set is generation 1; the re-rendered one is the next publish. /healthz gives its
@@ -114,6 +115,7 @@ export async function fullRerender(dir: string, name: string, origins: 1 | 3, re
   }
   const peakMB = memoryOf(serving.child.pid as number).hwmMB;
   const publishedAtEpochMs = Date.parse(published.at);
+  hooks.onPublished?.();
   await listening;
   const marker = `settings revision ${revision}`;
   const identity = await get(serving.port, '/rss.xml');

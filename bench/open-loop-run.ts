@@ -49,19 +49,39 @@ export async function requestMix(port: number, hosts: string[], documents = 300)
  * over `connections` sockets for `seconds`, and resolves with its summary and samples. Throws
  * when the generator fails or runs `seconds` + 60 s.
  */
-export async function runOpenLoop(name: string, workDir: string, options: { port: number; rate: number; connections: number; seconds: number; requests: MixRequest[]; timeoutMs?: number }): Promise<OpenLoopRun> {
-  const spec: OpenLoopSpec = { host: HOST, port: options.port, rate: options.rate, connections: options.connections, seconds: options.seconds, requests: options.requests, timeoutMs: options.timeoutMs ?? 10_000, samplesFile: join(workDir, `${name}.samples`) };
-  const specFile = join(workDir, `${name}.spec.json`);
-  writeFileSync(specFile, JSON.stringify(spec));
-  const { lines, exited, child } = spawnNode(name, join(DIST, 'bench', 'open-loop.js'), [specFile]);
-  const code = await withTimeout(exited, (options.seconds + 60) * 1000, `the open-loop generator ${name}`).catch((err: unknown) => {
-    child.kill('SIGKILL');
-    throw err;
-  });
-  const last = lines.filter((l) => l.startsWith('{')).pop();
-  if (code !== 0 || last === undefined) throw new Error(`the open-loop generator exited with ${code}; see ${logFile(name)}`);
-  const buf = readFileSync(spec.samplesFile);
-  return { summary: JSON.parse(last) as OpenLoopSummary, samples: new Float64Array(buf.buffer, buf.byteOffset, buf.byteLength / 8) };
+export function runOpenLoop(name: string, workDir: string, options: OpenLoopOptions): Promise<OpenLoopRun> {
+  return startOpenLoop(name, workDir, options).result;
+}
+
+/** What runOpenLoop sends: `rate` requests a second of `requests`, over `connections` sockets, for `seconds` at most. */
+export interface OpenLoopOptions {
+  port: number;
+  rate: number;
+  connections: number;
+  seconds: number;
+  requests: MixRequest[];
+  timeoutMs?: number;
+}
+
+/** Like runOpenLoop, with `stop()` to end the schedule early (the requests sent are still waited for). */
+export function startOpenLoop(name: string, workDir: string, options: OpenLoopOptions): { result: Promise<OpenLoopRun>; stop(): void } {
+  let stop = () => {};
+  const result = (async () => {
+    const spec: OpenLoopSpec = { host: HOST, port: options.port, rate: options.rate, connections: options.connections, seconds: options.seconds, requests: options.requests, timeoutMs: options.timeoutMs ?? 10_000, samplesFile: join(workDir, `${name}.samples`) };
+    const specFile = join(workDir, `${name}.spec.json`);
+    writeFileSync(specFile, JSON.stringify(spec));
+    const { lines, exited, child } = spawnNode(name, join(DIST, 'bench', 'open-loop.js'), [specFile]);
+    stop = () => void child.kill('SIGUSR2');
+    const code = await withTimeout(exited, (options.seconds + 60) * 1000, `the open-loop generator ${name}`).catch((err: unknown) => {
+      child.kill('SIGKILL');
+      throw err;
+    });
+    const last = lines.filter((l) => l.startsWith('{')).pop();
+    if (code !== 0 || last === undefined) throw new Error(`the open-loop generator exited with ${code}; see ${logFile(name)}`);
+    const buf = readFileSync(spec.samplesFile);
+    return { summary: JSON.parse(last) as OpenLoopSummary, samples: new Float64Array(buf.buffer, buf.byteOffset, buf.byteLength / 8) };
+  })();
+  return { result, stop: () => stop() };
 }
 
 /** Latency figures (ms from the scheduled send) of the requests scheduled between two wall-clock instants (epoch ms). */

@@ -19,6 +19,7 @@ export interface OpenLoopSpec {
   rate: number;
   /** Keep-alive sockets (all opened before the schedule starts). */
   connections: number;
+  /** The schedule's length at most (SIGUSR2 ends it sooner). */
   seconds: number;
   /** The mix, sent in this order round and round. */
   requests: { path: string; headers: Record<string, string> }[];
@@ -31,6 +32,7 @@ export interface OpenLoopSpec {
 export interface OpenLoopSummary {
   /** Wall-clock time (epoch ms) of the schedule's first request. */
   startEpochMs: number;
+  /** The schedule's length (shorter than asked when SIGUSR2 ended it). */
   seconds: number;
   rate: number;
   connections: number;
@@ -62,7 +64,8 @@ export function quantile(sorted: Float64Array | number[], q: number): number {
 async function run(spec: OpenLoopSpec): Promise<OpenLoopSummary> {
   // fifo: a free socket is the one idle longest, so the load spreads over every connection.
   const agent = new Agent({ keepAlive: true, maxSockets: spec.connections, maxFreeSockets: spec.connections, scheduling: 'fifo' });
-  const one = (i: number, onDone: (status: number, bytes: number) => void): void => {
+  /** Sends request `i` of the mix; returns it (destroyed on timeout: a queued one leaves the agent's queue). */
+  const one = (i: number, onDone: (status: number, bytes: number) => void): ReturnType<typeof request> => {
     const r = spec.requests[i % spec.requests.length] as OpenLoopSpec['requests'][number];
     let finished = false;
     const finish = (status: number, bytes: number) => {
@@ -78,12 +81,15 @@ async function run(spec: OpenLoopSpec): Promise<OpenLoopSummary> {
     });
     req.on('error', () => finish(0, 0));
     req.end();
+    return req;
   };
 
   // Warm-up: open every connection (answers not counted).
   await Promise.all(Array.from({ length: spec.connections }, (_, i) => new Promise<void>((res) => one(i, () => res()))));
 
-  const total = Math.round(spec.rate * spec.seconds);
+  // At most `seconds`; SIGUSR2 ends the schedule early (the benchmark stops the load once the
+  // compile it measures has published) and the requests already sent are waited for.
+  let total = Math.round(spec.rate * spec.seconds);
   const interval = 1000 / spec.rate;
   const samples = new Float64Array(total * 3).fill(Number.NaN);
   const lags = new Float64Array(total);
@@ -99,9 +105,10 @@ async function run(spec: OpenLoopSpec): Promise<OpenLoopSummary> {
   let allDone: () => void = () => {};
   const done = new Promise<void>((r) => (allDone = r));
   let settled = 0;
+  let scheduling = true;
   const settle = () => {
     settled += 1;
-    if (settled === total) allDone();
+    if (!scheduling && settled === sent) allDone();
   };
 
   const send = (i: number) => {
@@ -110,15 +117,19 @@ async function run(spec: OpenLoopSpec): Promise<OpenLoopSummary> {
     lags[i] = now - scheduled;
     sent += 1;
     let over = false;
+    let req: ReturnType<typeof request> | undefined;
     const deadline = setTimeout(() => {
       over = true;
+      // A client gives up: the socket closes (or the queued request leaves the queue) and the
+      // server's work for it stops, as a reader's timeout would.
+      req?.destroy();
       timeouts += 1;
       samples[i * 3] = scheduled - t0;
       samples[i * 3 + 1] = performance.now() - scheduled;
       samples[i * 3 + 2] = 0;
       settle();
     }, Math.max(1, spec.timeoutMs - (now - scheduled)));
-    one(i, (status, n) => {
+    req = one(i, (status, n) => {
       if (over) return;
       clearTimeout(deadline);
       const end = performance.now();
@@ -139,17 +150,22 @@ async function run(spec: OpenLoopSpec): Promise<OpenLoopSummary> {
   let next = 0;
   await new Promise<void>((resolveSchedule) => {
     const tick = () => {
+      if (stopRequested) total = next;
       const due = Math.min(total, Math.floor((performance.now() - t0) / interval) + 1);
       while (next < due) send(next++);
       if (next < total) setTimeout(tick, 1);
       else resolveSchedule();
     };
+
     setTimeout(tick, Math.max(0, t0 - performance.now()));
   });
+  scheduling = false;
+  if (settled === sent) allDone();
   await done;
   agent.destroy();
 
   const latencies = new Float64Array(total);
+  const sentLags = lags.subarray(0, total);
   let ok = 0;
   let sum = 0;
   for (let i = 0; i < total; i += 1) {
@@ -158,12 +174,12 @@ async function run(spec: OpenLoopSpec): Promise<OpenLoopSummary> {
     sum += l;
   }
   latencies.sort();
-  lags.sort();
-  writeFileSync(spec.samplesFile, Buffer.from(samples.buffer));
+  sentLags.sort();
+  writeFileSync(spec.samplesFile, Buffer.from(samples.buffer, 0, total * 3 * 8));
   const r2 = (x: number) => Math.round(x * 100) / 100;
   return {
     startEpochMs: Math.round(startEpochMs),
-    seconds: spec.seconds,
+    seconds: Math.round((total / spec.rate) * 10) / 10,
     rate: spec.rate,
     connections: spec.connections,
     scheduled: total,
@@ -172,10 +188,10 @@ async function run(spec: OpenLoopSpec): Promise<OpenLoopSummary> {
     errors,
     timeouts,
     statuses,
-    sentPerSecond: r2(sent / spec.seconds),
-    completedPerSecond: r2(completed / Math.max(spec.seconds, (lastAnswer - t0) / 1000)),
-    sendLagP99Ms: r2(quantile(lags, 0.99)),
-    sendLagMaxMs: r2(lags[lags.length - 1] ?? Number.NaN),
+    sentPerSecond: r2(sent / Math.max(1e-3, total / spec.rate)),
+    completedPerSecond: r2(completed / Math.max(total / spec.rate, (lastAnswer - t0) / 1000)),
+    sendLagP99Ms: r2(quantile(sentLags, 0.99)),
+    sendLagMaxMs: r2(sentLags[sentLags.length - 1] ?? Number.NaN),
     bytes,
     // Errors and timeouts count with the time they took: a request that never came back is
     // at least as late as its deadline, never left out.
@@ -183,8 +199,12 @@ async function run(spec: OpenLoopSpec): Promise<OpenLoopSummary> {
   };
 }
 
+let stopRequested = false;
 const specFile = process.argv[2];
 if (specFile !== undefined && process.argv[1]?.endsWith('open-loop.js')) {
+  process.on('SIGUSR2', () => {
+    stopRequested = true;
+  });
   const spec = JSON.parse(readFileSync(specFile, 'utf8')) as OpenLoopSpec;
   run(spec).then(
     (summary) => {

@@ -4,7 +4,7 @@
 // writes every 250 ms. Shared by the benchmark (after its compile figures) and the soak.
 import { startApiWriter } from './api-writer.js';
 import { fullRerender, type FullRerender } from './compile-figures.js';
-import { describe, requestMix, runOpenLoop, summaryJson, windowStats, type MixRequest, type OpenLoopRun } from './open-loop-run.js';
+import { describe, requestMix, runOpenLoop, startOpenLoop, summaryJson, windowStats, type MixRequest, type OpenLoopRun } from './open-loop-run.js';
 import { log, round, waitIdle, type Json } from './plumbing.js';
 import type { Serving } from './serve-steps.js';
 
@@ -46,22 +46,26 @@ export async function readersUnderWrites(port: number, mix: MixRequest[], option
 
 /**
  * The readers' figures of the benchmark: restarts serve with settings `revision` (a full
- * re-render) with readers running from the moment it listens for long enough to cover the
- * compile (2 × `expectedCompileSeconds` + 10 s, at most 180 s; `mixBefore` built on the server
- * before the restart), then — once the server is idle —
+ * re-render) with readers running from the moment it listens until 2 s after the publish (at
+ * most 4 × `expectedCompileSeconds` + 30 s, 300 s; `mixBefore` built on the server before the
+ * restart), then — once the server is idle —
  * the same load with no compile, then the load under API writes. Returns the results (under
  * `serve.*`) and the server, still running, with the re-render's figures.
  */
 export async function readersFigures(dir: string, revision: number, expectedCompileSeconds: number, mixBefore: MixRequest[], options: ReadersOptions, env: NodeJS.ProcessEnv): Promise<{ serve: Json; rerender: FullRerender }> {
-  const seconds = Math.min(180, Math.ceil(expectedCompileSeconds * 2 + 10));
-  let during: Promise<OpenLoopRun> | undefined;
+  const seconds = Math.min(300, Math.ceil(expectedCompileSeconds * 4 + 30));
+  let during: ReturnType<typeof startOpenLoop> | undefined;
   // The mix was built on the server before the restart (the restored set's validators): the
-  // load starts the moment the new server answers, while the compile has just begun.
-  const rerender = await fullRerender(dir, 'serve-readers', 1, revision, env, async (s: Serving) => {
-    during = runOpenLoop('readers-during-full-compile', options.workDir, { port: s.port, rate: options.rate, connections: options.connections, seconds, requests: mixBefore });
-    await during;
+  // load starts the moment the new server answers, while the compile has just begun, and stops
+  // 2 s after the publish.
+  const rerender = await fullRerender(dir, 'serve-readers', 1, revision, env, {
+    onListening: async (s: Serving) => {
+      during = startOpenLoop('readers-during-full-compile', options.workDir, { port: s.port, rate: options.rate, connections: options.connections, seconds, requests: mixBefore });
+      await during.result;
+    },
+    onPublished: () => void setTimeout(() => during?.stop(), 2000),
   });
-  const duringRun = await (during as unknown as Promise<OpenLoopRun>);
+  const duringRun = await (during as unknown as ReturnType<typeof startOpenLoop>).result;
   const start = duringRun.summary.startEpochMs;
   const end = Math.min(rerender.publishedAtEpochMs, start + seconds * 1000);
   const window = windowStats(duringRun, start, end);
@@ -70,7 +74,7 @@ export async function readersFigures(dir: string, revision: number, expectedComp
   log(`   server idle after ${idle} s; the same load with no compile`);
   // The same mix, fresh validators: the documents changed with the settings.
   const mix = await requestMix(rerender.serving.port, options.hosts, options.documents);
-  const quietSeconds = Math.min(seconds, options.seconds);
+  const quietSeconds = options.seconds;
   const quiet = await runOpenLoop('readers-no-compile', options.workDir, { port: rerender.serving.port, rate: options.rate, connections: options.connections, seconds: quietSeconds, requests: mix });
   log(`   no compile: ${describe(quiet)}`);
   const underWrites = await readersUnderWrites(rerender.serving.port, mix, options);
