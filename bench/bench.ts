@@ -301,9 +301,12 @@ async function main(): Promise<number> {
     log('WARNING: dist/src was rebuilt during the run: the figures mix two builds');
   }
   results.targets = evaluate(results);
-  process.stdout.write(`${renderTable(results)}\n`);
+  const table = renderTable(results);
+  process.stdout.write(`${table}\n`);
   mkdirSync(dirname(args.out), { recursive: true });
   writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);
+  // The tables beside the JSON (bench/results/latest.md for the default --out).
+  if (args.out.endsWith('.json')) writeFileSync(`${args.out.slice(0, -5)}.md`, `${table}\n`);
   log(`wrote ${args.out}`);
   if (args.keep || failure !== undefined) log(`kept the data folder ${dir}`);
   else rmSync(dir, { recursive: true, force: true });
