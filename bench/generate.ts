@@ -278,11 +278,14 @@ function zipfOf(n: number, s: number): (rng: Rng) => number {
   return f;
 }
 
-/** The site.json of the synthetic site: data/site.json's shape, with 1 or 3 origins. */
-export function siteConfig(origins: 1 | 3): Record<string, unknown> {
+/**
+ * The site.json of the synthetic site: data/site.json's shape, with 1 or 3 origins. A `revision`
+ * above 0 changes the description (so every document changes: what a settings change does).
+ */
+export function siteConfig(origins: 1 | 3, revision = 0): Record<string, unknown> {
   return {
     title: 'Press TV',
-    description: 'Latest news from Press TV',
+    description: revision === 0 ? 'Latest news from Press TV' : `Latest news from Press TV (settings revision ${revision})`,
     language: 'en',
     timeZone: 'Asia/Tehran',
     origin: 'https://www.presstv.com',
@@ -296,9 +299,9 @@ export function siteConfig(origins: 1 | 3): Record<string, unknown> {
   };
 }
 
-/** Writes site.json into `dir`. */
-export async function writeSiteConfig(dir: string, origins: 1 | 3): Promise<void> {
-  await writeFile(join(dir, 'site.json'), `${JSON.stringify(siteConfig(origins), null, 2)}\n`);
+/** Writes site.json into `dir` (see siteConfig). */
+export async function writeSiteConfig(dir: string, origins: 1 | 3, revision = 0): Promise<void> {
+  await writeFile(join(dir, 'site.json'), `${JSON.stringify(siteConfig(origins, revision), null, 2)}\n`);
 }
 
 /** What was generated. */
