@@ -31,7 +31,9 @@ export type ToWorker =
   | { type: 'directory'; id: number; task: DirectoryTask }
   | { type: 'read'; id: number; task: ReadTask }
   | { type: 'brotli'; id: number; task: BrotliTask }
-  | { type: 'fault'; key: string; kind: FaultKind };
+  | { type: 'fault'; key: string; kind: FaultKind }
+  /** Finish the tasks in hand, then exit (see close). */
+  | { type: 'stop' };
 
 /** Read, validate and digest a batch of article files. */
 export interface ReadTask {
@@ -102,6 +104,8 @@ export interface RenderPool {
   close(): Promise<void>;
 }
 
+/** How long close() waits for a worker to finish its tasks and exit before it terminates it. */
+const STOP_GRACE_MS = 10_000;
 /** Tasks a worker holds at once: one rendering while the other's bodies are written. */
 const IN_FLIGHT = 2;
 /** Workers that die before they are ready, in a row, before the pool renders on this thread. */
@@ -350,7 +354,19 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
       closed = true;
       for (const job of queue.splice(0)) job.reject(new FeedwrightError('RENDER_FAILED', 'the render pool was closed'));
       for (const job of background.splice(0)) job.resolve(undefined as never);
-      await Promise.all(slots.map((s) => s.worker.terminate()));
+      // Each worker finishes what it holds and exits by itself: terminating a thread in the
+      // middle of a compression aborts the whole process on Node 20 (node_zlib.cc "close before
+      // init" in the worker's clean-up). One that has not exited in STOP_GRACE_MS is terminated.
+      await Promise.all(
+        slots.map(async (s) => {
+          const exited = new Promise<void>((resolve) => s.worker.once('exit', () => resolve()));
+          s.worker.postMessage({ type: 'stop' } satisfies ToWorker);
+          let timer: NodeJS.Timeout | undefined;
+          const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), STOP_GRACE_MS)));
+          if ((await Promise.race([exited, late])) === 'late') await s.worker.terminate();
+          clearTimeout(timer);
+        }),
+      );
     },
   };
 }

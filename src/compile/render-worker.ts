@@ -67,7 +67,23 @@ function transferable(result: FeedRendered | DirectoryRendered | BrotliEncoded):
   return [...list];
 }
 
+/** Tasks in hand, and whether the pool asked this worker to stop once they are done. */
+let inHand = 0;
+let stopping = false;
+/** Exits between tasks (never in the middle of a compression): see RenderPool.close. */
+const stopIfIdle = () => {
+  if (stopping && inHand === 0) {
+    port.close();
+    process.exit(0);
+  }
+};
+
 port.on('message', (m: ToWorker) => {
+  if (m.type === 'stop') {
+    stopping = true;
+    stopIfIdle();
+    return;
+  }
   if (m.type === 'fault') {
     faults.set(m.key, m.kind);
     return;
@@ -81,9 +97,15 @@ port.on('message', (m: ToWorker) => {
     return;
   }
   const work: Promise<FeedRendered | DirectoryRendered | BrotliEncoded> = m.type === 'feed' ? tasks.renderFeed(m.task) : m.type === 'directory' ? tasks.renderDirectory(m.task) : tasks.encodeBrotli(m.task);
-  work.then(
-    (result) => port.postMessage({ type: 'done', id: m.id, result } satisfies FromWorker, transferable(result)),
-    (err: unknown) => send({ type: 'failed', id: m.id, message: err instanceof Error ? err.message : String(err), code: err instanceof FeedwrightError ? err.code : 'RENDER_FAILED' }),
-  );
+  inHand += 1;
+  work
+    .then(
+      (result) => port.postMessage({ type: 'done', id: m.id, result } satisfies FromWorker, transferable(result)),
+      (err: unknown) => send({ type: 'failed', id: m.id, message: err instanceof Error ? err.message : String(err), code: err instanceof FeedwrightError ? err.code : 'RENDER_FAILED' }),
+    )
+    .finally(() => {
+      inHand -= 1;
+      stopIfIdle();
+    });
 });
 send({ type: 'ready' });
