@@ -156,7 +156,14 @@ async function main(argv: string[]): Promise<number> {
     const report = await service.compiler.compile();
     progress.end();
     // Nobody serves these documents until the next start: their brotli bodies are made now.
+    const brotliTotal = service.compiler.brotliPending();
+    // Documents are cheap units: a pipe hears of this only for 1,000 or more.
+    const brotliProgress = (done: number) => progress.report('making brotli bodies', done, brotliTotal, 1000);
+    const ticker = setInterval(() => brotliProgress(brotliTotal - service.compiler.brotliPending()), 250);
     await service.compiler.brotliSettled();
+    clearInterval(ticker);
+    brotliProgress(brotliTotal);
+    progress.end();
     for (const p of report.problems) console.error(`skipped ${formatProblem(p)}`);
     for (const f of report.failedFeeds) console.error(`feed ${f.scope || '(site)'} failed: ${f.error}`);
     if (report.error) console.error(report.error);
@@ -198,13 +205,10 @@ async function main(argv: string[]): Promise<number> {
   const service = createService({ site, ...(await storage(runtime, site, log)), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, log, ...(runtime.apiToken ? { apiToken: runtime.apiToken } : {}) });
   const port = await service.listen(runtime.port, runtime.host);
   console.log(`feedwright serving ${site.title} on http://${runtime.host === '0.0.0.0' ? 'localhost' : runtime.host}:${port}/ (data: ${runtime.dataDir}, schedule "${site.schedule}")`);
-  const first = await service.compiler.compile();
-  const serving = service.compiler.current();
-  if (first.published) console.log(`first compile published ${serving?.feeds.length ?? 0} feeds in ${first.durationMs} ms`);
-  else if (serving) console.log(`serving the ${serving.feeds.length} feeds published before the restart; nothing changed since`);
-  else console.log(`first compile did not publish (${first.error ?? 'see above'}); the next scheduled compile tries again`);
-  await new Promise<void>((resolveStop) => {
-    let stopping = false;
+  // Signals are handled from the moment the port is open: a deploy's SIGTERM during the first
+  // (possibly full) compile finishes requests in flight and exits 0 like any other.
+  let stopping = false;
+  const stopped = new Promise<void>((resolveStop) => {
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
@@ -214,6 +218,15 @@ async function main(argv: string[]): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+  const first = await service.compiler.compile().catch((err: unknown) => ({ published: false, error: (err as Error).message }));
+  const serving = service.compiler.current();
+  // compile() reports the last of back-to-back runs (a schedule tick during it is folded in), so
+  // this line says what is served rather than what one run did.
+  if (stopping) {
+    // stopping: say nothing more
+  } else if (serving) console.log(`first compile done: serving ${serving.feeds.length} feeds from ${serving.articles} articles (set ${serving.generation})`);
+  else console.log(`first compile did not publish (${first.error ?? 'see above'}); the next scheduled compile tries again`);
+  await stopped;
   return 0;
 }
 

@@ -82,8 +82,8 @@ export function loadRuntimeConfig(flags: { data?: string; databaseUrl?: string }
     throw new FeedwrightError('CONFIG_INVALID', `FEEDWRIGHT_CACHE_MB "${cacheText}" is not a number of megabytes`, { problems: [{ field: 'FEEDWRIGHT_CACHE_MB', message: 'must be a number, 0 or more' }] });
   }
   const threadsText = env.FEEDWRIGHT_RENDER_THREADS;
-  const renderThreads = threadsText === undefined || threadsText === '' ? undefined : Number(threadsText);
-  if (renderThreads !== undefined && !(Number.isInteger(renderThreads) && renderThreads >= 0 && renderThreads <= 64)) {
+  const renderThreads = threadsText === undefined || threadsText === '' ? undefined : /^\d{1,2}$/.test(threadsText) ? Number(threadsText) : Number.NaN;
+  if (renderThreads !== undefined && !(renderThreads >= 0 && renderThreads <= 64)) {
     throw new FeedwrightError('CONFIG_INVALID', `FEEDWRIGHT_RENDER_THREADS "${threadsText}" is not a number of threads (0 to 64)`, { problems: [{ field: 'FEEDWRIGHT_RENDER_THREADS', message: 'must be an integer from 0 to 64' }] });
   }
   return {

@@ -12,23 +12,24 @@ export interface ProgressStream {
 const PIPE_MIN_TOTAL = 100;
 
 /**
- * A reporter for one kind of work, e.g. `progressReporter(process.stderr)('rendering feeds', 40, 993)`.
+ * A reporter for one kind of work, e.g. `progressReporter(process.stderr).report('rendering feeds', 40, 993)`;
+ * `pipeMinTotal` (default 100) is the least work a pipe hears of.
  * `done` and `total` are counts (files, feeds, items); `end()` finishes a terminal's line.
  * Never throws (a closed stream is the caller's concern).
  */
-export function progressReporter(stream: ProgressStream): { report: (label: string, done: number, total: number) => void; end: () => void } {
+export function progressReporter(stream: ProgressStream): { report: (label: string, done: number, total: number, pipeMinTotal?: number) => void; end: () => void } {
   const tty = stream.isTTY === true;
   let open = false;
   let lastTenth = new Map<string, number>();
   return {
-    report(label, done, total) {
+    report(label, done, total, pipeMinTotal = PIPE_MIN_TOTAL) {
       if (total <= 0) return;
       if (tty) {
         stream.write(`\r${label} ${done}/${total}\u001b[K`);
         open = true;
         return;
       }
-      if (total < PIPE_MIN_TOTAL) return;
+      if (total < pipeMinTotal) return;
       const tenth = Math.floor((done * 10) / total);
       if (tenth === (lastTenth.get(label) ?? -1)) return;
       lastTenth.set(label, tenth);

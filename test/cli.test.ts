@@ -186,7 +186,7 @@ describe('cli', function () {
       expect(r.stderr).to.not.match(/EPIPE|Unhandled|at .*cli\.js/);
     });
 
-    it('a first compile of 1,200 article files prints its progress on stderr (a line per tenth on a pipe)', async function () {
+    it('a first compile of 1,200 article files prints its progress on stderr (files read, feeds rendered, brotli bodies made; a line per tenth on a pipe)', async function () {
       this.timeout(300_000);
       const dir = mkdtempSync(join(tmpdir(), 'feedwright-progress-'));
       dirs.push(dir);
@@ -203,7 +203,11 @@ describe('cli', function () {
       const feeds = Number(/\/(\d+)$/.exec(render.at(-1) ?? '')?.[1]);
       expect(feeds, 'a tag and section feed each').to.be.greaterThan(100);
       expect(render.at(-1)).to.equal(`rendering feeds ${feeds}/${feeds}`);
-      expect(lines.length, 'nothing else on stderr').to.equal(read.length + render.length);
+      const brotli = lines.filter((l) => l.startsWith('making brotli bodies '));
+      const made = Number(/\/(\d+)$/.exec(brotli.at(-1) ?? '')?.[1]);
+      expect(made, 'every document of the compile (over 1,000: a pipe hears of it)').to.be.greaterThan(feeds * 3);
+      expect(brotli.at(-1)).to.equal(`making brotli bodies ${made}/${made}`);
+      expect(lines.length, 'nothing else on stderr').to.equal(read.length + render.length + brotli.length);
     });
 
     it('prints the same ETag for /rss.xml on two runs over the same data', () => {
@@ -229,7 +233,7 @@ describe('cli', function () {
 
   describe('FEEDWRIGHT_RENDER_THREADS', () => {
     it('a value that is not a thread count stops the command and names the variable', () => {
-      for (const bad of ['two', '-1', '1.5', '65']) {
+      for (const bad of ['two', '-1', '1.5', '65', ' ', '0x2', '1e1', '+2']) {
         const r = run(['compile', '--data', tempDir()], { FEEDWRIGHT_RENDER_THREADS: bad });
         expect(r.status, `${bad}: ${r.all}`).to.not.equal(0);
         expect(r.stderr, bad).to.include('FEEDWRIGHT_RENDER_THREADS');

@@ -31,7 +31,7 @@ export type ToWorker =
   | { type: 'directory'; id: number; task: DirectoryTask }
   | { type: 'read'; id: number; task: ReadTask }
   | { type: 'brotli'; id: number; task: BrotliTask }
-  | { type: 'fault'; key: string; kind: FaultKind }
+  | { type: 'fault'; key: string; kind: FaultKind | null }
   /** Finish the tasks in hand, then exit (see close). */
   | { type: 'stop' };
 
@@ -96,8 +96,10 @@ export interface RenderPool {
   /** How many worker threads render (0: this thread does). */
   threads(): number;
   /**
-   * For tests: the next render of `key` by each worker running now (or by this thread) fails
-   * after writing its first document: `exit` stops the worker, `throw` raises an exception.
+   * For tests: renders of `key` fail after writing their first document — `exit` stops the
+   * worker, `oom` runs it out of memory, `throw` raises an exception — on every worker
+   * (replacements started meanwhile included, so a retried task meets the fault too) until a
+   * render task of `key` settles; then the fault is disarmed everywhere.
    */
   injectFault(key: string, kind: FaultKind): void;
   /** Stops the workers; queued and running tasks fail (queued background work resolves undefined). */
@@ -161,6 +163,8 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
   let localRunning = 0;
   let localBackground = 0;
   const localFaults = new Map<string, FaultKind>();
+  /** Faults armed by injectFault, by key: sent to every worker started until a task of that key settles. */
+  const armed = new Map<string, FaultKind>();
 
   /** Keeps the process alive while work is queued or in flight, and only then. */
   const refresh = () => {
@@ -180,6 +184,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     }
     const slot: Slot = { worker, ready: false, jobs: new Map() };
     slots.push(slot);
+    for (const [key, kind] of armed) worker.postMessage({ type: 'fault', key, kind } satisfies ToWorker);
     worker.on('message', (m: FromWorker) => {
       if (m.type === 'ready') {
         slot.ready = true;
@@ -324,7 +329,12 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     start();
     const id = (nextId += 1);
     return new Promise<T>((resolve, reject) => {
-      (isBackground ? background : queue).push({ id, key, background: isBackground, attempts: 0, message: message(id), resolve: resolve as (v: never) => void, reject });
+      const settled = () => {
+        if (armed.delete(key)) for (const s of slots) s.worker.postMessage({ type: 'fault', key, kind: null } satisfies ToWorker);
+      };
+      const done = (v: never) => (settled(), (resolve as (v: never) => void)(v));
+      const failed = (err: Error) => (settled(), reject(err));
+      (isBackground ? background : queue).push({ id, key, background: isBackground, attempts: 0, message: message(id), resolve: done, reject: failed });
       pump();
     });
   }
@@ -348,6 +358,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     threads: () => (inThread ? 0 : started ? slots.length : size),
     injectFault(key, kind) {
       if (inThread) localFaults.set(key, kind);
+      armed.set(key, kind);
       for (const s of slots) s.worker.postMessage({ type: 'fault', key, kind } satisfies ToWorker);
     },
     async close() {

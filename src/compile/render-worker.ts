@@ -85,7 +85,8 @@ port.on('message', (m: ToWorker) => {
     return;
   }
   if (m.type === 'fault') {
-    faults.set(m.key, m.kind);
+    if (m.kind === null) faults.delete(m.key);
+    else faults.set(m.key, m.kind);
     return;
   }
   if (m.type === 'read') {
