@@ -1,13 +1,12 @@
 // What each response coding costs, over every document of a compile: the bytes a response carries
 // in identity, gzip and brotli (the body files the compile wrote), and the CPU seconds gzip and
-// brotli take to produce them, timed here by compressing every identity body again at the levels
-// src/compile/compression.ts uses (gzip 4; brotli 4, text mode, window fitted to the size). Each
-// result is compared with the body file the compile wrote, so a change of levels there shows up
-// as a mismatch here instead of silently timing something else.
+// brotli take to produce them, timed here by compressing every identity body again with the
+// functions src/compile/compression.ts serves with (gzipBody, brotliBody). Each result is
+// compared with the body file the compile wrote, so the figure is of what is served.
 // Usage: node dist/bench/coding-costs.js DOCUMENTS_DIR — prints one JSON line (CodingCosts).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { brotliCompressSync, constants as zc, gzipSync } from 'node:zlib';
+import { brotliBody, gzipBody } from '../src/compile/compression.js';
 
 /** The figures, bytes and CPU seconds summed over every document. */
 export interface CodingCosts {
@@ -17,20 +16,16 @@ export interface CodingCosts {
   meanBytes: { identity: number; gzip: number; br: number };
   /** CPU seconds (user + system) to compress every identity body once. */
   cpuSeconds: { gzip: number; br: number };
+  /** Documents whose brotli body existed when measured (it is made in the background after a publish). */
+  brDocuments: number;
   /** Documents whose re-compressed bytes equal the body file the compile wrote (missing br files count as not equal). */
   sameAsServed: { gzip: number; br: number };
-}
-
-/** Brotli at the settings of src/compile/compression.ts. */
-function brotli(bytes: Buffer): Buffer {
-  const lgwin = Math.min(22, Math.max(16, Math.ceil(Math.log2(bytes.length + 1))));
-  return brotliCompressSync(bytes, { params: { [zc.BROTLI_PARAM_QUALITY]: 4, [zc.BROTLI_PARAM_MODE]: zc.BROTLI_MODE_TEXT, [zc.BROTLI_PARAM_LGWIN]: lgwin, [zc.BROTLI_PARAM_SIZE_HINT]: bytes.length } });
 }
 
 /** Measures every identity body in `dir` (files named H, with H-gz and H-br beside them). */
 export function codingCosts(dir: string): CodingCosts {
   const names = new Set(readdirSync(dir));
-  const out: CodingCosts = { documents: 0, bytes: { identity: 0, gzip: 0, br: 0 }, meanBytes: { identity: 0, gzip: 0, br: 0 }, cpuSeconds: { gzip: 0, br: 0 }, sameAsServed: { gzip: 0, br: 0 } };
+  const out: CodingCosts = { documents: 0, brDocuments: 0, bytes: { identity: 0, gzip: 0, br: 0 }, meanBytes: { identity: 0, gzip: 0, br: 0 }, cpuSeconds: { gzip: 0, br: 0 }, sameAsServed: { gzip: 0, br: 0 } };
   const cpu = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6;
   for (const name of [...names].sort()) {
     if (!names.has(`${name}-gz`)) continue;
@@ -41,17 +36,18 @@ export function codingCosts(dir: string): CodingCosts {
     out.bytes.identity += identity.length;
     out.bytes.gzip += servedGzip.length;
     out.bytes.br += servedBr?.length ?? 0;
+    if (servedBr !== undefined) out.brDocuments += 1;
     let c = process.cpuUsage();
-    const gz = gzipSync(identity, { level: 4 });
+    const gz = gzipBody(identity);
     out.cpuSeconds.gzip += cpu(process.cpuUsage(c));
     c = process.cpuUsage();
-    const br = brotli(identity);
+    const br = brotliBody(identity);
     out.cpuSeconds.br += cpu(process.cpuUsage(c));
     if (gz.equals(servedGzip)) out.sameAsServed.gzip += 1;
     if (servedBr !== undefined && br.equals(servedBr)) out.sameAsServed.br += 1;
   }
   const n = Math.max(1, out.documents);
-  out.meanBytes = { identity: Math.round(out.bytes.identity / n), gzip: Math.round(out.bytes.gzip / n), br: Math.round(out.bytes.br / n) };
+  out.meanBytes = { identity: Math.round(out.bytes.identity / n), gzip: Math.round(out.bytes.gzip / n), br: Math.round(out.bytes.br / Math.max(1, out.brDocuments)) };
   out.cpuSeconds = { gzip: Math.round(out.cpuSeconds.gzip * 100) / 100, br: Math.round(out.cpuSeconds.br * 100) / 100 };
   return out;
 }

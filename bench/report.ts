@@ -1,5 +1,6 @@
 // The benchmark's report: each target (key, goal, pass or MISS) and the tables printed by
 // `npm run bench` and written to bench/results/latest.md. Pure: figures in, text out.
+import { BROTLI_QUALITY, GZIP_LEVEL } from '../src/compile/compression.js';
 import { round, type Json } from './plumbing.js';
 
 /** The number at a dotted key (`serve.gzip.ratio`), or undefined. */
@@ -127,8 +128,8 @@ export function renderTable(r: Json): string {
     lines.push('| coding | bytes per response (mean) | total MB | CPU seconds, all documents |');
     lines.push('|---|---|---|---|');
     lines.push(`| identity | ${n('codings.meanBytes.identity', 0)} | ${round((at(r, 'codings.bytes.identity') ?? Number.NaN) / 1e6, 1)} | — |`);
-    lines.push(`| gzip (level 4) | ${n('codings.meanBytes.gzip', 0)} | ${round((at(r, 'codings.bytes.gzip') ?? Number.NaN) / 1e6, 1)} | ${n('codings.cpuSeconds.gzip')} |`);
-    lines.push(`| br (quality 4) | ${n('codings.meanBytes.br', 0)} | ${round((at(r, 'codings.bytes.br') ?? Number.NaN) / 1e6, 1)} | ${n('codings.cpuSeconds.br')} |`);
+    lines.push(`| gzip (level ${GZIP_LEVEL}, before publishing) | ${n('codings.meanBytes.gzip', 0)} | ${round((at(r, 'codings.bytes.gzip') ?? Number.NaN) / 1e6, 1)} | ${n('codings.cpuSeconds.gzip')} |`);
+    lines.push(`| br (quality ${BROTLI_QUALITY}, in the background; ${n('codings.brDocuments', 0)} documents had theirs when measured) | ${n('codings.meanBytes.br', 0)} | ${round((at(r, 'codings.bytes.br') ?? Number.NaN) / 1e6, 1)} | ${n('codings.cpuSeconds.br')} |`);
     lines.push('');
   }
   lines.push('| other figures | value |');
