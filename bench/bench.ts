@@ -19,7 +19,7 @@ import { load, useLoadTool, wrkInstalled, type Run } from './closed-loop.js';
 import { coldCompile, coldImport, fullRerender, measureCodings } from './compile-figures.js';
 import { incremental } from './incremental.js';
 import { requestMix } from './open-loop-run.js';
-import { DIST, HOST, ROOT, agent, buildFingerprint, get, killAll, log, median, memoryOf, round, setLogDir, spawnNode, stopChild, waitForLine, waitIdle, withTimeout, type Json } from './plumbing.js';
+import { DIST, HOST, ROOT, agent, buildFingerprint, get, killAll, log, runMain, median, memoryOf, round, setLogDir, spawnNode, stopChild, waitForLine, waitIdle, withTimeout, type Json } from './plumbing.js';
 import { readersFigures } from './readers.js';
 import { evaluate, renderTable } from './report.js';
 import { CODING_HEADER, captureDocument, capturedHeaders, startServe, touchAll } from './serve-steps.js';
@@ -313,24 +313,4 @@ async function main(): Promise<number> {
   return failure === undefined ? 0 : 1;
 }
 
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    killAll();
-    process.exit(130);
-  });
-}
-process.once('exit', killAll);
-
-main().then(
-  (code) => {
-    process.exitCode = code;
-    // autocannon or a keep-alive socket may hold the loop open; the work is done.
-    setTimeout(() => process.exit(code), 1000).unref();
-  },
-  (err: unknown) => {
-    killAll();
-    console.error(err);
-    process.exitCode = 1;
-  },
-);
+runMain(main);

@@ -266,3 +266,29 @@ export async function pool<T>(items: T[], limit: number, fn: (item: T) => Promis
     }),
   );
 }
+
+/**
+ * Runs a benchmark's `main` as the process: its exit code becomes the process's; children are
+ * killed on SIGINT/SIGTERM (exit 130), on exit, and when `main` throws (exit 1). The process
+ * exits a second after `main` resolves (autocannon or a keep-alive socket may hold the loop open).
+ */
+export function runMain(main: () => Promise<number>): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      killAll();
+      process.exit(130);
+    });
+  }
+  process.once('exit', killAll);
+  main().then(
+    (code) => {
+      process.exitCode = code;
+      setTimeout(() => process.exit(code), 1000).unref();
+    },
+    (err: unknown) => {
+      killAll();
+      console.error(err);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { generateArchive, siteConfig } from './generate.js';
 import { requestMix } from './open-loop-run.js';
-import { get, killAll, log, memoryOf, setLogDir, setLogPrefix, stopChild, type Json } from './plumbing.js';
+import { get, log, runMain, memoryOf, setLogDir, setLogPrefix, stopChild, type Json } from './plumbing.js';
 import { readersUnderWrites } from './readers.js';
 import { evaluate, targetTable, readersTable, type Target } from './report.js';
 import { startServe } from './serve-steps.js';
@@ -88,23 +88,4 @@ async function main(): Promise<number> {
   rmSync(dir, { recursive: true, force: true });
   return failed ? 1 : 0;
 }
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    killAll();
-    process.exit(130);
-  });
-}
-process.once('exit', killAll);
-
-main().then(
-  (code) => {
-    process.exitCode = code;
-    setTimeout(() => process.exit(code), 1000).unref();
-  },
-  (err: unknown) => {
-    killAll();
-    console.error(err);
-    process.exitCode = 1;
-  },
-);
+runMain(main);

@@ -345,31 +345,23 @@ interface DocumentDbRow {
 
 /** The published manifest and its meta, read in one snapshot (REPEATABLE READ, read only). */
 async function readPublished(pool: pg.Pool): Promise<Awaited<ReturnType<ArticleStore['readPublished']>>> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const meta = new Map((await client.query<{ key: string; value: string }>("SELECT key, value FROM meta WHERE key IN ('render_digest', 'visible_until', 'change_seq')")).rows.map((r) => [r.key, r.value]));
-    const docs = (await client.query<DocumentDbRow>('SELECT path, origin, content_type, last_modified, hash, size_identity, size_gzip, size_br FROM documents ORDER BY path, origin')).rows;
-    await client.query('COMMIT');
-    const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
-    return {
-      renderDigest: meta.get('render_digest'),
-      visibleUntil: num(meta.get('visible_until')),
-      changeSeq: num(meta.get('change_seq')),
-      documents: docs.map((r): DocumentRow => ({
-        path: r.path,
-        origin: r.origin,
-        record: { contentType: r.content_type, lastModified: r.last_modified, hash: r.hash, sizes: { identity: r.size_identity, gzip: r.size_gzip, br: r.size_br } },
-      })),
-    };
-  } catch (err) {
-    await client.query('ROLLBACK').catch((e: Error) => {
-      broken = e;
-    });
-    throw err;
-  } finally {
-    // A connection whose rollback failed is discarded, not returned to the pool.
-    client.release(broken);
-  }
+  return inTransaction(
+    pool,
+    async (client) => {
+      const meta = new Map((await client.query<{ key: string; value: string }>("SELECT key, value FROM meta WHERE key IN ('render_digest', 'visible_until', 'change_seq')")).rows.map((r) => [r.key, r.value]));
+      const docs = (await client.query<DocumentDbRow>('SELECT path, origin, content_type, last_modified, hash, size_identity, size_gzip, size_br FROM documents ORDER BY path, origin')).rows;
+      const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+      return {
+        renderDigest: meta.get('render_digest'),
+        visibleUntil: num(meta.get('visible_until')),
+        changeSeq: num(meta.get('change_seq')),
+        documents: docs.map((r): DocumentRow => ({
+          path: r.path,
+          origin: r.origin,
+          record: { contentType: r.content_type, lastModified: r.last_modified, hash: r.hash, sizes: { identity: r.size_identity, gzip: r.size_gzip, br: r.size_br } },
+        })),
+      };
+    },
+    'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+  );
 }

@@ -58,13 +58,14 @@ export function createPool(options: PoolOptions): pg.Pool {
  * Runs `fn` in one transaction on one pooled connection (READ COMMITTED: each statement sees
  * what committed before it, so a write that waited for the write lock sees the writes it waited
  * for). Commits when `fn` resolves; rolls back and rethrows when it throws. A connection whose
- * rollback failed is discarded rather than returned to the pool.
+ * rollback failed is discarded rather than returned to the pool. `begin` may name another
+ * isolation level (e.g. `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`).
  */
-export async function inTransaction<T>(pool: pg.Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(pool: pg.Pool, fn: (client: PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    await client.query('BEGIN');
+    await client.query(begin);
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
