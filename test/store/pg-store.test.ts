@@ -12,7 +12,7 @@ import { PG_NEWEST_IN_SCOPE_SQL, openPgStore } from '../../src/store/pg-store.js
 import { migrate, MIGRATIONS, PG_SCHEMA_VERSION } from '../../src/store/pg/migrations.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import type { ArticleStore, ArticleWrite, WriteRefusal } from '../../src/store/store.js';
-import { CONTRACT_PREFIX, storeContract } from './store-contract.js';
+import { CONTRACT_PREFIX, failure, storeContract } from './store-contract.js';
 import { needPostgres, PG_URL, TestSchemas, withSearchPath } from '../support/pg.js';
 import { removeDir } from '../support/fixtures.js';
 
@@ -24,15 +24,6 @@ function article(id: string, published: string, extra: Record<string, unknown> =
 }
 const put = (a: Article, source = 'api'): ArticleWrite => ({ kind: 'put', article: a, digest: articleDigest(a), source });
 
-/** The error a promise rejects with (undefined when it resolves). */
-async function failure(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  return undefined;
-}
 
 describe('PostgreSQL store', function () {
   before(function () {

@@ -24,8 +24,8 @@ async function writeSkipping(store: ArticleStore, writes: ArticleWrite[], now: n
   return refused;
 }
 
-/** The error a write fails with (undefined when it does not). */
-async function failure(p: Promise<unknown>): Promise<unknown> {
+/** The error a promise rejects with (undefined when it resolves). */
+export async function failure(p: Promise<unknown>): Promise<unknown> {
   try {
     await p;
   } catch (err) {
