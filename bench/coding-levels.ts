@@ -1,5 +1,5 @@
 // Measures the content codings on one generated feed of about 300 KB (the site-wide RSS feed of
-// the benchmark's archive shape, 50 items): bytes and milliseconds of gzip at levels 1, 4, 6 and
+// the benchmark's archive shape, 50 items): bytes and milliseconds of gzip at levels 1, 2, 3, 4, 6 and
 // 9 and of brotli at qualities 4 and 5, as the render workers call them (one thread, sync). It
 // chose the publishing gzip level (README, "Compiling off the serving thread"). Bounded: one
 // feed, a fixed number of runs, nothing served.
@@ -33,6 +33,8 @@ try {
     brotliCompressSync(bytes, { params: { [zc.BROTLI_PARAM_QUALITY]: quality, [zc.BROTLI_PARAM_MODE]: zc.BROTLI_MODE_TEXT, [zc.BROTLI_PARAM_LGWIN]: lgwin, [zc.BROTLI_PARAM_SIZE_HINT]: bytes.length } });
   const codings: [string, () => Buffer][] = [
     ['gzip 1', () => gzipSync(bytes, { level: 1 })],
+    ['gzip 2', () => gzipSync(bytes, { level: 2 })],
+    ['gzip 3', () => gzipSync(bytes, { level: 3 })],
     ['gzip 4', () => gzipSync(bytes, { level: 4 })],
     ['gzip 6', () => gzipSync(bytes, { level: 6 })],
     ['gzip 9', () => gzipSync(bytes, { level: 9 })],

@@ -155,6 +155,12 @@ function failure(scope: string, err: unknown): FeedFailure {
   return { scope, error: err instanceof Error ? err.message : String(err), code: err instanceof FeedwrightError ? err.code : 'RENDER_FAILED' };
 }
 
+/**
+ * A compile of at most this many feeds hands its bodies to the serving thread's memory cache
+ * (see FeedTask.returnBodies); a larger one leaves them on disk for readers' first reads.
+ */
+const RETURN_BODIES_UP_TO = 64;
+
 const byScopeKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
@@ -357,10 +363,11 @@ async function findChangedFeeds(ctx: CompileContext, state: CompilerState, affec
  */
 async function renderFeeds(ctx: CompileContext, plan: Plan, rep: CompileReport): Promise<FeedRendered[]> {
   let done = 0;
+  const returnBodies = plan.tasks.length <= RETURN_BODIES_UP_TO;
   const settled = await Promise.allSettled(
     plan.tasks.map(async (t) => {
       try {
-        const r = await ctx.renderer.renderFeed(t);
+        const r = await ctx.renderer.renderFeed({ ...t, returnBodies });
         cacheBodies(ctx.bodies, r.documents);
         return r;
       } finally {

@@ -3,9 +3,10 @@
 // the background task: the brotli body of one published document, made from its identity file.
 // The one implementation of both, run in a render worker or, when workers cannot run, on the
 // compiling thread, so the bytes are the same either way.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { threadId } from 'node:worker_threads';
+import { isMainThread, threadId } from 'node:worker_threads';
 import { createDateFormatter } from '../core/dates.js';
 import type { FeedContent, PreparedItem, RenderContext } from '../core/feed-model.js';
 import { renderAtom } from '../core/render-atom.js';
@@ -44,6 +45,12 @@ export interface FeedTask {
   previous?: FeedState;
   /** The compile's start: the embargo cutoff and the clock for Last-Modified. */
   startedAt: number;
+  /**
+   * Send the written bodies back for the serving thread's memory cache (a small compile: the
+   * documents readers ask for next). A large one leaves them on disk: carried to the serving
+   * thread by the thousand they were only garbage for it to collect while readers wait.
+   */
+  returnBodies?: boolean;
 }
 
 /** Render the directory documents (OPML and the index page) from the feed listing. */
@@ -114,11 +121,12 @@ export function createRenderTasks(settings: RenderSettings, reader: FeedReader, 
   const save = createBodyWriter(documentsDir);
 
   /** Gzips one text per origin, writes the identity and gzip bodies, and gives the records. */
-  async function publishable(key: string, path: string, contentType: string, lastModified: number, texts: string[]): Promise<RenderedDocument> {
+  async function publishable(key: string, path: string, contentType: string, lastModified: number, texts: string[], returnBodies: boolean): Promise<RenderedDocument> {
     const encoded = texts.map((t) => encodeDocument(t, contentType, lastModified));
     await Promise.all(encoded.flatMap((e) => PUBLISH_CODINGS.map((c, i) => save(variantTag(e.record.hash, c), e.bodies[i] as Uint8Array))));
     observe?.(key, path);
-    return { path, records: encoded.map((e) => e.record), bodies: encoded.map((e) => e.bodies) };
+    const records = encoded.map((e) => e.record);
+    return returnBodies ? { path, records, bodies: encoded.map((e) => e.bodies) } : { path, records };
   }
 
   return {
@@ -133,14 +141,14 @@ export function createRenderTasks(settings: RenderSettings, reader: FeedReader, 
       const documents: RenderedDocument[] = [];
       for (const format of FORMATS) {
         const path = feedPath(task.key, format);
-        documents.push(await publishable(task.key, path, CONTENT_TYPES[format], lastModified, contexts.map((ctx) => RENDERERS[format](feed, ctx))));
+        documents.push(await publishable(task.key, path, CONTENT_TYPES[format], lastModified, contexts.map((ctx) => RENDERERS[format](feed, ctx)), task.returnBodies ?? true));
       }
       return { key: task.key, state: { digest, lastModified }, changed, documents };
     },
     async renderDirectory(task) {
       const modified = task.feeds.reduce((m, f) => Math.max(m, f.lastModified), 0);
-      const opml = await publishable('/', '/feeds.opml', CONTENT_TYPES.opml, modified, contexts.map((c) => renderOpml(task.feeds, site, c.origin, dates)));
-      const index = await publishable('/', '/', CONTENT_TYPES.html, modified, contexts.map((c) => renderIndexPage(task.feeds, site, c.origin)));
+      const opml = await publishable('/', '/feeds.opml', CONTENT_TYPES.opml, modified, contexts.map((c) => renderOpml(task.feeds, site, c.origin, dates)), true);
+      const index = await publishable('/', '/', CONTENT_TYPES.html, modified, contexts.map((c) => renderIndexPage(task.feeds, site, c.origin)), true);
       return { documents: [opml, index] };
     },
     async encodeBrotli(task) {
@@ -148,7 +156,8 @@ export function createRenderTasks(settings: RenderSettings, reader: FeedReader, 
       // when that file still hashes to the tag: a br body is never written for the wrong bytes.
       let identity: Buffer;
       try {
-        identity = await readFile(join(documentsDir, task.hash));
+        // Synchronous in a worker, for the reason given at createBodyWriter.
+        identity = isMainThread ? await readFile(join(documentsDir, task.hash)) : readFileSync(join(documentsDir, task.hash));
       } catch (err) {
         throw new FeedwrightError('RENDER_FAILED', `the identity body ${task.hash} cannot be read for brotli: ${(err as Error).message}`);
       }
@@ -193,14 +202,27 @@ function createPreparedCache(site: SiteConfig): (stored: StoredArticle) => Prepa
  * Writes a body under its content-derived name: aside, then renamed into place, so a killed
  * worker or process leaves no half file under a live name (the temporary name is unique per
  * thread). No fsync per file; start-up checks every listed file's size (see BodyStore.verify).
+ * In a render worker the writes are synchronous: the worker has nothing else to do meanwhile,
+ * and libuv's thread pool (4 threads, shared by every thread of the process) stays free for the
+ * serving thread's body reads — a full re-render's thousands of queued writes used to hold a
+ * reader's read behind them. On the serving thread (no workers) they stay asynchronous.
  */
 function createBodyWriter(dir: string): (name: string, bytes: Uint8Array) => Promise<void> {
   let ready: Promise<unknown> | undefined;
+  let made = false;
   let seq = 0;
+  const sync = !isMainThread;
   return async (name, bytes) => {
-    await (ready ??= mkdir(dir, { recursive: true }));
     const path = join(dir, name);
     const tmp = `${path}.${process.pid}-${threadId}-${(seq += 1)}.tmp`;
+    if (sync) {
+      if (!made) mkdirSync(dir, { recursive: true });
+      made = true;
+      writeFileSync(tmp, bytes);
+      renameSync(tmp, path);
+      return;
+    }
+    await (ready ??= mkdir(dir, { recursive: true }));
     await writeFile(tmp, bytes);
     await rename(tmp, path);
   };
