@@ -92,6 +92,9 @@ export interface FullRerender {
  * identity and gzip with the new settings; throws if not, or if nothing publishes in 30 minutes.
  */
 export async function fullRerender(dir: string, name: string, origins: 1 | 3, revision: number, env: NodeJS.ProcessEnv, hooks: { onListening?: (s: Serving) => Promise<void>; onPublished?: () => void } = {}): Promise<FullRerender> {
+  // /healthz gives the publish's generation and time only with the API token.
+  const token = env.FEEDWRIGHT_API_TOKEN;
+  if (token === undefined || token === '') throw new Error(`${name}: fullRerender reads /healthz details, which need FEEDWRIGHT_API_TOKEN in env`);
   await writeSiteConfig(dir, origins, revision);
   const serving = await startServe(dir, name, env);
   const listening = hooks.onListening?.(serving);
@@ -103,7 +106,7 @@ export async function fullRerender(dir: string, name: string, origins: 1 | 3, re
   const deadline = performance.now() + 30 * 60_000;
   let published: { generation: number; at: string; feeds: number; documents: number } | undefined;
   for (;;) {
-    const h = await get(serving.port, '/healthz', {}, 30_000).catch(() => undefined);
+    const h = await get(serving.port, '/healthz', { authorization: `Bearer ${token}` }, 30_000).catch(() => undefined);
     const p = h?.status === 200 ? (JSON.parse(h.body.toString('utf8')) as { published?: typeof published }).published : undefined;
     if (p !== undefined && p.generation >= 2) {
       published = p;

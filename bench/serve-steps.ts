@@ -40,7 +40,8 @@ export async function startServe(dir: string, name: string, env: NodeJS.ProcessE
     while (Number.isNaN(healthReady) && !exitedEarly && performance.now() < deadline) {
       try {
         const r = await get(port, '/healthz', {}, 10_000);
-        if (r.status === 200 && (JSON.parse(r.body.toString('utf8')) as { ready?: boolean }).ready === true) healthReady = (performance.now() - t0) / 1000;
+        // Without the token /healthz gives the status only; 200 means the first set is served.
+        if (r.status === 200 && (JSON.parse(r.body.toString('utf8')) as { status?: string }).status !== 'starting') healthReady = (performance.now() - t0) / 1000;
       } catch {
         // not listening yet
       }

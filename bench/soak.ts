@@ -52,7 +52,8 @@ async function main(): Promise<number> {
     const underWrites = await readersUnderWrites(serving.port, mix, { rate, connections: 256, seconds, documents: 300, hosts, token: TOKEN, workDir: logDir });
     await new Promise((r) => setTimeout(r, 1500));
     const mem = memoryOf(pid);
-    const health = JSON.parse((await get(serving.port, '/healthz')).body.toString('utf8')) as { status: string; published: { generation: number } };
+    // The details (the publish generation) need the API token.
+    const health = JSON.parse((await get(serving.port, '/healthz', { authorization: `Bearer ${TOKEN}` })).body.toString('utf8')) as { status: string; published: { generation: number } };
     results.serve = { readers: { documents: mix.length / 2, rate, connections: 256 }, underWrites };
     results.memory = { startMB: rssStart, endMB: mem.rssMB, peakMB: mem.hwmMB };
     results.health = { status: health.status, generation: health.published.generation };

@@ -87,7 +87,8 @@ export function createService(options: ServiceOptions): Service {
   });
   const writer = createArticleWriter({ store, compiler, timeZone: options.site.timeZone, prepare: prepareSettingsOf(options.site), ...(options.clock === undefined ? {} : { clock: options.clock }) });
   const app = createApp({ compiler, publicDir: options.publicDir, startedAt: Date.now(), api: { token: options.apiToken, store, writer } });
-  const server = createFeedServer({ site: options.site, current: compiler.current, app, bodies, periodSeconds });
+  // A body that cannot be served withholds its document and has its feed rendered again.
+  const server = createFeedServer({ site: options.site, current: compiler.current, app, bodies, periodSeconds, onBodyFault: compiler.reportBodyFault });
   let schedule: Schedule | undefined;
 
   return {

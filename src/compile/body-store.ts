@@ -2,10 +2,10 @@
 // cold documents cost no memory), with the recently used ones held in memory within a budget.
 // Render tasks write the files (see render-task.ts); the serving thread reads and caches them.
 import { mkdirSync, statSync } from 'node:fs';
-import { readdir, readFile, unlink } from 'node:fs/promises';
+import { readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { wrapError } from '../core/errors.js';
-import type { DocumentBodies } from '../publish/published-set.js';
+import { BodyUnreadableError, type BodyDamage, type DocumentBodies } from '../publish/published-set.js';
 
 /** The bodies of every document version, on disk with an in-memory LRU. */
 export interface BodyStore extends DocumentBodies {
@@ -19,8 +19,12 @@ export interface BodyStore extends DocumentBodies {
    * temporary files, which a render worker may be writing right now (a background brotli body).
    */
   prune(live: Pick<ReadonlySet<string>, 'has'>, candidates?: Iterable<string>): Promise<number>;
-  /** True when every named file is on disk with the given size. */
-  verify(files: Iterable<[name: string, size: number]>): boolean;
+  /**
+   * The named files that are not on disk with the given size (bytes), each with what is wrong:
+   * `missing`, `unreadable` (stat failed otherwise) or `wrong-size`. Empty when all are intact.
+   * Synchronous: start-up runs it once over the manifest, before serving.
+   */
+  inspect(files: Iterable<[name: string, size: number]>): Map<string, BodyDamage>;
   /** Bytes held in memory. */
   memoryBytes(): number;
 }
@@ -28,7 +32,15 @@ export interface BodyStore extends DocumentBodies {
 /** Unlinks in flight at once when pruning (libuv's pool has 4 threads; readers' reads need room). */
 const PRUNE_LANES = 2;
 
-/** Opens (creating) a body store in `dir` holding at most `budgetBytes` in memory. */
+/** What a failed stat or read says about a body file. */
+function damageOf(err: unknown): BodyDamage {
+  return (err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' ? 'missing' : 'unreadable';
+}
+
+/**
+ * Opens (creating) a body store in `dir` holding at most `budgetBytes` in memory. Throws
+ * STORE_OPEN when the folder cannot be created.
+ */
 
 export function openBodyStore(dir: string, budgetBytes: number): BodyStore {
   try {
@@ -70,7 +82,7 @@ export function openBodyStore(dir: string, budgetBytes: number): BodyStore {
       }
       return bytes;
     },
-    load(name) {
+    load(name, size) {
       const hit = lru.get(name);
       if (hit) return Promise.resolve(hit);
       let pending = loading.get(name);
@@ -78,17 +90,29 @@ export function openBodyStore(dir: string, budgetBytes: number): BodyStore {
         pending = readFile(join(dir, name)).then(
           (bytes) => {
             loading.delete(name);
+            // A short or long file (cut by a crash, or replaced by hand) is never served nor kept.
+            if (bytes.length !== size) throw new BodyUnreadableError({ file: name, damage: 'wrong-size' });
             remember(name, bytes);
             return bytes;
           },
           (err: unknown) => {
             loading.delete(name);
-            throw wrapError('STORE_QUERY', `cannot read the document ${name}`, err);
+            throw err instanceof BodyUnreadableError ? err : new BodyUnreadableError({ file: name, damage: damageOf(err) }, err);
           },
         );
         loading.set(name, pending);
       }
       return pending;
+    },
+    async check(name, size) {
+      if (lru.has(name)) return;
+      let actual: number;
+      try {
+        actual = (await stat(join(dir, name))).size;
+      } catch (err) {
+        throw new BodyUnreadableError({ file: name, damage: damageOf(err) }, err);
+      }
+      if (actual !== size) throw new BodyUnreadableError({ file: name, damage: 'wrong-size' });
     },
     async prune(live, candidates) {
       // The folder is listed and files unlinked off this thread (libuv's pool): a publish that
@@ -118,15 +142,17 @@ export function openBodyStore(dir: string, budgetBytes: number): BodyStore {
       await Promise.all(Array.from({ length: Math.min(PRUNE_LANES, doomed.length) }, lane));
       return removed;
     },
-    verify(files) {
+    inspect(files) {
+      const bad = new Map<string, BodyDamage>();
       for (const [name, size] of files) {
+        if (bad.has(name)) continue;
         try {
-          if (statSync(join(dir, name)).size !== size) return false;
-        } catch {
-          return false;
+          if (statSync(join(dir, name)).size !== size) bad.set(name, 'wrong-size');
+        } catch (err) {
+          bad.set(name, damageOf(err));
         }
       }
-      return true;
+      return bad;
     },
     memoryBytes: () => held,
   };

@@ -5,6 +5,7 @@
 // strong ETag `h-br`, RFC 9110 §8.8.3; Last-Modified and the other tags unchanged), and records
 // the sizes in the manifest in batches, so a restart serves br at once for what was made.
 // Work for a document that was replaced is dropped; a body that arrives for one is deleted.
+import { FeedwrightError } from '../core/errors.js';
 import type { BrotliSize } from '../store/store.js';
 import type { BodyStore } from './body-store.js';
 import type { RenderPool } from './render-pool.js';
@@ -33,6 +34,12 @@ export interface BrotliBackfillOptions {
   install: (wanted: BrotliWanted, size: number) => boolean;
   /** A body made for a document that is no longer served: the compiler deletes it if no document names it. */
   orphan: (name: string) => void;
+  /**
+   * The identity body a brotli body is made from is missing, unreadable or corrupt (an error
+   * with code BODY_UNREADABLE from the worker): the compiler withholds its documents and renders
+   * their feeds again (see PublishedSource.reportBodyFault).
+   */
+  unreadable?: (err: FeedwrightError) => void;
   log: (line: string) => void;
 }
 
@@ -147,7 +154,10 @@ export function createBrotliBackfill(options: BrotliBackfillOptions): BrotliBack
     const keys = byHash.get(hash);
     byHash.delete(hash);
     // Still served as gzip to br requests; made again after a restart (the manifest says pending).
-    if (keys !== undefined && keys.size > 0 && !closed) log(`the brotli body of ${hash} failed (gzip is served for it): ${(err as Error).message}`);
+    if (keys !== undefined && keys.size > 0 && !closed) {
+      log(`the brotli body of ${hash} failed (gzip is served for it): ${(err as Error).message}`);
+      if (err instanceof FeedwrightError && err.code === 'BODY_UNREADABLE') options.unreadable?.(err);
+    }
     for (const key of keys ?? []) waiting.delete(key);
     wake();
   }

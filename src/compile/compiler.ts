@@ -7,10 +7,10 @@
 // (brotli-backfill.ts), also after a restart for those the last run had not made.
 import { FeedwrightError, wrapError } from '../core/errors.js';
 import type { FeedListing } from '../core/render-directory.js';
-import { feedPath, scopeKind } from '../core/scopes.js';
+import { FORMATS, feedPath, scopeKind } from '../core/scopes.js';
 import type { SiteConfig } from '../core/site.js';
 import { createHeaderRules, documentFromRecord, variantTag, type HeaderRules } from '../publish/header-rules.js';
-import { BROTLI_PENDING, CODINGS, PUBLISH_CODINGS, type CompileStatus, type CompiledDocument, type FeedFailure, type PublishedSet, type PublishedSource } from '../publish/published-set.js';
+import { BROTLI_PENDING, CODINGS, PUBLISH_CODINGS, bodyDamageFromMessage, type BodyFault, type CompileStatus, type CompiledDocument, type DamagedDocument, type FeedFailure, type PublishedSet, type PublishedSource } from '../publish/published-set.js';
 import type { ArticleStore, DocumentRow, FeedState, ScopeSummary } from '../store/store.js';
 import type { BodyStore } from './body-store.js';
 import { createBrotliBackfill, type BrotliBackfill, type BrotliWanted } from './brotli-backfill.js';
@@ -62,8 +62,11 @@ export type CompileStep = 'read' | 'render';
 /** The compile job with its published set. */
 export interface Compiler extends PublishedSource {
   /**
-   * Runs one compile; concurrent calls share the running one and then run once more. With
-   * `files: false` the article folder is not looked at (a compile for writes made elsewhere).
+   * Runs a compile that starts after this call, so it includes every change made before it, and
+   * resolves with that run's report (it never rejects: a failure is in the report). A call while
+   * a compile runs waits for it and then joins the one follow-up run, whose report every caller
+   * folded into it shares. With `files: false` the article folder is not looked at (a compile
+   * for writes made elsewhere); a follow-up looks at it if any caller folded into it asked to.
    */
   compile(options?: { files?: boolean }): Promise<CompileReport>;
   /** Stops watching the article folder and the render workers. */
@@ -148,6 +151,59 @@ interface CompilerState {
   cleanup: Promise<void>;
   /** The body file names the published set names (every coding, made or pending). */
   live: ReadonlySet<string>;
+  /** Documents withheld because a body file is damaged, by path and origin index (see damageKey). */
+  damaged: Map<string, DamagedDocument>;
+  /** Scopes rendered at the next compile whatever their stored digest says (a body of theirs is damaged). */
+  forced: Set<string>;
+  /** The directory documents are rendered at the next compile even if no feed changed (a body of theirs is damaged). */
+  forceDirectory: boolean;
+  /** The next publish deletes every file no document names (start-up found damaged bodies: a crash left the folder). */
+  sweep: boolean;
+}
+
+/** The key of a damaged document: its path on one origin. */
+const damageKey = (path: string, originIndex: number) => `${originIndex}\0${path}`;
+
+/** The scope whose feed a document path is, or undefined for the directory documents (`/`, `/feeds.opml`). */
+function scopeOfPath(keys: Iterable<string>, path: string): string | undefined {
+  for (const key of keys) for (const format of FORMATS) if (feedPath(key, format) === path) return key;
+  return undefined;
+}
+
+/**
+ * Withholds one document for a body fault: it is answered 503 until its feed (or the directory)
+ * is rendered again, which the next compile does whatever the stored digests say, and /healthz
+ * lists it. Returns the document to serve in its place.
+ */
+function withhold(ctx: CompileContext, state: CompilerState, path: string, originIndex: number, doc: CompiledDocument, fault: BodyFault, scopeKeys: Iterable<string>): CompiledDocument {
+  const key = scopeOfPath(scopeKeys, path);
+  if (key === undefined) state.forceDirectory = true;
+  else {
+    state.forced.add(key);
+    state.pending.add(key);
+  }
+  const origin = (ctx.site.origins[originIndex] as SiteConfig['origins'][number]).href;
+  state.damaged.set(damageKey(path, originIndex), { ...fault, path, origin, since: ctx.clock() });
+  ctx.log(`document ${path} (${origin}) withheld until rendered again: its body ${fault.file} is ${fault.damage}`);
+  return { ...doc, withheld: fault };
+}
+
+/**
+ * A body fault found while serving: every served document naming the file is withheld (in the
+ * set, in place). True when one was newly withheld; false when none names it or all were already.
+ */
+function withholdServed(ctx: CompileContext, state: CompilerState, fault: BodyFault): boolean {
+  const published = state.published;
+  if (published === undefined || !state.live.has(fault.file)) return false;
+  const documents = published.documents as Map<string, readonly CompiledDocument[]>;
+  const scopeKeys = ['', ...(state.states?.keys() ?? []), ...published.feeds.map((f) => f.scope.key)];
+  let changed = false;
+  for (const [path, docs] of documents) {
+    if (!docs.some((d) => d.withheld === undefined && d.etags.includes(fault.file))) continue;
+    documents.set(path, docs.map((d, i) => (d.withheld === undefined && d.etags.includes(fault.file) ? withhold(ctx, state, path, i, d, fault, scopeKeys) : d)));
+    changed = true;
+  }
+  return changed;
 }
 
 /** A failure as the report keeps it: the code says what failed, the message stays in the log. */
@@ -222,7 +278,8 @@ function liveNames(documents: ReadonlyMap<string, readonly CompiledDocument[]>):
 /** The documents among these whose brotli body is pending. */
 function brotliWanted(documents: Iterable<[string, readonly CompiledDocument[]]>): BrotliWanted[] {
   const wanted: BrotliWanted[] = [];
-  for (const [path, docs] of documents) docs.forEach((d, originIndex) => d.sizes.br === BROTLI_PENDING && wanted.push({ path, originIndex, hash: d.hash }));
+  // A withheld document gets its brotli body when its feed is rendered again.
+  for (const [path, docs] of documents) docs.forEach((d, originIndex) => d.sizes.br === BROTLI_PENDING && d.withheld === undefined && wanted.push({ path, originIndex, hash: d.hash }));
   return wanted;
 }
 
@@ -235,7 +292,7 @@ function installBrotli(ctx: CompileContext, state: CompilerState, w: BrotliWante
   const documents = state.published?.documents as Map<string, readonly CompiledDocument[]> | undefined;
   const docs = documents?.get(w.path);
   const doc = docs?.[w.originIndex];
-  if (documents === undefined || docs === undefined || doc === undefined || doc.hash !== w.hash || doc.sizes.br !== BROTLI_PENDING) return false;
+  if (documents === undefined || docs === undefined || doc === undefined || doc.hash !== w.hash || doc.sizes.br !== BROTLI_PENDING || doc.withheld !== undefined) return false;
   const record = { contentType: doc.contentType, lastModified: doc.lastModified, hash: doc.hash, sizes: { ...doc.sizes, br: size } };
   const next = [...docs];
   next[w.originIndex] = documentFromRecord(record, ctx.headersFor(w.path, doc.contentType, w.originIndex));
@@ -275,7 +332,25 @@ async function restorePublished(ctx: CompileContext, state: CompilerState): Prom
     // A pending brotli body is not listed: it is made again below, and served as gzip meanwhile.
     for (const d of docs) for (const c of CODINGS) if (c !== 'br' || d.sizes.br !== BROTLI_PENDING) listed.push([d[c].file, d[c].size]);
   }
-  if (!byPath.has('/') || !bodies.verify(listed)) return false;
+  if (!byPath.has('/')) return false;
+  // A body missing or the wrong size (a power loss, a hand-made change) withholds only the
+  // documents naming it; the rest is served at once. A brotli body only is made again (gzip is
+  // served meanwhile); an identity or gzip body has its feed rendered by the first compile,
+  // whatever its stored digest says.
+  const bad = bodies.inspect(listed);
+  const scopeKeys = ['', ...states.keys()];
+  for (const [path, docs] of byPath) {
+    docs.forEach((d, i) => {
+      const broken = PUBLISH_CODINGS.map((c) => d[c].file).find((f) => bad.has(f));
+      if (broken !== undefined) docs[i] = withhold(ctx, state, path, i, d, { file: broken, damage: bad.get(broken) as BodyFault['damage'] }, scopeKeys);
+      else if (d.sizes.br !== BROTLI_PENDING && bad.has(d.br.file)) {
+        ctx.log(`the brotli body ${d.br.file} of ${path} is ${bad.get(d.br.file) as string}: made again, gzip is served meanwhile`);
+        docs[i] = documentFromRecord({ contentType: d.contentType, lastModified: d.lastModified, hash: d.hash, sizes: { ...d.sizes, br: BROTLI_PENDING } }, headersFor(path, d.contentType, i));
+      }
+    });
+  }
+  // Whatever else a crash left in the folder goes at the next publish.
+  if (bad.size > 0) state.sweep = true;
   const now = ctx.clock();
   const scopes = new Map((await store.listScopes(undefined, now)).map((s) => [s.key, s]));
   // A feed whose render failed when this set was published has no documents in it: the next
@@ -329,7 +404,7 @@ async function findChangedFeeds(ctx: CompileContext, state: CompilerState, affec
   const { store, site } = ctx;
   const { published } = state;
   const cold = published === undefined || state.renderAll;
-  if (!cold && affected.size === 0) return undefined;
+  if (!cold && affected.size === 0 && !state.forceDirectory) return undefined;
   const known = state.states ?? new Map<string, FeedState>();
   // Counted up to itemLimit: a listing shows at most that many, and the site has every article.
   const scopes = new Map((await (cold ? store.listScopes(undefined, startedAt) : store.listScopes([...affected], startedAt, site.itemLimit))).map((s) => [s.key, s]));
@@ -341,7 +416,9 @@ async function findChangedFeeds(ctx: CompileContext, state: CompilerState, affec
   for (const key of [...candidates].sort()) {
     const label = scopes.get(key)?.label ?? labelFromKey(key);
     const previous = known.get(key);
-    if (!cold && previous !== undefined && published?.documents.has(feedPath(key, 'rss'))) {
+    // A feed with a damaged body is rendered whatever its digest says: the digest describes the
+    // content, not whether its files are intact.
+    if (!cold && previous !== undefined && !state.forced.has(key) && published?.documents.has(feedPath(key, 'rss'))) {
       try {
         // Digests only: whether the content changed needs no article read.
         const items = await store.newestDigestsInScope(key, site.itemLimit, startedAt);
@@ -415,9 +492,10 @@ async function publish(ctx: CompileContext, state: CompilerState, plan: Plan, re
     const old = before.get(doc.path) ?? [];
     for (const o of old) replaced.push(...o.etags);
     const docs = doc.records.map((r, i) => {
-      // The same bytes as served now (rendered again): the brotli body already made is kept.
+      // The same bytes as served now (rendered again): the brotli body already made is kept,
+      // unless the document was withheld for a damaged body (then br is made again too).
       const was = old[i];
-      const record = was !== undefined && was.hash === r.hash && was.sizes.br !== BROTLI_PENDING ? { ...r, sizes: { ...r.sizes, br: was.sizes.br } } : r;
+      const record = was !== undefined && was.hash === r.hash && was.sizes.br !== BROTLI_PENDING && was.withheld === undefined ? { ...r, sizes: { ...r.sizes, br: was.sizes.br } } : r;
       rows.push({ path: doc.path, origin: (site.origins[i] as SiteConfig['origins'][number]).href, record });
       return documentFromRecord(record, headersFor(doc.path, r.contentType, i));
     });
@@ -427,7 +505,7 @@ async function publish(ctx: CompileContext, state: CompilerState, plan: Plan, re
   const live = liveNames(new Map([...before, ...fresh]));
   // After a full compile, files no set names (left by a crash, or from older versions) go before
   // the swap; the bodies the old set still serves go only after it (below).
-  if (plan.cold) await bodies.prune(new Set([...live, ...replaced]));
+  if (plan.cold || state.sweep) await bodies.prune(new Set([...live, ...replaced]));
   const newStates = new Map(rendered.map((r) => [r.key, r.state]));
   await store.writePublish({ states: newStates, documents: rows, renderDigest: ctx.baseDigest, visibleUntil: startedAt, changeSeq: seen.seenSeq ?? 0 });
   state.visibleUntil = startedAt;
@@ -435,6 +513,11 @@ async function publish(ctx: CompileContext, state: CompilerState, plan: Plan, re
   state.states = new Map([...(state.states ?? []), ...newStates]);
   state.pending.clear();
   for (const f of rep.failedFeeds) state.pending.add(f.scope);
+  // Documents rendered again are whole again; a feed whose render failed stays withheld and forced.
+  for (const r of rendered) state.forced.delete(r.key);
+  for (const [path, docs] of fresh) docs.forEach((_, i) => state.damaged.delete(damageKey(path, i)));
+  state.forceDirectory = false;
+  state.sweep = false;
   const articles = await store.countArticles();
   // Built at the swap, from the set served now: a brotli body installed while this publish was
   // being recorded stays installed.
@@ -459,7 +542,10 @@ async function publish(ctx: CompileContext, state: CompilerState, plan: Plan, re
   ctx.brotli.add(brotliWanted(fresh), state.cleanup);
 }
 
-/** Creates the compiler. */
+/** At most one compile a period for a body fault already known (the Retry-After the server sends). */
+const REPAIR_RETRY_MS = 5_000;
+
+/** Creates the compiler; the render workers start with the first compile (or `renderer.start()`). */
 export function createCompiler(options: CompilerOptions): Compiler {
   const { store, site, bodies } = options;
   const baseDigest = siteDigest(site, options.periodSeconds);
@@ -481,6 +567,8 @@ export function createCompiler(options: CompilerOptions): Compiler {
     record: (rows) => store.recordBrotliSizes(rows),
     originHref: (i) => (site.origins[i] as SiteConfig['origins'][number]).href,
     install: (w, size) => installBrotli(ctx, state, w, size),
+    // The identity body it is made from cannot be read: the same fault as a failed read while serving.
+    unreadable: (err) => reportBodyFault({ file: err.file ?? /body (\S+) is/.exec(err.message)?.[1] ?? '', damage: bodyDamageFromMessage(err.message) }),
     // Deleted after the current clean-up, so the next compile (which waits for it) starts after.
     orphan: (name) => {
       state.cleanup = state.cleanup.then(() => bodies.prune({ has: (n) => state.live.has(n) }, [name])).then(
@@ -511,11 +599,14 @@ export function createCompiler(options: CompilerOptions): Compiler {
     log,
     progress: options.progress,
   };
-  state = { published: undefined, restored: false, renderAll: false, visibleUntil: undefined, changeSeq: undefined, states: undefined, pending: new Set(), fileProblems: [], listeners: [], cleanup: Promise.resolve(), live: new Set() };
+  state = { published: undefined, restored: false, renderAll: false, visibleUntil: undefined, changeSeq: undefined, states: undefined, pending: new Set(), fileProblems: [], listeners: [], cleanup: Promise.resolve(), live: new Set(), damaged: new Map(), forced: new Set(), forceDirectory: false, sweep: false };
   let report: CompileReport | undefined;
+  /** The run in progress. */
   let running: Promise<CompileReport> | undefined;
-  let again = false;
-  let againFiles = false;
+  /** The one run queued behind it: every call made meanwhile joins it (and shares its report). */
+  let queued: { run: Promise<CompileReport>; files: boolean } | undefined;
+  /** When the last compile for a known body fault was started (epoch ms, this clock). */
+  let lastRepairAt = Number.NEGATIVE_INFINITY;
 
   /** One compile, step by step; a failure anywhere publishes nothing. */
   async function runOnce(scanFiles: boolean): Promise<CompileReport> {
@@ -550,28 +641,48 @@ export function createCompiler(options: CompilerOptions): Compiler {
     }
   }
 
-  async function compile(opts: { files?: boolean } = {}): Promise<CompileReport> {
+  /** Starts a run now (nothing is running). */
+  function start(scan: boolean): Promise<CompileReport> {
+    const run = runOnce(scan).finally(() => {
+      if (running === run) running = undefined;
+    });
+    running = run;
+    return run;
+  }
+
+  function compile(opts: { files?: boolean } = {}): Promise<CompileReport> {
     const scan = opts.files !== false;
-    if (running) {
-      again = true;
-      againFiles ||= scan;
-      return running;
+    // A run already queued has not started: it includes this caller's change, and is shared.
+    if (queued !== undefined) {
+      queued.files ||= scan;
+      return queued.run;
     }
-    running = (async () => {
-      let rep = await runOnce(scan);
-      while (again) {
-        const nextScan = againFiles;
-        again = false;
-        againFiles = false;
-        rep = await runOnce(nextScan);
-      }
-      return rep;
-    })();
-    try {
-      return await running;
-    } finally {
-      running = undefined;
-    }
+    if (running === undefined) return start(scan);
+    // The running compile may have read the sources before this caller's change: its report is
+    // not this caller's. The caller gets the next run, which starts once this one is done.
+    const next: { run: Promise<CompileReport>; files: boolean } = { run: Promise.resolve() as unknown as Promise<CompileReport>, files: scan };
+    next.run = running.then(
+      () => undefined,
+      () => undefined,
+    ).then(() => {
+      queued = undefined;
+      return start(next.files);
+    });
+    queued = next;
+    return next.run;
+  }
+
+  /** A body fault from the server: withhold, and have the feed rendered again soon (see PublishedSource). */
+  function reportBodyFault(fault: BodyFault): void {
+    const fresh = withholdServed(ctx, state, fault);
+    const known = !fresh && [...state.damaged.values()].some((d) => d.file === fault.file);
+    if (!fresh && !known) return;
+    // A new fault starts a compile at once; requests to a document still withheld (its repair
+    // failed, or is running) retry at most once per Retry-After period.
+    const now = ctx.clock();
+    if (!fresh && now - lastRepairAt < REPAIR_RETRY_MS) return;
+    lastRepairAt = now;
+    void compile({ files: false });
   }
 
   return {
@@ -589,7 +700,7 @@ export function createCompiler(options: CompilerOptions): Compiler {
     lastReport: () => report,
     onPublish: (l) => void state.listeners.push(l),
     whenIdle: async () => {
-      while (running) await running.catch(() => undefined);
+      while (running !== undefined || queued !== undefined) await (queued?.run ?? running)?.catch(() => undefined);
       await state.cleanup;
     },
     brotliSettled: async () => {
@@ -597,6 +708,8 @@ export function createCompiler(options: CompilerOptions): Compiler {
       await state.cleanup;
     },
     brotliPending: () => brotli.pending(),
+    damaged: () => [...state.damaged.values()].sort((a, b) => byScopeKey(a.path, b.path) || byScopeKey(a.origin, b.origin)),
+    reportBodyFault,
     renderer,
   };
 }

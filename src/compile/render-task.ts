@@ -16,7 +16,7 @@ import { renderRss } from '../core/render-rss.js';
 import { FORMATS, feedPath, scopeKind, type Format, type Scope } from '../core/scopes.js';
 import type { SiteConfig } from '../core/site.js';
 import { FeedwrightError } from '../core/errors.js';
-import { BROTLI_PENDING, PUBLISH_CODINGS } from '../publish/published-set.js';
+import { BROTLI_PENDING, BodyUnreadableError, PUBLISH_CODINGS } from '../publish/published-set.js';
 import { CONTENT_TYPES, entityTag, variantTag } from '../publish/header-rules.js';
 import type { ArticleStore, DocumentRecord, FeedState, StoredArticle } from '../store/store.js';
 import { brotliBody, gzipBody } from './compression.js';
@@ -159,9 +159,10 @@ export function createRenderTasks(settings: RenderSettings, reader: FeedReader, 
         // Synchronous in a worker, for the reason given at createBodyWriter.
         identity = isMainThread ? await readFile(join(documentsDir, task.hash)) : readFileSync(join(documentsDir, task.hash));
       } catch (err) {
-        throw new FeedwrightError('RENDER_FAILED', `the identity body ${task.hash} cannot be read for brotli: ${(err as Error).message}`);
+        // BODY_UNREADABLE: the compiler withholds the document and renders its feed again.
+        throw new BodyUnreadableError({ file: task.hash, damage: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'unreadable' }, err);
       }
-      if (entityTag(identity) !== task.hash) throw new FeedwrightError('RENDER_FAILED', `the identity body ${task.hash} does not match its tag: no brotli body made`);
+      if (entityTag(identity) !== task.hash) throw new BodyUnreadableError({ file: task.hash, damage: 'corrupt' });
       const body = brotliBody(identity);
       await save(variantTag(task.hash, 'br'), body);
       return { hash: task.hash, size: body.length, body };

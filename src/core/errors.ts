@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   RENDER_FAILED: 'a feed could not be rendered (an exception in its render); its last good documents stay live',
   RENDER_WORKER_STOPPED: 'a render worker stopped (it exited, or its task ran too long) while rendering the feed, twice; the feed keeps its last good documents and the next compile retries it',
   RENDER_OUT_OF_MEMORY: 'a render worker ran out of memory (its heap limit) while rendering the feed, twice; the feed keeps its last good documents and the next compile retries it',
+  BODY_UNREADABLE: 'a document body file is missing, unreadable or not the size the manifest lists; the document is answered 503 until its feed is rendered again',
   USAGE: 'the command line is malformed',
 } as const;
 

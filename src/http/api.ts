@@ -36,6 +36,16 @@ export function tokenMatches(presented: string, expected: string): boolean {
   return timingSafeEqual(digest(presented), digest(expected));
 }
 
+/**
+ * True when an Authorization field value is `Bearer <token>` (RFC 6750 §2.1, scheme
+ * case-insensitive) with the configured token; always false when no token is configured.
+ */
+export function bearerMatches(authorization: string | undefined, token: string | undefined): boolean {
+  if (token === undefined || token === '' || authorization === undefined) return false;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+  return m !== null && tokenMatches(m[1] as string, token);
+}
+
 /** Creates the router mounted at /api/articles. */
 export function createApiRouter(options: ApiOptions): Router {
   const { token, store, writer } = options;

@@ -4,7 +4,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import { ERROR_CODES } from '../core/errors.js';
 import { PAGE_CSP } from '../publish/header-rules.js';
 import type { PublishedSource } from '../publish/published-set.js';
-import { createApiRouter, type ApiOptions } from './api.js';
+import { bearerMatches, createApiRouter, type ApiOptions } from './api.js';
 
 /** What the app needs. */
 export interface AppOptions {
@@ -28,14 +28,30 @@ export function createApp(options: AppOptions): Express {
 
   app.use('/api/articles', createApiRouter(options.api));
 
-  app.get('/healthz', (_req: Request, res: Response) => {
+  // design §2: the status for anyone (a load balancer's probe), the details only with the API
+  // token — they name files, feeds and document paths. No token configured: no details.
+  app.get('/healthz', (req: Request, res: Response) => {
     const set = compiler.current();
     const report = compiler.lastReport();
+    const damaged = compiler.damaged();
     const ready = set !== undefined;
-    const degraded = ready && report !== undefined && !report.ok;
+    const failedCompile = report !== undefined && !report.ok;
+    const status = !ready ? 'starting' : failedCompile || damaged.length > 0 ? 'degraded' : 'ok';
+    res.status(ready ? 200 : 503).set('Cache-Control', 'no-store');
+    // RFC 9110 §10.2.3: while starting, when to ask again (as the feeds say).
+    if (!ready) res.set('Retry-After', '5');
+    if (!bearerMatches(req.get('authorization'), options.api.token)) {
+      res.json({ status });
+      return;
+    }
     const body = {
-      status: !ready ? 'starting' : degraded ? 'degraded' : 'ok',
+      status,
       ready,
+      // Why the status is degraded, by code and meaning (the details follow below).
+      degradedBecause: status !== 'degraded' ? undefined : [
+        ...(failedCompile ? [{ code: report.errorCode ?? (report.error === undefined ? 'RENDER_FAILED' : 'COMPILE_FAILED'), reason: report.error === undefined ? 'a feed failed in the last compile (lastCompile.feedFailures)' : 'the last compile failed (lastCompile.error)' }] : []),
+        ...(damaged.length > 0 ? [{ code: 'BODY_UNREADABLE', reason: `${ERROR_CODES.BODY_UNREADABLE} (damaged: ${damaged.length} documents)` }] : []),
+      ],
       uptimeSeconds: Math.round((Date.now() - options.startedAt) / 1000),
       published: set && {
         generation: set.generation,
@@ -47,6 +63,9 @@ export function createApp(options: AppOptions): Express {
         // body is made in the background.
         brotliPending: compiler.brotliPending(),
       },
+      // Documents answered 503 because a body file is missing, unreadable or the wrong size,
+      // until their feed is rendered again (a compile the fault starts).
+      damaged: damaged.map((d) => ({ path: d.path, origin: d.origin, file: d.file, reason: d.damage, since: new Date(d.since).toISOString() })),
       lastCompile: report && {
         at: new Date(report.startedAt).toISOString(),
         ok: report.ok,
@@ -62,7 +81,7 @@ export function createApp(options: AppOptions): Express {
         error: report.error === undefined ? undefined : { code: report.errorCode ?? 'COMPILE_FAILED', reason: ERROR_CODES[report.errorCode ?? 'COMPILE_FAILED'], detail: 'the last good documents are still served; see the server log' },
       },
     };
-    res.status(ready ? 200 : 503).set('Cache-Control', 'no-store').json(body);
+    res.json(body);
   });
 
   app.use(

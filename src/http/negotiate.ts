@@ -45,17 +45,30 @@ export function negotiateCoding(header: string | undefined): Coding {
 
 /** If-None-Match (RFC 9110 §13.1.2): `*`, or any listed tag equal under weak comparison. */
 export function noneMatch(header: string, etags: readonly string[]): boolean {
-  if (header.length > 8192) return false;
+  return matchedTag(header, etags) !== undefined;
+}
+
+/**
+ * Which of `etags` (opaque parts, no quotes) an If-None-Match value matches under weak
+ * comparison (RFC 9110 §13.1.2: `W/` is ignored on both sides): `preferred` when it is listed
+ * or the value is `*` (the representation a 200 would send), else the first listed tag that
+ * is one of `etags`; undefined when none matches (or the value is over 8 KiB). The answer
+ * decides which representation's validator a 304 carries (RFC 9111 §4.3.4).
+ */
+export function matchedTag(header: string, etags: readonly string[], preferred?: string): string | undefined {
+  if (header.length > 8192) return undefined;
   const trimmed = header.trim();
-  if (trimmed === '*') return true;
+  if (trimmed === '*') return preferred ?? etags[0];
+  let first: string | undefined;
   for (const raw of trimmed.split(',')) {
     let tag = raw.trim();
     if (tag.startsWith('W/')) tag = tag.slice(2);
     if (tag.length >= 2 && tag.startsWith('"') && tag.endsWith('"')) tag = tag.slice(1, -1);
     else continue;
-    if (etags.includes(tag)) return true;
+    if (tag === preferred) return tag;
+    if (first === undefined && etags.includes(tag)) first = tag;
   }
-  return false;
+  return first;
 }
 
 /**

@@ -4,8 +4,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Express } from 'express';
 import type { SiteConfig } from '../core/site.js';
-import type { CompiledDocument, DocumentBodies, PublishedSet } from '../publish/published-set.js';
-import { createOriginResolver, negotiateCoding, notModified } from './negotiate.js';
+import { BodyUnreadableError, type BodyFault, type CompiledDocument, type DocumentBodies, type HeaderFields, type PublishedSet } from '../publish/published-set.js';
+import { createOriginResolver, matchedTag, negotiateCoding, notModified } from './negotiate.js';
 import { createPoliteness } from './politeness.js';
 
 /** What the fast path needs. */
@@ -17,9 +17,40 @@ export interface FeedServerOptions {
   bodies: DocumentBodies;
   /** The schedule's period: the politeness window. */
   periodSeconds: number;
+  /**
+   * Hears of a body that could not be served (missing, unreadable, the wrong size) and of each
+   * request to a document withheld for that reason: the compiler withholds the documents that
+   * name the file and has their feeds rendered again (see PublishedSource.reportBodyFault).
+   */
+  onBodyFault?: (fault: BodyFault) => void;
 }
 
 const NOT_ALLOWED = { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' };
+
+/** Seconds a client is asked to wait (Retry-After) while a damaged document is rendered again. */
+export const BODY_RETRY_SECONDS = 5;
+
+const UNAVAILABLE_HEADERS = { 'Content-Type': 'application/problem+json', 'Retry-After': String(BODY_RETRY_SECONDS), 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
+/** The RFC 9457 problem a document whose body cannot be served answers with (RFC 9110 §15.6.4). */
+const UNAVAILABLE_BODY = JSON.stringify({
+  type: 'about:blank',
+  title: 'Service Unavailable',
+  status: 503,
+  detail: `This document cannot be read right now and is being rendered again; retry after ${BODY_RETRY_SECONDS} s.`,
+});
+
+/**
+ * Answers 503 with Retry-After and a problem+json body (none on HEAD) for a document whose body
+ * cannot be served, and no validators: a cache must not store or revalidate against it.
+ */
+function unavailable(res: ServerResponse, method: string | undefined): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(503, UNAVAILABLE_HEADERS);
+  res.end(method === 'HEAD' ? undefined : UNAVAILABLE_BODY);
+}
 
 /** Normalises a percent-encoded path to the canonical form the documents are keyed by. */
 function canonicalPath(path: string): string | undefined {
@@ -43,6 +74,13 @@ export function lookupDocument(set: PublishedSet, url: string): readonly Compile
 /** Creates the request listener: the fast path for documents, the Express app for the rest. */
 export function createRequestListener(options: FeedServerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { site, current, app, bodies } = options;
+  const onBodyFault = options.onBodyFault ?? (() => {});
+  /** A body read failed: 503 to this request, and the fault reported (only this module's errors are faults). */
+  const failed = (res: ServerResponse, method: string | undefined, url: string, err: unknown) => {
+    if (err instanceof BodyUnreadableError) onBodyFault(err.fault);
+    console.error(`serving ${url}: ${(err as Error).message}`);
+    unavailable(res, method);
+  };
   const resolve = createOriginResolver(site.origins);
   const trustProxy = site.behindProxy;
   const politeness = site.unconditionalPerPeriod === undefined ? undefined : createPoliteness(site.unconditionalPerPeriod, options.periodSeconds * 1000);
@@ -78,17 +116,48 @@ export function createRequestListener(options: FeedServerOptions): (req: Incomin
     }
     const index = resolve(host);
     const doc = docs[index === -1 ? 0 : index] ?? (docs[0] as CompiledDocument);
+    if (doc.withheld !== undefined) {
+      // A body file of this document is damaged: nothing is answered from it, not even a 304,
+      // until its feed is rendered again (each request also lets the repair be retried).
+      onBodyFault(doc.withheld);
+      unavailable(res, method);
+      return;
+    }
     const variant = doc[negotiateCoding(h['accept-encoding'])];
     const inm = h['if-none-match'];
-    // The common revalidation sends back exactly the tag it got: a set look-up, no parsing.
-    if ((inm !== undefined && doc.exactTags.has(inm)) || notModified(inm, h['if-modified-since'], doc.etags, doc.lastModified)) {
-      res.writeHead(304, variant.headers304);
+    // A 304 carries the validator of the representation the client holds, which may not be the
+    // one its Accept-Encoding selects now (RFC 9111 §4.3.4). The common revalidation sends back
+    // exactly the tag it got: a map look-up, no parsing.
+    let held: HeaderFields | undefined;
+    if (inm !== undefined) {
+      held = doc.exactTags.get(inm);
+      if (held === undefined) {
+        const tag = matchedTag(inm, doc.etags, variant.etag);
+        // A tag is matched against `etags`, whose every entry has its 304 headers.
+        if (tag !== undefined) held = tag === variant.etag ? variant.headers304 : doc.notModifiedByTag.get(tag);
+      }
+    } else if (notModified(undefined, h['if-modified-since'], doc.etags, doc.lastModified)) {
+      held = variant.headers304;
+    }
+    if (held !== undefined) {
+      res.writeHead(304, held);
       res.end();
       return;
     }
     if (method === 'HEAD') {
-      res.writeHead(200, variant.headers200);
-      res.end();
+      // HEAD answers as GET would (RFC 9110 §9.3.2): a body that cannot be sent is a 503 here too.
+      if (bodies.cached(variant.file) !== undefined) {
+        res.writeHead(200, variant.headers200);
+        res.end();
+        return;
+      }
+      bodies.check(variant.file, variant.size).then(
+        () => {
+          res.writeHead(200, variant.headers200);
+          res.end();
+        },
+        (err: unknown) => failed(res, method, url, err),
+      );
       return;
     }
     if (politeness !== undefined && inm === undefined && h['if-modified-since'] === undefined) {
@@ -108,16 +177,12 @@ export function createRequestListener(options: FeedServerOptions): (req: Incomin
       return;
     }
     // A cold document: read from disk once, then held in memory while the budget allows.
-    bodies.load(variant.file).then(
+    bodies.load(variant.file, variant.size).then(
       (bytes) => {
         res.writeHead(200, variant.headers200);
         res.end(bytes);
       },
-      (err: unknown) => {
-        console.error(`serving ${url}: ${(err as Error).message}`);
-        res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '5', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
-        res.end('Service Unavailable: this document cannot be read right now.\n');
-      },
+      (err: unknown) => failed(res, method, url, err),
     );
   };
 }

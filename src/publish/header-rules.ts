@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { httpDate } from '../core/dates.js';
 import type { Format } from '../core/scopes.js';
 import type { SiteConfig } from '../core/site.js';
-import { BROTLI_PENDING, CODINGS, type Coding, type CompiledDocument, type DocumentRecord, type Variant } from './published-set.js';
+import { BROTLI_PENDING, CODINGS, type Coding, type CompiledDocument, type DocumentRecord, type HeaderFields, type Variant } from './published-set.js';
 
 /** The media types of design §5 (and HTML for the index page). */
 export const CONTENT_TYPES: Record<Format | 'opml' | 'html', string> = {
@@ -84,6 +84,11 @@ export function createHeaderRules(site: SiteConfig, periodSeconds: number): Head
  * prefers br gets a complete gzip response (its own ETag, Content-Encoding: gzip, Vary) and
  * never a br header over a body that is not there; `h-br` still matches If-None-Match, since
  * every tag the document has, made or not, names the same identity bytes.
+ *
+ * A 304 answers for the representation the client holds, so `exactTags` and `notModifiedByTag`
+ * map each tag to the 304 headers of *its* representation (ETag = that tag): RFC 9111 §4.3.4
+ * has a cache update the stored response whose validator the 304 carries, and a client holding
+ * `h-gz` whose Accept-Encoding now selects br must not be told `h-br` (it has no such response).
  */
 export function documentFromRecord(record: DocumentRecord, headers: DocumentHeaders): CompiledDocument {
   const lm = httpDate(record.lastModified);
@@ -105,14 +110,21 @@ export function documentFromRecord(record: DocumentRecord, headers: DocumentHead
     if (coding !== 'identity') headers200['Content-Encoding'] = coding;
     return { file: etag, size: record.sizes[coding], etag, headers200, headers304: common };
   };
+  const identity = variant('identity');
   const gzip = variant('gzip');
+  // The br representation's tag and 304 headers exist while its body is pending too: a client
+  // may hold it (from another instance, or from before a restart).
+  const brTagged = variant('br');
+  const byCoding: Record<Coding, Variant> = { identity, gzip, br: brTagged };
+  const notModifiedByTag = new Map<string, HeaderFields>(CODINGS.map((c) => [byCoding[c].etag, byCoding[c].headers304]));
   return {
     ...record,
     etags: CODINGS.map((c) => variantTag(record.hash, c)),
     // An If-None-Match naming any of the three matches, strong or weak (weak comparison, §13.1.2).
-    exactTags: new Set(CODINGS.flatMap((c) => [`"${variantTag(record.hash, c)}"`, `W/"${variantTag(record.hash, c)}"`])),
-    identity: variant('identity'),
+    exactTags: new Map(CODINGS.flatMap((c) => [[`"${byCoding[c].etag}"`, byCoding[c].headers304] as const, [`W/"${byCoding[c].etag}"`, byCoding[c].headers304] as const])),
+    notModifiedByTag,
+    identity,
     gzip,
-    br: record.sizes.br === BROTLI_PENDING ? gzip : variant('br'),
+    br: record.sizes.br === BROTLI_PENDING ? gzip : brTagged,
   };
 }

@@ -2,7 +2,7 @@
 // three codings, with its validators and precomputed headers), where the bodies are read from,
 // and what the server may know of compiles and writes. The compiler builds these; src/http only
 // reads them and imports nothing from src/compile.
-import type { ErrorCode, FieldProblem } from '../core/errors.js';
+import { FeedwrightError, type ErrorCode, type FieldProblem } from '../core/errors.js';
 import type { FeedListing } from '../core/render-directory.js';
 import type { ArticleChange, DocumentRecord, WriteOptions } from '../store/store.js';
 
@@ -30,6 +30,9 @@ export interface Variant {
   headers304: Record<string, string | string[]>;
 }
 
+/** Header fields of a response, as node:http's writeHead takes them. */
+export type HeaderFields = Record<string, string | string[]>;
+
 /** A document ready to serve on one origin. */
 export interface CompiledDocument extends DocumentRecord {
   /**
@@ -38,12 +41,70 @@ export interface CompiledDocument extends DocumentRecord {
    * it matches and its file is kept.
    */
   etags: readonly string[];
-  /** Every If-None-Match value that is exactly one of those tags, quoted, strong or weak. */
-  exactTags: ReadonlySet<string>;
+  /**
+   * Every If-None-Match value that is exactly one of those tags, quoted, strong or weak, mapped
+   * to the headers of a 304 for the representation that tag names — the one the client holds
+   * (RFC 9111 §4.3.4: a cache picks the stored response to update by the 304's validator).
+   */
+  exactTags: ReadonlyMap<string, HeaderFields>;
+  /** The 304 headers of each representation by its opaque tag (`h`, `h-gz`, `h-br`; `h-br` also while pending). */
+  notModifiedByTag: ReadonlyMap<string, HeaderFields>;
   identity: Variant;
   gzip: Variant;
   /** The brotli representation; the gzip one (the same object) while `sizes.br` is BROTLI_PENDING. */
   br: Variant;
+  /**
+   * Set when a body file of this document is missing, unreadable or the wrong size: the
+   * document is answered 503 (every coding, conditional or not) until its feed is rendered again.
+   */
+  withheld?: BodyFault;
+}
+
+/** What is wrong with a body file. */
+export type BodyDamage = 'missing' | 'unreadable' | 'wrong-size' | 'corrupt';
+
+/** What each damage is called in messages (`the document body X is …`). */
+const DAMAGE_TEXT: Record<BodyDamage, string> = {
+  missing: 'missing',
+  unreadable: 'unreadable',
+  'wrong-size': 'not the size the manifest lists',
+  corrupt: 'corrupt (its bytes do not hash to its name)',
+};
+
+/** The damage a BodyUnreadableError message names (its code and message are what cross a worker boundary). */
+export function bodyDamageFromMessage(message: string): BodyDamage {
+  for (const [damage, text] of Object.entries(DAMAGE_TEXT)) if (message.includes(` is ${text}`)) return damage as BodyDamage;
+  return 'unreadable';
+}
+
+/** A body file that could not be served: its name in the body folder and what is wrong with it. */
+export interface BodyFault {
+  file: string;
+  damage: BodyDamage;
+}
+
+/** A document withheld because of a body fault, as /healthz lists it (with the token). */
+export interface DamagedDocument extends BodyFault {
+  /** The document's URL path, e.g. `/sections/news/russia/atom.xml`. */
+  path: string;
+  /** The origin it is served on (its href). */
+  origin: string;
+  /** When the fault was found, epoch ms. */
+  since: number;
+}
+
+/**
+ * The error a body read throws when the file is missing, unreadable or not the size the
+ * manifest lists (code BODY_UNREADABLE); `fault` says which file and what is wrong.
+ */
+export class BodyUnreadableError extends FeedwrightError {
+  readonly fault: BodyFault;
+
+  constructor(fault: BodyFault, cause?: unknown) {
+    const detail = cause instanceof Error ? `: ${cause.message}` : '';
+    super('BODY_UNREADABLE', `the document body ${fault.file} is ${DAMAGE_TEXT[fault.damage]}${detail}`, cause === undefined ? { file: fault.file } : { file: fault.file, cause });
+    this.fault = fault;
+  }
 }
 
 /** Everything published at once: the documents by path, each held per origin (index = origin). */
@@ -59,8 +120,17 @@ export interface PublishedSet {
 export interface DocumentBodies {
   /** The bytes if they are in memory (the fast path's case), else undefined. */
   cached(name: string): Buffer | undefined;
-  /** The bytes, from memory or disk. */
-  load(name: string): Promise<Buffer>;
+  /**
+   * The bytes, from memory or disk; concurrent loads of one name share one read. Rejects with a
+   * BodyUnreadableError when the file is missing, unreadable or not `size` bytes long (a body
+   * is never sent with a Content-Length it does not have).
+   */
+  load(name: string, size: number): Promise<Buffer>;
+  /**
+   * Resolves when the body can be served (in memory, or on disk with `size` bytes: a stat, no
+   * read), for HEAD, which must answer as GET would (RFC 9110 §9.3.2); else rejects as `load`.
+   */
+  check(name: string, size: number): Promise<void>;
 }
 
 /** A feed that failed in a compile: its last good documents stay live. */
@@ -97,6 +167,14 @@ export interface PublishedSource {
   lastReport(): CompileStatus | undefined;
   /** Documents (one per origin) served as gzip to br requests while their brotli body is made. */
   brotliPending(): number;
+  /** Documents withheld (answered 503) because a body file is damaged, until their feed is rendered again. */
+  damaged(): readonly DamagedDocument[];
+  /**
+   * Hears of a body file that could not be served (from the request path: it must not throw or
+   * block): every document naming the file is withheld and its feed is rendered again by a
+   * compile started at once; a fault already known starts a retry at most every few seconds.
+   */
+  reportBodyFault(fault: BodyFault): void;
 }
 
 /** The write path the ingest API uses: stores articles and has their feeds published soon. */

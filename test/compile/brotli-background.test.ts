@@ -8,7 +8,7 @@ import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { BROTLI_PENDING } from '../../src/publish/published-set.js';
-import { get, makeDataDir, removeDir, startService, writeArticle, type TestResponse, type TestService } from '../support/fixtures.js';
+import { HEALTH_TOKEN, get, healthOf, makeDataDir, removeDir, startService, writeArticle, type TestResponse, type TestService } from '../support/fixtures.js';
 
 const PATHS = ['/rss.xml', '/sections/news/russia/atom.xml', '/tags/syria/feed.json', '/feeds.opml', '/'];
 const SEED = 'russia-us-syria-coordination.json';
@@ -58,7 +58,7 @@ describe('brotli in the background', function () {
   });
 
   it('publishes identity and gzip at once, then serves br; every tag the document had gives 304', async () => {
-    t = await startService(dataDir, { compile: false });
+    t = await startService(dataDir, { compile: false, apiToken: HEALTH_TOKEN });
     const report = await t.service.compiler.compile();
     expect(report.ok).to.equal(true);
     // Right after the publish: whatever the background has made so far, each answer is complete.
@@ -70,7 +70,7 @@ describe('brotli in the background', function () {
     }
     await t.service.compiler.brotliSettled();
     expect(t.service.compiler.brotliPending()).to.equal(0);
-    const health = JSON.parse((await get(t.port, '/healthz')).text) as { published: { brotliPending: number } };
+    const health = (await healthOf(t.port)) as { published: { brotliPending: number } };
     expect(health.published.brotliPending).to.equal(0);
     for (const path of PATHS) {
       const identity = identities.get(path) as TestResponse;
@@ -125,26 +125,25 @@ describe('brotli in the background', function () {
     expect(at.body.equals(br.body)).to.equal(true);
   });
 
-  it('a brotli body whose file is missing or the wrong size is never served: the set is rendered again', async () => {
+  it('a brotli body whose file is missing or the wrong size is never served: gzip is served at once and the brotli body is made again', async () => {
     t = await startService(dataDir);
-    const etag = String((await get(t.port, '/rss.xml')).headers.etag).slice(1, -1);
+    const identity = await get(t.port, '/rss.xml');
+    const etag = String(identity.headers.etag).slice(1, -1);
     await t.close();
     const file = join(dataDir, '.feedwright', 'documents', `${etag}-br`);
     const bytes = readFileSync(file);
-    rmSync(file);
-    t = await startService(dataDir, { compile: false });
-    expect((await get(t.port, '/rss.xml', { 'Accept-Encoding': 'br' })).status, 'nothing restored').to.equal(503);
-    await t.close();
-    t = await startService(dataDir, { compile: false });
-    await t.service.compiler.compile();
-    await t.service.compiler.brotliSettled();
-    expect(readFileSync(file).equals(bytes)).to.equal(true);
-    await t.close();
-    // The wrong size (a file cut short).
-    const short = bytes.subarray(0, bytes.length - 1);
-    writeFileSync(file, short);
-    t = await startService(dataDir, { compile: false });
-    expect((await get(t.port, '/rss.xml', { 'Accept-Encoding': 'br' })).status, 'nothing restored').to.equal(503);
+    for (const [what, damage] of [['missing', () => rmSync(file)], ['cut short', () => writeFileSync(file, bytes.subarray(0, bytes.length - 1))]] as const) {
+      damage();
+      t = await startService(dataDir, { compile: false });
+      // Served at once, without a compile: gzip to br requests, never br from the bad file.
+      expect(expectEncoded(await get(t.port, '/rss.xml', { 'Accept-Encoding': 'br' }), identity, `br ${what}`), `br ${what}`).to.equal('gzip');
+      await t.service.compiler.brotliSettled();
+      expect(t.service.compiler.lastReport(), 'no compile ran').to.equal(undefined);
+      expect(expectEncoded(await get(t.port, '/rss.xml', { 'Accept-Encoding': 'br' }), identity, `br ${what}, made again`)).to.equal('br');
+      expect(readFileSync(file).equals(bytes), `br ${what}: the same bytes again`).to.equal(true);
+      await t.close();
+      t = undefined;
+    }
   });
 
   it('work for documents replaced before their brotli body was made leaves no file behind', async () => {

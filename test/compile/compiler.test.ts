@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { renameSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { get, makeDataDir, removeDir, startService, writeArticle, type TestService } from '../support/fixtures.js';
+import { HEALTH_TOKEN, get, healthOf, makeDataDir, removeDir, startService, writeArticle, type TestService } from '../support/fixtures.js';
 
 const SEED = 'russia-us-syria-coordination.json';
 
@@ -36,7 +36,7 @@ describe('compile', () => {
   it('publishes the good articles next to a broken file and names the file and field', async () => {
     writeArticle(dataDir, 'broken-json.json', '{"id": "x1", "title": ');
     writeArticle(dataDir, 'bad-fields.json', { id: 'bad id!', path: 'no-slash', title: 'Fine title', body: '<p>x</p>', published: 'yesterday' });
-    t = await startService(dataDir, { clock });
+    t = await startService(dataDir, { clock, apiToken: HEALTH_TOKEN });
     const report = t.service.compiler.lastReport();
     expect(report?.published).to.equal(true);
     const files = report?.problems.map((p) => p.file).sort();
@@ -47,7 +47,7 @@ describe('compile', () => {
     const rss = await get(t.port, '/rss.xml');
     expect(rss.text).to.include('Russia, US to intensify Syria coordination: Kremlin');
     expect((rss.text.match(/<item>/g) ?? []).length).to.equal(10);
-    const health = JSON.parse((await get(t.port, '/healthz')).text) as { lastCompile: { skippedFiles: { file: string }[] } };
+    const health = (await healthOf(t.port)) as { lastCompile: { skippedFiles: { file: string }[] } };
     expect(health.lastCompile.skippedFiles.map((f) => f.file)).to.include('bad-fields.json');
   });
 
@@ -172,14 +172,17 @@ describe('compile', () => {
     expect(JSON.parse((await get(t.port, '/healthz')).text).status).to.equal('ok');
   });
 
-  it('never runs two compiles at once; a call during a compile is folded into one more run', async () => {
+  it('never runs two compiles at once; calls during a compile are folded into one more run, whose report they share', async () => {
     t = await startService(dataDir, { clock });
     writeArticle(dataDir, 'one.json', { ...seed(dataDir), id: 'one', path: '/one', title: 'First concurrent' });
     const a = t.service.compiler.compile();
     writeArticle(dataDir, 'two.json', { ...seed(dataDir), id: 'two', path: '/two', title: 'Second concurrent' });
     const b = t.service.compiler.compile();
-    const [ra, rb] = await Promise.all([a, b]);
-    expect(ra).to.equal(rb);
+    const c = t.service.compiler.compile({ files: false });
+    const [ra, rb, rc] = await Promise.all([a, b, c]);
+    // b and c were called while a ran: they get the run after it (test/compile/compile-coalescing.test.ts).
+    expect(rb).to.not.equal(ra);
+    expect(rc).to.equal(rb);
     const rss = (await get(t.port, '/rss.xml')).text;
     expect(rss).to.include('First concurrent');
     expect(rss).to.include('Second concurrent');

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { loadSiteConfig } from '../../src/config.js';
 import { createService } from '../../src/service.js';
 import { generateArchive } from '../../bench/generate.js';
-import { ROOT, get, makeDataDir, removeDir, sampleSite, writeArticle, type TestService } from '../support/fixtures.js';
+import { HEALTH_TOKEN, ROOT, get, healthOf, makeDataDir, removeDir, sampleSite, waitUntil, writeArticle, type TestService } from '../support/fixtures.js';
 
 const WORKERS = !import.meta.url.endsWith('.ts');
 const SEED = 'russia-us-syria-coordination.json';
@@ -23,6 +23,8 @@ async function start(dataDir: string, options: { renderThreads?: number; clock?:
     publicDir: join(ROOT, 'public'),
     schedule: false,
     log: () => {},
+    // /healthz gives its details only with the API token.
+    apiToken: HEALTH_TOKEN,
     ...(options.renderThreads === undefined ? {} : { renderThreads: options.renderThreads }),
     ...(options.clock ? { clock: options.clock } : {}),
   });
@@ -141,7 +143,7 @@ describe('render workers', function () {
       expect(r.text).to.not.include('Edited while a worker died');
     });
     expect((await get(t.port, '/rss.xml')).text).to.include('Edited while a worker died');
-    const health = JSON.parse((await get(t.port, '/healthz')).text) as { status: string; lastCompile: { failedFeeds: string[]; feedFailures: { scope: string; code: string; reason: string }[] } };
+    const health = (await healthOf(t.port)) as { status: string; lastCompile: { failedFeeds: string[]; feedFailures: { scope: string; code: string; reason: string }[] } };
     expect(health.status).to.equal('degraded');
     expect(health.lastCompile.failedFeeds).to.deep.equal(['sections/news/russia']);
     expect(health.lastCompile.feedFailures).to.deep.equal([{ scope: 'sections/news/russia', code: 'RENDER_WORKER_STOPPED', reason: health.lastCompile.feedFailures[0]?.reason }]);
@@ -184,7 +186,7 @@ describe('render workers', function () {
     const t = track(await start(dir, { renderThreads: 2, compile: false }));
     t.service.compiler.renderer.start();
     // Let the workers come up so the fault reaches them before the re-render starts.
-    for (let i = 0; i < 200 && t.service.compiler.renderer.threads() < 2; i += 1) await new Promise((r) => setTimeout(r, 25));
+    await waitUntil('both render workers up', () => t.service.compiler.renderer.threads() >= 2);
     t.service.compiler.renderer.injectFault('', 'exit');
     const failed = await t.service.compiler.compile();
     expect(failed.failedFeeds.map((f) => f.scope)).to.deep.equal(['']);

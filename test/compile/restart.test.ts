@@ -30,7 +30,7 @@ describe('restart and document bodies', () => {
     expect(after.headers.etag).to.equal(before.headers.etag);
     expect(after.headers['last-modified']).to.equal(before.headers['last-modified']);
     expect(after.body.equals(before.body)).to.equal(true);
-    expect(JSON.parse((await get(t.port, '/healthz')).text).ready).to.equal(true);
+    expect(JSON.parse((await get(t.port, '/healthz')).text).status).to.equal('ok');
   });
 
   it('after a settings change, serves the last set until the full compile has published the new one', async () => {
@@ -104,7 +104,7 @@ describe('restart and document bodies', () => {
     expect((await get(t.port, '/rss.xml')).text).to.include('Written while the server was down');
   });
 
-  it('renders everything again when a listed body file is missing', async () => {
+  it('withholds only the document whose listed body file is missing, renders it at the first compile, and deletes stray files', async () => {
     t = await startService(dataDir);
     const etag = (await get(t.port, '/rss.xml')).headers.etag as string;
     await t.close();
@@ -113,6 +113,7 @@ describe('restart and document bodies', () => {
     writeFileSync(join(dir, 'stray-file'), 'x');
     t = await startService(dataDir, { compile: false });
     expect((await get(t.port, '/rss.xml')).status).to.equal(503);
+    expect((await get(t.port, '/atom.xml')).status, 'the rest of the restored set is served at once').to.equal(200);
     await t.service.compiler.compile();
     const again = await get(t.port, '/rss.xml');
     expect(again.status).to.equal(200);

@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseStringPromise } from 'xml2js';
 import { checkArticleFiles } from '../../src/compile/source-files.js';
-import { get, makeDataDir, removeDir, startService, writeArticle, type TestService } from '../support/fixtures.js';
+import { HEALTH_TOKEN, get, healthOf, makeDataDir, removeDir, startService, writeArticle, type TestService } from '../support/fixtures.js';
 
 const PREFIX = 'tag:presstv.com,2007:';
 const G = 'https://old.example.org/?p=1234';
@@ -59,7 +59,7 @@ describe('article files: one owner per item id', () => {
   });
 
   it('reports the second claimant of a guid, and a guid equal to a generated id, naming the other article and file', async () => {
-    t = await startService(dataDir, { clock });
+    t = await startService(dataDir, { clock, apiToken: HEALTH_TOKEN });
     const report = t.service.compiler.lastReport();
     const problems = report?.problems ?? [];
     expect(problems.map((p) => [p.file, p.code])).to.deep.equal([
@@ -74,7 +74,7 @@ describe('article files: one owner per item id', () => {
     expect(ids['/tags/ids/rss.xml']?.sort()).to.deep.equal([G, `${PREFIX}plain`].sort());
     const rss = (await get(t.port, '/rss.xml')).text;
     expect(rss).to.include('The original story').and.not.include('The copied story');
-    const health = JSON.parse((await get(t.port, '/healthz')).text) as { lastCompile: { skippedFiles: { file: string }[] } };
+    const health = (await healthOf(t.port)) as { lastCompile: { skippedFiles: { file: string }[] } };
     expect(health.lastCompile.skippedFiles.map((f) => f.file)).to.include.members(['b-copy.json', 'd-claims.json']);
     // Reported again at the next compile; still nothing published twice.
     now += 60_000;

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSiteConfig } from '../../src/config.js';
 import { createService } from '../../src/service.js';
-import { ROOT, get, makeDataDir, removeDir, writeArticle } from '../support/fixtures.js';
+import { HEALTH_TOKEN, ROOT, get, healthOf, makeDataDir, removeDir, writeArticle } from '../support/fixtures.js';
 
 const SEED = 'russia-us-syria-coordination.json';
 const FEED = 'sections/news/russia';
@@ -34,6 +34,8 @@ describe('a render worker that runs out of memory', function () {
       publicDir: join(ROOT, 'public'),
       schedule: false,
       log: (line) => lines.push(line),
+      // /healthz gives its details only with the API token.
+      apiToken: HEALTH_TOKEN,
       // Both workers arm the fault, so the retry on the other worker runs out of memory too;
       // a small heap makes the kill quick.
       renderThreads: 2,
@@ -64,7 +66,7 @@ describe('a render worker that runs out of memory', function () {
     expect(during.headers['last-modified']).to.equal(before.headers['last-modified']);
     expect(during.text).to.not.include('Edited while a worker ran out of memory');
     expect((await get(port, '/rss.xml')).text, 'the site feed has the edit').to.include('Edited while a worker ran out of memory');
-    const health = JSON.parse((await get(port, '/healthz')).text) as { status: string; lastCompile: { feedFailures: { scope: string; code: string; reason: string }[] } };
+    const health = (await healthOf(port)) as { status: string; lastCompile: { feedFailures: { scope: string; code: string; reason: string }[] } };
     expect(health.status).to.equal('degraded');
     expect(health.lastCompile.feedFailures.map((f) => [f.scope, f.code])).to.deep.equal([[FEED, 'RENDER_OUT_OF_MEMORY']]);
     expect(health.lastCompile.feedFailures[0]?.reason).to.match(/memory/i);

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { get, makeDataDir, removeDir, startService, writeArticle, type TestService } from '../support/fixtures.js';
+import { HEALTH_TOKEN, get, healthOf, makeDataDir, removeDir, startService, writeArticle, type TestService } from '../support/fixtures.js';
 
 const SEED = 'russia-us-syria-coordination.json';
 
@@ -23,7 +23,7 @@ describe('store faults', function () {
   });
 
   it('a store locked by another process: the last good documents stay live, health is degraded, the next compile recovers', async () => {
-    t = await startService(dataDir);
+    t = await startService(dataDir, { apiToken: HEALTH_TOKEN });
     const before = await get(t.port, '/sections/news/russia/rss.xml');
     const edited = JSON.parse(readFileSync(join(dataDir, 'articles', SEED), 'utf8')) as Record<string, unknown>;
     writeArticle(dataDir, SEED, { ...edited, title: 'Edited while the store was locked' });
@@ -37,7 +37,7 @@ describe('store faults', function () {
       const during = await get(t.port, '/sections/news/russia/rss.xml');
       expect(during.status).to.equal(200);
       expect(during.headers.etag).to.equal(before.headers.etag);
-      const health = JSON.parse((await get(t.port, '/healthz')).text) as { status: string; lastCompile: { ok: boolean; error?: { code: string; reason: string } } };
+      const health = (await healthOf(t.port)) as { status: string; lastCompile: { ok: boolean; error?: { code: string; reason: string } } };
       expect(health.status).to.equal('degraded');
       expect(health.lastCompile.error?.code).to.equal('STORE_QUERY');
       expect(health.lastCompile.error?.reason).to.match(/store/);
@@ -54,7 +54,7 @@ describe('store faults', function () {
   });
 
   it('a compile that throws for one feed: the other feeds still publish, that feed keeps its last good documents and is retried', async () => {
-    t = await startService(dataDir);
+    t = await startService(dataDir, { apiToken: HEALTH_TOKEN });
     const store = t.service.store;
     const russiaBefore = await get(t.port, '/sections/news/russia/rss.xml');
     const realNewest = store.newestInScope.bind(store);
@@ -80,7 +80,7 @@ describe('store faults', function () {
     expect((await get(t.port, '/sections/news/rss.xml')).text).to.include('Edited with one feed failing');
     const russiaDuring = await get(t.port, '/sections/news/russia/rss.xml');
     expect(russiaDuring.headers.etag).to.equal(russiaBefore.headers.etag);
-    expect(JSON.parse((await get(t.port, '/healthz')).text).lastCompile.failedFeeds).to.deep.equal(['sections/news/russia']);
+    expect((await healthOf(t.port)).lastCompile.failedFeeds).to.deep.equal(['sections/news/russia']);
     failing = false;
     const retried = await t.service.compiler.compile({ files: false });
     expect(retried.ok).to.equal(true);

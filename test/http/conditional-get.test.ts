@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { get, makeDataDir, removeDir, startService, type TestResponse, type TestService } from '../support/fixtures.js';
+import { HEALTH_TOKEN, get, healthOf, makeDataDir, removeDir, startService, type TestResponse, type TestService } from '../support/fixtures.js';
 
 const DAY = 86_400_000;
 const IMF_FIXDATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
@@ -50,11 +50,14 @@ function expectValidHttpDate(value: string): number {
   return ms;
 }
 
-/** What every 304 must carry: no body and the validators and caching headers of the 200 (RFC 9110 §15.4.5). */
-function expect304(r: TestResponse, of: TestResponse): void {
+/**
+ * What every 304 must carry: no body and the validators and caching headers of the 200 (RFC 9110
+ * §15.4.5); its ETag is `etag` when given (the tag the client holds, RFC 9111 §4.3.4).
+ */
+function expect304(r: TestResponse, of: TestResponse, etag?: string): void {
   expect(r.status).to.equal(304);
   expect(r.body.length).to.equal(0);
-  expect(header(r, 'etag')).to.equal(must(of, 'etag'));
+  expect(header(r, 'etag')).to.equal(etag ?? must(of, 'etag'));
   expect(header(r, 'last-modified')).to.equal(must(of, 'last-modified'));
   expect(header(r, 'cache-control')).to.equal(must(of, 'cache-control'));
   expect(header(r, 'vary')).to.equal(must(of, 'vary'));
@@ -77,7 +80,7 @@ describe('HTTP fast path: conditional GET, HEAD and content coding', function ()
 
   before(async function () {
     dir = makeDataDir();
-    svc = await startService(dir);
+    svc = await startService(dir, { apiToken: HEALTH_TOKEN });
     rss = await get(svc.port, '/rss.xml');
     etag = must(rss, 'etag');
     lastModified = must(rss, 'last-modified');
@@ -154,14 +157,15 @@ describe('HTTP fast path: conditional GET, HEAD and content coding', function ()
 
   describe('conditional requests', () => {
     const hashOf = () => etag.slice(1, -1);
-    const notModifiedCases: [string, () => Record<string, string>][] = [
+    /** Name, request headers, and the ETag the 304 carries when it is not the identity one (the tag the client holds). */
+    const notModifiedCases: [string, () => Record<string, string>, (() => string)?][] = [
       ['If-None-Match: the exact tag', () => ({ 'If-None-Match': etag })],
       ['If-None-Match: a list with the tag in the middle', () => ({ 'If-None-Match': `"a", ${etag}, "b"` })],
       ['If-None-Match: a list without spaces', () => ({ 'If-None-Match': `"a",${etag},"b"` })],
       ['If-None-Match: the weak form W/<tag>', () => ({ 'If-None-Match': `W/${etag}` })],
       ['If-None-Match: *', () => ({ 'If-None-Match': '*' })],
-      ['If-None-Match: the gzip variant\'s tag on an identity request', () => ({ 'If-None-Match': `"${hashOf()}-gz"` })],
-      ['If-None-Match: the br variant\'s tag on an identity request', () => ({ 'If-None-Match': `"${hashOf()}-br"` })],
+      ['If-None-Match: the gzip variant\'s tag on an identity request', () => ({ 'If-None-Match': `"${hashOf()}-gz"` }), () => `"${hashOf()}-gz"`],
+      ['If-None-Match: the br variant\'s tag on an identity request', () => ({ 'If-None-Match': `"${hashOf()}-br"` }), () => `"${hashOf()}-br"`],
       ['If-Modified-Since equal to Last-Modified', () => ({ 'If-Modified-Since': lastModified })],
       ['If-Modified-Since one day after Last-Modified', () => ({ 'If-Modified-Since': new Date(lastModifiedMs + DAY).toUTCString() })],
       ['a matching If-None-Match with an old If-Modified-Since (If-None-Match wins)', () => ({ 'If-None-Match': etag, 'If-Modified-Since': new Date(lastModifiedMs - DAY).toUTCString() })],
@@ -173,14 +177,14 @@ describe('HTTP fast path: conditional GET, HEAD and content coding', function ()
       [' + Pragma: no-cache', { Pragma: 'no-cache' }],
       [' + Cache-Control: no-cache, max-age=0 + Pragma: no-cache', { 'Cache-Control': 'no-cache, max-age=0', Pragma: 'no-cache' }],
     ];
-    for (const [name, make] of notModifiedCases) {
+    for (const [name, make, heldTag] of notModifiedCases) {
       for (const [extraName, extra] of extras) {
         it(`304 for ${name}${extraName}`, async () => {
-          expect304(await get(svc.port, '/rss.xml', { ...make(), ...extra }), rss);
+          expect304(await get(svc.port, '/rss.xml', { ...make(), ...extra }), rss, heldTag?.());
         });
       }
       it(`304 for HEAD with ${name}`, async () => {
-        expect304(await get(svc.port, '/rss.xml', make(), 'HEAD'), rss);
+        expect304(await get(svc.port, '/rss.xml', make(), 'HEAD'), rss, heldTag?.());
       });
     }
 
@@ -275,13 +279,58 @@ describe('HTTP fast path: conditional GET, HEAD and content coding', function ()
       const tags = Object.values(responses).map((r) => must(r, 'etag'));
       expect(new Set(tags).size, tags.join(' ')).to.equal(3);
       for (const [name, accept] of Object.entries(accepts)) {
-        for (const tag of tags) {
+        for (const [i, tag] of tags.entries()) {
           const r = await get(svc.port, '/rss.xml', { 'Accept-Encoding': accept, 'If-None-Match': tag });
-          // The 304 carries the ETag of the representation that would have been sent.
-          expect304(r, responses[name] as TestResponse);
+          // The 304 carries the tag that matched, the one the client holds (RFC 9111 §4.3.4:
+          // a cache picks the stored response to update by it), with that representation's headers.
+          expect304(r, Object.values(responses)[i] as TestResponse);
         }
         expectFull(await get(svc.port, '/rss.xml', { 'Accept-Encoding': accept, 'If-None-Match': '"nope"' }), responses[name] as TestResponse);
       }
+    });
+
+    // RFC 9111 §4.3.4: a cache updates the stored response whose validator the 304 carries, so a
+    // 304 must name the representation the client holds, not the one its Accept-Encoding now
+    // selects (the gzip holder whose next request prefers br, once brotli bodies are made).
+    const heldCases: [string, string, string, string][] = [
+      ['gzip', 'br', 'gzip', 'gzip, deflate, br'],
+      ['identity', 'gzip', 'identity', 'gzip'],
+      ['identity', 'br', 'identity', 'br'],
+      ['br', 'gzip', 'br', 'gzip'],
+      ['br', 'identity', 'br', 'identity'],
+    ];
+    for (const [held, selected, heldAccept, nowAccept] of heldCases) {
+      it(`304 to a client holding the ${held} representation whose Accept-Encoding now selects ${selected} carries the ${held} tag`, async () => {
+        const stored = await get(svc.port, '/rss.xml', { 'Accept-Encoding': heldAccept });
+        const tag = must(stored, 'etag');
+        const now = await get(svc.port, '/rss.xml', { 'Accept-Encoding': nowAccept });
+        expect(header(now, 'content-encoding') ?? 'identity', 'what a 200 would send now').to.equal(selected);
+        expect(must(now, 'etag')).to.not.equal(tag);
+        // Strong or weak (If-None-Match uses weak comparison, RFC 9110 §13.1.2), alone or in a list.
+        for (const inm of [tag, `W/${tag}`, `"other", ${tag}`, `W/"other",W/${tag}`]) {
+          for (const method of ['GET', 'HEAD']) {
+            const r = await get(svc.port, '/rss.xml', { 'Accept-Encoding': nowAccept, 'If-None-Match': inm }, method);
+            expect(r.status, `${inm} ${method}`).to.equal(304);
+            expect(header(r, 'etag'), `${inm} ${method}: the tag the client holds`).to.equal(tag);
+            expect(header(r, 'vary'), inm).to.equal('Accept-Encoding');
+            expect(header(r, 'last-modified'), inm).to.equal(must(stored, 'last-modified'));
+            expect(header(r, 'content-encoding'), `${inm}: no Content-Encoding on a 304`).to.equal(undefined);
+          }
+        }
+      });
+    }
+
+    it('304 to a list naming both the held and the selected representation carries the selected one\'s tag', async () => {
+      const gz = must(await get(svc.port, '/rss.xml', { 'Accept-Encoding': 'gzip' }), 'etag');
+      const br = await get(svc.port, '/rss.xml', { 'Accept-Encoding': 'br' });
+      const r = await get(svc.port, '/rss.xml', { 'Accept-Encoding': 'br', 'If-None-Match': `${gz}, ${must(br, 'etag')}` });
+      expect304(r, br);
+    });
+
+    it('304 to If-None-Match: * or to If-Modified-Since alone carries the selected representation\'s tag', async () => {
+      const br = await get(svc.port, '/rss.xml', { 'Accept-Encoding': 'br' });
+      expect304(await get(svc.port, '/rss.xml', { 'Accept-Encoding': 'br', 'If-None-Match': '*' }), br);
+      expect304(await get(svc.port, '/rss.xml', { 'Accept-Encoding': 'br', 'If-Modified-Since': lastModified }), br);
     });
 
     it('serves the same compressed bytes every time (compressed once per compile)', async () => {
@@ -388,12 +437,13 @@ describe('HTTP fast path: conditional GET, HEAD and content coding', function ()
   });
 
   describe('/healthz after the first compile', () => {
-    it('is 200 JSON with status "ok" and ready true, not cacheable', async () => {
+    it('is 200 JSON with status "ok" only, not cacheable; the details with the token', async () => {
       const r = await get(svc.port, '/healthz');
       expect(r.status).to.equal(200);
       expect(header(r, 'content-type')).to.match(/^application\/json/);
       expect(header(r, 'cache-control')).to.equal('no-store');
-      const body = JSON.parse(r.text) as { status: string; ready: boolean; published?: { articles: number; feeds: number } };
+      expect(JSON.parse(r.text)).to.deep.equal({ status: 'ok' });
+      const body = (await healthOf(svc.port)) as { status: string; ready: boolean; published?: { articles: number; feeds: number } };
       expect(body.status).to.equal('ok');
       expect(body.ready).to.equal(true);
       expect(body.published?.articles).to.equal(10);
@@ -450,12 +500,10 @@ describe('HTTP before the first compile', function () {
     if (dir) removeDir(dir);
   });
 
-  it('/healthz is 503 with ready false', async () => {
+  it('/healthz is 503 with status "starting"', async () => {
     const r = await get(svc.port, '/healthz');
     expect(r.status).to.equal(503);
-    const body = JSON.parse(r.text) as { status: string; ready: boolean };
-    expect(body.ready).to.equal(false);
-    expect(body.status).to.not.equal('ok');
+    expect(JSON.parse(r.text)).to.deep.equal({ status: 'starting' });
   });
 
   it('/rss.xml is 503, not cacheable, and carries no validators', async () => {
@@ -475,6 +523,6 @@ describe('HTTP before the first compile', function () {
     expect(header(r, 'content-type')).to.equal('application/rss+xml; charset=utf-8');
     const h = await get(svc.port, '/healthz');
     expect(h.status).to.equal(200);
-    expect((JSON.parse(h.text) as { ready: boolean }).ready).to.equal(true);
+    expect((JSON.parse(h.text) as { status: string }).status).to.equal('ok');
   });
 });

@@ -80,6 +80,29 @@ export async function startService(dataDir: string, options: { clock?: () => num
   return { service, port, dataDir, close: () => service.close() };
 }
 
+/**
+ * Polls `probe` until it gives a value other than undefined (or false) and returns it; throws
+ * naming `what` once `deadlineMs` has passed. A bounded wait on a condition, never a timing
+ * assertion: the deadline is generous because the machine running the tests may be busy.
+ */
+export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, deadlineMs = 60_000): Promise<T> {
+  const end = Date.now() + deadlineMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > end) throw new Error(`${what}: not seen within ${deadlineMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The API token of services whose tests read /healthz details (given only with the token). */
+export const HEALTH_TOKEN = 'test-health-token-0123456789';
+
+/** /healthz of a service started with `apiToken: HEALTH_TOKEN`, with its details, parsed. */
+export async function healthOf(port: number): Promise<any> {
+  return JSON.parse((await get(port, '/healthz', { Authorization: `Bearer ${HEALTH_TOKEN}` })).text);
+}
+
 /** A response as the tests see it. */
 export interface TestResponse {
   status: number;

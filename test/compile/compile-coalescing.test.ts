@@ -1,0 +1,79 @@
+// compile() called while a compile runs, with real concurrent calls on a real compiler (render
+// workers, SQLite store, body folder): each caller gets the report of a run that started after
+// its call — the run that includes its change — and callers folded into the same follow-up run
+// share that report. The calls are made from inside the running compile's progress callback, so
+// "while a compile runs" holds by construction, not by timing.
+import { expect } from 'chai';
+import { join } from 'node:path';
+import { openBodyStore } from '../../src/compile/body-store.js';
+import { createCompiler, type CompileReport, type Compiler } from '../../src/compile/compiler.js';
+import { loadSiteConfig } from '../../src/config.js';
+import { openSqliteStore } from '../../src/store/sqlite-store.js';
+import type { ArticleStore } from '../../src/store/store.js';
+import { makeDataDir, removeDir, writeArticle } from '../support/fixtures.js';
+
+const NEW_ARTICLE = {
+  id: 'late-arrival',
+  path: '/Detail/2016/07/12/1/late-arrival',
+  title: 'Written while a compile was running',
+  body: '<p>x</p>',
+  published: '2016-07-12T10:00:00',
+  tags: ['Late arrival'],
+};
+
+describe('compile() while a compile runs', function () {
+  this.timeout(120_000);
+  let dataDir: string;
+  let store: ArticleStore | undefined;
+  let compiler: Compiler | undefined;
+  afterEach(async () => {
+    await compiler?.whenIdle();
+    await compiler?.close();
+    await store?.close();
+    compiler = undefined;
+    store = undefined;
+    removeDir(dataDir);
+  });
+
+  it('each caller gets the report of a run that started after its call; callers folded together share it', async () => {
+    dataDir = makeDataDir();
+    const site = loadSiteConfig(dataDir);
+    store = openSqliteStore(join(dataDir, 'feedwright.db'), { idPrefix: site.idPrefix });
+    let folded: { calledAt: number; promises: [Promise<CompileReport>, Promise<CompileReport>]; runningWhenCalled: boolean } | undefined;
+    let firstSettled = false;
+    compiler = createCompiler({
+      store,
+      site,
+      bodies: openBodyStore(join(dataDir, '.feedwright', 'documents'), 8 * 1024 * 1024),
+      databaseFile: join(dataDir, 'feedwright.db'),
+      articlesDir: join(dataDir, 'articles'),
+      periodSeconds: 60,
+      progress: (step) => {
+        // The first run is rendering (its files were read already): a new file now is a change
+        // it does not include. Two callers ask for a compile that includes it.
+        if (step !== 'render' || folded !== undefined) return;
+        writeArticle(dataDir, 'late-arrival.json', NEW_ARTICLE);
+        const c = compiler as Compiler;
+        folded = { calledAt: Date.now(), runningWhenCalled: !firstSettled, promises: [c.compile(), c.compile({ files: false })] };
+      },
+    });
+    const firstCall = compiler.compile();
+    void firstCall.finally(() => (firstSettled = true));
+    const first = await firstCall;
+    expect(folded, 'the progress callback ran').to.not.equal(undefined);
+    const f = folded as NonNullable<typeof folded>;
+    expect(f.runningWhenCalled, 'the two calls were made while the first compile ran').to.equal(true);
+    const [second, third] = await Promise.all(f.promises);
+    expect(first.feedsChanged, 'the first run did not include the new file').to.not.include('tags/late-arrival');
+    expect(second, 'a caller during a run does not get that run\'s report').to.not.equal(first);
+    expect(second.startedAt, 'the run started after the call').to.be.at.least(f.calledAt);
+    expect(second.startedAt).to.be.at.least(first.startedAt + first.durationMs);
+    expect(second.feedsChanged, 'the run includes the caller\'s change').to.include.members(['', 'tags/late-arrival']);
+    expect(third, 'callers folded into the same follow-up run share its report').to.equal(second);
+    expect(compiler.lastReport()).to.equal(second);
+    // A call after everything settled starts a run of its own.
+    const fourth = await compiler.compile();
+    expect(fourth).to.not.equal(second);
+    expect(fourth.startedAt).to.be.at.least(second.startedAt + second.durationMs);
+  });
+});
