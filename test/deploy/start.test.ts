@@ -107,6 +107,29 @@ describe('npm start: the launcher (scripts/start.mjs) in a tree without TypeScri
     expect(r.stderr).to.match(/dist\/src\/cli\.js is missing and TypeScript is not installed: run `npm install && npm run build`/);
   });
 
+  it('src/ imports only runtime dependencies, so dist/ runs after npm ci --omit=dev', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { builtinModules } = await import('node:module');
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const imported = new Set<string>();
+    const walk = (folder: string) => {
+      for (const entry of readdirSync(folder, { withFileTypes: true })) {
+        const path = join(folder, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (entry.name.endsWith('.ts')) {
+          // Type-only imports are erased by tsc; everything else is loaded at run time.
+          const code = readFileSync(path, 'utf8').replace(/^import type .*$/gm, '');
+          const specifiers = [...code.matchAll(/^(?:import|export)\s[^;]*?\sfrom\s*'([^'.][^']*)'/gm), ...code.matchAll(/^import\s*'([^'.][^']*)'/gm), ...code.matchAll(/\bimport\(\s*'([^'.][^']*)'\s*\)/g)];
+          for (const m of specifiers) imported.add((m[1] as string).startsWith('@') ? (m[1] as string).split('/').slice(0, 2).join('/') : (m[1] as string).split('/')[0] as string);
+        }
+      }
+    };
+    walk(join(ROOT, 'src'));
+    const missing = [...imported].filter((name) => !name.startsWith('node:') && !builtinModules.includes(name) && pkg.dependencies[name] === undefined);
+    expect(imported.size).to.be.greaterThan(5);
+    expect(missing, 'imported by src/ but not in dependencies').to.deep.equal([]);
+  });
+
   it('package.json: start runs the launcher and nothing builds before it', async () => {
     const { readFileSync } = await import('node:fs');
     const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
