@@ -11,6 +11,7 @@ import { progressReporter } from './progress.js';
 import { createService } from './service.js';
 import { runImport } from './import/import-command.js';
 import { openPgStore } from './store/pg-store.js';
+import { backupSqliteStore } from './store/sqlite-backup.js';
 import type { SiteConfig } from './core/site.js';
 
 /** The package root: two levels up from dist/src/cli.js, one from src/cli.ts under tsx. */
@@ -30,6 +31,7 @@ Commands:
   compile   compile once, print what was written, exit
   check     validate site.json and every article file, print every problem, exit 1 if any
   import    import an RSS 2.0, RSS 1.0/RDF or Atom feed (file or URL), keeping its item ids
+  backup    copy the SQLite store to a file while the server keeps running
 
 Options:
   --data DIR           the data folder (site.json, articles/, feedwright.db); default: FEEDWRIGHT_DATA or ./data
@@ -57,6 +59,15 @@ skipped (and why), and publishes them. Importing the same feed again changes not
 one transaction per batch of 200 items. Exits 1 when an item was skipped. A running server
 publishes imported articles at its next compile after a restart (it learns of other processes'
 writes when it starts).
+`,
+  backup: `Usage: feedwright backup <file> [--data DIR]
+
+Copies the SQLite store (data/feedwright.db) to <file> with SQLite's online backup API: safe
+while \`feedwright serve\` runs and writes (a plain file copy of a WAL database is not). The copy
+is checked, is one self-contained file, and is renamed into place only when complete; an
+existing <file> is never overwritten. Prints the size and the number of articles. To restore,
+stop the server and copy <file> to data/feedwright.db. A PostgreSQL store is backed up with
+pg_dump instead.
 `,
   check: `Usage: feedwright check [--data DIR]
 
@@ -92,7 +103,7 @@ function parseArgs(argv: string[]): Args {
     } else if (a.startsWith('--database-url=')) args.databaseUrl = a.slice('--database-url='.length);
     else if (a.startsWith('-')) throw new FeedwrightError('USAGE', `unknown option ${a}`);
     else if (args.command === '') args.command = a;
-    else if (args.command === 'import' && args.source === undefined) args.source = a;
+    else if ((args.command === 'import' || args.command === 'backup') && args.source === undefined) args.source = a;
     else throw new FeedwrightError('USAGE', `unexpected argument ${a}`);
   }
   return args;
@@ -127,7 +138,7 @@ async function main(argv: string[]): Promise<number> {
     let problems = 0;
     let site;
     try {
-      site = loadSiteConfig(runtime.dataDir);
+      site = loadSiteConfig(runtime.dataDir, process.env);
     } catch (err) {
       // The message names site.json (or the key) already.
       console.error(`feedwright: ${(err as Error).message}`);
@@ -140,7 +151,15 @@ async function main(argv: string[]): Promise<number> {
     return problems === 0 ? 0 : 1;
   }
 
-  const site = loadSiteConfig(runtime.dataDir);
+  if (args.command === 'backup') {
+    if (args.source === undefined) throw new FeedwrightError('USAGE', 'backup needs the file to write, e.g. feedwright backup /var/backups/feedwright-$(date +%F).db');
+    if (runtime.databaseUrl !== undefined) throw new FeedwrightError('USAGE', 'the store is in PostgreSQL (DATABASE_URL or --database-url): back it up with pg_dump');
+    const report = await backupSqliteStore(runtime.databaseFile, args.source);
+    console.log(`backed up ${runtime.databaseFile} to ${args.source}: ${report.articles} articles, ${report.bytes} bytes, schema version ${report.schemaVersion}`);
+    return 0;
+  }
+
+  const site = loadSiteConfig(runtime.dataDir, process.env);
   if (args.command === 'compile') {
     const progress = progressReporter(process.stderr);
     const labels = { read: 'reading article files', render: 'rendering feeds' } as const;

@@ -2,8 +2,8 @@
 // passed in; nothing else reads process.env.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { FeedwrightError } from './core/errors.js';
-import { validateSiteConfig, type SiteConfig } from './core/site.js';
+import { FeedwrightError, type FieldProblem } from './core/errors.js';
+import { parseOrigin, validateSiteConfig, type SiteConfig } from './core/site.js';
 import { isCronExpression } from './compile/schedule.js';
 
 /** Where things live and how the server listens. */
@@ -23,7 +23,10 @@ export interface RuntimeConfig {
   publicDir: string;
   port: number;
   host: string;
-  /** The ingest API's bearer token (FEEDWRIGHT_API_TOKEN); undefined turns the API off. */
+  /**
+   * The ingest API's bearer token (FEEDWRIGHT_API_TOKEN, or the content of the file
+   * FEEDWRIGHT_API_TOKEN_FILE names); undefined turns the API off.
+   */
   apiToken: string | undefined;
   /**
    * Render worker threads (FEEDWRIGHT_RENDER_THREADS, an integer 0–64); undefined means one per
@@ -32,8 +35,67 @@ export interface RuntimeConfig {
   renderThreads: number | undefined;
 }
 
-/** Reads and validates `site.json` in the data folder. */
-export function loadSiteConfig(dataDir: string): SiteConfig {
+/**
+ * The site.json keys that differ per environment (staging and production serve the same articles
+ * on different domains and schedules) and the variables that override them: a variable that is
+ * set (even to an empty string) replaces the key's value from site.json.
+ */
+export const SITE_ENVIRONMENT: readonly { variable: string; key: string; value: string }[] = [
+  { variable: 'FEEDWRIGHT_ORIGIN', key: 'origin', value: 'the primary origin, scheme://host[:port]' },
+  { variable: 'FEEDWRIGHT_ALTERNATE_ORIGINS', key: 'alternateOrigins', value: 'the mirror origins, separated by spaces or commas; empty for none' },
+  { variable: 'FEEDWRIGHT_SCHEDULE', key: 'schedule', value: 'the compile schedule, a cron expression' },
+  { variable: 'FEEDWRIGHT_BEHIND_PROXY', key: 'behindProxy', value: '`true` or `false` (also `1` / `0`)' },
+];
+
+/**
+ * The site.json values the environment overrides (see SITE_ENVIRONMENT), each checked on its
+ * own so that a problem names the variable, never a key the operator did not write. Returns the
+ * values by site.json key and which variable set each. Throws a FeedwrightError
+ * `CONFIG_INVALID` listing every malformed variable.
+ */
+export function siteOverridesFrom(env: NodeJS.ProcessEnv): { values: Record<string, unknown>; variables: Map<string, string> } {
+  const values: Record<string, unknown> = {};
+  const variables = new Map<string, string>();
+  const problems: FieldProblem[] = [];
+  for (const { variable, key } of SITE_ENVIRONMENT) {
+    const text = env[variable];
+    if (text === undefined) continue;
+    variables.set(key, variable);
+    const value = text.trim();
+    if (key === 'origin') {
+      const origin = parseOrigin(value);
+      if (typeof origin === 'string') problems.push({ field: variable, message: origin });
+      values.origin = value;
+    } else if (key === 'alternateOrigins') {
+      const list = value === '' ? [] : value.split(/[\s,]+/).filter((v) => v !== '');
+      for (const item of list) {
+        const origin = parseOrigin(item);
+        if (typeof origin === 'string') problems.push({ field: variable, message: origin });
+      }
+      values.alternateOrigins = list;
+    } else if (key === 'schedule') {
+      if (!isCronExpression(value)) problems.push({ field: variable, message: `"${value}" is not a valid cron expression` });
+      values.schedule = value;
+    } else if (key === 'behindProxy') {
+      const flag = ({ true: true, '1': true, false: false, '0': false } as Record<string, boolean>)[value.toLowerCase()];
+      if (flag === undefined) problems.push({ field: variable, message: `"${value}" must be true or false (or 1 or 0)` });
+      values.behindProxy = flag;
+    }
+  }
+  if (problems.length > 0) {
+    throw new FeedwrightError('CONFIG_INVALID', `environment: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`, { problems });
+  }
+  return { values, variables };
+}
+
+/**
+ * Reads `site.json` in the data folder, applies the overrides of `env` (SITE_ENVIRONMENT: pass
+ * `process.env`; the default `{}` reads the file alone) and validates the result (design §3).
+ * Throws a FeedwrightError: `CONFIG_READ` when the file cannot be read, `CONFIG_INVALID` when it
+ * is not JSON or a setting is wrong — naming the site.json key, or the variable when the value
+ * came from the environment (`FEEDWRIGHT_ORIGIN "ftp://x" must use http or https`).
+ */
+export function loadSiteConfig(dataDir: string, env: NodeJS.ProcessEnv = {}): SiteConfig {
   const file = join(dataDir, 'site.json');
   let text: string;
   try {
@@ -47,7 +109,21 @@ export function loadSiteConfig(dataDir: string): SiteConfig {
   } catch (err) {
     throw new FeedwrightError('CONFIG_INVALID', `${file} is not valid JSON: ${(err as Error).message}`, { file });
   }
-  return validateSiteConfig(raw, isCronExpression);
+  const overrides = siteOverridesFrom(env);
+  if (overrides.variables.size === 0 || typeof raw !== 'object' || raw === null || Array.isArray(raw)) return validateSiteConfig(raw, isCronExpression);
+  try {
+    return validateSiteConfig({ ...(raw as Record<string, unknown>), ...overrides.values }, isCronExpression);
+  } catch (err) {
+    if (!(err instanceof FeedwrightError) || err.problems.length === 0) throw err;
+    // A problem about a key the environment set (a mirror repeating FEEDWRIGHT_ORIGIN's host)
+    // names the variable: `alternateOrigins[1]` becomes `FEEDWRIGHT_ALTERNATE_ORIGINS[1]`.
+    const problems = err.problems.map((p) => {
+      const key = /^[A-Za-z]+/.exec(p.field)?.[0] ?? '';
+      const variable = overrides.variables.get(key);
+      return variable === undefined ? p : { field: variable + p.field.slice(key.length), message: p.message };
+    });
+    throw new FeedwrightError('CONFIG_INVALID', `site.json with the environment: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`, { file: 'site.json', problems });
+  }
 }
 
 /**
@@ -65,9 +141,34 @@ export function databaseUrlFrom(flag: string | undefined, env: NodeJS.ProcessEnv
 }
 
 /**
+ * The API token: FEEDWRIGHT_API_TOKEN, else the content of the file FEEDWRIGHT_API_TOKEN_FILE
+ * names (trailing white space, such as the newline `echo` writes, removed), so the token need not
+ * sit in the environment of every process (systemd's LoadCredential= gives such a file).
+ * Undefined when neither is set. Throws a FeedwrightError `CONFIG_INVALID` naming the variable
+ * when both are set, or the file cannot be read or is empty (never printing the token).
+ */
+export function apiTokenFrom(env: NodeJS.ProcessEnv): string | undefined {
+  const token = env.FEEDWRIGHT_API_TOKEN === '' ? undefined : env.FEEDWRIGHT_API_TOKEN;
+  const file = env.FEEDWRIGHT_API_TOKEN_FILE === '' ? undefined : env.FEEDWRIGHT_API_TOKEN_FILE;
+  const invalid = (field: string, message: string) => new FeedwrightError('CONFIG_INVALID', `${field} ${message}`, { problems: [{ field, message }] });
+  if (file === undefined) return token;
+  if (token !== undefined) throw invalid('FEEDWRIGHT_API_TOKEN_FILE', 'is set together with FEEDWRIGHT_API_TOKEN: set one of them');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw invalid('FEEDWRIGHT_API_TOKEN_FILE', `names ${file}, which cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const value = text.trimEnd();
+  if (value === '' || /\s/.test(value)) throw invalid('FEEDWRIGHT_API_TOKEN_FILE', `names ${file}, which must hold the token: one line without spaces`);
+  return value;
+}
+
+/**
  * Resolves folders, the store and the listening address from flags and the environment
  * (design: configuration is read in one place). Throws a FeedwrightError `CONFIG_INVALID`
- * naming the variable when PORT, FEEDWRIGHT_CACHE_MB or the database URL is malformed.
+ * naming the variable when PORT, FEEDWRIGHT_CACHE_MB, FEEDWRIGHT_RENDER_THREADS, the API token
+ * (apiTokenFrom) or the database URL is malformed.
  */
 export function loadRuntimeConfig(flags: { data?: string; databaseUrl?: string }, env: NodeJS.ProcessEnv, packageRoot: string): RuntimeConfig {
   const dataDir = resolve(flags.data ?? env.FEEDWRIGHT_DATA ?? join(packageRoot, 'data'));
@@ -96,7 +197,7 @@ export function loadRuntimeConfig(flags: { data?: string; databaseUrl?: string }
     publicDir: join(packageRoot, 'public'),
     port,
     host: env.HOST ?? '0.0.0.0',
-    apiToken: env.FEEDWRIGHT_API_TOKEN === undefined || env.FEEDWRIGHT_API_TOKEN === '' ? undefined : env.FEEDWRIGHT_API_TOKEN,
+    apiToken: apiTokenFrom(env),
     renderThreads,
   };
 }

@@ -1,0 +1,101 @@
+// Settings from the environment (issue 12 part 6): the variables that override site.json keys,
+// FEEDWRIGHT_API_TOKEN_FILE, and errors that name the variable.
+import { expect } from 'chai';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FeedwrightError } from '../src/core/errors.js';
+import { loadRuntimeConfig, loadSiteConfig, SITE_ENVIRONMENT } from '../src/config.js';
+import { makeDataDir, removeDir, ROOT } from './support/fixtures.js';
+
+function fails(fn: () => unknown): FeedwrightError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).to.be.instanceOf(FeedwrightError);
+    return err as FeedwrightError;
+  }
+  throw new Error('expected a FeedwrightError');
+}
+
+describe('config: settings from the environment', () => {
+  let dir: string;
+  before(() => {
+    dir = makeDataDir({ copySample: false });
+  });
+  after(() => removeDir(dir));
+
+  it('reads site.json alone without an environment, and with one that sets none of the variables', () => {
+    const site = loadSiteConfig(dir);
+    expect(site.origins.map((o) => o.href)).to.deep.equal(['https://www.presstv.com', 'https://www.presstv.ir']);
+    expect(loadSiteConfig(dir, { PATH: '/usr/bin' })).to.deep.equal(site);
+  });
+
+  it('lets FEEDWRIGHT_ORIGIN, FEEDWRIGHT_ALTERNATE_ORIGINS, FEEDWRIGHT_SCHEDULE and FEEDWRIGHT_BEHIND_PROXY override site.json', () => {
+    const site = loadSiteConfig(dir, {
+      FEEDWRIGHT_ORIGIN: 'https://staging.example.org',
+      FEEDWRIGHT_ALTERNATE_ORIGINS: 'https://mirror-a.example.net, https://mirror-b.example.net  http://abcdefghijklmnopqrstuvwxyz234567abcdefghijklmnopqrstuvwx.onion',
+      FEEDWRIGHT_SCHEDULE: '*/5 * * * *',
+      FEEDWRIGHT_BEHIND_PROXY: 'true',
+    });
+    expect(site.origins.map((o) => o.href)).to.deep.equal(['https://staging.example.org', 'https://mirror-a.example.net', 'https://mirror-b.example.net', 'http://abcdefghijklmnopqrstuvwxyz234567abcdefghijklmnopqrstuvwx.onion']);
+    expect(site.schedule).to.equal('*/5 * * * *');
+    expect(site.behindProxy).to.equal(true);
+    // Keys no variable names still come from site.json.
+    expect(site.idPrefix).to.equal('tag:presstv.com,2007:');
+    expect(site.title).to.equal('Press TV');
+  });
+
+  it('an empty FEEDWRIGHT_ALTERNATE_ORIGINS means no mirrors; FEEDWRIGHT_BEHIND_PROXY=0 is false', () => {
+    const site = loadSiteConfig(dir, { FEEDWRIGHT_ALTERNATE_ORIGINS: '', FEEDWRIGHT_BEHIND_PROXY: '0' });
+    expect(site.origins.map((o) => o.href)).to.deep.equal(['https://www.presstv.com']);
+    expect(site.behindProxy).to.equal(false);
+  });
+
+  it('names the variable, not the site.json key, when a value from the environment is wrong', () => {
+    const err = fails(() => loadSiteConfig(dir, { FEEDWRIGHT_ORIGIN: 'ftp://www.example.org', FEEDWRIGHT_SCHEDULE: 'every minute', FEEDWRIGHT_BEHIND_PROXY: 'yes' }));
+    expect(err.code).to.equal('CONFIG_INVALID');
+    expect(err.problems.map((p) => p.field)).to.deep.equal(['FEEDWRIGHT_ORIGIN', 'FEEDWRIGHT_SCHEDULE', 'FEEDWRIGHT_BEHIND_PROXY']);
+    expect(err.message).to.match(/FEEDWRIGHT_ORIGIN "ftp:\/\/www\.example\.org" must use http or https/);
+    expect(err.message).to.match(/FEEDWRIGHT_SCHEDULE "every minute" is not a valid cron expression/);
+  });
+
+  it('names the variable when a mirror from the environment repeats the primary host', () => {
+    const err = fails(() => loadSiteConfig(dir, { FEEDWRIGHT_ALTERNATE_ORIGINS: 'https://www.presstv.ir http://www.presstv.com' }));
+    expect(err.problems).to.deep.equal([{ field: 'FEEDWRIGHT_ALTERNATE_ORIGINS[1]', message: '"http://www.presstv.com" repeats the host www.presstv.com' }]);
+  });
+
+  it('every variable of SITE_ENVIRONMENT is in the README table', async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    for (const { variable } of SITE_ENVIRONMENT) expect(readme).to.include(`| \`${variable}\``);
+    for (const variable of ['PORT', 'HOST', 'FEEDWRIGHT_DATA', 'DATABASE_URL', 'FEEDWRIGHT_API_TOKEN', 'FEEDWRIGHT_API_TOKEN_FILE', 'FEEDWRIGHT_CACHE_MB', 'FEEDWRIGHT_RENDER_THREADS']) expect(readme).to.include(`| \`${variable}\``);
+  });
+});
+
+describe('config: FEEDWRIGHT_API_TOKEN_FILE', () => {
+  let dir: string;
+  before(() => {
+    dir = makeDataDir({ copySample: false });
+  });
+  after(() => removeDir(dir));
+  const runtime = (env: NodeJS.ProcessEnv) => loadRuntimeConfig({ data: dir }, env, ROOT);
+
+  it('reads the token from the file, without the trailing newline', () => {
+    writeFileSync(join(dir, 'token'), 's3cret-token\n');
+    expect(runtime({ FEEDWRIGHT_API_TOKEN_FILE: join(dir, 'token') }).apiToken).to.equal('s3cret-token');
+    expect(runtime({ FEEDWRIGHT_API_TOKEN: 'from-env' }).apiToken).to.equal('from-env');
+    expect(runtime({}).apiToken).to.equal(undefined);
+  });
+
+  it('refuses both variables at once, a missing file and an empty one, naming the variable and never the token', () => {
+    writeFileSync(join(dir, 'token'), 's3cret-token\n');
+    writeFileSync(join(dir, 'empty'), '\n');
+    const both = fails(() => runtime({ FEEDWRIGHT_API_TOKEN: 'x', FEEDWRIGHT_API_TOKEN_FILE: join(dir, 'token') }));
+    expect(both.message).to.equal('FEEDWRIGHT_API_TOKEN_FILE is set together with FEEDWRIGHT_API_TOKEN: set one of them');
+    const missing = fails(() => runtime({ FEEDWRIGHT_API_TOKEN_FILE: join(dir, 'nope') }));
+    expect(missing.message).to.match(/^FEEDWRIGHT_API_TOKEN_FILE names .*nope, which cannot be read: ENOENT$/);
+    const empty = fails(() => runtime({ FEEDWRIGHT_API_TOKEN_FILE: join(dir, 'empty') }));
+    expect(empty.problems[0]?.field).to.equal('FEEDWRIGHT_API_TOKEN_FILE');
+    for (const e of [both, missing, empty]) expect(e.message).not.to.include('s3cret');
+  });
+});
