@@ -32,6 +32,9 @@ export function contentDigest(base: string, scope: Pick<Scope, 'key' | 'label'>,
  * without running ahead of the clock, so it keeps that second and adds 1 ms: the HTTP date is
  * the same, the ETag tells the versions apart, and the odd millisecond marks the date as shared
  * by two versions, so If-Modified-Since of that second is not answered 304 (see notModified).
+ * Every date is written to the second, so the invariant is that the result's second is never
+ * after `now`'s; its millisecond may be (a change in the very millisecond at a second's start
+ * that the previous version is dated gets +1 ms). Milliseconds since the epoch in and out.
  */
 export function nextLastModified(items: StoredArticle[], previous: FeedState | undefined, now: number): number {
   const nowSecond = Math.floor(now / 1000) * 1000;
