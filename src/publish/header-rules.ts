@@ -8,17 +8,27 @@ import type { Format } from '../core/scopes.js';
 import type { SiteConfig } from '../core/site.js';
 import { BROTLI_PENDING, CODINGS, type Coding, type CompiledDocument, type DocumentRecord, type Variant } from './published-set.js';
 
-/** The media types of design §5 (and HTML for the index page). */
+/**
+ * The media types the documents are served with (design §5; HTML for `/` and the preview pages).
+ * RSS and Atom go out as `application/xml` (RFC 7303), not `application/rss+xml` /
+ * `application/atom+xml`: browsers show those two as source text and ignore the documents'
+ * `<?xml-stylesheet type="text/css"?>`, while they apply it to `application/xml`, so a person
+ * who opens a feed URL sees a readable page (README, "Feeds in a browser"). Readers identify a
+ * feed by its root element; autodiscovery links keep the specific types.
+ */
 export const CONTENT_TYPES: Record<Format | 'opml' | 'html', string> = {
-  rss: 'application/rss+xml; charset=utf-8',
-  atom: 'application/atom+xml; charset=utf-8',
+  rss: 'application/xml; charset=utf-8',
+  atom: 'application/xml; charset=utf-8',
   json: 'application/feed+json; charset=utf-8',
   opml: 'text/x-opml; charset=utf-8',
   html: 'text/html; charset=utf-8',
 };
 
-/** A Content-Security-Policy for the HTML pages: nothing but our own stylesheet. */
-export const PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/**
+ * The Content-Security-Policy of the HTML pages: nothing but our own stylesheet, images and
+ * script (the preview pages' copy button, /preview.js); no inline script or style, no eval.
+ */
+export const PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** Response headers every document shares, decided by the server's configuration. */
 export interface DocumentHeaders {
