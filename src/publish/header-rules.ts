@@ -64,6 +64,18 @@ export function cacheControlFor(periodSeconds: number): string {
   return `public, max-age=${periodSeconds}, stale-while-revalidate=${periodSeconds}, stale-if-error=86400`;
 }
 
+/** The feed formats' own media types, by file name, for Link: what autodiscovery announces too. */
+const FEED_TYPES_BY_FILE: Record<string, string> = { 'rss.xml': 'application/rss+xml', 'atom.xml': 'application/atom+xml' };
+
+/**
+ * The `type` of a Link to a document (RFC 8288 §3.4.1, a hint): RSS and Atom by their formats'
+ * media types (they are served as application/xml only so that browsers style them, see
+ * CONTENT_TYPES), every other document by the type it is served with.
+ */
+function linkType(path: string, contentType: string): string {
+  return FEED_TYPES_BY_FILE[path.slice(path.lastIndexOf('/') + 1)] ?? (contentType.split(';')[0] as string);
+}
+
 /** The headers of one document on one origin, by path, media type and origin index. */
 export type HeaderRules = (path: string, contentType: string, originIndex: number) => DocumentHeaders;
 
@@ -77,7 +89,7 @@ export function createHeaderRules(site: SiteConfig, periodSeconds: number): Head
   const onion = site.origins.find((o) => o.onion);
   return (path, contentType, originIndex) => {
     const extra: Record<string, string | string[]> = {};
-    const type = contentType.split(';')[0] as string;
+    const type = linkType(path, contentType);
     const links = site.origins.filter((_, i) => i !== originIndex).map((o) => `<${o.href}${path}>; rel="alternate"; type="${type}"`);
     if (links.length > 0) extra.Link = links.join(', ');
     if (onion !== undefined && originIndex === 0) extra['Onion-Location'] = onion.href + path;
