@@ -138,8 +138,8 @@ describe('Last-Modified is never ahead of the clock (issue 9, kind 3)', () => {
         }
         await new Promise((resolve) => setTimeout(resolve, 150));
       }
-      // Once the writes are published, every document agrees.
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      // Once the writes are published (the coalesced compile has run), every document agrees.
+      await t.service.writer.flushed();
       for (const path of FEEDS) {
         const r = await get(t.port, path);
         expect(r.status, path).to.equal(200);
