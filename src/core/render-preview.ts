@@ -15,8 +15,9 @@ import type { ArticleImage } from './article.js';
 /** How many of the feed's newest items the page shows. */
 export const PREVIEW_ITEMS = 20;
 
-/** The autodiscovery media types (what readers look for in `<link rel="alternate">`) and names. */
+/** Each format's own media type, as autodiscovery `<link rel="alternate">` announces it to readers. */
 export const FEED_TYPES: Record<Format, string> = { rss: 'application/rss+xml', atom: 'application/atom+xml', json: 'application/feed+json' };
+/** Each format's name as people know it. */
 export const FORMAT_NAMES: Record<Format, string> = { rss: 'RSS', atom: 'Atom', json: 'JSON Feed' };
 
 /**
