@@ -98,7 +98,7 @@ export async function incremental(svc: Service, port: number, idPrefix: string, 
   const expectedPaths = new Set<string>(['/', '/feeds.opml']);
   for (const s of affected) {
     const basePath = feedOf(s).slice(0, -'rss.xml'.length);
-    for (const f of ['rss.xml', 'atom.xml', 'feed.json']) expectedPaths.add(basePath + f);
+    for (const f of ['rss.xml', 'atom.xml', 'feed.json', 'feed.html']) expectedPaths.add(basePath + f);
   }
   const changed = [...new Set([...before.keys(), ...after.keys()])].filter((p) => before.get(p) !== after.get(p));
   const unaffectedChanged = changed.filter((p) => !expectedPaths.has(p));

@@ -108,7 +108,7 @@ export async function captureDocument(port: number, path: string): Promise<Captu
   return { path, etags, variants };
 }
 
-/** Requests every document once (all feeds from /feeds.opml in three formats, plus the directory) per Host, gzip. */
+/** Requests every document once (all feeds from /feeds.opml in three formats and their preview pages, plus the directory) per Host, gzip. */
 export async function touchAll(port: number, hosts: (string | undefined)[]): Promise<{ requests: number; ok: number; bytes: number }> {
   const opml = await get(port, '/feeds.opml', { 'accept-encoding': 'gzip' });
   const plain = await get(port, '/feeds.opml');
@@ -116,7 +116,7 @@ export async function touchAll(port: number, hosts: (string | undefined)[]): Pro
   for (const m of plain.body.toString('utf8').matchAll(/xmlUrl="([^"]*)"/g)) {
     const url = new URL((m[1] as string).replace(/&amp;/g, '&'));
     const base = url.pathname.slice(0, -'rss.xml'.length);
-    for (const f of ['rss.xml', 'atom.xml', 'feed.json']) paths.add(base + f);
+    for (const f of ['rss.xml', 'atom.xml', 'feed.json', 'feed.html']) paths.add(base + f);
   }
   if (opml.status !== 200) throw new Error(`/feeds.opml answered ${opml.status}`);
   const jobs: { path: string; host: string | undefined }[] = [];

@@ -1,5 +1,5 @@
-// The render task: one feed (or the two directory documents) rendered in the three formats for
-// every origin, gzipped, and written to the body folder; what goes back is small records. And
+// The render task: one feed (or the two directory documents) rendered in the three formats and
+// its preview page for every origin, gzipped, and written to the body folder; what goes back is small records. And
 // the background task: the brotli body of one published document, made from its identity file.
 // The one implementation of both, run in a render worker or, when workers cannot run, on the
 // compiling thread, so the bytes are the same either way.
@@ -12,8 +12,9 @@ import type { FeedContent, PreparedItem, RenderContext } from '../core/feed-mode
 import { renderAtom } from '../core/render-atom.js';
 import { renderIndexPage, renderOpml, type FeedListing } from '../core/render-directory.js';
 import { renderJson } from '../core/render-json.js';
+import { renderPreviewPage } from '../core/render-preview.js';
 import { renderRss } from '../core/render-rss.js';
-import { FORMATS, feedPath, scopeKind, type Format, type Scope } from '../core/scopes.js';
+import { FORMATS, feedPath, previewPath, scopeKind, type Format, type Scope } from '../core/scopes.js';
 import type { SiteConfig } from '../core/site.js';
 import { FeedwrightError } from '../core/errors.js';
 import { BROTLI_PENDING, BodyUnreadableError, PUBLISH_CODINGS } from '../publish/published-set.js';
@@ -139,16 +140,19 @@ export function createRenderTasks(settings: RenderSettings, reader: FeedReader, 
       const lastModified = changed ? nextLastModified(items, previous, task.startedAt) : previous.lastModified;
       const feed: FeedContent = { scope, items: items.map((i) => notAfter(prepare(i), lastModified)), lastModified };
       const documents: RenderedDocument[] = [];
+      const returnBodies = task.returnBodies ?? true;
       for (const format of FORMATS) {
         const path = feedPath(task.key, format);
-        documents.push(await publishable(task.key, path, CONTENT_TYPES[format], lastModified, contexts.map((ctx) => RENDERERS[format](feed, ctx)), task.returnBodies ?? true));
+        documents.push(await publishable(task.key, path, CONTENT_TYPES[format], lastModified, contexts.map((ctx) => RENDERERS[format](feed, ctx)), returnBodies));
       }
+      // The feed's preview page for people: a document like the three, with its own validators.
+      documents.push(await publishable(task.key, previewPath(task.key), CONTENT_TYPES.html, lastModified, contexts.map((ctx) => renderPreviewPage(feed, ctx)), returnBodies));
       return { key: task.key, state: { digest, lastModified }, changed, documents };
     },
     async renderDirectory(task) {
       const modified = task.feeds.reduce((m, f) => Math.max(m, f.lastModified), 0);
       const opml = await publishable('/', '/feeds.opml', CONTENT_TYPES.opml, modified, contexts.map((c) => renderOpml(task.feeds, site, c.origin, dates)), true);
-      const index = await publishable('/', '/', CONTENT_TYPES.html, modified, contexts.map((c) => renderIndexPage(task.feeds, site, c.origin)), true);
+      const index = await publishable('/', '/', CONTENT_TYPES.html, modified, contexts.map(() => renderIndexPage(task.feeds, site)), true);
       return { documents: [opml, index] };
     },
     async encodeBrotli(task) {

@@ -9,6 +9,13 @@ import { readerId } from './reader-id.js';
 import { feedPath, type Format, type Scope } from './scopes.js';
 import type { Origin, Person, SiteConfig } from './site.js';
 
+/**
+ * The processing instruction (W3C "Associating Style Sheets with XML documents") that RSS and
+ * Atom carry after the XML declaration: a browser that opens the feed URL styles it with
+ * /feed.css from the host it is viewed on; feed readers ignore processing instructions.
+ */
+export const FEED_STYLESHEET_PI = '<?xml-stylesheet type="text/css" href="/feed.css"?>\n';
+
 /** An article made ready to render: its content split once, its summary derived once. */
 export interface PreparedItem {
   article: Article;

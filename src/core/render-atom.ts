@@ -2,7 +2,7 @@
 import { imageType, imageUrl } from './content.js';
 import { attr, element, escapeText } from './xml-escape.js';
 import {
-  documentUrl, feedDescription, itemContentHtml, localPerson, feedId, feedTitle, homeUrl, itemAuthors, itemId, itemUrl,
+  FEED_STYLESHEET_PI, documentUrl, feedDescription, itemContentHtml, localPerson, feedId, feedTitle, homeUrl, itemAuthors, itemId, itemUrl,
   type FeedContent, type PreparedItem, type RenderContext,
 } from './feed-model.js';
 import { articleScopes } from './scopes.js';
@@ -41,7 +41,7 @@ function renderEntry(item: PreparedItem, ctx: RenderContext): string {
 /** Renders a feed as Atom 1.0 for the context's origin. */
 export function renderAtom(feed: FeedContent, ctx: RenderContext): string {
   const { site, origin } = ctx;
-  let s = '<?xml version="1.0" encoding="utf-8"?>\n';
+  let s = `<?xml version="1.0" encoding="utf-8"?>\n${FEED_STYLESHEET_PI}`;
   s += `<feed xmlns="http://www.w3.org/2005/Atom"${attr('xml:lang', site.language)}>\n`;
   s += element('id', feedId(feed.scope, site));
   s += `<title type="text">${escapeText(feedTitle(feed.scope, site))}</title>`;

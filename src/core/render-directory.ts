@@ -1,8 +1,11 @@
 // The two directory documents: OPML 2.0 (http://opml.org/spec2.opml) listing every feed for bulk
-// subscription, and the HTML page with autodiscovery links. Pure.
+// subscription, and the HTML page with autodiscovery links and a link to each feed's preview
+// page. Pure. The OPML names absolute URLs on its origin (readers import it elsewhere); the HTML
+// page links by path, so it stays on whatever host it is viewed on.
 import { attr, escapeAttr, escapeText } from './xml-escape.js';
 import { documentUrl, feedTitle, homeUrl } from './feed-model.js';
-import { FORMATS, type Format, type Scope } from './scopes.js';
+import { FEED_TYPES, FORMAT_NAMES } from './render-preview.js';
+import { FORMATS, feedPath, previewPath, type Scope } from './scopes.js';
 import type { DateFormatter } from './dates.js';
 import type { Origin, SiteConfig } from './site.js';
 
@@ -19,8 +22,6 @@ const GROUPS: { kind: Scope['kind']; title: string }[] = [
   { kind: 'tag', title: 'Tags' },
 ];
 
-const TYPES: Record<Format, string> = { rss: 'application/rss+xml', atom: 'application/atom+xml', json: 'application/feed+json' };
-const NAMES: Record<Format, string> = { rss: 'RSS', atom: 'Atom', json: 'JSON Feed' };
 /** Above this many feeds, only the site-wide feed is announced in the page head. */
 const MAX_AUTODISCOVERY = 50;
 
@@ -44,15 +45,20 @@ export function renderOpml(feeds: FeedListing[], site: SiteConfig, origin: Origi
   return `${s}</body>\n</opml>\n`;
 }
 
-/** Renders the HTML page that lists every feed on one origin, with autodiscovery links. */
-export function renderIndexPage(feeds: FeedListing[], site: SiteConfig, origin: Origin): string {
+/**
+ * Renders the HTML page `/` (text/html, UTF-8) that lists every feed: its name linking to its
+ * preview page, its article count and its three documents, with autodiscovery links in the head
+ * (every feed up to 50 feeds, the site-wide feed above). Every link is a path, resolved against
+ * the host the page is viewed on, so the page is the same on every origin. Never throws.
+ */
+export function renderIndexPage(feeds: FeedListing[], site: SiteConfig): string {
   const h = escapeText;
   const a = escapeAttr;
   const announced = feeds.length <= MAX_AUTODISCOVERY ? feeds : feeds.filter((f) => f.scope.kind === 'site');
   let head = '';
   for (const f of announced) {
     for (const format of FORMATS) {
-      head += `<link rel="alternate" type="${TYPES[format]}" title="${a(`${feedTitle(f.scope, site)} (${NAMES[format]})`)}" href="${a(documentUrl(f.scope, format, origin))}">\n`;
+      head += `<link rel="alternate" type="${FEED_TYPES[format]}" title="${a(`${feedTitle(f.scope, site)} (${FORMAT_NAMES[format]})`)}" href="${a(feedPath(f.scope.key, format))}">\n`;
     }
   }
   let body = '';
@@ -61,8 +67,8 @@ export function renderIndexPage(feeds: FeedListing[], site: SiteConfig, origin: 
     if (members.length === 0) continue;
     body += `<section><h2>${h(group.title)}</h2>\n<table>\n<thead><tr><th scope="col">Feed</th><th scope="col">Articles</th><th scope="col">Formats</th></tr></thead>\n<tbody>\n`;
     for (const f of members) {
-      const links = FORMATS.map((format) => `<a href="${a(documentUrl(f.scope, format, origin))}">${NAMES[format]}</a>`).join(' · ');
-      body += `<tr><td>${h(f.scope.kind === 'site' ? site.title : f.scope.label)}</td><td>${f.items}</td><td>${links}</td></tr>\n`;
+      const links = FORMATS.map((format) => `<a href="${a(feedPath(f.scope.key, format))}">${FORMAT_NAMES[format]}</a>`).join(' · ');
+      body += `<tr><td><a href="${a(previewPath(f.scope.key))}">${h(f.scope.kind === 'site' ? site.title : f.scope.label)}</a></td><td>${f.items}</td><td>${links}</td></tr>\n`;
     }
     body += '</tbody>\n</table></section>\n';
   }
@@ -73,12 +79,12 @@ export function renderIndexPage(feeds: FeedListing[], site: SiteConfig, origin: 
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${h(`${site.title} feeds`)}</title>
 <link rel="stylesheet" href="/style.css">
-${head}<link rel="alternate" type="text/x-opml" title="${a(`${site.title} feeds (OPML)`)}" href="${a(`${origin.href}/feeds.opml`)}">
+${head}<link rel="alternate" type="text/x-opml" title="${a(`${site.title} feeds (OPML)`)}" href="/feeds.opml">
 </head>
 <body>
 <main>
 <h1>${h(`${site.title} feeds`)}</h1>
-<p>${h(site.description)}. Subscribe to any feed below in your feed reader, or import <a href="/feeds.opml">every feed at once (OPML)</a>.</p>
+<p>${h(site.description)}. Subscribe to any feed below in your feed reader, or import <a href="/feeds.opml">every feed at once (OPML)</a>. Each feed's name opens a page about it, with its latest articles.</p>
 ${body}</main>
 </body>
 </html>

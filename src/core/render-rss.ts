@@ -4,7 +4,7 @@ import { imageType, imageUrl } from './content.js';
 import { attr, element, escapeText, escapeTextHex } from './xml-escape.js';
 import { escapeHtmlText } from './html-escape.js';
 import {
-  documentUrl, feedDescription, itemContentHtml, feedTitle, homeUrl, itemAuthors, itemCategories, itemId, itemUrl,
+  FEED_STYLESHEET_PI, documentUrl, feedDescription, itemContentHtml, feedTitle, homeUrl, itemAuthors, itemCategories, itemId, itemUrl,
   type FeedContent, type PreparedItem, type RenderContext,
 } from './feed-model.js';
 import type { ArticleImage } from './article.js';
@@ -56,7 +56,7 @@ function renderItem(item: PreparedItem, ctx: RenderContext): string {
 /** Renders a feed as RSS 2.0 for the context's origin. */
 export function renderRss(feed: FeedContent, ctx: RenderContext): string {
   const { site, origin } = ctx;
-  let s = '<?xml version="1.0" encoding="utf-8"?>\n';
+  let s = `<?xml version="1.0" encoding="utf-8"?>\n${FEED_STYLESHEET_PI}`;
   s += '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/">\n<channel>\n';
   s += text('title', feedTitle(feed.scope, site));
   s += element('link', homeUrl(origin));

@@ -120,9 +120,26 @@ export function scopeKind(key: string): Scope['kind'] {
   return key === '' ? 'site' : key.startsWith('sections/') ? 'section' : 'tag';
 }
 
+/** The file name of a feed's preview page (HTML for people), beside its three documents. */
+export const PREVIEW_FILE = 'feed.html';
+
+/** A file in a feed's folder, percent-encoded: `/{file}` for the site, `/sections/a/b/{file}`. */
+function inFeedFolder(scopeKey: string, file: string): string {
+  if (scopeKey === '') return `/${file}`;
+  const encoded = scopeKey.split('/').map(encodeURIComponent).join('/');
+  return `/${encoded}/${file}`;
+}
+
 /** The URL path of a feed document, percent-encoded: `/rss.xml`, `/sections/news/russia/atom.xml`. */
 export function feedPath(scopeKey: string, format: Format): string {
-  if (scopeKey === '') return `/${FORMAT_FILES[format]}`;
-  const encoded = scopeKey.split('/').map(encodeURIComponent).join('/');
-  return `/${encoded}/${FORMAT_FILES[format]}`;
+  return inFeedFolder(scopeKey, FORMAT_FILES[format]);
+}
+
+/**
+ * The URL path of a feed's preview page, percent-encoded, beside the feed's documents:
+ * `/feed.html`, `/sections/news/russia/feed.html`, `/tags/syria/feed.html`. A slug never holds a
+ * `.`, so no feed folder can be named `feed.html`.
+ */
+export function previewPath(scopeKey: string): string {
+  return inFeedFolder(scopeKey, PREVIEW_FILE);
 }

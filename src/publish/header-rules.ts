@@ -8,17 +8,27 @@ import type { Format } from '../core/scopes.js';
 import type { SiteConfig } from '../core/site.js';
 import { BROTLI_PENDING, CODINGS, type Coding, type CompiledDocument, type DocumentRecord, type HeaderFields, type Variant } from './published-set.js';
 
-/** The media types of design §5 (and HTML for the index page). */
+/**
+ * The media types the documents are served with (design §5; HTML for `/` and the preview pages).
+ * RSS and Atom go out as `application/xml` (RFC 7303), not `application/rss+xml` /
+ * `application/atom+xml`: browsers show those two as source text and ignore the documents'
+ * `<?xml-stylesheet type="text/css"?>`, while they apply it to `application/xml`, so a person
+ * who opens a feed URL sees a readable page (README, "Feeds in a browser"). Readers identify a
+ * feed by its root element; autodiscovery links keep the specific types.
+ */
 export const CONTENT_TYPES: Record<Format | 'opml' | 'html', string> = {
-  rss: 'application/rss+xml; charset=utf-8',
-  atom: 'application/atom+xml; charset=utf-8',
+  rss: 'application/xml; charset=utf-8',
+  atom: 'application/xml; charset=utf-8',
   json: 'application/feed+json; charset=utf-8',
   opml: 'text/x-opml; charset=utf-8',
   html: 'text/html; charset=utf-8',
 };
 
-/** A Content-Security-Policy for the HTML pages: nothing but our own stylesheet. */
-export const PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/**
+ * The Content-Security-Policy of the HTML pages: nothing but our own stylesheet, images and
+ * script (the preview pages' copy button, /preview.js); no inline script or style, no eval.
+ */
+export const PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** Response headers every document shares, decided by the server's configuration. */
 export interface DocumentHeaders {
@@ -54,6 +64,18 @@ export function cacheControlFor(periodSeconds: number): string {
   return `public, max-age=${periodSeconds}, stale-while-revalidate=${periodSeconds}, stale-if-error=86400`;
 }
 
+/** The feed formats' own media types, by file name, for Link: what autodiscovery announces too. */
+const FEED_TYPES_BY_FILE: Record<string, string> = { 'rss.xml': 'application/rss+xml', 'atom.xml': 'application/atom+xml' };
+
+/**
+ * The `type` of a Link to a document (RFC 8288 §3.4.1, a hint): RSS and Atom by their formats'
+ * media types (they are served as application/xml only so that browsers style them, see
+ * CONTENT_TYPES), every other document by the type it is served with.
+ */
+function linkType(path: string, contentType: string): string {
+  return FEED_TYPES_BY_FILE[path.slice(path.lastIndexOf('/') + 1)] ?? (contentType.split(';')[0] as string);
+}
+
 /** The headers of one document on one origin, by path, media type and origin index. */
 export type HeaderRules = (path: string, contentType: string, originIndex: number) => DocumentHeaders;
 
@@ -67,7 +89,7 @@ export function createHeaderRules(site: SiteConfig, periodSeconds: number): Head
   const onion = site.origins.find((o) => o.onion);
   return (path, contentType, originIndex) => {
     const extra: Record<string, string | string[]> = {};
-    const type = contentType.split(';')[0] as string;
+    const type = linkType(path, contentType);
     const links = site.origins.filter((_, i) => i !== originIndex).map((o) => `<${o.href}${path}>; rel="alternate"; type="${type}"`);
     if (links.length > 0) extra.Link = links.join(', ');
     if (onion !== undefined && originIndex === 0) extra['Onion-Location'] = onion.href + path;

@@ -60,7 +60,7 @@ describe('feed names: two names, two feeds', () => {
     }
     expect(slugify('C++')).to.not.equal('c');
     const index = (await get(t.port, '/')).text;
-    for (const n of names) expect(index).to.include(`<td>${n.replace('&', '&amp;')}</td>`);
+    for (const n of names) expect(index).to.include(`">${n.replace('&', '&amp;')}</a></td>`);
   });
 
   it('keeps apart section names that differ only in punctuation, each with its own title', async () => {

@@ -294,7 +294,7 @@ describe('text types: every field of every format, per the README table', () => 
     });
 
     it('index page: title, heading, description, feed names and link titles show the text as written', () => {
-      const html = renderIndexPage(feeds, site, site.origins[0]!);
+      const html = renderIndexPage(feeds, site);
       expect(htmlElements(html, 'dialog').concat(htmlElements(html, 'video'))).to.deep.equal([]);
       expect(textContent(htmlElements(html, 'title')[0]!)).to.equal(`Site ${V} feeds`);
       expect(textContent(htmlElements(html, 'h1')[0]!)).to.equal(`Site ${V} feeds`);

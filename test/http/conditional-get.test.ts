@@ -93,10 +93,10 @@ describe('HTTP fast path: conditional GET, HEAD and content coding', function ()
   });
 
   describe('200 for /rss.xml', () => {
-    it('is an RSS document with its exact media type', () => {
+    it('is an RSS document, served as application/xml with its CSS stylesheet for browsers', () => {
       expect(rss.status).to.equal(200);
-      expect(header(rss, 'content-type')).to.equal('application/rss+xml; charset=utf-8');
-      expect(rss.text).to.match(/^<\?xml version="1\.0" encoding="utf-8"\?>\s*<rss version="2\.0"/);
+      expect(header(rss, 'content-type')).to.equal('application/xml; charset=utf-8');
+      expect(rss.text).to.match(/^<\?xml version="1\.0" encoding="utf-8"\?>\n<\?xml-stylesheet type="text\/css" href="\/feed\.css"\?>\n<rss version="2\.0"/);
       expect(header(rss, 'content-encoding')).to.equal(undefined);
     });
 
@@ -255,7 +255,7 @@ describe('HTTP fast path: conditional GET, HEAD and content coding', function ()
         expect(header(r, 'content-encoding')).to.equal(coding);
         expect(Number(must(r, 'content-length'))).to.equal(r.body.length);
         expect(header(r, 'vary')).to.equal('Accept-Encoding');
-        expect(header(r, 'content-type')).to.equal('application/rss+xml; charset=utf-8');
+        expect(header(r, 'content-type')).to.equal('application/xml; charset=utf-8');
         const decoded = coding === undefined ? r.body : decoders[coding](r.body);
         expect(decoded.equals(rss.body), 'decodes to the identity bytes').to.equal(true);
         if (coding !== undefined) expect(r.body.length).to.be.lessThan(rss.body.length);
@@ -343,11 +343,13 @@ describe('HTTP fast path: conditional GET, HEAD and content coding', function ()
 
   describe('other documents', () => {
     const docs: [string, string, RegExp][] = [
-      ['/atom.xml', 'application/atom+xml; charset=utf-8', /<feed xmlns="http:\/\/www\.w3\.org\/2005\/Atom"/],
+      ['/atom.xml', 'application/xml; charset=utf-8', /<feed xmlns="http:\/\/www\.w3\.org\/2005\/Atom"/],
       ['/feed.json', 'application/feed+json; charset=utf-8', /"version":\s*"https:\/\/jsonfeed\.org\/version\/1\.1"/],
       ['/feeds.opml', 'text/x-opml; charset=utf-8', /<opml version="2\.0"/],
-      ['/sections/news/russia/rss.xml', 'application/rss+xml; charset=utf-8', /<rss version="2\.0"/],
-      ['/tags/syria/atom.xml', 'application/atom+xml; charset=utf-8', /<feed xmlns="http:\/\/www\.w3\.org\/2005\/Atom"/],
+      ['/sections/news/russia/feed.html', 'text/html; charset=utf-8', /<h1>Press TV: News \/ Russia<\/h1>/],
+      ['/feed.html', 'text/html; charset=utf-8', /<h1>Press TV<\/h1>/],
+      ['/sections/news/russia/rss.xml', 'application/xml; charset=utf-8', /<rss version="2\.0"/],
+      ['/tags/syria/atom.xml', 'application/xml; charset=utf-8', /<feed xmlns="http:\/\/www\.w3\.org\/2005\/Atom"/],
     ];
     for (const [path, type, marker] of docs) {
       it(`${path}: ${type}, validators, 304 and gzip`, async () => {
@@ -454,34 +456,49 @@ describe('HTTP fast path: conditional GET, HEAD and content coding', function ()
   describe('the HTML index /', () => {
     const alternates = (html: string) => [...html.matchAll(/<link rel="alternate" type="([^"]+)"[^>]*href="([^"]+)"/g)].map((m) => ({ type: m[1] as string, href: m[2] as string }));
 
-    it('is text/html with autodiscovery links whose hrefs are absolute feed URLs', async () => {
+    it('is text/html with autodiscovery links whose hrefs are feed paths, relative to the host it is viewed on', async () => {
       const r = await get(svc.port, '/');
       expect(r.status).to.equal(200);
       expect(header(r, 'content-type')).to.equal('text/html; charset=utf-8');
       const links = alternates(r.text);
       const rssLinks = links.filter((l) => l.type === 'application/rss+xml');
-      expect(rssLinks.map((l) => l.href)).to.include.members(['https://www.presstv.com/rss.xml', 'https://www.presstv.com/sections/news/russia/rss.xml']);
+      expect(rssLinks.map((l) => l.href)).to.include.members(['/rss.xml', '/sections/news/russia/rss.xml']);
       expect(links.map((l) => l.type)).to.include.members(['application/rss+xml', 'application/atom+xml', 'application/feed+json']);
-      for (const l of links) expect(l.href, l.href).to.match(/^https:\/\/www\.presstv\.com\/\S+$/);
+      for (const l of links) expect(l.href, l.href).to.match(/^\/[^/]\S*$/);
     });
 
-    it('every autodiscovery link points at a document this server serves with that type', async () => {
+    it('every autodiscovery link points at a document this server serves, in that format', async () => {
       const links = alternates((await get(svc.port, '/')).text);
       expect(links.length).to.be.greaterThan(6);
+      // RSS and Atom are served as application/xml (browsers style them); the link names the format.
+      const served: Record<string, string> = { 'application/rss+xml': 'application/xml', 'application/atom+xml': 'application/xml' };
+      const roots: Record<string, RegExp> = { 'application/rss+xml': /<rss version="2\.0"/, 'application/atom+xml': /<feed xmlns="http:\/\/www\.w3\.org\/2005\/Atom"/, 'application/feed+json': /jsonfeed\.org\/version\/1\.1/, 'text/x-opml': /<opml/ };
       for (const l of links) {
-        const path = new URL(l.href).pathname;
-        const r = await get(svc.port, path, {}, 'HEAD');
-        expect(r.status, path).to.equal(200);
-        expect(header(r, 'content-type'), path).to.equal(`${l.type}; charset=utf-8`);
+        const r = await get(svc.port, l.href);
+        expect(r.status, l.href).to.equal(200);
+        expect(header(r, 'content-type'), l.href).to.equal(`${served[l.type] ?? l.type}; charset=utf-8`);
+        expect(r.text, l.href).to.match(roots[l.type] as RegExp);
       }
     });
 
-    it('uses the mirror domain when requested on it, and the primary for an unknown Host', async () => {
-      const mirror = alternates((await get(svc.port, '/', { Host: 'www.presstv.ir' })).text);
-      expect(mirror.length).to.be.greaterThan(0);
-      for (const l of mirror) expect(l.href).to.match(/^https:\/\/www\.presstv\.ir\//);
-      const unknown = alternates((await get(svc.port, '/', { Host: 'evil.example' })).text);
-      for (const l of unknown) expect(l.href).to.match(/^https:\/\/www\.presstv\.com\//);
+    it('links each feed to its preview page, which this server serves', async () => {
+      const page = (await get(svc.port, '/')).text;
+      const previews = [...page.matchAll(/<tr><td><a href="([^"]+)">/g)].map((m) => m[1] as string);
+      expect(previews).to.include.members(['/feed.html', '/sections/news/russia/feed.html', '/tags/syria/feed.html']);
+      for (const path of previews) {
+        const r = await get(svc.port, path);
+        expect(r.status, path).to.equal(200);
+        expect(header(r, 'content-type'), path).to.equal('text/html; charset=utf-8');
+      }
+    });
+
+    it('is the same page on every origin and for an unknown Host: no link names a host', async () => {
+      const primary = await get(svc.port, '/');
+      const mirror = await get(svc.port, '/', { Host: 'www.presstv.ir' });
+      const unknown = await get(svc.port, '/', { Host: 'evil.example' });
+      expect(mirror.text).to.equal(primary.text);
+      expect(unknown.text).to.equal(primary.text);
+      expect(primary.text).to.not.match(/(href|src)="(https?:)?\/\//);
     });
   });
 });
@@ -520,7 +537,7 @@ describe('HTTP before the first compile', function () {
     expect(report.published).to.equal(true);
     const r = await get(svc.port, '/rss.xml');
     expect(r.status).to.equal(200);
-    expect(header(r, 'content-type')).to.equal('application/rss+xml; charset=utf-8');
+    expect(header(r, 'content-type')).to.equal('application/xml; charset=utf-8');
     const h = await get(svc.port, '/healthz');
     expect(h.status).to.equal(200);
     expect((JSON.parse(h.text) as { status: string }).status).to.equal('ok');

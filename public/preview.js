@@ -1,0 +1,22 @@
+// The preview pages' one script (served from this origin, as the pages' CSP requires): shows the
+// feed's address as it is on the host the page is viewed on, points the web readers' subscribe
+// links at that address, and makes the copy button work. Without it the page still shows the
+// address (on the origin it was compiled for) to select and copy by hand.
+'use strict';
+document.addEventListener('DOMContentLoaded', () => {
+  const link = document.querySelector('a[data-feed-url]');
+  if (!link) return;
+  const url = link.href; // the path resolved against the viewing host
+  link.textContent = url;
+  for (const reader of document.querySelectorAll('a[data-reader]')) reader.href = reader.dataset.reader + encodeURIComponent(url);
+  const button = document.querySelector('button[data-copy]');
+  const status = document.querySelector('[data-copied]');
+  if (!button || !navigator.clipboard) return;
+  button.hidden = false;
+  button.addEventListener('click', () => {
+    navigator.clipboard.writeText(url).then(
+      () => { if (status) status.textContent = 'Copied.'; },
+      () => { if (status) status.textContent = 'Copying was refused: select the address and copy it.'; },
+    );
+  });
+});
