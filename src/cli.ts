@@ -222,7 +222,9 @@ async function main(argv: string[]): Promise<number> {
 
   if (args.command === 'import') {
     if (args.source === undefined) throw new FeedwrightError('USAGE', 'import needs a feed file or an http(s) URL');
-    const service = createService({ site, ...(await storage(runtime, site)), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, schedule: false, log: () => {} });
+    // Batches are stored as they are read and compiled once at the end (bulkWrites), so memory
+    // holds one batch, then one compile — never both.
+    const service = createService({ site, ...(await storage(runtime, site)), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, schedule: false, log: () => {}, bulkWrites: true });
     try {
       const progress = progressReporter(process.stderr);
       const report = await runImport(args.source, service, {

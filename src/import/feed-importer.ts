@@ -254,11 +254,11 @@ export class FeedMapper {
       first = false;
       const items = reader.write(text);
       if (reader.root !== undefined && this.head === undefined) this.checkRoot(reader.root);
-      for (const item of items) yield this.map(item, reader.root as XElement);
+      for (const item of items) yield this.map(item, reader.root as XElement, reader.channel);
     }
     const items = reader.close();
-    for (const item of items) yield this.map(item, reader.root as XElement);
-    this.start(reader.root as XElement);
+    for (const item of items) yield this.map(item, reader.root as XElement, reader.channel);
+    this.start(reader.root as XElement, reader.channel);
   }
 
   /** Refuses a document whose root is not a feed's, as soon as it opens. */
@@ -268,14 +268,15 @@ export class FeedMapper {
   }
 
   /** Reads what the document says before its items (once). */
-  private start(root: XElement): FeedHead {
+  private start(root: XElement, openChannel: XElement | undefined): FeedHead {
     if (this.head !== undefined) return this.head;
     this.checkRoot(root);
     const docBase = this.options.baseUrl === undefined ? undefined : resolveUrl(this.options.baseUrl, undefined);
     this.docBase = docBase;
     let head: FeedHead;
     if (root.local === 'rss') {
-      const channel = first(root, '', 'channel');
+      // The channel is still open while its items are read (its elements so far are there).
+      const channel = openChannel ?? first(root, '', 'channel');
       if (channel === undefined) throw new FeedwrightError('ARTICLE_PARSE', `${this.name}: the RSS document has no <channel>`);
       const isWxr = childText(channel, NS.wp, 'wxr_version') !== undefined;
       head = { format: isWxr ? 'wxr' : 'rss2' };
@@ -332,8 +333,8 @@ export class FeedMapper {
     head.tags = new Map(wxr.tags);
   }
 
-  private map(item: XElement, root: XElement): FeedEntry {
-    const head = this.start(root);
+  private map(item: XElement, root: XElement, channel: XElement | undefined): FeedEntry {
+    const head = this.start(root, channel);
     this.count += 1;
     const number = this.count;
     let draft: Draft;
@@ -342,7 +343,7 @@ export class FeedMapper {
       if (this.wxr === undefined) {
         head.format = 'wxr';
         head.platform = 'wordpress';
-        this.startWxr(first(root, '', 'channel') as XElement, head);
+        this.startWxr(channel ?? (first(root, '', 'channel') as XElement), head);
       }
       const result = wxrItem(item, this.wxr as WxrChannel, { postTypes: this.options.postTypes ?? ['post'], ...(this.options.keepFooter ? { keepFooter: true } : {}) });
       if ('skip' in result) {

@@ -114,6 +114,8 @@ function isItem(e: XElement, parent: XElement | undefined, root: XElement | unde
 export class FeedTreeReader {
   /** The document element, once it has opened. */
   root: XElement | undefined;
+  /** An RSS document's <channel>, once it has opened (still open while its items are read). */
+  channel: XElement | undefined;
   private readonly parser: SaxesParser<{ xmlns: true; position: true }>;
   private readonly stack: XElement[] = [];
   private readonly itemFlags: boolean[] = [];
@@ -148,6 +150,7 @@ export class FeedTreeReader {
     }
     const e: XElement = { uri: tag.uri, local: tag.local, attrs, children: [], base, lang, line: this.parser.line };
     if (parent === undefined) this.root ??= e;
+    else if (parent === this.root && e.uri === '' && e.local === 'channel') this.channel ??= e;
     this.itemFlags.push(isItem(e, parent, this.root));
     this.stack.push(e);
   }

@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { SaxesParser } from 'saxes';
-import { importedArticleId, parseFeed } from '../../src/import/feed-importer.js';
+import { FeedMapper, importedArticleId, parseFeed, type FeedEntry } from '../../src/import/feed-importer.js';
 import { runImport, type ImportOptions } from '../../src/import/import-command.js';
 import { FeedwrightError } from '../../src/core/errors.js';
 import { get, makeDataDir, removeDir, ROOT, startService, type TestService } from '../support/fixtures.js';
@@ -126,6 +126,21 @@ describe('import: a WordPress export (WXR)', () => {
     const zip = join(ROOT, 'test', 'fixtures', 'import', 'wordpress-export.zip');
     const fromZip = await runImport(zip, ts.service, { ...OPTIONS, dryRun: true });
     expect(fromZip).to.deep.include({ format: 'wxr', total: 5, unchanged: 2, source: `${zip}:exampledaily.WordPress.2024-03-06.xml` });
+  });
+
+  it('reads a document in small chunks exactly as in one piece (the stream keeps the open channel)', async () => {
+    for (const name of ['wordpress-export.xml', 'wordpress-rss2.xml', 'podcast.xml', 'atom.xml', 'rdf.xml']) {
+      const text = readFileSync(join(ROOT, 'test', 'fixtures', 'import', name), 'utf8');
+      const chunks = Array.from({ length: Math.ceil(text.length / 7) }, (_, i) => text.slice(i * 7, i * 7 + 7));
+      const mapper = new FeedMapper({ timeZone: 'UTC' });
+      const entries: FeedEntry[] = [];
+      for await (const entry of mapper.entries(chunks)) entries.push(entry);
+      const whole = await parseFeed(text, { timeZone: 'UTC' });
+      expect(entries.filter((e) => 'imported' in e).map((e) => ('imported' in e ? e.imported : undefined)), name).to.deep.equal(whole.items);
+      expect(entries.filter((e) => 'skipped' in e).map((e) => ('skipped' in e ? e.skipped : undefined)), name).to.deep.equal(whole.skipped);
+      expect(mapper.head?.format, name).to.equal(whole.format);
+      expect(whole.items.length, name).to.be.above(0);
+    }
   });
 
   it('names the file, line and column (1-based) of an XML error', async () => {
