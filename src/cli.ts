@@ -58,7 +58,10 @@ move. From a WordPress export only published posts are imported (future ones emb
 their date); other post types with --post-types. Prints every skipped item (file, item number,
 reason), then how many items were imported, updated, unchanged and skipped by kind, what items
 lost, and the redirects to add to site.json. Importing the same feed again changes nothing.
-Writes are one transaction per batch of 200 items. Exits 1 when an item was skipped.
+Writes are one transaction per batch of 200 items; memory holds one batch, whatever the size of
+the export. Nothing is rendered here: \`serve\` publishes the articles at its next compile (it
+reads what other processes wrote from the store), or run \`feedwright compile\`. Exits 1 when an
+item could not be imported (drafts, pages and attachments left out on purpose do not count).
 
   --dry-run       read and report everything, write nothing
   --post-types    WordPress post types to import (default: post)
@@ -222,8 +225,8 @@ async function main(argv: string[]): Promise<number> {
 
   if (args.command === 'import') {
     if (args.source === undefined) throw new FeedwrightError('USAGE', 'import needs a feed file or an http(s) URL');
-    // Batches are stored as they are read and compiled once at the end (bulkWrites), so memory
-    // holds one batch, then one compile — never both.
+    // Batches are stored as they are read and nothing is rendered here (bulkWrites): memory holds
+    // one batch. The store's change log tells the next compile (serve's, or `feedwright compile`).
     const service = createService({ site, ...(await storage(runtime, site)), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, schedule: false, log: () => {}, bulkWrites: true });
     try {
       const progress = progressReporter(process.stderr);
@@ -238,7 +241,7 @@ async function main(argv: string[]): Promise<number> {
       });
       progress.end();
       printImportReport(report);
-      if (!args.dryRun) await service.writer.flushed();
+      if (!args.dryRun && report.imported + report.updated > 0) console.log('stored; a running `feedwright serve` publishes them at its next compile (or run `feedwright compile`)');
       return report.skipped.some((sk) => !isDeliberateSkip(sk.kind)) ? 1 : 0;
     } finally {
       await service.close();

@@ -55,7 +55,7 @@ import { atomPlain, htmlToText } from './html-text.js';
 import { atomPeople } from './item-media.js';
 import { dropFeedFooter, replaceShortcodes, showLeadOnce } from './wordpress-content.js';
 import { readWxrChannel, wxrItem, type WxrChannel } from './wxr.js';
-import { attrOf, childText, first, FeedTreeReader, NS, resolveUrl, type XElement } from './xml-tree.js';
+import { attrOf, childText, detach, first, FeedTreeReader, NS, resolveUrl, type XElement } from './xml-tree.js';
 
 export { absolutizeHtml, decodeHtmlEntities, htmlToText } from './html-text.js';
 export { parseRfc822 } from './feed-dates.js';
@@ -348,7 +348,7 @@ export class FeedMapper {
       const result = wxrItem(item, this.wxr as WxrChannel, { postTypes: this.options.postTypes ?? ['post'], ...(this.options.keepFooter ? { keepFooter: true } : {}) });
       if ('skip' in result) {
         const guid = childText(item, '', 'guid');
-        return { skipped: { item: number, ...(guid === undefined ? {} : { guid }), kind: result.skip.kind, reason: result.skip.reason } };
+        return { skipped: { item: number, ...(guid === undefined ? {} : { guid: detach(guid) }), kind: detach(result.skip.kind), reason: detach(result.skip.reason) } };
       }
       draft = result.draft;
     } else if (head.format === 'rss2') {
@@ -378,13 +378,15 @@ export class FeedMapper {
   private finishItem(draft: Draft, number: number): FeedEntry {
     const result = finish(draft, this.options);
     const guid = itemGuid(draft);
-    const skip = (kind: string, reason: string): FeedEntry => ({ skipped: guid === undefined ? { item: number, kind, reason } : { item: number, guid, kind, reason } });
+    // A skip outlives its item (the report keeps it): its strings are detached from the chunk.
+    const skip = (kind: string, reason: string): FeedEntry => ({ skipped: guid === undefined ? { item: number, kind, reason: detach(reason) } : { item: number, guid: detach(guid), kind, reason: detach(reason) } });
     if ('reason' in result) return skip('invalid item', result.reason);
-    const earlier = this.seen.get(result.raw.guid);
+    // Keyed by the id (a fresh hash string), not the guid, which is a slice of the parser's chunk.
+    const earlier = this.seen.get(result.raw.id);
     if (earlier !== undefined) return skip('repeated guid', `the same guid as item ${earlier}`);
     const checked = validateArticle(result.raw, this.options.timeZone);
     if ('problems' in checked) return skip('invalid item', `invalid article: ${checked.problems.map((p) => `${p.field} ${p.message}`).join('; ')}`);
-    this.seen.set(result.raw.guid, number);
+    this.seen.set(result.raw.id, number);
     return { imported: { item: number, guid: result.raw.guid, raw: result.raw, notes: draft.notes } };
   }
 }

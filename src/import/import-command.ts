@@ -7,6 +7,7 @@ import { articleDigest, validateArticle } from '../core/article.js';
 import { describeRefusal, type ArticleStore } from '../store/store.js';
 import { FeedMapper, type FeedFormat, type FeedHead, type FeedPlatform, type ImportedItem, type SkippedItem } from './feed-importer.js';
 import { openFeedStream } from './import-source.js';
+import { detach } from './xml-tree.js';
 import { suggestRedirects } from './redirect-suggestions.js';
 
 export { decodeFeed, fetchFeed, FETCH_TIMEOUT_MS, MAX_FEED_BYTES } from './import-source.js';
@@ -92,7 +93,7 @@ export async function storeItems(items: ImportedItem[], target: ImportTarget, op
         const item = batch[r.index];
         if (item === undefined) return;
         refused.add(r.index);
-        skipped.push({ item: item.item, guid: item.guid, kind: 'guid taken', reason: describeRefusal(r) });
+        skipped.push({ item: item.item, guid: detach(item.guid), kind: 'guid taken', reason: detach(describeRefusal(r)) });
       },
     });
     const changed = new Set(changes.map((c) => c.id));
@@ -157,7 +158,7 @@ export async function runImport(source: string, service: ImportTarget, options: 
     else {
       for (const note of entry.imported.notes) tally(notCarried, note);
       batch.push(entry.imported);
-      if (options.dryRun) listed.push({ item: entry.imported.item, title: entry.imported.raw.title, path: entry.imported.raw.path });
+      if (options.dryRun) listed.push({ item: entry.imported.item, title: detach(entry.imported.raw.title), path: detach(entry.imported.raw.path) });
       if (batch.length >= size) await flush();
     }
     if (total % 500 === 0) report();

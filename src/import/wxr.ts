@@ -8,7 +8,7 @@ import { absolutizeHtml, decodeHtmlEntities, htmlToText } from './html-text.js';
 import { addPerson, addTag, Enclosures, person } from './item-media.js';
 import type { Draft } from './feed-items.js';
 import { dropFeedFooter, paragraphs, replaceShortcodes, showLeadOnce } from './wordpress-content.js';
-import { all, attrOf, childText, NS, resolveUrl, textOf, type XElement } from './xml-tree.js';
+import { all, attrOf, childText, detach, NS, resolveUrl, textOf, type XElement } from './xml-tree.js';
 
 /** What the channel of an export says, read once before its items. */
 export interface WxrChannel {
@@ -106,7 +106,7 @@ export function wxrItem(item: XElement, channel: WxrChannel, options: WxrOptions
   const id = childText(item, NS.wp, 'post_id');
   if (type === 'attachment') {
     const url = childText(item, NS.wp, 'attachment_url');
-    if (id !== undefined && url !== undefined) channel.attachments.set(id, url);
+    if (id !== undefined && url !== undefined) channel.attachments.set(detach(id), detach(url));
     return { skip: { kind: 'attachment', reason: 'an attachment (media library item), not a post' } };
   }
   if (!options.postTypes.includes(type)) return { skip: { kind: `post type ${type}`, reason: `post type "${type}" is not imported (--post-types)` } };

@@ -45,6 +45,15 @@ export interface XElement {
   line: number;
 }
 
+/**
+ * A copy of a string that shares no memory with the text it was cut from. Strings from the
+ * parser are slices of a whole chunk (V8 keeps the 256 KB chunk alive while a slice lives), so
+ * whatever outlives its item (a guid remembered for duplicates, a skip's reason) is detached.
+ */
+export function detach(s: string): string {
+  return Buffer.from(s, 'utf8').toString('utf8');
+}
+
 /** An http(s) URL resolved against a base, or undefined (empty, unparseable, another scheme). */
 export function resolveUrl(ref: string, base: string | undefined): string | undefined {
   const value = ref.trim();
