@@ -86,6 +86,7 @@ export function atomAlternate(e: XElement): XElement | undefined {
   return links.find((l) => /html/i.test(attrOf(l, 'type') ?? 'text/html')) ?? links[0];
 }
 
+/** One Atom 1.0 entry (RFC 4287 §4.1.2) as a Draft; the feed's authors stand in when it has none (§4.2.1). Never throws. */
 export function atomEntry(entry: XElement, feedAuthors: Person[], feedBase: string | undefined, docBase: string | undefined): Draft {
   const alt = atomAlternate(entry);
   const href = alt === undefined ? undefined : attrOf(alt, 'href');

@@ -132,6 +132,7 @@ export function atomText(e: XElement): { html: string } | { text: string } | und
   return undefined; // base64 media: nothing an article can carry
 }
 
+/** An Atom text construct (RFC 4287 §3.1) as HTML (text escaped into <p>s); undefined when absent, blank or out-of-line. */
 export function atomHtml(e: XElement | undefined): string | undefined {
   if (e === undefined) return undefined;
   const t = atomText(e);
@@ -140,6 +141,7 @@ export function atomHtml(e: XElement | undefined): string | undefined {
   return html.trim() === '' ? undefined : html;
 }
 
+/** An Atom text construct (RFC 4287 §3.1) as one line of plain text; undefined when absent, blank or out-of-line. */
 export function atomPlain(e: XElement | undefined): string | undefined {
   if (e === undefined) return undefined;
   const t = atomText(e);

@@ -8,6 +8,7 @@ import { all, attrOf, childText, first, inNs, isElement, NS, resolveUrl, textOf,
 
 const EMAIL = /^[^\s@<>()"]+@[^\s@<>()"]+$/;
 
+/** A byline from a name, e-mail and URL as feeds give them: a blank name falls back to the e-mail; a malformed e-mail or non-http(s) URL is dropped; undefined when nothing is left. */
 export function person(name: string | undefined, email: string | undefined, url: string | undefined): Person | undefined {
   const mail = email === undefined ? undefined : email.trim().replace(/^mailto:/i, '');
   const n = textLine(name ?? '') || (mail ?? '');
@@ -30,18 +31,21 @@ export function parseRssAuthor(value: string): Person | undefined {
   return person(s, undefined, undefined);
 }
 
+/** Adds a byline unless one with the same name and e-mail (ignoring case) is in the list. */
 export function addPerson(list: Person[], p: Person | undefined): void {
   if (p === undefined) return;
   const key = `${p.name.toLowerCase()}\u0000${(p.email ?? '').toLowerCase()}`;
   if (!list.some((q) => `${q.name.toLowerCase()}\u0000${(q.email ?? '').toLowerCase()}` === key)) list.push(p);
 }
 
+/** The `atom:author`s of a feed or entry (RFC 4287 §3.2 person constructs) as bylines. */
 export function atomPeople(e: XElement): Person[] {
   const out: Person[] = [];
   for (const a of all(e, NS.atom, 'author')) addPerson(out, person(childText(a, NS.atom, 'name'), childText(a, NS.atom, 'email'), childText(a, NS.atom, 'uri')));
   return out;
 }
 
+/** Adds a tag (plain text, one line) unless blank, over 200 characters or already there ignoring case. */
 export function addTag(list: string[], value: string | undefined): void {
   if (value === undefined) return;
   const t = textLine(value);
@@ -52,11 +56,13 @@ export function addTag(list: string[], value: string | undefined): void {
 const MIME = /^[a-z]+\/[a-z0-9.+-]+$/;
 const IMAGE_FILE = /\.(?:jpe?g|png|gif|webp|avif|svg)(?:[?#]|$)/i;
 
+/** A media type (RFC 6838 `type/subtype`, lower-cased, parameters dropped), or undefined. */
 export function mediaType(value: string | undefined): string | undefined {
   const t = value?.split(';')[0]?.trim().toLowerCase();
   return t !== undefined && MIME.test(t) ? t : undefined;
 }
 
+/** A positive whole number written in an attribute (a length in bytes, a width in pixels), or undefined. */
 export function count(value: string | undefined): number | undefined {
   if (value === undefined || !/^\s*\d{1,15}\s*$/.test(value)) return undefined;
   const n = Number(value);

@@ -66,10 +66,12 @@ export function resolveUrl(ref: string, base: string | undefined): string | unde
   }
 }
 
+/** True when the namespace URI is the one given (or one of the list). */
 export function inNs(uri: string, ns: Ns): boolean {
   return typeof ns === 'string' ? uri === ns : ns.includes(uri);
 }
 
+/** True for an element child (not text). */
 export function isElement(c: XElement | string): c is XElement {
   return typeof c !== 'string';
 }
@@ -79,6 +81,7 @@ export function all(e: XElement, ns: Ns, local: string): XElement[] {
   return e.children.filter((c): c is XElement => isElement(c) && c.local === local && inNs(c.uri, ns));
 }
 
+/** The first child element of one name, or undefined. */
 export function first(e: XElement, ns: Ns, local: string): XElement | undefined {
   return all(e, ns, local)[0];
 }
@@ -99,6 +102,7 @@ export function childText(e: XElement, ns: Ns, local: string): string | undefine
   return undefined;
 }
 
+/** An attribute's value by local name and namespace URI ('' for none), or undefined. */
 export function attrOf(e: XElement, local: string, uri = ''): string | undefined {
   return e.attrs.find((a) => a.local === local && a.uri === uri)?.value;
 }
