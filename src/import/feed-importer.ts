@@ -50,7 +50,7 @@ import { parseDate } from '../core/dates.js';
 import { hasVisibleText, identifierLine, plainLine } from '../core/plain-text.js';
 import { isLanguageTag, type Person } from '../core/site.js';
 import { feedDate } from './feed-dates.js';
-import { atomAlternate, atomEntry, nonBlank, rssLike, type Draft } from './feed-items.js';
+import { atomAlternate, atomEntry, nonBlank, rssLike, unreadElements, type Draft } from './feed-items.js';
 import { atomPlain, htmlToText } from './html-text.js';
 import { atomPeople } from './item-media.js';
 import { dropFeedFooter, replaceShortcodes, showLeadOnce } from './wordpress-content.js';
@@ -360,6 +360,7 @@ export class FeedMapper {
       draft = atomEntry(item, this.feedAuthors, this.base, this.docBase);
       if (head.platform === 'wordpress') this.cleanWordPress(draft);
     }
+    if (!isWxrItem) draft.notes.push(...unreadElements(item, head.format === 'wxr' ? 'rss2' : head.format));
     if (!this.options.keepFooter && draft.body !== undefined) draft.body = dropFeedFooter(draft.body).html;
     const lead = draft.images[0];
     if (lead !== undefined && draft.body !== undefined) draft.body = showLeadOnce(draft.body, lead.url, draft.base);

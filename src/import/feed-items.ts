@@ -142,3 +142,33 @@ function mediaOf(item: XElement, base: string | undefined, atom: boolean): Pick<
 export function visibleOr(value: string | undefined, fallback: string | undefined): string | undefined {
   return value !== undefined && hasVisibleText(value) ? value : fallback;
 }
+
+/** Conventional prefixes for namespaces feeds use, to name an element in the report. */
+const PREFIXES: Record<string, string> = {
+  '': '', [NS.atom]: 'atom:', [NS.content]: 'content:', [NS.dc]: 'dc:', [NS.dcterms]: 'dcterms:', [NS.itunes]: 'itunes:',
+  'http://search.yahoo.com/mrss/': 'media:', 'http://wellformedweb.org/CommentAPI/': 'wfw:', 'http://purl.org/rss/1.0/modules/slash/': 'slash:',
+  'http://purl.org/rss/1.0/': '', 'http://www.google.com/schemas/play-podcasts/1.0': 'googleplay:', 'https://podcastindex.org/namespace/1.0': 'podcast:',
+};
+
+/** The item-level elements the mapping reads, per format (prefixed as in PREFIXES). */
+const READ: Record<'rss2' | 'rdf' | 'atom', ReadonlySet<string>> = {
+  rss2: new Set(['title', 'link', 'guid', 'pubDate', 'description', 'author', 'category', 'enclosure', 'content:encoded', 'dc:creator', 'dc:subject', 'dc:date', 'dc:language', 'dc:modified', 'dcterms:modified', 'atom:updated', 'atom:link', 'media:content', 'media:group', 'media:thumbnail', 'itunes:duration']),
+  rdf: new Set(['title', 'link', 'description', 'content:encoded', 'dc:creator', 'dc:subject', 'dc:date', 'dc:language', 'dc:modified', 'dcterms:modified', 'media:content', 'media:group', 'media:thumbnail']),
+  atom: new Set(['atom:id', 'atom:title', 'atom:link', 'atom:published', 'atom:updated', 'atom:author', 'atom:category', 'atom:summary', 'atom:content', 'atom:source', 'media:content', 'media:group', 'media:thumbnail', 'itunes:duration']),
+};
+
+/**
+ * The item's child elements the mapping does not read (`comments`, `itunes:episode`,
+ * `wfw:commentRss`, `atom:rights`, …), one entry each as `element <name>`, so the import report
+ * counts what was not carried over instead of losing it in silence.
+ */
+export function unreadElements(item: XElement, format: 'rss2' | 'rdf' | 'atom'): string[] {
+  const out: string[] = [];
+  for (const c of item.children) {
+    if (typeof c === 'string') continue;
+    const prefix = PREFIXES[c.uri];
+    const name = prefix === undefined ? `{${c.uri}}${c.local}` : `${prefix}${c.local}`;
+    if (!READ[format].has(name)) out.push(`element ${name}`);
+  }
+  return out;
+}

@@ -198,6 +198,7 @@ async function* decodeStream(bytes: AsyncIterable<Buffer>, name: string, content
     source.pipe(gunzip);
     ({ head, stream } = await peek(gunzip));
   }
+  if (head.length >= 4 && head.readUInt32LE(0) === 0x04034b50) throw new FeedwrightError(READ_ERROR, `${name}: a ZIP archive is read from a file only (ZIP needs random access): download it and import the file`, { file: name });
   const { label, skip } = charsetOf(head, contentType);
   let decoder: TextDecoder;
   try {
