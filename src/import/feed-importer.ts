@@ -39,6 +39,11 @@
 //   Blank captions and credits are dropped.
 // - language: item dc:language, else Atom xml:lang in scope, else channel language / dc:language;
 //   omitted when it equals the site's language.
+// - WordPress exports (WXR): see wxr.ts (post types, statuses, display names, categories as
+//   sections, WordPress's guids); WordPress content (WXR and a WordPress feed's content:encoded):
+//   see wordpress-content.ts (shortcodes, the "appeared first on" footer, the lead image once).
+// - Not carried over, counted per kind in the report: item elements the mapping does not read,
+//   enclosures without a usable URL or type, unknown shortcodes, WXR comments and taxonomies.
 // - Skipped, with the reason: no guid and no link (a guid with nothing visible is none); no title and no body; no date or an
 //   unparseable one; a guid seen earlier in the same feed; or a mapped article that fails
 //   validateArticle (the problems are the reason).
