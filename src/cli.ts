@@ -234,7 +234,13 @@ async function main(argv: string[]): Promise<number> {
         timeZone: site.timeZone,
         baseUrl: (site.origins[0] as { href: string }).href,
         siteLanguage: site.language,
-        progress: (done, total) => progress.report(args.dryRun ? 'reading (dry run)' : 'importing', done, total),
+        // Bytes of the source (items are not known ahead): MB, with a bar on a terminal.
+        progress: (done, total) => {
+          const mb = (n: number) => Math.ceil(n / 1048576);
+          const filled = Math.round((20 * done) / Math.max(1, total));
+          const bar = process.stderr.isTTY ? ` [${'#'.repeat(filled)}${'.'.repeat(20 - filled)}]` : '';
+          progress.report(`${args.dryRun ? 'reading (dry run)' : 'importing'}${bar} MB`, mb(done), mb(total));
+        },
         ...(args.dryRun ? { dryRun: true } : {}),
         ...(args.keepFooter ? { keepFooter: true } : {}),
         ...(args.postTypes === undefined ? {} : { postTypes: args.postTypes }),
