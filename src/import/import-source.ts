@@ -42,36 +42,35 @@ export function decodeFeed(bytes: Buffer, contentType?: string): string {
   return decode(declaration?.[1] ?? 'utf-8', bytes);
 }
 
-function readLimited(stream: Readable, maxBytes: number, what: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    stream.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        stream.destroy();
-        reject(new FeedwrightError(READ_ERROR, `${what} is larger than ${maxBytes} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    stream.on('end', () => resolve(Buffer.concat(chunks)));
-    stream.on('error', (err) => reject(new FeedwrightError(READ_ERROR, `cannot read ${what}: ${err.message}`, { cause: err })));
-  });
+/** The bytes of a stream, counted against `maxBytes`: more is an error naming `what`. */
+async function* limited(stream: AsyncIterable<Buffer>, maxBytes: number, what: string): AsyncGenerator<Buffer> {
+  let size = 0;
+  for await (const chunk of stream) {
+    size += chunk.length;
+    if (size > maxBytes) throw new FeedwrightError(READ_ERROR, `${what} is larger than ${maxBytes} bytes`);
+    yield chunk;
+  }
 }
 
-/** Fetches a feed over http(s): redirects followed, gzip/deflate/br decoded, size and time limited. */
-export async function fetchFeed(url: string, options: { maxBytes?: number; timeoutMs?: number } = {}): Promise<{ body: Buffer; contentType?: string }> {
+/**
+ * Fetches a feed over http(s) as a stream of bytes: redirects followed (at most 5), gzip,
+ * deflate and br Content-Encodings decoded, at most `maxBytes` bytes after decoding and
+ * `timeoutMs` from the request to the last byte. Throws (also from the stream, mid-way) a
+ * FeedwrightError `ARTICLE_READ` naming the URL.
+ */
+export async function fetchFeedStream(url: string, options: { maxBytes?: number; timeoutMs?: number } = {}): Promise<{ stream: AsyncIterable<Buffer>; contentType?: string; size?: number }> {
   const maxBytes = options.maxBytes ?? MAX_FEED_BYTES;
-  const deadline = Date.now() + (options.timeoutMs ?? FETCH_TIMEOUT_MS);
+  const timeoutMs = options.timeoutMs ?? FETCH_TIMEOUT_MS;
+  const deadline = Date.now() + timeoutMs;
+  const tooSlow = () => new FeedwrightError(READ_ERROR, `fetching ${url} took longer than ${timeoutMs} ms`);
   let current = url;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop += 1) {
     const target = new URL(current);
     const request = target.protocol === 'https:' ? httpsRequest : target.protocol === 'http:' ? httpRequest : undefined;
     if (request === undefined) throw new FeedwrightError(READ_ERROR, `cannot fetch ${current}: only http and https are supported`);
     const left = deadline - Date.now();
-    if (left <= 0) throw new FeedwrightError(READ_ERROR, `fetching ${url} took longer than ${options.timeoutMs ?? FETCH_TIMEOUT_MS} ms`);
-    const result = await new Promise<{ redirect: string } | { body: Buffer; contentType?: string }>((resolve, reject) => {
+    if (left <= 0) throw tooSlow();
+    const result = await new Promise<{ redirect: string } | { stream: AsyncIterable<Buffer>; contentType?: string; size?: number }>((resolve, reject) => {
       const req = request(target, {
         method: 'GET',
         headers: {
@@ -80,8 +79,12 @@ export async function fetchFeed(url: string, options: { maxBytes?: number; timeo
           'Accept-Encoding': 'gzip, deflate, br',
         },
       });
+      let body: Readable | undefined;
+      // One timer for the whole exchange: it fails the request, or the body mid-way.
       const timer = setTimeout(() => {
-        req.destroy(new FeedwrightError(READ_ERROR, `fetching ${url} took longer than ${options.timeoutMs ?? FETCH_TIMEOUT_MS} ms`));
+        const err = tooSlow();
+        if (body !== undefined) body.destroy(err);
+        req.destroy(err);
       }, left);
       const fail = (err: Error) => {
         clearTimeout(timer);
@@ -119,26 +122,37 @@ export async function fetchFeed(url: string, options: { maxBytes?: number; timeo
           return;
         }
         if (stream !== res) res.on('error', (err) => stream.destroy(err));
-        readLimited(stream, maxBytes, current).then(
-          (body) => {
+        body = stream;
+        const name = current;
+        async function* read(): AsyncGenerator<Buffer> {
+          try {
+            yield* limited(stream as AsyncIterable<Buffer>, maxBytes, name);
+          } catch (err) {
+            throw err instanceof FeedwrightError ? err : new FeedwrightError(READ_ERROR, `cannot fetch ${name}: ${(err as Error).message}`, { cause: err });
+          } finally {
+            // Done, failed, or the reader stopped early (a parse error): the connection goes.
             clearTimeout(timer);
-            const contentType = res.headers['content-type'];
-            resolve(contentType === undefined ? { body } : { body, contentType });
-          },
-          (err: Error) => {
             req.destroy();
-            fail(err);
-          },
-        );
+          }
+        }
+        const contentType = res.headers['content-type'];
+        resolve({ stream: read(), ...(contentType === undefined ? {} : { contentType }), ...(encoding === '' && Number.isFinite(declared) ? { size: declared } : {}) });
       });
       req.end();
     });
-    if ('body' in result) return result;
+    if ('stream' in result) return result;
     current = result.redirect;
   }
   throw new FeedwrightError(READ_ERROR, `cannot fetch ${url}: more than ${MAX_REDIRECTS} redirects`);
 }
 
+/** Fetches a whole feed over http(s) into memory (see fetchFeedStream for the rules). */
+export async function fetchFeed(url: string, options: { maxBytes?: number; timeoutMs?: number } = {}): Promise<{ body: Buffer; contentType?: string }> {
+  const { stream, contentType } = await fetchFeedStream(url, options);
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return { body: Buffer.concat(chunks), ...(contentType === undefined ? {} : { contentType }) };
+}
 
 /** A source opened for reading: its text in chunks, and how far the reading has got. */
 export interface FeedStream {
@@ -303,13 +317,3 @@ export async function openFeedStream(source: string, options: { maxBytes?: numbe
   return { name: source, chunks: decodeStream(counted(file, counter), source, undefined), bytesRead: () => counter.n, bytesTotal: size };
 }
 
-/** Fetches a feed over http(s) as a stream (see fetchFeed for the rules). */
-async function fetchFeedStream(url: string, options: { maxBytes?: number; timeoutMs?: number }): Promise<{ stream: AsyncIterable<Buffer>; contentType?: string; size?: number }> {
-  // Feeds fetched over the network are limited in size and time (a server may never stop
-  // sending); fetchFeed reads them whole, and the text is then handed on in chunks.
-  const { body, contentType } = await fetchFeed(url, options);
-  async function* chunks(): AsyncGenerator<Buffer> {
-    for (let i = 0; i < body.length; i += 256 * 1024) yield body.subarray(i, i + 256 * 1024);
-  }
-  return { stream: chunks(), size: body.length, ...(contentType === undefined ? {} : { contentType }) };
-}
