@@ -9,7 +9,7 @@ import { loadRuntimeConfig, loadSiteConfig, type RuntimeConfig } from './config.
 import { checkArticleFiles, formatProblem } from './compile/source-files.js';
 import { progressReporter } from './progress.js';
 import { createService } from './service.js';
-import { runImport } from './import/import-command.js';
+import { runImport, type ImportReport } from './import/import-command.js';
 import { openPgStore } from './store/pg-store.js';
 import { backupSqliteStore } from './store/sqlite-backup.js';
 import type { SiteConfig } from './core/site.js';
@@ -51,14 +51,23 @@ Reads data/articles/ into the store, renders every changed feed, prints what it 
 exits: 0 when everything published, 1 when a file was skipped or a feed failed.
 `,
   import: `Usage: feedwright import <file-or-url> [--data DIR] [--database-url URL]
+                        [--dry-run] [--post-types post,page] [--keep-footer]
 
-Reads an RSS 2.0, RSS 1.0/RDF or Atom 1.0 feed (a file, or an http(s) URL: 30 s and 100 MB at
-most) and stores each item as an article whose guid stays its id in every feed, so readers see
-no duplicates after the move. Prints how many items were imported, updated, unchanged and
-skipped (and why), and publishes them. Importing the same feed again changes nothing. Writes are
-one transaction per batch of 200 items. Exits 1 when an item was skipped. A running server
-publishes imported articles at its next compile after a restart (it learns of other processes'
-writes when it starts).
+Reads an RSS 2.0, RSS 1.0/RDF or Atom 1.0 feed or a WordPress export (WXR; a file — plain, .gz
+or a .zip holding it — or an http(s) URL: 30 s and 100 MB at most) as a stream and stores each
+item as an article whose guid stays its id in every feed, so readers see no duplicates after the
+move. From a WordPress export only published posts are imported (future ones embargoed until
+their date); other post types with --post-types. Prints every skipped item (file, item number,
+reason), then how many items were imported, updated, unchanged and skipped by kind, what items
+lost, and the redirects to add to site.json. Importing the same feed again changes nothing.
+Writes are one transaction per batch of 200 items; memory holds one batch, whatever the size of
+the export. Nothing is rendered here: \`serve\` publishes the articles at its next compile (it
+reads what other processes wrote from the store), or run \`feedwright compile\`. Exits 1 when an
+item could not be imported (drafts, pages and attachments left out on purpose do not count).
+
+  --dry-run       read and report everything, write nothing
+  --post-types    WordPress post types to import (default: post)
+  --keep-footer   keep "The post … appeared first on …" footers
 `,
   backup: `Usage: feedwright backup <file> [--data DIR]
 
@@ -81,6 +90,9 @@ interface Args {
   source?: string;
   data?: string;
   databaseUrl?: string;
+  dryRun?: boolean;
+  postTypes?: string[];
+  keepFooter?: boolean;
   help: boolean;
 }
 
@@ -101,7 +113,14 @@ function parseArgs(argv: string[]): Args {
       args.databaseUrl = v;
       i += 1;
     } else if (a.startsWith('--database-url=')) args.databaseUrl = a.slice('--database-url='.length);
-    else if (a.startsWith('-')) throw new FeedwrightError('USAGE', `unknown option ${a}`);
+    else if (a === '--dry-run') args.dryRun = true;
+    else if (a === '--keep-footer') args.keepFooter = true;
+    else if (a === '--post-types' || a.startsWith('--post-types=')) {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[(i += 1)];
+      const types = (v ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+      if (types.length === 0 || !types.every((t) => /^[a-z0-9_-]{1,20}$/.test(t))) throw new FeedwrightError('USAGE', '--post-types needs a list of WordPress post types such as post,page');
+      args.postTypes = types;
+    } else if (a.startsWith('-')) throw new FeedwrightError('USAGE', `unknown option ${a}`);
     else if (args.command === '') args.command = a;
     else if ((args.command === 'import' || args.command === 'backup') && args.source === undefined) args.source = a;
     else throw new FeedwrightError('USAGE', `unexpected argument ${a}`);
@@ -119,6 +138,31 @@ async function storage(runtime: RuntimeConfig, site: SiteConfig, log?: (line: st
   const files = { databaseFile: runtime.databaseFile, documentsDir: runtime.documentsDir, cacheBytes: runtime.cacheBytes, ...(runtime.renderThreads === undefined ? {} : { renderThreads: runtime.renderThreads }) };
   if (runtime.databaseUrl === undefined) return files;
   return { ...files, databaseUrl: runtime.databaseUrl, store: await openPgStore(runtime.databaseUrl, { idPrefix: site.idPrefix, ...(log === undefined ? {} : { log }) }) };
+}
+
+/** A WordPress export's items that are not public posts: skipped by policy, not an error. */
+function isDeliberateSkip(kind: string): boolean {
+  return kind === 'attachment' || kind === 'password-protected' || kind.startsWith('status ') || kind.startsWith('post type ');
+}
+
+/** Prints an import's report: each skip on stderr, the summary and suggestions on stdout. */
+function printImportReport(report: ImportReport): void {
+  // Items left out on purpose (drafts, pages, attachments of a WordPress export) are counted by
+  // kind; each one is listed only in a dry run. Items that could not be imported are always listed.
+  for (const sk of report.skipped) {
+    if (report.dryRun || !isDeliberateSkip(sk.kind)) console.error(`${report.source}: item ${sk.item}${sk.guid ? ` (${sk.guid})` : ''} skipped: ${sk.reason}`);
+  }
+  if (report.dryRun) for (const it of report.items ?? []) console.log(`${report.source}: item ${it.item} would be imported: ${it.title} → ${it.path}`);
+  const would = report.dryRun ? 'dry run, nothing written: would import' : 'imported';
+  console.log(`${would} ${report.imported}, ${report.dryRun ? 'would update' : 'updated'} ${report.updated}, unchanged ${report.unchanged}, skipped ${report.skipped.length} of ${report.total} items from ${report.source} (${report.format}${report.title ? `: ${report.title}` : ''})`);
+  for (const [kind, n] of Object.entries(report.skippedByKind).sort()) console.log(`  skipped: ${kind}: ${n}`);
+  for (const [kind, n] of Object.entries(report.notCarried).sort()) console.log(`  not carried over: ${kind}: ${n}`);
+  if (report.platform !== undefined || Object.keys(report.redirects).length > 0) {
+    const settings: Record<string, unknown> = {};
+    if (report.platform !== undefined) settings.formerPlatform = report.platform;
+    if (Object.keys(report.redirects).length > 0) settings.redirects = report.redirects;
+    console.log(`${report.dryRun ? 'would redirect' : 'to keep the old feed URLs working, add to site.json'}: ${JSON.stringify(settings, null, 2)}`);
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -200,20 +244,30 @@ async function main(argv: string[]): Promise<number> {
 
   if (args.command === 'import') {
     if (args.source === undefined) throw new FeedwrightError('USAGE', 'import needs a feed file or an http(s) URL');
-    const service = createService({ site, ...(await storage(runtime, site)), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, schedule: false, log: () => {} });
+    // Batches are stored as they are read and nothing is rendered here (bulkWrites): memory holds
+    // one batch. The store's change log tells the next compile (serve's, or `feedwright compile`).
+    const service = createService({ site, ...(await storage(runtime, site)), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, schedule: false, log: () => {}, bulkWrites: true });
     try {
       const progress = progressReporter(process.stderr);
       const report = await runImport(args.source, service, {
         timeZone: site.timeZone,
         baseUrl: (site.origins[0] as { href: string }).href,
         siteLanguage: site.language,
-        progress: (done, total) => progress.report('storing items', done, total),
+        // Bytes of the source (items are not known ahead): MB, with a bar on a terminal.
+        progress: (done, total) => {
+          const mb = (n: number) => Math.ceil(n / 1048576);
+          const filled = Math.round((20 * done) / Math.max(1, total));
+          const bar = process.stderr.isTTY ? ` [${'#'.repeat(filled)}${'.'.repeat(20 - filled)}]` : '';
+          progress.report(`${args.dryRun ? 'reading (dry run)' : 'importing'}${bar} MB`, mb(done), mb(total));
+        },
+        ...(args.dryRun ? { dryRun: true } : {}),
+        ...(args.keepFooter ? { keepFooter: true } : {}),
+        ...(args.postTypes === undefined ? {} : { postTypes: args.postTypes }),
       });
       progress.end();
-      for (const sk of report.skipped) console.error(`skipped item ${sk.index + 1}${sk.guid ? ` (${sk.guid})` : ''}: ${sk.reason}`);
-      console.log(`imported ${report.imported}, updated ${report.updated}, unchanged ${report.unchanged}, skipped ${report.skipped.length} of ${report.total} items from ${args.source} (${report.format}${report.title ? `: ${report.title}` : ''})`);
-      await service.writer.flushed();
-      return report.skipped.length === 0 ? 0 : 1;
+      printImportReport(report);
+      if (!args.dryRun && report.imported + report.updated > 0) console.log('stored; a running `feedwright serve` publishes them at its next compile (or run `feedwright compile`)');
+      return report.skipped.some((sk) => !isDeliberateSkip(sk.kind)) ? 1 : 0;
     } finally {
       await service.close();
     }

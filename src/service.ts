@@ -38,6 +38,8 @@ export interface ServiceOptions {
   renderThreads?: number;
   /** Each render worker's heap limit in MB (default 1024). */
   renderHeapMb?: number;
+  /** A bulk import: the writer only stores; the next compile (serve's, `feedwright compile`) publishes. */
+  bulkWrites?: boolean;
   articlesDir?: string;
   publicDir: string;
   /** The ingest API's bearer token; undefined leaves the API off. */
@@ -85,7 +87,7 @@ export function createService(options: ServiceOptions): Service {
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.compileProgress === undefined ? {} : { progress: options.compileProgress }),
   });
-  const writer = createArticleWriter({ store, compiler, timeZone: options.site.timeZone, prepare: prepareSettingsOf(options.site), ...(options.clock === undefined ? {} : { clock: options.clock }) });
+  const writer = createArticleWriter({ store, compiler, timeZone: options.site.timeZone, prepare: prepareSettingsOf(options.site), ...(options.clock === undefined ? {} : { clock: options.clock }), ...(options.bulkWrites ? { compile: false } : {}) });
   const app = createApp({ compiler, publicDir: options.publicDir, startedAt: Date.now(), api: { token: options.apiToken, store, writer } });
   // A body that cannot be served withholds its document and has its feed rendered again.
   const server = createFeedServer({ site: options.site, current: compiler.current, app, bodies, periodSeconds, onBodyFault: compiler.reportBodyFault });

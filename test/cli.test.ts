@@ -2,7 +2,7 @@
 // errors, run as a child process the way an operator runs it.
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -228,6 +228,48 @@ describe('cli', function () {
       expect(paths).to.include('/rss.xml');
       expect(paths).to.include('/sections/news/russia/rss.xml');
       expect(r.stdout).to.match(new RegExp(`from ${SAMPLE_COUNT} articles`));
+    });
+  });
+
+  describe('import of a WordPress export (issue 13)', () => {
+    const WXR = join(ROOT, 'test', 'fixtures', 'import', 'wordpress-export.xml');
+
+    it('--dry-run prints what would be imported, skipped and redirected, writes nothing, exits 0', () => {
+      const dir = makeDataDir({ articles: {} });
+      dirs.push(dir);
+      const r = run(['import', WXR, '--dry-run', '--data', dir]);
+      expect(r.status, r.all).to.equal(0);
+      expect(r.stdout).to.include(`${WXR}: item 2 would be imported: Tehran metro’s Line 7 extension opens to passengers → /2024/03/05/tehran-metro-line-7-extension/`);
+      expect(r.stderr).to.include(`${WXR}: item 3 (https://example.com/?p=130) skipped: status "draft" is not public`);
+      expect(r.stdout).to.match(/dry run, nothing written: would import 2, would update 0, unchanged 0, skipped 3 of 5 items/);
+      expect(r.stdout).to.include('  skipped: attachment: 1');
+      expect(r.stdout).to.include('  not carried over: unknown shortcode [contact-form-7]: 1');
+      expect(r.stdout).to.include('"formerPlatform": "wordpress"');
+      // Nothing was written: the real import after it finds both articles new.
+      const again = run(['import', WXR, '--data', dir]);
+      expect(again.stdout).to.match(/^imported 2, updated 0, unchanged 0, /m);
+    });
+
+    it('imports; drafts and pages left out on purpose are counted, not listed, and exit 0; a rerun changes nothing', () => {
+      const dir = makeDataDir({ articles: {} });
+      dirs.push(dir);
+      const r = run(['import', WXR, '--data', dir]);
+      expect(r.status, r.all).to.equal(0);
+      expect(r.stderr).not.to.include('skipped:');
+      expect(r.stdout).to.match(/^imported 2, updated 0, unchanged 0, skipped 3 of 5 items/m);
+      expect(r.stdout).to.include('  skipped: status draft: 1');
+      const again = run(['import', WXR, '--data', dir]);
+      expect(again.stdout).to.match(/^imported 0, updated 0, unchanged 2, skipped 3 of 5 items/m);
+    });
+
+    it('names the file, line and column of an XML error and exits 1', () => {
+      const dir = makeDataDir({ articles: {} });
+      dirs.push(dir);
+      const bad = join(dir, 'broken.xml');
+      writeFileSync(bad, '<?xml version="1.0"?>\n<rss version="2.0">\n<channel><title>x</title>\n<item><title>a</titel></item></channel></rss>\n');
+      const r = run(['import', bad, '--data', dir]);
+      expect(r.status).to.equal(1);
+      expect(r.stderr).to.match(new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: line 4, column \\d+: the feed is not well-formed XML`));
     });
   });
 

@@ -12,7 +12,9 @@ export const RENDER_VERSION = '6';
 
 /** The digest of everything that shapes every document besides the articles: settings, renderer, period. */
 export function siteDigest(site: SiteConfig, periodSeconds: number): string {
-  return createHash('sha256').update(JSON.stringify([RENDER_VERSION, site, periodSeconds])).digest('base64url');
+  // Redirects answer requests; no document depends on them, so changing them re-renders nothing.
+  const { redirects: _redirects, ...rendered } = site;
+  return createHash('sha256').update(JSON.stringify([RENDER_VERSION, rendered, periodSeconds])).digest('base64url');
 }
 
 /** The digest of one feed's content: the site digest, the scope, and its items' content digests. */

@@ -19,7 +19,7 @@ import { RENDER_VERSION } from './feed-state.js';
  * sanitiser's allow-list or hooks, content.ts, summaries): every stored preparation is then
  * ignored until its article is stored again.
  */
-export const PREPARE_VERSION = '1';
+export const PREPARE_VERSION = '2';
 
 /** The sanitize-html release in use: a new one may clean differently. */
 const SANITIZE_HTML_VERSION = (createRequire(import.meta.url)('sanitize-html/package.json') as { version: string }).version;
@@ -64,6 +64,8 @@ interface Encoded {
   b?: string;
   /** The images with own URLs as site paths, when any changed. */
   i?: Article['images'];
+  /** The enclosures with own URLs as site paths, when any changed. */
+  e?: Article['enclosures'];
 }
 
 /**
@@ -75,6 +77,7 @@ export function prepareForStore(article: Article, settings: PrepareSettings): Pr
   const encoded: Encoded = { c: item.content, s: item.summary };
   if (item.article.body !== article.body) encoded.b = item.article.body;
   if (item.article.images !== article.images) encoded.i = item.article.images;
+  if (item.article.enclosures !== article.enclosures) encoded.e = item.article.enclosures;
   return { key: preparedKey(settings), data: JSON.stringify(encoded) };
 }
 
@@ -91,7 +94,8 @@ export function preparedItemOf(stored: Pick<StoredArticle, 'article' | 'prepared
       const e = JSON.parse(blob.data) as Encoded;
       if (Array.isArray(e.c) && typeof e.s === 'string') {
         const a = stored.article;
-        const article = e.b === undefined && e.i === undefined ? a : { ...a, body: e.b ?? a.body, images: e.i ?? a.images };
+        let article = e.b === undefined && e.i === undefined ? a : { ...a, body: e.b ?? a.body, images: e.i ?? a.images };
+        if (e.e !== undefined) article = { ...article, enclosures: e.e };
         return { article, content: e.c, summary: e.s };
       }
     } catch {

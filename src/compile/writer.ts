@@ -12,9 +12,12 @@ export type { ArticleWriter };
 /**
  * Creates the writer; `delayMs` is how long a write waits for others to join its compile. With
  * `prepare` (the site's origins and embed hosts), each article is stored with its sanitised,
- * prepared form (prepared.ts), so no compile sanitises it again.
+ * prepared form (prepared.ts), so no compile sanitises it again. With `compile: false` (the bulk
+ * import command), writes only store: the store's change log tells the next compile — of `serve`
+ * or `feedwright compile`, in any process — what changed, so memory holds one batch, never a
+ * batch and a compile.
  */
-export function createArticleWriter(options: { store: ArticleStore; compiler: Compiler; timeZone: string; prepare?: PrepareSettings; clock?: () => number; delayMs?: number }): ArticleWriter {
+export function createArticleWriter(options: { store: ArticleStore; compiler: Compiler; timeZone: string; prepare?: PrepareSettings; clock?: () => number; delayMs?: number; compile?: boolean }): ArticleWriter {
   const { store, compiler } = options;
   const clock = options.clock ?? Date.now;
   const delay = options.delayMs ?? 50;
@@ -23,7 +26,7 @@ export function createArticleWriter(options: { store: ArticleStore; compiler: Co
   let release: (() => void) | undefined;
 
   const schedule = (changes: ArticleChange[]) => {
-    if (changes.length === 0) return;
+    if (changes.length === 0 || options.compile === false) return;
     // The store's change log tells the compile which feeds these writes touched.
     if (timer !== undefined) return;
     waiting = new Promise<void>((r) => {

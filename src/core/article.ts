@@ -18,6 +18,17 @@ export interface ArticleImage {
   length?: number;
 }
 
+/**
+ * A media file of an article (design §3): audio, video or any other type, e.g. a podcast episode.
+ * `url` may be relative to the site; `length` in bytes; `duration` in whole seconds.
+ */
+export interface ArticleEnclosure {
+  url: string;
+  type: string;
+  length?: number;
+  duration?: number;
+}
+
 /** A validated article. Text is free of characters XML forbids; dates are epoch milliseconds. */
 export interface Article {
   id: string;
@@ -31,6 +42,8 @@ export interface Article {
   section: string[];
   tags: string[];
   images: ArticleImage[];
+  /** Present only when the article has one or more (so articles without keep their digest). */
+  enclosures?: ArticleEnclosure[];
   language?: string;
   guid?: string;
 }
@@ -38,7 +51,7 @@ export interface Article {
 /** The article id rule of design §3. */
 export const ARTICLE_ID = /^[A-Za-z0-9._~-]{1,200}$/;
 
-const FIELDS = new Set(['id', 'path', 'title', 'body', 'summary', 'published', 'updated', 'authors', 'section', 'tags', 'images', 'language', 'guid']);
+const FIELDS = new Set(['id', 'path', 'title', 'body', 'summary', 'published', 'updated', 'authors', 'section', 'tags', 'images', 'enclosures', 'language', 'guid']);
 const MAX_TEXT = 2_000;
 const MAX_BODY = 2_000_000;
 const MIME = /^[a-z]+\/[a-z0-9.+-]+$/i;
@@ -168,6 +181,40 @@ function stringList(v: unknown, field: string, problems: FieldProblem[]): string
   return out;
 }
 
+/** `enclosures` of design §3: each needs a URL and a media type; length and duration are whole numbers. */
+function validEnclosures(v: unknown, problems: FieldProblem[]): ArticleEnclosure[] {
+  const out: ArticleEnclosure[] = [];
+  if (v === undefined || v === null) return out;
+  if (!Array.isArray(v)) {
+    problems.push({ field: 'enclosures', message: 'must be an array of {url, type, length?, duration?}' });
+    return out;
+  }
+  v.forEach((e, i) => {
+    const f = `enclosures[${i}]`;
+    if (!isRecord(e)) {
+      problems.push({ field: f, message: 'must be an object {url, type, length?, duration?}' });
+      return;
+    }
+    for (const key of Object.keys(e)) if (!['url', 'type', 'length', 'duration'].includes(key)) problems.push({ field: `${f}.${key}`, message: 'is not a field of an enclosure' });
+    const url = validImageUrl(e.url, `${f}.url`, problems);
+    let type: string | undefined;
+    if (typeof e.type !== 'string' || !MIME.test(e.type)) problems.push({ field: `${f}.type`, message: 'is required and must be a media type such as audio/mpeg' });
+    else type = e.type.toLowerCase();
+    const length = count(e.length, `${f}.length`, problems);
+    const duration = count(e.duration, `${f}.duration`, problems);
+    if (url === undefined || type === undefined) return;
+    if (out.some((o) => o.url === url)) {
+      problems.push({ field: `${f}.url`, message: 'repeats an earlier enclosure' });
+      return;
+    }
+    const enclosure: ArticleEnclosure = { url, type };
+    if (length !== undefined) enclosure.length = length;
+    if (duration !== undefined) enclosure.duration = duration;
+    out.push(enclosure);
+  });
+  return out;
+}
+
 /** Validates one raw article. Returns the Article, or every problem found (field and why). */
 export function validateArticle(raw: unknown, timeZone: string): { article: Article } | { problems: FieldProblem[] } {
   const problems: FieldProblem[] = [];
@@ -248,6 +295,7 @@ export function validateArticle(raw: unknown, timeZone: string): { article: Arti
       images.push(image);
     });
   }
+  const enclosures = validEnclosures(raw.enclosures, problems);
   let language: string | undefined;
   if (raw.language !== undefined && raw.language !== null) {
     if (typeof raw.language !== 'string' || !isLanguageTag(raw.language)) problems.push({ field: 'language', message: 'must be a BCP 47 language tag such as en or fa-IR' });
@@ -260,6 +308,7 @@ export function validateArticle(raw: unknown, timeZone: string): { article: Arti
   }
   const article: Article = { id, path, title, body, published, authors, section, tags, images };
   if (summary !== undefined) article.summary = summary;
+  if (enclosures.length > 0) article.enclosures = enclosures;
   if (updated !== undefined) article.updated = updated;
   if (language !== undefined) article.language = language;
   if (guid !== undefined) article.guid = guid;

@@ -162,8 +162,8 @@ function join(template: ContentTemplate, href: string, protocol: string): string
   return s;
 }
 
-/** The absolute URL of an image for one origin. */
-export function imageUrl(image: ArticleImage, origin: Origin): string {
+/** The absolute URL of an image or enclosure (design §3: `url` may be a site path) for one origin. */
+export function imageUrl(image: { url: string }, origin: Origin): string {
   return image.url.startsWith('/') ? origin.href + image.url : image.url;
 }
 
@@ -176,6 +176,16 @@ export function imageType(image: ArticleImage): string {
   if (image.type) return image.type;
   const ext = /\.([a-z0-9]+)(?:[?#]|$)/i.exec(image.url)?.[1]?.toLowerCase();
   return (ext && TYPES_BY_EXTENSION[ext]) || 'image/jpeg';
+}
+
+/**
+ * The Media RSS `medium` of a media type (Media RSS 1.5.1, media:content): image, audio, video,
+ * document (PDF, text) or undefined for anything else.
+ */
+export function mediumOf(type: string): 'image' | 'audio' | 'video' | 'document' | undefined {
+  const major = type.split('/')[0];
+  if (major === 'image' || major === 'audio' || major === 'video') return major;
+  return type === 'application/pdf' || major === 'text' ? 'document' : undefined;
 }
 
 /** The <figure> for an image, as HTML with the URL left as a per-origin segment. */

@@ -53,7 +53,13 @@ export function prepareItem(article: Article, origins: readonly Origin[] = [], e
     return own === undefined ? image : { ...image, url: own };
   });
   const imagesChanged = images.some((img, i) => img !== article.images[i]);
-  const local = prepared.body === article.body && !imagesChanged ? article : { ...article, body: prepared.body, images: imagesChanged ? images : article.images };
+  const enclosures = article.enclosures?.map((media) => {
+    const own = sitePath(media.url, origins);
+    return own === undefined ? media : { ...media, url: own };
+  });
+  const enclosuresChanged = enclosures !== undefined && enclosures.some((m, i) => m !== article.enclosures?.[i]);
+  let local = prepared.body === article.body && !imagesChanged ? article : { ...article, body: prepared.body, images: imagesChanged ? images : article.images };
+  if (enclosuresChanged) local = { ...local, enclosures };
   return { article: local, content: prepared.content, summary: article.summary ?? summaryOf(prepared.text) };
 }
 

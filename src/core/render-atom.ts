@@ -33,6 +33,8 @@ function renderEntry(item: PreparedItem, ctx: RenderContext): string {
   }
   const lead = article.images[0];
   if (lead) s += `<link rel="enclosure"${attr('type', imageType(lead))}${attr('href', imageUrl(lead, origin))}${attr('length', lead.length)}/>`;
+  // RFC 4287 §4.2.7.2: rel="enclosure" for every media file; `length` is its size in bytes.
+  for (const media of article.enclosures ?? []) s += `<link rel="enclosure"${attr('type', media.type)}${attr('href', imageUrl(media, origin))}${attr('length', media.length)}/>`;
   s += `<summary type="text">${escapeText(item.summary)}</summary>`;
   s += `<content type="html">${escapeText(itemContentHtml(item, ctx))}</content>`;
   return `${s}</entry>\n`;

@@ -31,14 +31,20 @@ function renderItem(item: PreparedItem, ctx: RenderContext): Record<string, unkn
   const tags = itemCategories(article);
   if (tags.length > 0) out.tags = tags;
   if (article.language && article.language !== site.language) out.language = article.language;
-  if (article.images.length > 0) {
-    out.attachments = article.images.map((image) => {
-      const a: Record<string, unknown> = { url: imageUrl(image, origin), mime_type: imageType(image) };
-      if (image.caption || image.credit) a.title = [image.caption, image.credit && `(${image.credit})`].filter(Boolean).join(' ');
-      if (image.length !== undefined) a.size_in_bytes = image.length;
-      return a;
-    });
+  const attachments = article.images.map((image) => {
+    const a: Record<string, unknown> = { url: imageUrl(image, origin), mime_type: imageType(image) };
+    if (image.caption || image.credit) a.title = [image.caption, image.credit && `(${image.credit})`].filter(Boolean).join(' ');
+    if (image.length !== undefined) a.size_in_bytes = image.length;
+    return a;
+  });
+  // JSON Feed 1.1 attachments: size_in_bytes and duration_in_seconds where known.
+  for (const media of article.enclosures ?? []) {
+    const a: Record<string, unknown> = { url: imageUrl(media, origin), mime_type: media.type };
+    if (media.length !== undefined) a.size_in_bytes = media.length;
+    if (media.duration !== undefined) a.duration_in_seconds = media.duration;
+    attachments.push(a);
   }
+  if (attachments.length > 0) out.attachments = attachments;
   return out;
 }
 

@@ -1,13 +1,13 @@
 // RSS 2.0 serializer (with content, dc, atom and Media RSS namespaces). Pure: the same feed
 // and context give the same bytes.
-import { imageType, imageUrl } from './content.js';
+import { imageType, imageUrl, mediumOf } from './content.js';
 import { attr, element, escapeText, escapeTextHex } from './xml-escape.js';
 import { escapeHtmlText } from './html-escape.js';
 import {
   FEED_STYLESHEET_PI, documentUrl, feedDescription, itemContentHtml, feedTitle, homeUrl, itemAuthors, itemCategories, itemId, itemUrl,
   type FeedContent, type PreparedItem, type RenderContext,
 } from './feed-model.js';
-import type { ArticleImage } from './article.js';
+import type { ArticleEnclosure, ArticleImage } from './article.js';
 
 const GENERATOR = 'feedwright';
 
@@ -32,6 +32,24 @@ function mediaContent(image: ArticleImage, ctx: RenderContext): string {
   return `${open}${description}${credit}</media:content>`;
 }
 
+/** A `media:content` for an audio, video or other enclosure: type, fileSize (bytes), duration (seconds). */
+function mediaEnclosure(enclosure: ArticleEnclosure, ctx: RenderContext): string {
+  return `<media:content${attr('url', imageUrl(enclosure, ctx.origin))}${attr('medium', mediumOf(enclosure.type))}${attr('type', enclosure.type)}${attr('fileSize', enclosure.length)}${attr('duration', enclosure.duration)}/>`;
+}
+
+/**
+ * The item's one `enclosure` (RSS 2.0 allows one per item; the W3C Feed Validation Service warns
+ * on more): the first media enclosure (a podcast's episode), else the lead image. `length` is in
+ * bytes and required, so 0 when unknown, as the RSS Advisory Board advises.
+ */
+function enclosure(item: PreparedItem, ctx: RenderContext): string {
+  const { article } = item;
+  const media = article.enclosures?.[0];
+  if (media) return `<enclosure${attr('url', imageUrl(media, ctx.origin))} length="${media.length ?? 0}"${attr('type', media.type)}/>`;
+  const lead = article.images[0];
+  return lead ? `<enclosure${attr('url', imageUrl(lead, ctx.origin))} length="${lead.length ?? 0}"${attr('type', imageType(lead))}/>` : '';
+}
+
 function renderItem(item: PreparedItem, ctx: RenderContext): string {
   const { article } = item;
   const { site, origin, dates } = ctx;
@@ -47,9 +65,9 @@ function renderItem(item: PreparedItem, ctx: RenderContext): string {
   for (const category of itemCategories(article)) s += text('category', category);
   s += htmlOfText('description', item.summary);
   s += `<content:encoded>${escapeText(itemContentHtml(item, ctx))}</content:encoded>`;
-  const lead = article.images[0];
-  if (lead) s += `<enclosure${attr('url', imageUrl(lead, origin))} length="${lead.length ?? 0}"${attr('type', imageType(lead))}/>`;
+  s += enclosure(item, ctx);
   for (const image of article.images) s += mediaContent(image, ctx);
+  for (const media of article.enclosures ?? []) s += mediaEnclosure(media, ctx);
   return `${s}</item>\n`;
 }
 

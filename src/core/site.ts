@@ -4,6 +4,7 @@ import { FeedwrightError, type FieldProblem } from './errors.js';
 import { isTimeZone } from './dates.js';
 import { hasVisibleText, plainLine } from './plain-text.js';
 import { DEFAULT_EMBED_HOSTS } from './sanitize.js';
+import { parseRedirects, type RedirectRule } from './redirects.js';
 
 /** A byline: the site's author or an article's. */
 export interface Person {
@@ -43,12 +44,17 @@ export interface SiteConfig {
    * one document per schedule period before it is answered 429; undefined = off (the default).
    */
   unconditionalPerPeriod?: number;
+  /**
+   * Old feed paths answered with 301 to the feed they became (`redirects`, plus the common paths
+   * of `formerPlatform`); present only when there is at least one. Not part of any document.
+   */
+  redirects?: RedirectRule[];
 }
 
 const LANGUAGE = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
 const KNOWN_KEYS = new Set([
   'title', 'description', 'language', 'timeZone', 'origin', 'alternateOrigins', 'behindProxy',
-  'itemLimit', 'schedule', 'author', 'idPrefix', 'mirrorNotice', 'embedHosts', 'unconditionalPerPeriod',
+  'itemLimit', 'schedule', 'author', 'idPrefix', 'mirrorNotice', 'embedHosts', 'unconditionalPerPeriod', 'redirects', 'formerPlatform',
 ]);
 
 /** True when the value is a BCP 47 language tag in shape. */
@@ -204,11 +210,13 @@ export function validateSiteConfig(raw: unknown, scheduleValid: (expr: string) =
       problems.push({ field: 'unconditionalPerPeriod', message: 'must be a whole number, 1 or more (leave it out to turn politeness off)' });
     } else unconditionalPerPeriod = r.unconditionalPerPeriod;
   }
+  const redirects = parseRedirects(r.redirects, r.formerPlatform, problems);
   if (problems.length > 0) {
     const list = problems.map((p) => `${p.field} ${p.message}`).join('; ');
     throw new FeedwrightError('CONFIG_INVALID', `site.json: ${list}`, { file: 'site.json', problems });
   }
   const config: SiteConfig = { title, description, language, timeZone, origins, behindProxy, itemLimit, schedule, author, idPrefix, mirrorNotice, embedHosts };
   if (unconditionalPerPeriod !== undefined) config.unconditionalPerPeriod = unconditionalPerPeriod;
+  if (redirects.length > 0) config.redirects = redirects;
   return config;
 }

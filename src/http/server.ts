@@ -4,6 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Express } from 'express';
 import type { SiteConfig } from '../core/site.js';
+import { matchRedirect } from '../core/redirects.js';
 import { BodyUnreadableError, type BodyFault, type CompiledDocument, type DocumentBodies, type HeaderFields, type PublishedSet } from '../publish/published-set.js';
 import { createOriginResolver, matchedTag, negotiateCoding, notModified } from './negotiate.js';
 import { createPoliteness } from './politeness.js';
@@ -83,6 +84,7 @@ export function createRequestListener(options: FeedServerOptions): (req: Incomin
   };
   const resolve = createOriginResolver(site.origins);
   const trustProxy = site.behindProxy;
+  const redirects = site.redirects;
   const politeness = site.unconditionalPerPeriod === undefined ? undefined : createPoliteness(site.unconditionalPerPeriod, options.periodSeconds * 1000);
 
   return function listener(req, res) {
@@ -98,6 +100,21 @@ export function createRequestListener(options: FeedServerOptions): (req: Incomin
       }
     }
     const docs = set === undefined || url.charCodeAt(0) !== 47 ? undefined : lookupDocument(set, url);
+    // Old feed URLs (site.json redirects): only where no document answers, or with a query
+    // (WordPress's /?feed=rss2 is the home page's path). Only to a document that exists, on the
+    // serving origin, so a redirect never ends in a 404 and never leaves the site's origins.
+    if (redirects !== undefined && set !== undefined && (docs === undefined || url.includes('?'))) {
+      const to = matchRedirect(redirects, url);
+      if (to !== undefined && lookupDocument(set, to) !== undefined) {
+        const index = resolve(authority ?? (trustProxy && typeof req.headers['x-forwarded-host'] === 'string' ? req.headers['x-forwarded-host'].split(',')[0]?.trim() : req.headers.host));
+        const origin = site.origins[index === -1 ? 0 : index] ?? site.origins[0];
+        const location = `${origin?.href ?? ''}${to}`;
+        // 301 (RFC 9110 §15.4.2): the feed moved for good; readers update their subscription.
+        res.writeHead(301, { Location: location, 'Cache-Control': 'public, max-age=86400', 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+        res.end(req.method === 'HEAD' ? undefined : `Moved Permanently: ${location}\n`);
+        return;
+      }
+    }
     if (docs === undefined) {
       app(req, res);
       return;

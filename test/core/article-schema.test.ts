@@ -51,7 +51,8 @@ const VALID: Record<string, unknown> = {
   'a local time without offset, a date alone, fractions and a space separator': { ...BASE, published: '2016-07-06 14:05', updated: '2016-07-06T14:05:00.123456789' },
   'a date alone': { ...BASE, published: '2016-07-06' },
   'a blank summary, caption and guid (dropped)': { ...BASE, summary: '   ', guid: ' ', images: [{ url: 'HTTPS://EXAMPLE.COM/A.JPG', caption: '' }] },
-  'empty lists': { ...BASE, authors: [], section: [], tags: [], images: [] },
+  'empty lists': { ...BASE, authors: [], section: [], tags: [], images: [], enclosures: [] },
+  'a podcast episode: enclosures with length and duration': { ...BASE, enclosures: [{ url: 'https://cdn.example.com/ep1.mp3', type: 'audio/mpeg', length: 48_000_000, duration: 2_843 }, { url: '/ep1.mp4', type: 'video/mp4' }] },
   'a path with a query and fragment and non-ASCII letters': { ...BASE, path: '/خبر/2016?id=1#top' },
 };
 
@@ -60,7 +61,10 @@ const INVALID: Record<string, { value: unknown; fields: string[] }> = {
   'not an object': { value: ['x'], fields: ['(root)'] },
   'every required field missing': { value: {}, fields: ['body', 'id', 'path', 'published', 'title'] },
   'a misspelt field': { value: { ...BASE, publised: '2016-07-06' }, fields: ['publised'] },
-  'enclosures (design §3, not built yet)': { value: { ...BASE, enclosures: [{ url: '/a.mp3', type: 'audio/mpeg' }] }, fields: ['enclosures'] },
+  'enclosures that are not a list': { value: { ...BASE, enclosures: { url: '/a.mp3', type: 'audio/mpeg' } }, fields: ['enclosures'] },
+  'an enclosure without a media type': { value: { ...BASE, enclosures: [{ url: '/a.mp3' }] }, fields: ['enclosures[0].type'] },
+  'an enclosure with an unknown key': { value: { ...BASE, enclosures: [{ url: '/a.mp3', type: 'audio/mpeg', bitrate: 128 }] }, fields: ['enclosures[0].bitrate'] },
+  'an enclosure with a negative duration': { value: { ...BASE, enclosures: [{ url: '/a.mp3', type: 'audio/mpeg', duration: -1 }] }, fields: ['enclosures[0].duration'] },
   'an id with a slash': { value: { ...BASE, id: 'a/b' }, fields: ['id'] },
   'an id of 201 characters': { value: { ...BASE, id: 'x'.repeat(201) }, fields: ['id'] },
   'a path without /': { value: { ...BASE, path: 'Detail/1' }, fields: ['path'] },
@@ -94,6 +98,7 @@ const PARSER_ONLY: Record<string, { value: unknown; fields: string[] }> = {
   'a year before 1900': { value: { ...BASE, published: '0050-06-01T00:00:00Z' }, fields: ['published'] },
   'updated before published': { value: { ...BASE, updated: '2016-07-06T09:00:00+04:30' }, fields: ['updated'] },
   'a title longer than 2,000 characters': { value: { ...BASE, title: 'x'.repeat(2001) }, fields: ['title'] },
+  'two enclosures with the same URL': { value: { ...BASE, enclosures: [{ url: '/a.mp3', type: 'audio/mpeg' }, { url: '/a.mp3', type: 'audio/ogg' }] }, fields: ['enclosures[1].url'] },
   'an e-mail address with a control character': { value: { ...BASE, authors: [{ name: 'A', email: 'a\u0001@example.com' }] }, fields: ['authors[0].email'] },
 };
 

@@ -112,6 +112,30 @@ describe('ingest API', () => {
     expect((await put('bad%20id', article('x'))).status).to.equal(400);
   });
 
+  it('accepts enclosures (audio, video) and publishes them in all three formats; refuses bad ones naming the field (issue 13)', async () => {
+    const enclosures = [
+      { url: '/media/episode-1.mp3', type: 'audio/mpeg', length: 48213504, duration: 3013 },
+      { url: 'https://cdn.example.org/episode-1.mp4', type: 'video/mp4' },
+    ];
+    const r = await put('api-pod', article('api-pod', { enclosures }));
+    expect(r.status).to.equal(201);
+    await t.service.writer.flushed();
+    const rss = (await get(t.port, '/sections/news/iran/rss.xml')).text;
+    // A site path is served on the serving origin, like an image.
+    expect(rss).to.contain('<enclosure url="https://www.presstv.com/media/episode-1.mp3" length="48213504" type="audio/mpeg"/>');
+    expect(rss).to.contain('<media:content url="https://cdn.example.org/episode-1.mp4" medium="video" type="video/mp4"/>');
+    const atom = (await get(t.port, '/sections/news/iran/atom.xml')).text;
+    expect(atom).to.contain('<link rel="enclosure" type="audio/mpeg" href="https://www.presstv.com/media/episode-1.mp3" length="48213504"/>');
+    const json = JSON.parse((await get(t.port, '/sections/news/iran/feed.json')).text) as { items: { attachments?: unknown[] }[] };
+    expect(json.items[0]?.attachments).to.deep.equal([
+      { url: 'https://www.presstv.com/media/episode-1.mp3', mime_type: 'audio/mpeg', size_in_bytes: 48213504, duration_in_seconds: 3013 },
+      { url: 'https://cdn.example.org/episode-1.mp4', mime_type: 'video/mp4' },
+    ]);
+    const bad = await put('api-pod2', article('api-pod2', { enclosures: [{ url: 'ftp://x/a.mp3', type: 'audio/mpeg' }, { url: '/a.mp3', length: -1 }, { url: '/b.mp3', type: 'audio/mpeg', bitrate: 128 }] }));
+    expect(bad.status).to.equal(400);
+    expect((JSON.parse(bad.text) as { errors: { field: string }[] }).errors.map((e) => e.field).sort()).to.deep.equal(['enclosures[0].url', 'enclosures[1].length', 'enclosures[1].type', 'enclosures[2].bitrate']);
+  });
+
   it('answers 415 for a wrong content type and 413 for a body over the limit', async () => {
     const text = await put('api-6', JSON.stringify(article('api-6')), { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'text/plain' });
     expect(text.status).to.equal(415);

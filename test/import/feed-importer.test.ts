@@ -89,7 +89,7 @@ describe('import: mapping RSS 2.0 (WordPress-shaped fixture)', () => {
     expect(feed.items).to.have.length(6);
     expect(feed.skipped).to.have.length(1);
     const [skip] = feed.skipped;
-    expect(skip?.index).to.equal(4);
+    expect(skip?.item).to.equal(5);
     expect(skip?.guid).to.equal('https://example.com/?p=1000');
     expect(skip?.reason).to.match(/no title and no body/).and.to.match(/no date/);
   });
@@ -126,8 +126,11 @@ describe('import: mapping RSS 2.0 (WordPress-shaped fixture)', () => {
     const a = byGuid(feed, 'https://example.com/?p=123');
     expect(a.title).to.equal('Tehran metro’s Line 7 extension opens to passengers');
     expect(a.body).to.contain('<h2>Crowds on the first day</h2>');
-    // A relative URL in the content is made absolute against the item's link.
-    expect(a.body).to.contain('src="https://example.com/wp-content/uploads/2024/03/metro-1024x683.jpg"');
+    // A relative URL in the content is made absolute against the item's link; this one is
+    // WordPress's resized copy (-1024x683) of the lead image, so it shows the lead image's URL
+    // and the rendered item shows the picture once (issue 13).
+    expect(a.body).to.contain('src="https://example.com/wp-content/uploads/2024/03/metro.jpg"');
+    expect(a.body).not.to.contain('metro-1024x683.jpg');
     expect(a.summary).to.equal('The extension adds four stations to the city’s busiest line … Continue reading');
     expect(a.published).to.equal('2024-03-05T09:30:00+00:00');
     expect(a.updated).to.equal(undefined);
@@ -195,7 +198,7 @@ describe('import: mapping Atom 1.0', () => {
     expect(feed.items.map((i) => i.guid)).to.deep.equal([
       'tag:example.org,2005:entry-1', 'tag:example.org,2005:entry-2', 'urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a', 'tag:example.org,2005:entry-4', 'tag:example.org,2005:entry-5',
     ]);
-    expect(feed.skipped).to.deep.equal([{ index: 5, guid: 'tag:example.org,2005:entry-6', reason: 'no date (published or updated)' }]);
+    expect(feed.skipped).to.deep.equal([{ item: 6, guid: 'tag:example.org,2005:entry-6', kind: 'invalid item', reason: 'no date (published or updated)' }]);
   });
 
   it('serialises xhtml content, keeps html content, escapes text content into paragraphs', () => {
@@ -273,9 +276,9 @@ describe('import: skip reasons and edge cases', () => {
     ].join('')));
     expect(feed.items.map((i) => i.guid)).to.deep.equal(['g-4']);
     expect(feed.skipped).to.deep.equal([
-      { index: 0, reason: 'no guid and no link' },
-      { index: 1, guid: 'g-2', reason: 'no date (pubDate or dc:date)' },
-      { index: 2, guid: 'g-3', reason: 'unparseable date in pubDate: "Mon, 32 Jan 2024 10:00:00 GMT"' },
+      { item: 1, kind: 'invalid item', reason: 'no guid and no link' },
+      { item: 2, guid: 'g-2', kind: 'invalid item', reason: 'no date (pubDate or dc:date)' },
+      { item: 3, guid: 'g-3', kind: 'invalid item', reason: 'unparseable date in pubDate: "Mon, 32 Jan 2024 10:00:00 GMT"' },
     ]);
   });
 
@@ -292,8 +295,8 @@ describe('import: skip reasons and edge cases', () => {
   it('skips a second item with the same guid', async () => {
     const feed = await parse(rss(item(`<guid>same</guid>${GOOD}`) + item(`<guid>same</guid>${GOOD}`)));
     expect(feed.items).to.have.length(1);
-    // Items are numbered from 1 in the message, as the CLI prints the skipped item (index + 1).
-    expect(feed.skipped).to.deep.equal([{ index: 1, guid: 'same', reason: 'the same guid as item 1' }]);
+    // Items are numbered from 1 everywhere: in the report and in the message.
+    expect(feed.skipped).to.deep.equal([{ item: 2, guid: 'same', kind: 'repeated guid', reason: 'the same guid as item 1' }]);
   });
 
   it('reads a guid with nothing visible (U+200B, U+2800) as none: the link stands in for it (issue 9, kind 7)', async () => {
@@ -332,7 +335,7 @@ describe('import: skip reasons and edge cases', () => {
   });
 
   it('refuses a document that is not well-formed or not a feed, naming why', async () => {
-    for (const [xml, message] of [['<rss><channel></rss>', /not well-formed XML/], ['<html><body/></html>', /not an RSS 2.0, RSS 1.0\/RDF or Atom 1.0 feed.*<html>/], ['', /empty/], ['<rss version="2.0"/>', /no <channel>/]] as const) {
+    for (const [xml, message] of [['<rss><channel></rss>', /not well-formed XML/], ['<html><body/></html>', /not an RSS 2.0, RSS 1.0\/RDF, Atom 1.0 feed or WordPress export.*<html>/], ['', /empty/], ['<rss version="2.0"/>', /no <channel>/]] as const) {
       let error: unknown;
       try {
         await parse(xml);

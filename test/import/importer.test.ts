@@ -136,9 +136,11 @@ describe('import into a running service: WordPress-shaped RSS 2.0', () => {
     const report = await importAndPublish(ts, file, { batchSize: 4, progress: (done, total) => progress.push([done, total]) });
     expect(report).to.deep.include({ format: 'rss2', total: 7, imported: 6, updated: 0, unchanged: 0 });
     expect(report.skipped).to.have.length(1);
-    expect(report.skipped[0]).to.deep.include({ index: 4, guid: 'https://example.com/?p=1000' });
+    expect(report.skipped[0]).to.deep.include({ item: 5, guid: 'https://example.com/?p=1000' });
     expect(report.skipped[0]?.reason).to.match(/no title and no body/).and.match(/no date/);
-    expect(progress).to.deep.equal([[4, 6], [6, 6]]);
+    // The file is read as a stream: progress is in bytes of the file, reported after each batch.
+    const size = readFileSync(file).length;
+    expect(progress).to.deep.equal([[size, size], [size, size]]);
     expect(await ts.service.store.countArticles()).to.equal(6);
     expect((await ts.service.store.getArticle(importedArticleId('https://example.com/?p=123')))?.source).to.equal('import');
   });
@@ -225,7 +227,7 @@ describe('import into a running service: Atom 1.0', () => {
   it('imports five entries and skips the one without a date', async () => {
     const report = await importAndPublish(ts, file);
     expect(report).to.deep.include({ format: 'atom', total: 6, imported: 5, updated: 0, unchanged: 0 });
-    expect(report.skipped).to.deep.equal([{ index: 5, guid: 'tag:example.org,2005:entry-6', reason: 'no date (published or updated)' }]);
+    expect(report.skipped).to.deep.equal([{ item: 6, guid: 'tag:example.org,2005:entry-6', kind: 'invalid item', reason: 'no date (published or updated)' }]);
   });
 
   it('publishes every Atom id byte for byte as our Atom id, RSS guid and JSON id, with its dates', async () => {
@@ -407,8 +409,8 @@ describe('import: one owner per item id', () => {
     const report = await importAndPublish(ts, file, { batchSize: 2 });
     expect(report).to.deep.include({ total: 3, imported: 1, updated: 0, unchanged: 0 });
     expect(report.skipped).to.deep.equal([
-      { index: 0, guid: 'https://old.example.org/?p=1234', reason: 'the guid "https://old.example.org/?p=1234" already belongs to article "owner" (file:owner.json)' },
-      { index: 2, guid: `${PREFIX}plain`, reason: `the guid "${PREFIX}plain" already belongs to article "plain" (file:plain.json)` },
+      { item: 1, guid: 'https://old.example.org/?p=1234', kind: 'guid taken', reason: 'the guid "https://old.example.org/?p=1234" already belongs to article "owner" (file:owner.json)' },
+      { item: 3, guid: `${PREFIX}plain`, kind: 'guid taken', reason: `the guid "${PREFIX}plain" already belongs to article "plain" (file:plain.json)` },
     ]);
     const tag = (await get(ts.port, '/tags/imported/rss.xml')).text;
     const guids = [...tag.matchAll(/<guid isPermaLink="false">([^<]*)<\/guid>/g)].map((m) => m[1]);
@@ -417,6 +419,6 @@ describe('import: one owner per item id', () => {
     // A second run skips the same items again and changes nothing else.
     const again = await importAndPublish(ts, file);
     expect(again).to.deep.include({ imported: 0, unchanged: 1 });
-    expect(again.skipped.map((s) => s.index)).to.deep.equal([0, 2]);
+    expect(again.skipped.map((s) => s.item)).to.deep.equal([1, 3]);
   });
 });

@@ -100,6 +100,14 @@ export function storeContract(name: string, open: (options: StoreOptions) => Pro
       expect(await store.newestInScope('tags/oil', 10)).to.have.length(0);
     });
 
+    it('keeps enclosures (issue 13) as written, and an article without any has no enclosures key', async () => {
+      const enclosures = [{ url: 'https://cdn.example.org/ep1.mp3', type: 'audio/mpeg', length: 48213504, duration: 3013 }, { url: '/media/ep1.mp4', type: 'video/mp4' }];
+      await store.writeArticles([put(article('pod', '2016-07-01T10:00:00Z', { enclosures })), put(article('plain', '2016-07-01T11:00:00Z'))], 1000);
+      expect((await store.getArticle('pod'))?.article.enclosures).to.deep.equal(enclosures);
+      expect(Object.keys((await store.getArticle('plain'))?.article ?? {})).not.to.include('enclosures');
+      expect((await store.newestInScope('', 10)).find((s) => s.article.id === 'pod')?.article.enclosures).to.deep.equal(enclosures);
+    });
+
     it('changes nothing when the same version is written again', async () => {
       const a = article('a1', '2016-07-01T10:00:00Z');
       await store.writeArticles([put(a)], 1000);
