@@ -11,6 +11,7 @@ import { progressReporter } from './progress.js';
 import { createService } from './service.js';
 import { runImport } from './import/import-command.js';
 import { openPgStore } from './store/pg-store.js';
+import { createClusterService, type ClusterService } from './cluster/cluster-service.js';
 import type { SiteConfig } from './core/site.js';
 
 /** The package root: two levels up from dist/src/cli.js, one from src/cli.ts under tsx. */
@@ -110,6 +111,44 @@ async function storage(runtime: RuntimeConfig, site: SiteConfig, log?: (line: st
   return { ...files, databaseUrl: runtime.databaseUrl, store: await openPgStore(runtime.databaseUrl, { idPrefix: site.idPrefix, ...(log === undefined ? {} : { log }) }) };
 }
 
+/**
+ * One instance of a cluster on the PostgreSQL store at `runtime.databaseUrl` (src/cluster):
+ * `campaign` says whether it competes to be the cluster's compiler. Throws a FeedwrightError
+ * `STORE_OPEN` when the store cannot be opened.
+ */
+async function clusterService(runtime: RuntimeConfig & { databaseUrl: string }, site: SiteConfig, campaign: boolean, log: (line: string) => void, schedule = true): Promise<ClusterService> {
+  const store = await openPgStore(runtime.databaseUrl, { idPrefix: site.idPrefix, log });
+  return createClusterService({
+    site,
+    store,
+    documentsDir: runtime.documentsDir,
+    cacheBytes: runtime.cacheBytes,
+    campaign,
+    schedule,
+    articlesDir: runtime.articlesDir,
+    publicDir: runtime.publicDir,
+    log,
+    ...(runtime.renderThreads === undefined ? {} : { renderThreads: runtime.renderThreads }),
+    ...(runtime.apiToken ? { apiToken: runtime.apiToken } : {}),
+  });
+}
+
+/** Runs until SIGTERM or SIGINT, then closes `close` and resolves. */
+function untilStopped(close: () => Promise<void>): { stopped: Promise<void>; stopping: () => boolean } {
+  let stopping = false;
+  const stopped = new Promise<void>((resolveStop) => {
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      console.log(`${signal}: finishing requests in flight and stopping`);
+      void close().then(resolveStop);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  return { stopped, stopping: () => stopping };
+}
+
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
   if (args.command === '' || !(args.command in HELP) || args.command === 'main') {
@@ -141,6 +180,27 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const site = loadSiteConfig(runtime.dataDir);
+  const databaseUrl = runtime.databaseUrl;
+  if (args.command === 'compile' && databaseUrl !== undefined) {
+    // In a cluster one instance compiles: this command only when no instance holds the lock.
+    const service = await clusterService({ ...runtime, databaseUrl }, site, true, () => {}, false);
+    await service.node.start();
+    const compiler = await Promise.race([service.node.whenCompiler(), new Promise<undefined>((r) => setTimeout(r, 5000))]);
+    if (compiler === undefined) {
+      console.error('feedwright: another instance is the cluster\'s compiler (it holds the compiler lock) and compiles every change itself; nothing compiled here');
+      await service.close();
+      return 1;
+    }
+    const report = await compiler.compile();
+    await compiler.brotliSettled();
+    for (const p of report.problems) console.error(`skipped ${formatProblem(p)}`);
+    for (const f of report.failedFeeds) console.error(`feed ${f.scope || '(site)'} failed: ${f.error}`);
+    if (report.error) console.error(report.error);
+    const set = compiler.current();
+    if (set) console.log(`compiled ${set.feeds.length} feeds from ${set.articles} articles: ${report.feedsChanged.length} changed, ${set.documents.size} documents × ${site.origins.length} origin(s) in ${report.durationMs} ms; published to PostgreSQL`);
+    await service.close();
+    return report.ok && report.problems.length === 0 ? 0 : 1;
+  }
   if (args.command === 'compile') {
     const progress = progressReporter(process.stderr);
     const labels = { read: 'reading article files', render: 'rendering feeds' } as const;
@@ -181,7 +241,8 @@ async function main(argv: string[]): Promise<number> {
 
   if (args.command === 'import') {
     if (args.source === undefined) throw new FeedwrightError('USAGE', 'import needs a feed file or an http(s) URL');
-    const service = createService({ site, ...(await storage(runtime, site)), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, schedule: false, log: () => {} });
+    // In a cluster the import only writes: the store's NOTIFY has the compiling instance publish it.
+    const service = databaseUrl !== undefined ? await clusterService({ ...runtime, databaseUrl }, site, false, () => {}) : createService({ site, ...(await storage(runtime, site)), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, schedule: false, log: () => {} });
     try {
       const progress = progressReporter(process.stderr);
       const report = await runImport(args.source, service, {
@@ -202,27 +263,25 @@ async function main(argv: string[]): Promise<number> {
 
   // serve
   const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
+  if (databaseUrl !== undefined) {
+    const cluster = await clusterService({ ...runtime, databaseUrl }, site, true, log);
+    const port = await cluster.listen(runtime.port, runtime.host);
+    const served = cluster.node.current();
+    console.log(`feedwright serving ${site.title} on http://${runtime.host === '0.0.0.0' ? 'localhost' : runtime.host}:${port}/ (data: ${runtime.dataDir}, PostgreSQL cluster, ${served ? `published set with ${served.documents.size} documents` : 'no published set yet'})`);
+    await untilStopped(() => cluster.close()).stopped;
+    return 0;
+  }
   const service = createService({ site, ...(await storage(runtime, site, log)), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, log, ...(runtime.apiToken ? { apiToken: runtime.apiToken } : {}) });
   const port = await service.listen(runtime.port, runtime.host);
   console.log(`feedwright serving ${site.title} on http://${runtime.host === '0.0.0.0' ? 'localhost' : runtime.host}:${port}/ (data: ${runtime.dataDir}, schedule "${site.schedule}")`);
   // Signals are handled from the moment the port is open: a deploy's SIGTERM during the first
   // (possibly full) compile finishes requests in flight and exits 0 like any other.
-  let stopping = false;
-  const stopped = new Promise<void>((resolveStop) => {
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      console.log(`${signal}: finishing requests in flight and stopping`);
-      void service.close().then(resolveStop);
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
+  const { stopped, stopping } = untilStopped(() => service.close());
   const first = await service.compiler.compile().catch((err: unknown) => ({ published: false, error: (err as Error).message }));
   const serving = service.compiler.current();
   // compile() reports the last of back-to-back runs (a schedule tick during it is folded in), so
   // this line says what is served rather than what one run did.
-  if (stopping) {
+  if (stopping()) {
     // stopping: say nothing more
   } else if (serving) console.log(`first compile done: serving ${serving.feeds.length} feeds from ${serving.articles} articles (set ${serving.generation})`);
   else console.log(`first compile did not publish (${first.error ?? 'see above'}); the next scheduled compile tries again`);

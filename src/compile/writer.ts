@@ -4,17 +4,22 @@
 import { articleDigest, parseArticle } from '../core/article.js';
 import type { ArticleWriter } from '../publish/published-set.js';
 import type { ArticleChange, ArticleStore, WriteOptions } from '../store/store.js';
-import type { Compiler } from './compiler.js';
 import { prepareForStore, type PrepareSettings } from './prepared.js';
 
 export type { ArticleWriter };
+
+/**
+ * What the writer has compile after its writes: the compiler, or in a cluster the node's target
+ * (src/cluster/cluster-node.ts), which compiles only where the compiler runs.
+ */
+export type CompileTarget = { compile(options?: { files?: boolean }): Promise<unknown>; whenIdle(): Promise<void> };
 
 /**
  * Creates the writer; `delayMs` is how long a write waits for others to join its compile. With
  * `prepare` (the site's origins and embed hosts), each article is stored with its sanitised,
  * prepared form (prepared.ts), so no compile sanitises it again.
  */
-export function createArticleWriter(options: { store: ArticleStore; compiler: Compiler; timeZone: string; prepare?: PrepareSettings; clock?: () => number; delayMs?: number }): ArticleWriter {
+export function createArticleWriter(options: { store: ArticleStore; compiler: CompileTarget; timeZone: string; prepare?: PrepareSettings; clock?: () => number; delayMs?: number }): ArticleWriter {
   const { store, compiler } = options;
   const clock = options.clock ?? Date.now;
   const delay = options.delayMs ?? 50;

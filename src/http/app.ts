@@ -3,7 +3,7 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { ERROR_CODES } from '../core/errors.js';
 import { PAGE_CSP } from '../publish/header-rules.js';
-import type { PublishedSource } from '../publish/published-set.js';
+import type { ClusterStatus, PublishedSource } from '../publish/published-set.js';
 import { createApiRouter, type ApiOptions } from './api.js';
 
 /** What the app needs. */
@@ -13,6 +13,8 @@ export interface AppOptions {
   publicDir: string;
   startedAt: number;
   api: ApiOptions;
+  /** In a cluster (several instances on one PostgreSQL store): this instance's role and database session. */
+  cluster?: () => ClusterStatus;
 }
 
 /** Creates the Express app. */
@@ -32,10 +34,13 @@ export function createApp(options: AppOptions): Express {
     const set = compiler.current();
     const report = compiler.lastReport();
     const ready = set !== undefined;
-    const degraded = ready && report !== undefined && !report.ok;
+    const cluster = options.cluster?.();
+    // Without its database an instance still serves its last set, but cannot take writes.
+    const degraded = ready && ((report !== undefined && !report.ok) || cluster?.database === 'unreachable');
     const body = {
       status: !ready ? 'starting' : degraded ? 'degraded' : 'ok',
       ready,
+      cluster,
       uptimeSeconds: Math.round((Date.now() - options.startedAt) / 1000),
       published: set && {
         generation: set.generation,
