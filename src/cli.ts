@@ -13,6 +13,7 @@ import { runImport } from './import/import-command.js';
 import { openPgStore } from './store/pg-store.js';
 import { createClusterService, type ClusterService } from './cluster/cluster-service.js';
 import type { SiteConfig } from './core/site.js';
+import type { CompileReport, PublishedSet } from './compile/compiler.js';
 
 /** The package root: two levels up from dist/src/cli.js, one from src/cli.ts under tsx. */
 function packageRoot(): string {
@@ -100,15 +101,12 @@ function parseArgs(argv: string[]): Args {
 }
 
 /**
- * Where the service keeps its data: the SQLite file, or the PostgreSQL store (opened and
- * migrated here, as the service opens only the file) when a database URL is configured; and how
- * many render threads it runs. Throws a FeedwrightError `STORE_OPEN` when the PostgreSQL store
- * cannot be opened.
+ * Where a single instance keeps its data (the SQLite file and document folder) and how many
+ * render threads it runs. With a database URL the commands run as an instance of a cluster instead
+ * (see clusterService).
  */
-async function storage(runtime: RuntimeConfig, site: SiteConfig, log?: (line: string) => void) {
-  const files = { databaseFile: runtime.databaseFile, documentsDir: runtime.documentsDir, cacheBytes: runtime.cacheBytes, ...(runtime.renderThreads === undefined ? {} : { renderThreads: runtime.renderThreads }) };
-  if (runtime.databaseUrl === undefined) return files;
-  return { ...files, databaseUrl: runtime.databaseUrl, store: await openPgStore(runtime.databaseUrl, { idPrefix: site.idPrefix, ...(log === undefined ? {} : { log }) }) };
+function storage(runtime: RuntimeConfig) {
+  return { databaseFile: runtime.databaseFile, documentsDir: runtime.documentsDir, cacheBytes: runtime.cacheBytes, ...(runtime.renderThreads === undefined ? {} : { renderThreads: runtime.renderThreads }) };
 }
 
 /**
@@ -147,6 +145,19 @@ function untilStopped(close: () => Promise<void>): { stopped: Promise<void>; sto
     process.once('SIGINT', () => stop('SIGINT'));
   });
   return { stopped, stopping: () => stopping };
+}
+
+/** What the compile command prints: problems on stderr, every document (path, sizes, ETag) and a summary on stdout. */
+function printCompiled(report: CompileReport, set: PublishedSet | undefined, site: SiteConfig): void {
+  for (const p of report.problems) console.error(`skipped ${formatProblem(p)}`);
+  for (const f of report.failedFeeds) console.error(`feed ${f.scope || '(site)'} failed: ${f.error}`);
+  if (report.error) console.error(report.error);
+  if (!set) return;
+  for (const [path, docs] of [...set.documents].sort(([a], [b]) => a.localeCompare(b))) {
+    const d = docs[0];
+    if (d) console.log(`${path}  ${d.sizes.identity} bytes  gzip ${d.sizes.gzip}  br ${d.sizes.br}  ${d.identity.headers200.ETag as string}`);
+  }
+  console.log(`compiled ${set.feeds.length} feeds from ${set.articles} articles: ${report.feedsChanged.length} changed, ${set.documents.size} documents × ${site.origins.length} origin(s) in ${report.durationMs} ms`);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -193,11 +204,7 @@ async function main(argv: string[]): Promise<number> {
     }
     const report = await compiler.compile();
     await compiler.brotliSettled();
-    for (const p of report.problems) console.error(`skipped ${formatProblem(p)}`);
-    for (const f of report.failedFeeds) console.error(`feed ${f.scope || '(site)'} failed: ${f.error}`);
-    if (report.error) console.error(report.error);
-    const set = compiler.current();
-    if (set) console.log(`compiled ${set.feeds.length} feeds from ${set.articles} articles: ${report.feedsChanged.length} changed, ${set.documents.size} documents × ${site.origins.length} origin(s) in ${report.durationMs} ms; published to PostgreSQL`);
+    printCompiled(report, compiler.current(), site);
     await service.close();
     return report.ok && report.problems.length === 0 ? 0 : 1;
   }
@@ -206,7 +213,7 @@ async function main(argv: string[]): Promise<number> {
     const labels = { read: 'reading article files', render: 'rendering feeds' } as const;
     const service = createService({
       site,
-      ...(await storage(runtime, site)),
+      ...storage(runtime),
       articlesDir: runtime.articlesDir,
       publicDir: runtime.publicDir,
       schedule: false,
@@ -224,17 +231,7 @@ async function main(argv: string[]): Promise<number> {
     clearInterval(ticker);
     brotliProgress(brotliTotal);
     progress.end();
-    for (const p of report.problems) console.error(`skipped ${formatProblem(p)}`);
-    for (const f of report.failedFeeds) console.error(`feed ${f.scope || '(site)'} failed: ${f.error}`);
-    if (report.error) console.error(report.error);
-    const set = service.compiler.current();
-    if (set) {
-      for (const [path, docs] of [...set.documents].sort(([a], [b]) => a.localeCompare(b))) {
-        const d = docs[0];
-        if (d) console.log(`${path}  ${d.sizes.identity} bytes  gzip ${d.sizes.gzip}  br ${d.sizes.br}  ${d.identity.headers200.ETag as string}`);
-      }
-      console.log(`compiled ${set.feeds.length} feeds from ${set.articles} articles: ${report.feedsChanged.length} changed, ${set.documents.size} documents × ${site.origins.length} origin(s) in ${report.durationMs} ms`);
-    }
+    printCompiled(report, service.compiler.current(), site);
     await service.close();
     return report.ok && report.problems.length === 0 ? 0 : 1;
   }
@@ -242,7 +239,7 @@ async function main(argv: string[]): Promise<number> {
   if (args.command === 'import') {
     if (args.source === undefined) throw new FeedwrightError('USAGE', 'import needs a feed file or an http(s) URL');
     // In a cluster the import only writes: the store's NOTIFY has the compiling instance publish it.
-    const service = databaseUrl !== undefined ? await clusterService({ ...runtime, databaseUrl }, site, false, () => {}) : createService({ site, ...(await storage(runtime, site)), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, schedule: false, log: () => {} });
+    const service = databaseUrl !== undefined ? await clusterService({ ...runtime, databaseUrl }, site, false, () => {}) : createService({ site, ...storage(runtime), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, schedule: false, log: () => {} });
     try {
       const progress = progressReporter(process.stderr);
       const report = await runImport(args.source, service, {
@@ -271,7 +268,7 @@ async function main(argv: string[]): Promise<number> {
     await untilStopped(() => cluster.close()).stopped;
     return 0;
   }
-  const service = createService({ site, ...(await storage(runtime, site, log)), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, log, ...(runtime.apiToken ? { apiToken: runtime.apiToken } : {}) });
+  const service = createService({ site, ...storage(runtime), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, log, ...(runtime.apiToken ? { apiToken: runtime.apiToken } : {}) });
   const port = await service.listen(runtime.port, runtime.host);
   console.log(`feedwright serving ${site.title} on http://${runtime.host === '0.0.0.0' ? 'localhost' : runtime.host}:${port}/ (data: ${runtime.dataDir}, schedule "${site.schedule}")`);
   // Signals are handled from the moment the port is open: a deploy's SIGTERM during the first

@@ -51,7 +51,7 @@ describe('cluster failover (real processes)', function () {
     // An archive large enough that the first compile (import and render) takes a while.
     const source = mkdtempSync(join(tmpdir(), 'feedwright-failover-'));
     dirs.push(source);
-    await generateArchive({ dir: source, articles: 1500 });
+    await generateArchive({ dir: source, articles: 800 });
     const folders = ['A', 'B', 'C'].map((name) => {
       const dir = mkdtempSync(join(tmpdir(), `feedwright-failover-${name}-`));
       cpSync(source, dir, { recursive: true });
