@@ -375,20 +375,53 @@ async function announcePublish(c: PoolClient, schema: string): Promise<void> {
   await c.query('SELECT pg_notify($1, $2)', [PUBLISH_CHANNEL, schema]);
 }
 
+/** Rows per statement when recording a publish. */
+const PUBLISH_BATCH_ROWS = 5000;
+
+/** `items` in slices of at most `size`. */
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * The rows with the last one of each (path, origin) only: one INSERT … ON CONFLICT DO UPDATE may
+ * not touch a row twice, while row-by-row upserts let the last win.
+ */
+function lastPerKey(rows: readonly DocumentRow[]): DocumentRow[] {
+  const byKey = new Map<string, DocumentRow>();
+  for (const r of rows) byKey.set(`${r.origin}\n${r.path}`, r);
+  return [...byKey.values()];
+}
+
 /** Records a publish in the caller's transaction, as sqlite-store.ts's writePublish does. */
 async function recordPublish(c: PoolClient, p: PublishRecord): Promise<void> {
   const putMeta = (key: string, value: string) => c.query('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
-  for (const [scope, s] of p.states) {
-    await c.query('INSERT INTO feed_state (scope, digest, last_modified) VALUES ($1, $2, $3) ON CONFLICT (scope) DO UPDATE SET digest = excluded.digest, last_modified = excluded.last_modified', [scope, s.digest, s.lastModified]);
+  // One statement per batch of rows (unnest of one array per column), not one per row: a full
+  // re-render records ~3,000 documents per origin.
+  for (const batch of chunks([...p.states], PUBLISH_BATCH_ROWS)) {
+    await c.query(
+      'INSERT INTO feed_state (scope, digest, last_modified) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) ON CONFLICT (scope) DO UPDATE SET digest = excluded.digest, last_modified = excluded.last_modified',
+      [batch.map(([scope]) => scope), batch.map(([, st]) => st.digest), batch.map(([, st]) => st.lastModified)],
+    );
   }
   const previous = (await c.query<{ value: string }>("SELECT value FROM meta WHERE key = 'render_digest'")).rows[0]?.value;
   // A manifest rendered with other settings is replaced whole, not mixed with the new one.
   if (previous !== p.renderDigest) await c.query('DELETE FROM documents');
-  for (const d of p.documents) {
-    const r = d.record;
+  for (const batch of chunks(lastPerKey(p.documents), PUBLISH_BATCH_ROWS)) {
     await c.query(
-      'INSERT INTO documents (path, origin, content_type, last_modified, hash, size_identity, size_gzip, size_br) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (path, origin) DO UPDATE SET content_type = excluded.content_type, last_modified = excluded.last_modified, hash = excluded.hash, size_identity = excluded.size_identity, size_gzip = excluded.size_gzip, size_br = excluded.size_br',
-      [d.path, d.origin, r.contentType, r.lastModified, r.hash, r.sizes.identity, r.sizes.gzip, r.sizes.br],
+      'INSERT INTO documents (path, origin, content_type, last_modified, hash, size_identity, size_gzip, size_br) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[]) ON CONFLICT (path, origin) DO UPDATE SET content_type = excluded.content_type, last_modified = excluded.last_modified, hash = excluded.hash, size_identity = excluded.size_identity, size_gzip = excluded.size_gzip, size_br = excluded.size_br',
+      [
+        batch.map((d) => d.path),
+        batch.map((d) => d.origin),
+        batch.map((d) => d.record.contentType),
+        batch.map((d) => d.record.lastModified),
+        batch.map((d) => d.record.hash),
+        batch.map((d) => d.record.sizes.identity),
+        batch.map((d) => d.record.sizes.gzip),
+        batch.map((d) => d.record.sizes.br),
+      ],
     );
   }
   await putMeta('render_digest', p.renderDigest);
