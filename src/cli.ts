@@ -44,11 +44,14 @@ Options:
 Serves every feed on PORT (default 3000) and HOST (default all interfaces) and compiles on the
 schedule of site.json. The server answers at once: /healthz says 503 until the first compile
 has published. SIGTERM or SIGINT stops the schedule, finishes requests in flight and exits 0.
+With a database URL the instance joins the instances sharing that store: it serves the published
+set from the database at once, one instance compiles for all (see docs/scaling.md).
 `,
   compile: `Usage: feedwright compile [--data DIR] [--database-url URL]
 
 Reads data/articles/ into the store, renders every changed feed, prints what it wrote and
-exits: 0 when everything published, 1 when a file was skipped or a feed failed.
+exits: 0 when everything published, 1 when a file was skipped or a feed failed. With a database
+URL it compiles only when no running instance is the cluster's compiler (else exits 1 saying so).
 `,
   import: `Usage: feedwright import <file-or-url> [--data DIR] [--database-url URL]
 
@@ -58,7 +61,8 @@ no duplicates after the move. Prints how many items were imported, updated, unch
 skipped (and why), and publishes them. Importing the same feed again changes nothing. Writes are
 one transaction per batch of 200 items. Exits 1 when an item was skipped. A running server
 publishes imported articles at its next compile after a restart (it learns of other processes'
-writes when it starts).
+writes when it starts). With a database URL the import only writes: the instance that compiles
+for the cluster publishes the articles within about a second.
 `,
   check: `Usage: feedwright check [--data DIR]
 
