@@ -85,17 +85,27 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
   let wrote = false;
   const compilerWaiters: ((c: Compiler) => void)[] = [];
 
+  let syncFailing = false;
+  /** The publish sequence number last seen by the poll (a missed notification moves it). */
+  let lastSeq: number | undefined;
+
   const sync = async () => {
     if (compiler !== undefined || becoming !== undefined) return;
     try {
       await replica.sync();
       reachable = true;
+      syncFailing = false;
     } catch (err) {
-      log(`cluster: could not read the published set (${(err as Error).message}); serving the last one, retrying`);
-      if (retrySync === undefined && !closed) retrySync = setTimeout(() => {
-        retrySync = undefined;
-        void sync();
-      }, pollMs);
+      // Once per failing spell, not once a second through an outage.
+      if (!syncFailing) log(`cluster: could not read the published set (${(err as Error).message}); serving the last one, retrying`);
+      syncFailing = true;
+      // Retried while the session is up; a session that comes back up syncs anyway.
+      if (retrySync === undefined && !closed && session?.connected() !== false) {
+        retrySync = setTimeout(() => {
+          retrySync = undefined;
+          void sync();
+        }, pollMs);
+      }
     }
   };
 
@@ -185,7 +195,6 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
       await campaign();
     }
   };
-  let lastSeq: number | undefined;
 
   function openSession(): ClusterSession {
     return openClusterSession({

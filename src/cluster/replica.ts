@@ -42,8 +42,6 @@ export interface Replica {
   sync(): Promise<boolean>;
   /** Serves `set` (the last one a compiler of this instance published) until the next sync. */
   adopt(set: PublishedSet | undefined): void;
-  /** The change log position the served manifest includes (undefined before a sync). */
-  changeSeq(): number | undefined;
   /** Resolves when no sync is running. */
   idle(): Promise<void>;
 }
@@ -56,7 +54,6 @@ export function createReplica(options: ReplicaOptions): Replica {
   const originIndex = new Map(site.origins.map((o, i) => [o.href, i]));
   let set: PublishedSet | undefined;
   let seq: number | undefined;
-  let changeSeq: number | undefined;
   let warnedDigest = false;
   let running: Promise<boolean> | undefined;
   let again = false;
@@ -79,10 +76,7 @@ export function createReplica(options: ReplicaOptions): Replica {
   async function syncOnce(): Promise<boolean> {
     const manifest = await store.readPublished();
     if (manifest.publishSeq !== undefined && manifest.publishSeq === seq && set !== undefined) return true;
-    if (manifest.documents.length === 0) {
-      changeSeq = manifest.changeSeq;
-      return false;
-    }
+    if (manifest.documents.length === 0) return false;
     if (manifest.renderDigest !== digest && !warnedDigest) {
       warnedDigest = true;
       log('cluster: the published set was compiled with other settings than this instance\'s site.json (or another feedwright version); serving it as published');
@@ -127,7 +121,6 @@ export function createReplica(options: ReplicaOptions): Replica {
     const oldLive = liveNames(set?.documents);
     set = { generation: (set?.generation ?? 0) + 1, publishedAt: Date.now(), documents: byPath, feeds, articles: await store.countArticles() };
     seq = manifest.publishSeq;
-    changeSeq = manifest.changeSeq;
     const live = liveNames(byPath);
     // The bodies only the old set named go (the first sync: every file no set names).
     const removed = await bodies.prune(live, pruneAll ? undefined : oldLive);
@@ -138,7 +131,6 @@ export function createReplica(options: ReplicaOptions): Replica {
 
   return {
     current: () => set,
-    changeSeq: () => changeSeq,
     adopt(s) {
       if (s !== undefined) set = s;
       // Read the manifest in full again next time: this set came from elsewhere.
