@@ -1,13 +1,14 @@
 // Three real `feedwright serve` processes on one PostgreSQL store (issue 11): a write through any
 // instance is served by every instance with identical bytes, ETag and Last-Modified, one
-// instance's validators give 304 on the others, and edits and removals agree everywhere; two
-// instances started at the same instant on an empty database both come up.
+// instance's validators give 304 on the others, edits and removals agree everywhere, and an
+// instance started later serves the current set from its first answer; two instances started
+// at the same instant on an empty database both come up.
 import { expect } from 'chai';
 import { request } from 'node:http';
 import { builtCli } from '../support/paths.js';
 import { get, makeDataDir, removeDir } from '../support/fixtures.js';
 import { needPostgres, TestSchemas } from '../support/pg.js';
-import { allReady, AUTH, fromAll, health, outputOf, startInstance, stopInstance, untilAllAgree, type Instance } from '../support/cluster.js';
+import { allReady, AUTH, fromAll, health, outputOf, startInstance, stopInstance, until, untilAllAgree, type Instance } from '../support/cluster.js';
 
 /** A conditional GET with node:http (not fetch, which adds Cache-Control: no-cache). */
 function conditional(port: number, path: string, headers: Record<string, string>): Promise<{ status: number; etag: string | undefined; lastModified: string | undefined; length: number }> {
@@ -60,12 +61,16 @@ describe('a cluster of feedwright serve processes on one PostgreSQL store', func
   });
   after(() => schemas.dropAll());
 
+  const urls = new Map<Instance, string>();
+  const urlOf = (some: Instance[]) => urls.get(some[0] as Instance) as string;
   const start = async (names: string[]) => {
     const { url } = await schemas.create();
     for (const name of names) {
       const dir = makeDataDir();
       dirs.push(dir);
-      instances.push(await startInstance(name, dir, url));
+      const i = await startInstance(name, dir, url);
+      urls.set(i, url);
+      instances.push(i);
     }
     return instances;
   };
@@ -110,6 +115,16 @@ describe('a cluster of feedwright serve processes on one PostgreSQL store', func
     expect(removed[0]?.headers.etag).to.not.equal(edited[0]?.headers.etag);
     await untilAllAgree(all, '/tags/cluster/rss.xml', (t) => !t.includes('Cluster one'));
     await expectIdentical(all, paths);
+
+    // A fourth instance serves the current set from its first answer: it reads the manifest and
+    // fetches the bodies before it listens, and compiles nothing (it is a replica).
+    const dir = makeDataDir();
+    dirs.push(dir);
+    const d = await startInstance('D', dir, urlOf(all));
+    instances.push(d);
+    const first = await until('D answering', 60_000, async () => get(d.port, `${FEED}/rss.xml`).catch(() => undefined));
+    expect([first.status, first.headers.etag], 'D\'s first answer').to.deep.equal([200, removed[0]?.headers.etag]);
+    expect((await health(d)).body.cluster?.role).to.equal('replica');
   });
 
   it('two instances started at the same instant on an empty database both come up, one compiling', async () => {
