@@ -58,12 +58,20 @@ export function createPool(options: PoolOptions): pg.Pool {
  * Runs `fn` in one transaction on one pooled connection (READ COMMITTED: each statement sees
  * what committed before it, so a write that waited for the write lock sees the writes it waited
  * for). Commits when `fn` resolves; rolls back and rethrows when it throws. A connection whose
- * rollback failed is discarded rather than returned to the pool. `begin` may name another
+ * rollback failed, or that reported an error while checked out, is discarded rather than
+ * returned to the pool. `begin` may name another
  * isolation level (e.g. `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`).
  */
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // A checked-out client has no pool listener (pg-pool removes it): a connection the server ends
+  // between two statements would emit an unhandled 'error' and end the process. Heard here, the
+  // next statement fails instead, and the client is discarded at release.
+  const onError = (err: Error) => {
+    broken = err;
+  };
+  client.on('error', onError);
   try {
     await client.query(begin);
     const result = await fn(client);
@@ -75,6 +83,7 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: PoolClient) =
     });
     throw err;
   } finally {
+    client.removeListener('error', onError);
     client.release(broken);
   }
 }
