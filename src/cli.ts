@@ -12,7 +12,9 @@ import { createService } from './service.js';
 import { runImport, type ImportReport } from './import/import-command.js';
 import { openPgStore } from './store/pg-store.js';
 import { backupSqliteStore } from './store/sqlite-backup.js';
+import { createClusterService, type ClusterService } from './cluster/cluster-service.js';
 import type { SiteConfig } from './core/site.js';
+import type { CompileReport, PublishedSet } from './compile/compiler.js';
 
 /** The package root: two levels up from dist/src/cli.js, one from src/cli.ts under tsx. */
 function packageRoot(): string {
@@ -44,11 +46,14 @@ Options:
 Serves every feed on PORT (default 3000) and HOST (default all interfaces) and compiles on the
 schedule of site.json. The server answers at once: /healthz says 503 until the first compile
 has published. SIGTERM or SIGINT stops the schedule, finishes requests in flight and exits 0.
+With a database URL the instance joins the instances sharing that store: it serves the published
+set from the database at once, one instance compiles for all (see docs/scaling.md).
 `,
   compile: `Usage: feedwright compile [--data DIR] [--database-url URL]
 
 Reads data/articles/ into the store, renders every changed feed, prints what it wrote and
-exits: 0 when everything published, 1 when a file was skipped or a feed failed.
+exits: 0 when everything published, 1 when a file was skipped or a feed failed. With a database
+URL it compiles only when no running instance is the cluster's compiler (else exits 1 saying so).
 `,
   import: `Usage: feedwright import <file-or-url> [--data DIR] [--database-url URL]
                         [--dry-run] [--post-types post,page] [--keep-footer]
@@ -64,6 +69,8 @@ Writes are one transaction per batch of 200 items; memory holds one batch, whate
 the export. Nothing is rendered here: \`serve\` publishes the articles at its next compile (it
 reads what other processes wrote from the store), or run \`feedwright compile\`. Exits 1 when an
 item could not be imported (drafts, pages and attachments left out on purpose do not count).
+With a database URL the import only writes: the instance that compiles for the cluster publishes
+the articles within about a second.
 
   --dry-run       read and report everything, write nothing
   --post-types    WordPress post types to import (default: post)
@@ -129,15 +136,63 @@ function parseArgs(argv: string[]): Args {
 }
 
 /**
- * Where the service keeps its data: the SQLite file, or the PostgreSQL store (opened and
- * migrated here, as the service opens only the file) when a database URL is configured; and how
- * many render threads it runs. Throws a FeedwrightError `STORE_OPEN` when the PostgreSQL store
- * cannot be opened.
+ * Where a single instance keeps its data (the SQLite file and document folder) and how many
+ * render threads it runs. With a database URL the commands run as an instance of a cluster instead
+ * (see clusterService).
  */
-async function storage(runtime: RuntimeConfig, site: SiteConfig, log?: (line: string) => void) {
-  const files = { databaseFile: runtime.databaseFile, documentsDir: runtime.documentsDir, cacheBytes: runtime.cacheBytes, ...(runtime.renderThreads === undefined ? {} : { renderThreads: runtime.renderThreads }) };
-  if (runtime.databaseUrl === undefined) return files;
-  return { ...files, databaseUrl: runtime.databaseUrl, store: await openPgStore(runtime.databaseUrl, { idPrefix: site.idPrefix, ...(log === undefined ? {} : { log }) }) };
+function storage(runtime: RuntimeConfig) {
+  return { databaseFile: runtime.databaseFile, documentsDir: runtime.documentsDir, cacheBytes: runtime.cacheBytes, ...(runtime.renderThreads === undefined ? {} : { renderThreads: runtime.renderThreads }) };
+}
+
+/**
+ * One instance of a cluster on the PostgreSQL store at `runtime.databaseUrl` (src/cluster):
+ * `campaign` says whether it competes to be the cluster's compiler. Throws a FeedwrightError
+ * `STORE_OPEN` when the store cannot be opened.
+ */
+async function clusterService(runtime: RuntimeConfig & { databaseUrl: string }, site: SiteConfig, campaign: boolean, log: (line: string) => void, schedule = true): Promise<ClusterService> {
+  const store = await openPgStore(runtime.databaseUrl, { idPrefix: site.idPrefix, log });
+  return createClusterService({
+    site,
+    store,
+    documentsDir: runtime.documentsDir,
+    cacheBytes: runtime.cacheBytes,
+    campaign,
+    schedule,
+    articlesDir: runtime.articlesDir,
+    publicDir: runtime.publicDir,
+    log,
+    ...(runtime.renderThreads === undefined ? {} : { renderThreads: runtime.renderThreads }),
+    ...(runtime.apiToken ? { apiToken: runtime.apiToken } : {}),
+  });
+}
+
+/** Runs until SIGTERM or SIGINT, then closes `close` and resolves. */
+function untilStopped(close: () => Promise<void>): { stopped: Promise<void>; stopping: () => boolean } {
+  let stopping = false;
+  const stopped = new Promise<void>((resolveStop) => {
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      console.log(`${signal}: finishing requests in flight and stopping`);
+      void close().then(resolveStop);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  return { stopped, stopping: () => stopping };
+}
+
+/** What the compile command prints: problems on stderr, every document (path, sizes, ETag) and a summary on stdout. */
+function printCompiled(report: CompileReport, set: PublishedSet | undefined, site: SiteConfig): void {
+  for (const p of report.problems) console.error(`skipped ${formatProblem(p)}`);
+  for (const f of report.failedFeeds) console.error(`feed ${f.scope || '(site)'} failed: ${f.error}`);
+  if (report.error) console.error(report.error);
+  if (!set) return;
+  for (const [path, docs] of [...set.documents].sort(([a], [b]) => a.localeCompare(b))) {
+    const d = docs[0];
+    if (d) console.log(`${path}  ${d.sizes.identity} bytes  gzip ${d.sizes.gzip}  br ${d.sizes.br}  ${d.identity.headers200.ETag as string}`);
+  }
+  console.log(`compiled ${set.feeds.length} feeds from ${set.articles} articles: ${report.feedsChanged.length} changed, ${set.documents.size} documents × ${site.origins.length} origin(s) in ${report.durationMs} ms`);
 }
 
 /** A WordPress export's items that are not public posts: skipped by policy, not an error. */
@@ -204,12 +259,29 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const site = loadSiteConfig(runtime.dataDir, process.env);
+  const databaseUrl = runtime.databaseUrl;
+  if (args.command === 'compile' && databaseUrl !== undefined) {
+    // In a cluster one instance compiles: this command only when no instance holds the lock.
+    const service = await clusterService({ ...runtime, databaseUrl }, site, true, () => {}, false);
+    await service.node.start();
+    const compiler = await Promise.race([service.node.whenCompiler(), new Promise<undefined>((r) => setTimeout(r, 5000))]);
+    if (compiler === undefined) {
+      console.error('feedwright: another instance is the cluster\'s compiler (it holds the compiler lock) and compiles every change itself; nothing compiled here');
+      await service.close();
+      return 1;
+    }
+    const report = await compiler.compile();
+    await compiler.brotliSettled();
+    printCompiled(report, compiler.current(), site);
+    await service.close();
+    return report.ok && report.problems.length === 0 ? 0 : 1;
+  }
   if (args.command === 'compile') {
     const progress = progressReporter(process.stderr);
     const labels = { read: 'reading article files', render: 'rendering feeds' } as const;
     const service = createService({
       site,
-      ...(await storage(runtime, site)),
+      ...storage(runtime),
       articlesDir: runtime.articlesDir,
       publicDir: runtime.publicDir,
       schedule: false,
@@ -227,17 +299,7 @@ async function main(argv: string[]): Promise<number> {
     clearInterval(ticker);
     brotliProgress(brotliTotal);
     progress.end();
-    for (const p of report.problems) console.error(`skipped ${formatProblem(p)}`);
-    for (const f of report.failedFeeds) console.error(`feed ${f.scope || '(site)'} failed: ${f.error}`);
-    if (report.error) console.error(report.error);
-    const set = service.compiler.current();
-    if (set) {
-      for (const [path, docs] of [...set.documents].sort(([a], [b]) => a.localeCompare(b))) {
-        const d = docs[0];
-        if (d) console.log(`${path}  ${d.sizes.identity} bytes  gzip ${d.sizes.gzip}  br ${d.sizes.br}  ${d.identity.headers200.ETag as string}`);
-      }
-      console.log(`compiled ${set.feeds.length} feeds from ${set.articles} articles: ${report.feedsChanged.length} changed, ${set.documents.size} documents × ${site.origins.length} origin(s) in ${report.durationMs} ms`);
-    }
+    printCompiled(report, service.compiler.current(), site);
     await service.close();
     return report.ok && report.problems.length === 0 ? 0 : 1;
   }
@@ -245,8 +307,9 @@ async function main(argv: string[]): Promise<number> {
   if (args.command === 'import') {
     if (args.source === undefined) throw new FeedwrightError('USAGE', 'import needs a feed file or an http(s) URL');
     // Batches are stored as they are read and nothing is rendered here (bulkWrites): memory holds
-    // one batch. The store's change log tells the next compile (serve's, or `feedwright compile`).
-    const service = createService({ site, ...(await storage(runtime, site)), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, schedule: false, log: () => {}, bulkWrites: true });
+    // one batch. The store's change log tells the next compile (serve's, or `feedwright compile`);
+    // in a cluster the store's NOTIFY has the compiling instance publish it.
+    const service = databaseUrl !== undefined ? await clusterService({ ...runtime, databaseUrl }, site, false, () => {}) : createService({ site, ...storage(runtime), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, schedule: false, log: () => {}, bulkWrites: true });
     try {
       const progress = progressReporter(process.stderr);
       const report = await runImport(args.source, service, {
@@ -275,27 +338,25 @@ async function main(argv: string[]): Promise<number> {
 
   // serve
   const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
-  const service = createService({ site, ...(await storage(runtime, site, log)), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, log, ...(runtime.apiToken ? { apiToken: runtime.apiToken } : {}) });
+  if (databaseUrl !== undefined) {
+    const cluster = await clusterService({ ...runtime, databaseUrl }, site, true, log);
+    const port = await cluster.listen(runtime.port, runtime.host);
+    const served = cluster.node.current();
+    console.log(`feedwright serving ${site.title} on http://${runtime.host === '0.0.0.0' ? 'localhost' : runtime.host}:${port}/ (data: ${runtime.dataDir}, PostgreSQL cluster, ${served ? `published set with ${served.documents.size} documents` : 'no published set yet'})`);
+    await untilStopped(() => cluster.close()).stopped;
+    return 0;
+  }
+  const service = createService({ site, ...storage(runtime), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, log, ...(runtime.apiToken ? { apiToken: runtime.apiToken } : {}) });
   const port = await service.listen(runtime.port, runtime.host);
   console.log(`feedwright serving ${site.title} on http://${runtime.host === '0.0.0.0' ? 'localhost' : runtime.host}:${port}/ (data: ${runtime.dataDir}, schedule "${site.schedule}")`);
   // Signals are handled from the moment the port is open: a deploy's SIGTERM during the first
   // (possibly full) compile finishes requests in flight and exits 0 like any other.
-  let stopping = false;
-  const stopped = new Promise<void>((resolveStop) => {
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      console.log(`${signal}: finishing requests in flight and stopping`);
-      void service.close().then(resolveStop);
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
+  const { stopped, stopping } = untilStopped(() => service.close());
   const first = await service.compiler.compile().catch((err: unknown) => ({ published: false, error: (err as Error).message }));
   const serving = service.compiler.current();
   // compile() reports the last of back-to-back runs (a schedule tick during it is folded in), so
   // this line says what is served rather than what one run did.
-  if (stopping) {
+  if (stopping()) {
     // stopping: say nothing more
   } else if (serving) console.log(`first compile done: serving ${serving.feeds.length} feeds from ${serving.articles} articles (set ${serving.generation})`);
   else console.log(`first compile did not publish (${first.error ?? 'see above'}); the next scheduled compile tries again`);

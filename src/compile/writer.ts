@@ -4,10 +4,15 @@
 import { articleDigest, parseArticle } from '../core/article.js';
 import type { ArticleWriter } from '../publish/published-set.js';
 import type { ArticleChange, ArticleStore, WriteOptions } from '../store/store.js';
-import type { Compiler } from './compiler.js';
 import { prepareForStore, type PrepareSettings } from './prepared.js';
 
 export type { ArticleWriter };
+
+/**
+ * What the writer has compile after its writes: the compiler, or in a cluster the node's target
+ * (src/cluster/cluster-node.ts), which compiles only where the compiler runs.
+ */
+export type CompileTarget = { compile(options?: { files?: boolean }): Promise<unknown>; whenIdle(): Promise<void> };
 
 /**
  * Creates the writer; `delayMs` is how long a write waits for others to join its compile. With
@@ -17,7 +22,7 @@ export type { ArticleWriter };
  * or `feedwright compile`, in any process — what changed, so memory holds one batch, never a
  * batch and a compile.
  */
-export function createArticleWriter(options: { store: ArticleStore; compiler: Compiler; timeZone: string; prepare?: PrepareSettings; clock?: () => number; delayMs?: number; compile?: boolean }): ArticleWriter {
+export function createArticleWriter(options: { store: ArticleStore; compiler: CompileTarget; timeZone: string; prepare?: PrepareSettings; clock?: () => number; delayMs?: number; compile?: boolean }): ArticleWriter {
   const { store, compiler } = options;
   const clock = options.clock ?? Date.now;
   const delay = options.delayMs ?? 50;

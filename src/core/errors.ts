@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   STORE_OPEN: 'the store could not be opened',
   STORE_QUERY: 'the store failed during a read or a write',
   BACKUP_FAILED: 'the store could not be copied to the backup file',
+  STORE_UNAVAILABLE: 'the database cannot be reached (refused, dropped or timed out); what is published stays served, and writes can be retried later',
+  NOT_COMPILER: 'this instance is not the cluster\'s compiler (another holds the compiler lock), so it did not publish',
   COMPILE_FAILED: 'a compile did not complete; the last good documents stay live',
   RENDER_FAILED: 'a feed could not be rendered (an exception in its render); its last good documents stay live',
   RENDER_WORKER_STOPPED: 'a render worker stopped (it exited, or its task ran too long) while rendering the feed, twice; the feed keeps its last good documents and the next compile retries it',

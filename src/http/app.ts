@@ -3,7 +3,7 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { ERROR_CODES } from '../core/errors.js';
 import { PAGE_CSP } from '../publish/header-rules.js';
-import type { PublishedSource } from '../publish/published-set.js';
+import type { ClusterStatus, PublishedSource } from '../publish/published-set.js';
 import { bearerMatches, createApiRouter, type ApiOptions } from './api.js';
 
 /** What the app needs. */
@@ -13,6 +13,8 @@ export interface AppOptions {
   publicDir: string;
   startedAt: number;
   api: ApiOptions;
+  /** In a cluster (several instances on one PostgreSQL store): this instance's role and database session. */
+  cluster?: () => ClusterStatus;
 }
 
 /** Creates the Express app. */
@@ -35,8 +37,11 @@ export function createApp(options: AppOptions): Express {
     const report = compiler.lastReport();
     const damaged = compiler.damaged();
     const ready = set !== undefined;
+    const cluster = options.cluster?.();
     const failedCompile = report !== undefined && !report.ok;
-    const status = !ready ? 'starting' : failedCompile || damaged.length > 0 ? 'degraded' : 'ok';
+    // Without its database an instance still serves its last set, but cannot take writes.
+    const unreachable = cluster?.database === 'unreachable';
+    const status = !ready ? 'starting' : failedCompile || damaged.length > 0 || unreachable ? 'degraded' : 'ok';
     res.status(ready ? 200 : 503).set('Cache-Control', 'no-store');
     // RFC 9110 §10.2.3: while starting, when to ask again (as the feeds say).
     if (!ready) res.set('Retry-After', '5');
@@ -51,7 +56,9 @@ export function createApp(options: AppOptions): Express {
       degradedBecause: status !== 'degraded' ? undefined : [
         ...(failedCompile ? [{ code: report.errorCode ?? (report.error === undefined ? 'RENDER_FAILED' : 'COMPILE_FAILED'), reason: report.error === undefined ? 'a feed failed in the last compile (lastCompile.feedFailures)' : 'the last compile failed (lastCompile.error)' }] : []),
         ...(damaged.length > 0 ? [{ code: 'BODY_UNREADABLE', reason: `${ERROR_CODES.BODY_UNREADABLE} (damaged: ${damaged.length} documents)` }] : []),
+        ...(unreachable ? [{ code: 'STORE_UNAVAILABLE', reason: ERROR_CODES.STORE_UNAVAILABLE }] : []),
       ],
+      cluster,
       uptimeSeconds: Math.round((Date.now() - options.startedAt) / 1000),
       published: set && {
         generation: set.generation,

@@ -192,3 +192,13 @@ export interface ArticleWriter {
   /** Resolves when the compile that includes every write so far has published. */
   flushed(): Promise<void>;
 }
+
+/**
+ * What an instance of a cluster (several instances on one PostgreSQL store) says of itself in
+ * /healthz: whether it is the cluster's compiler or a replica of its published set, and whether
+ * its PostgreSQL session is up (without it: the last set is served, the API answers 503).
+ */
+export interface ClusterStatus {
+  role: 'compiler' | 'replica';
+  database: 'ok' | 'unreachable';
+}

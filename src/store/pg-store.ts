@@ -7,7 +7,7 @@ import type { Article } from '../core/article.js';
 import { FeedwrightError, wrapError } from '../core/errors.js';
 import { isFeedId, readerId, readerIdField } from '../core/reader-id.js';
 import { articleScopes } from '../core/scopes.js';
-import { createPool, inTransaction, takeWriteLock } from './pg/connection.js';
+import { CHANGE_CHANNEL, createPool, inTransaction, isConnectionError, PUBLISH_CHANNEL, takeWriteLock } from './pg/connection.js';
 import { deriveForSettings } from './pg/derive.js';
 import { migrate, PG_SCHEMA_VERSION, schemaVersion } from './pg/migrations.js';
 import { toStored, type ArticleRow } from './stored-article.js';
@@ -38,6 +38,34 @@ export interface PgStoreOptions extends StoreOptions {
   poolSize?: number;
 }
 
+/** What a publish may check inside its transaction, after the write lock (see PgStore.writePublish). */
+export interface PublishOptions {
+  /**
+   * Runs first in the publish's transaction; throwing aborts the publish, recording nothing.
+   * The cluster's fence: the compiler checks it still holds the compiler lock (src/cluster).
+   */
+  check?: (client: PoolClient) => Promise<void>;
+}
+
+/**
+ * The PostgreSQL store: the ArticleStore, plus what the cluster (src/cluster) builds on — the
+ * pool, the schema the store lives in, and the URL it was opened with. Every transaction that
+ * records a publish (or brotli bodies) increments the manifest's `publish_seq` and sends NOTIFY
+ * on PUBLISH_CHANNEL; every write of articles that changed something sends NOTIFY on
+ * CHANGE_CHANNEL (payload: the schema), delivered when it commits.
+ */
+export interface PgStore extends ArticleStore {
+  readonly pool: pg.Pool;
+  readonly schema: string;
+  readonly url: string;
+  writePublish(publish: PublishRecord, options?: PublishOptions): Promise<void>;
+  /**
+   * Where the manifest is, cheaply (for polling): its publish sequence number (0 before the
+   * first publish) and the change log position it includes (undefined before the first publish).
+   */
+  readPublishPosition(): Promise<{ publishSeq: number; changeSeq: number | undefined }>;
+}
+
 /** Whether an error is PostgreSQL's unique violation of the reader-id index. */
 function isReaderIdConflict(err: unknown): boolean {
   const e = err as { code?: unknown; constraint?: unknown };
@@ -57,8 +85,10 @@ function isReaderIdConflict(err: unknown): boolean {
  *
  * Throws a FeedwrightError `STORE_OPEN` naming the server and database (never the password)
  * when it cannot connect, the schema is missing or newer than this code, or a migration fails.
+ * Afterwards, a read or write the server cannot be reached for throws `STORE_UNAVAILABLE`
+ * (retry later), any other failure `STORE_QUERY`.
  */
-export async function openPgStore(url: string, options: PgStoreOptions): Promise<ArticleStore> {
+export async function openPgStore(url: string, options: PgStoreOptions): Promise<PgStore> {
   const log = options.log ?? (() => {});
   const readOnly = options.readOnly === true;
   const { idPrefix } = options;
@@ -91,6 +121,7 @@ export async function openPgStore(url: string, options: PgStoreOptions): Promise
       if (err instanceof FeedwrightError) throw err;
       // The unique index is the last word (a write that got past the lock some other way).
       if (isReaderIdConflict(err)) throw new FeedwrightError('ITEM_ID_TAKEN', 'the id readers know an item by already belongs to another live article', { cause: err });
+      if (isConnectionError(err)) throw wrapError('STORE_UNAVAILABLE', `PostgreSQL store: ${what}: the database cannot be reached`, err);
       throw wrapError('STORE_QUERY', `PostgreSQL store: ${what}`, err);
     }
   };
@@ -102,8 +133,18 @@ export async function openPgStore(url: string, options: PgStoreOptions): Promise
     });
 
   return {
+    pool,
+    schema,
+    url,
     async writeArticles(writes, now, opts = {}) {
-      const { changes, refused } = await run('writing articles', () => writing((c) => writeBatch(c, idPrefix, writes, now, opts.onRefused !== undefined)));
+      const { changes, refused } = await run('writing articles', () =>
+        writing(async (c) => {
+          const result = await writeBatch(c, idPrefix, writes, now, opts.onRefused !== undefined);
+          // Delivered at commit: the compiling instance (src/cluster) compiles at once.
+          if (result.changes.length > 0) await c.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, schema]);
+          return result;
+        }),
+      );
       for (const r of refused) opts.onRefused?.(r);
       return changes;
     },
@@ -208,20 +249,35 @@ export async function openPgStore(url: string, options: PgStoreOptions): Promise
         return new Map<string, FeedState>(rows.map((r) => [r.scope, { digest: r.digest, lastModified: r.last_modified }]));
       });
     },
-    async writePublish(publish) {
-      await run('recording a publish', () => writing((c) => recordPublish(c, publish)));
+    async writePublish(publish, publishOptions = {}) {
+      await run('recording a publish', () =>
+        writing(async (c) => {
+          await publishOptions.check?.(c);
+          await recordPublish(c, publish);
+          await announcePublish(c, schema);
+        }),
+      );
+    },
+    async readPublishPosition() {
+      return run('reading the publish position', async () => {
+        const meta = new Map((await pool.query<{ key: string; value: string }>("SELECT key, value FROM meta WHERE key IN ('publish_seq', 'change_seq')")).rows.map((r) => [r.key, r.value]));
+        const changeSeq = meta.get('change_seq');
+        return { publishSeq: Number(meta.get('publish_seq') ?? 0), changeSeq: changeSeq === undefined ? undefined : Number(changeSeq) };
+      });
     },
     async recordBrotliSizes(rows) {
       if (rows.length === 0) return;
       // One statement for the batch; a row replaced meanwhile (another hash) or whose brotli body
       // is already recorded is left alone, as on SQLite.
       await run('recording brotli bodies', () =>
-        writing((c) =>
-          c.query(
+        writing(async (c) => {
+          const updated = await c.query(
             'UPDATE documents AS d SET size_br = u.size FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS u(path, origin, hash, size) WHERE d.path = u.path AND d.origin = u.origin AND d.hash = u.hash AND d.size_br = 0',
             [rows.map((r) => r.path), rows.map((r) => r.origin), rows.map((r) => r.hash), rows.map((r) => r.size)],
-          ),
-        ),
+          );
+          // Other instances fetch the new brotli bodies and serve them too.
+          if ((updated.rowCount ?? 0) > 0) await announcePublish(c, schema);
+        }),
       );
     },
     async readPublished() {
@@ -309,20 +365,63 @@ async function writeBatch(c: PoolClient, idPrefix: string, writes: ArticleWrite[
   return { changes, refused };
 }
 
+/**
+ * Increments the manifest's publish sequence number and sends NOTIFY on PUBLISH_CHANNEL with the
+ * schema, in the caller's transaction (which holds the write lock): instances that LISTEN read
+ * the manifest when it commits, and one that missed the notification sees the number moved.
+ */
+async function announcePublish(c: PoolClient, schema: string): Promise<void> {
+  await c.query("INSERT INTO meta (key, value) VALUES ('publish_seq', '1') ON CONFLICT (key) DO UPDATE SET value = (meta.value::bigint + 1)::text");
+  await c.query('SELECT pg_notify($1, $2)', [PUBLISH_CHANNEL, schema]);
+}
+
+/** Rows per statement when recording a publish. */
+const PUBLISH_BATCH_ROWS = 5000;
+
+/** `items` in slices of at most `size`. */
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * The rows with the last one of each (path, origin) only: one INSERT … ON CONFLICT DO UPDATE may
+ * not touch a row twice, while row-by-row upserts let the last win.
+ */
+function lastPerKey(rows: readonly DocumentRow[]): DocumentRow[] {
+  const byKey = new Map<string, DocumentRow>();
+  for (const r of rows) byKey.set(`${r.origin}\n${r.path}`, r);
+  return [...byKey.values()];
+}
+
 /** Records a publish in the caller's transaction, as sqlite-store.ts's writePublish does. */
 async function recordPublish(c: PoolClient, p: PublishRecord): Promise<void> {
   const putMeta = (key: string, value: string) => c.query('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
-  for (const [scope, s] of p.states) {
-    await c.query('INSERT INTO feed_state (scope, digest, last_modified) VALUES ($1, $2, $3) ON CONFLICT (scope) DO UPDATE SET digest = excluded.digest, last_modified = excluded.last_modified', [scope, s.digest, s.lastModified]);
+  // One statement per batch of rows (unnest of one array per column), not one per row: a full
+  // re-render records ~3,000 documents per origin.
+  for (const batch of chunks([...p.states], PUBLISH_BATCH_ROWS)) {
+    await c.query(
+      'INSERT INTO feed_state (scope, digest, last_modified) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) ON CONFLICT (scope) DO UPDATE SET digest = excluded.digest, last_modified = excluded.last_modified',
+      [batch.map(([scope]) => scope), batch.map(([, st]) => st.digest), batch.map(([, st]) => st.lastModified)],
+    );
   }
   const previous = (await c.query<{ value: string }>("SELECT value FROM meta WHERE key = 'render_digest'")).rows[0]?.value;
   // A manifest rendered with other settings is replaced whole, not mixed with the new one.
   if (previous !== p.renderDigest) await c.query('DELETE FROM documents');
-  for (const d of p.documents) {
-    const r = d.record;
+  for (const batch of chunks(lastPerKey(p.documents), PUBLISH_BATCH_ROWS)) {
     await c.query(
-      'INSERT INTO documents (path, origin, content_type, last_modified, hash, size_identity, size_gzip, size_br) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (path, origin) DO UPDATE SET content_type = excluded.content_type, last_modified = excluded.last_modified, hash = excluded.hash, size_identity = excluded.size_identity, size_gzip = excluded.size_gzip, size_br = excluded.size_br',
-      [d.path, d.origin, r.contentType, r.lastModified, r.hash, r.sizes.identity, r.sizes.gzip, r.sizes.br],
+      'INSERT INTO documents (path, origin, content_type, last_modified, hash, size_identity, size_gzip, size_br) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[]) ON CONFLICT (path, origin) DO UPDATE SET content_type = excluded.content_type, last_modified = excluded.last_modified, hash = excluded.hash, size_identity = excluded.size_identity, size_gzip = excluded.size_gzip, size_br = excluded.size_br',
+      [
+        batch.map((d) => d.path),
+        batch.map((d) => d.origin),
+        batch.map((d) => d.record.contentType),
+        batch.map((d) => d.record.lastModified),
+        batch.map((d) => d.record.hash),
+        batch.map((d) => d.record.sizes.identity),
+        batch.map((d) => d.record.sizes.gzip),
+        batch.map((d) => d.record.sizes.br),
+      ],
     );
   }
   await putMeta('render_digest', p.renderDigest);
@@ -348,13 +447,14 @@ async function readPublished(pool: pg.Pool): Promise<Awaited<ReturnType<ArticleS
   return inTransaction(
     pool,
     async (client) => {
-      const meta = new Map((await client.query<{ key: string; value: string }>("SELECT key, value FROM meta WHERE key IN ('render_digest', 'visible_until', 'change_seq')")).rows.map((r) => [r.key, r.value]));
+      const meta = new Map((await client.query<{ key: string; value: string }>("SELECT key, value FROM meta WHERE key IN ('render_digest', 'visible_until', 'change_seq', 'publish_seq')")).rows.map((r) => [r.key, r.value]));
       const docs = (await client.query<DocumentDbRow>('SELECT path, origin, content_type, last_modified, hash, size_identity, size_gzip, size_br FROM documents ORDER BY path, origin')).rows;
       const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
       return {
         renderDigest: meta.get('render_digest'),
         visibleUntil: num(meta.get('visible_until')),
         changeSeq: num(meta.get('change_seq')),
+        publishSeq: num(meta.get('publish_seq')) ?? 0,
         documents: docs.map((r): DocumentRow => ({
           path: r.path,
           origin: r.origin,

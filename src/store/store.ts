@@ -212,8 +212,11 @@ export interface ArticleStore {
    * brotli body is pending (0). A row replaced meanwhile is left alone.
    */
   recordBrotliSizes(rows: readonly BrotliSize[]): Promise<void>;
-  /** The published manifest and the digest it was rendered with. */
-  readPublished(): Promise<{ documents: DocumentRow[]; renderDigest: string | undefined; visibleUntil: number | undefined; changeSeq: number | undefined }>;
+  /**
+   * The published manifest and the digest it was rendered with; `publishSeq` (PostgreSQL only)
+   * counts the publishes recorded, so an instance can tell whether it holds the latest set.
+   */
+  readPublished(): Promise<{ documents: DocumentRow[]; renderDigest: string | undefined; visibleUntil: number | undefined; changeSeq: number | undefined; publishSeq?: number }>;
   /** Closes the store. */
   close(): Promise<void>;
 }

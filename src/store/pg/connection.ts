@@ -58,12 +58,20 @@ export function createPool(options: PoolOptions): pg.Pool {
  * Runs `fn` in one transaction on one pooled connection (READ COMMITTED: each statement sees
  * what committed before it, so a write that waited for the write lock sees the writes it waited
  * for). Commits when `fn` resolves; rolls back and rethrows when it throws. A connection whose
- * rollback failed is discarded rather than returned to the pool. `begin` may name another
+ * rollback failed, or that reported an error while checked out, is discarded rather than
+ * returned to the pool. `begin` may name another
  * isolation level (e.g. `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`).
  */
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // A checked-out client has no pool listener (pg-pool removes it): a connection the server ends
+  // between two statements would emit an unhandled 'error' and end the process. Heard here, the
+  // next statement fails instead, and the client is discarded at release.
+  const onError = (err: Error) => {
+    broken = err;
+  };
+  client.on('error', onError);
   try {
     await client.query(begin);
     const result = await fn(client);
@@ -75,6 +83,7 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: PoolClient) =
     });
     throw err;
   } finally {
+    client.removeListener('error', onError);
     client.release(broken);
   }
 }
@@ -93,6 +102,49 @@ const LOCK_CLASS = 0x46575254 | 0;
  */
 export async function takeWriteLock(client: PoolClient, schema: string): Promise<void> {
   await client.query('SELECT pg_advisory_xact_lock($1::int4, $2::int4)', [LOCK_CLASS, fnv1a32(schema)]);
+}
+
+/**
+ * The NOTIFY channels (PostgreSQL's LISTEN/NOTIFY, delivered at commit, in commit order): a
+ * publish recorded (the manifest changed: a new set, or brotli bodies added) and a write of
+ * articles committed. The payload is the store's schema, so stores in other schemas of the same
+ * database (channels are per database) are told apart.
+ */
+export const PUBLISH_CHANNEL = 'feedwright_publish';
+export const CHANGE_CHANNEL = 'feedwright_change';
+
+/** The class half of the compiler lock's key ("FWCP"): one compiler per store (see src/cluster/session.ts). */
+const COMPILER_LOCK_CLASS = 0x46574350 | 0;
+
+/**
+ * The key of a store's compiler lock, a session-level advisory lock (PostgreSQL §13.3.5): the
+ * pair (COMPILER_LOCK_CLASS, FNV-1a of the schema name) as signed 32-bit integers, which
+ * `pg_try_advisory_lock(int4, int4)` takes; pg_locks shows them as `classid` and `objid` (the
+ * unsigned oids of the same bits) with `objsubid` 2.
+ */
+export function compilerLockKey(schema: string): [number, number] {
+  return [COMPILER_LOCK_CLASS, fnv1a32(schema)];
+}
+
+/** Socket errors that say the server is not reachable (node's `code`s). */
+const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED']);
+
+/**
+ * Whether `err` (from node-pg) means the database cannot be reached rather than that a statement
+ * is wrong: a refused, reset or timed-out socket, a connection node-pg saw end, or a server
+ * SQLSTATE of class 08 (connection exception) or 57P01–57P03 (the server shutting down or
+ * starting up; PostgreSQL Appendix A). A wrapped error is judged by its `cause`.
+ */
+export function isConnectionError(err: unknown): boolean {
+  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown } | undefined, depth = 0; e !== undefined && e !== null && depth < 5; e = e.cause as typeof e, depth += 1) {
+    const code = typeof e.code === 'string' ? e.code : '';
+    if (SOCKET_CODES.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03') return true;
+    const message = typeof e.message === 'string' ? e.message : '';
+    if (/Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed|not queryable/i.test(message)) return true;
+    // node's AggregateError for a host with several addresses, all refused.
+    if (Array.isArray(e.errors) && e.errors.length > 0 && e.errors.every((x) => isConnectionError(x))) return true;
+  }
+  return false;
 }
 
 /** FNV-1a over the UTF-16 code units of `text`, as a signed 32-bit integer. */

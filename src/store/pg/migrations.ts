@@ -88,9 +88,28 @@ ALTER TABLE articles ADD COLUMN prepared_key text;
 ALTER TABLE articles ADD COLUMN prepared text;
 `;
 
+/**
+ * Version 3 (issue 11, several instances): the published document bodies, content-addressed by
+ * their entity-tag (the body file's name), written once by the compiling instance and fetched by
+ * the others (pg/bodies.ts); `hash` is the identity bytes' hash the tag derives from, which the
+ * manifest names (so unnamed bodies can be collected); `stored_at` keeps a body a while after
+ * the manifest stops naming it, for an instance still fetching the set before.
+ */
+const V3 = `
+CREATE TABLE bodies (
+  tag text COLLATE "C" PRIMARY KEY,
+  hash text COLLATE "C" NOT NULL,
+  bytes bytea NOT NULL,
+  stored_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX bodies_stored_at ON bodies (stored_at);
+CREATE INDEX documents_hash ON documents (hash);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'articles, feeds, file index, change log, manifest', sql: V1 },
   { version: 2, name: 'prepared (sanitised) article forms', sql: V2 },
+  { version: 3, name: 'published document bodies', sql: V3 },
 ];
 
 /** The schema version this code writes: the last migration's. */
