@@ -80,7 +80,8 @@ export async function until<T>(what: string, ms: number, probe: () => Promise<T 
 
 /** An instance's /healthz body (and status). */
 export async function health(i: Instance): Promise<{ status: number; body: { status: string; ready: boolean; cluster?: { role: string; database: string } } }> {
-  const r = await get(i.port, '/healthz');
+  // The details (role, database) are only for the token holder (design §2).
+  const r = await get(i.port, '/healthz', { Authorization: `Bearer ${TOKEN}` });
   return { status: r.status, body: JSON.parse(r.text) };
 }
 
