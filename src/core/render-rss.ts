@@ -39,12 +39,13 @@ function mediaEnclosure(enclosure: ArticleEnclosure, ctx: RenderContext): string
 
 /**
  * The item's one `enclosure` (RSS 2.0 allows one per item; the W3C Feed Validation Service warns
- * on more): the first media enclosure (a podcast's episode), else the lead image. `length` is in
- * bytes and required, so 0 when unknown, as the RSS Advisory Board advises.
+ * on more): the first audio or video enclosure (a podcast's episode, even when a transcript or
+ * PDF is listed before it), else the first enclosure of any type, else the lead image. `length`
+ * is in bytes and required, so 0 when unknown, as the RSS Advisory Board advises.
  */
 function enclosure(item: PreparedItem, ctx: RenderContext): string {
   const { article } = item;
-  const media = article.enclosures?.[0];
+  const media = article.enclosures?.find((e) => /^(?:audio|video)\//i.test(e.type)) ?? article.enclosures?.[0];
   if (media) return `<enclosure${attr('url', imageUrl(media, ctx.origin))} length="${media.length ?? 0}"${attr('type', media.type)}/>`;
   const lead = article.images[0];
   return lead ? `<enclosure${attr('url', imageUrl(lead, ctx.origin))} length="${lead.length ?? 0}"${attr('type', imageType(lead))}/>` : '';

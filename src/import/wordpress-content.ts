@@ -215,9 +215,13 @@ export function paragraphs(html: string): string {
     .join('\n');
 }
 
-/** WordPress's resized copies: `photo-1024x683.jpg` is `photo.jpg` at another size. */
+/**
+ * WordPress's copies of one upload: `photo-1024x683.jpg` is `photo.jpg` at another size, and
+ * since WordPress 5.3 a large upload's original is kept as `photo-scaled.jpg` (or
+ * `photo-rotated.jpg`), whose sizes are `photo-1024x683.jpg`; all of them are `photo.jpg` here.
+ */
 function withoutSizeSuffix(href: string): string {
-  return href.replace(/-\d{2,5}x\d{2,5}(\.[a-z0-9]+)(?=[?#]|$)/i, '$1');
+  return href.replace(/(?:-\d{2,5}x\d{2,5}|-scaled|-rotated)+(\.[a-z0-9]+)(?=[?#]|$)/i, '$1');
 }
 
 /**

@@ -53,6 +53,15 @@ describe('import: WordPress content', () => {
     expect(showLeadOnce(body, 'https://example.com/elsewhere.jpg', 'https://example.com/')).to.equal(body);
   });
 
+  it('shows the lead image once when it is WordPress 5.3+\'s -scaled original, and the other way round', () => {
+    // A large upload keeps its original as big-scaled.jpg; the body shows a size of it.
+    const body = '<img class="size-large wp-image-300" src="https://example.com/wp-content/uploads/2024/02/big-1024x683.jpg">';
+    expect(showLeadOnce(body, 'https://example.com/wp-content/uploads/2024/02/big-scaled.jpg', undefined)).to.equal('<img class="size-large wp-image-300" src="https://example.com/wp-content/uploads/2024/02/big-scaled.jpg">');
+    const scaledInBody = '<img src="https://example.com/wp-content/uploads/lead-scaled.jpg">';
+    expect(showLeadOnce(scaledInBody, 'https://example.com/wp-content/uploads/lead.jpg', undefined)).to.equal('<img src="https://example.com/wp-content/uploads/lead.jpg">');
+    expect(showLeadOnce(scaledInBody, 'https://example.com/wp-content/uploads/leader.jpg', undefined)).to.equal(scaledInBody);
+  });
+
   it('cleans a WordPress /feed/ item: shortcodes, footer, lead image once; --keep-footer keeps it', async () => {
     const feed = (body: string) => `<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>Example Daily</title><link>https://example.com</link><generator>https://wordpress.org/?v=6.4.3</generator>
       <item><title>A</title><link>https://example.com/a/</link><guid isPermaLink="false">https://example.com/?p=1</guid><pubDate>Tue, 05 Mar 2024 09:30:00 +0000</pubDate>
