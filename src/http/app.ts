@@ -6,6 +6,17 @@ import { PAGE_CSP } from '../publish/header-rules.js';
 import type { ClusterStatus, PublishedSource } from '../publish/published-set.js';
 import { bearerMatches, createApiRouter, type ApiOptions } from './api.js';
 
+/** Requests the fast path handed over while no set was published yet (see markArrivedBeforeFirstSet). */
+const arrivedBeforeFirstSet = new WeakSet<object>();
+
+/**
+ * Marks a request the fast path found no published set for: if nothing else answers it, the app
+ * answers 503 (starting), even when the first set is swapped in before it gets there.
+ */
+export function markArrivedBeforeFirstSet(req: object): void {
+  arrivedBeforeFirstSet.add(req);
+}
+
 /** What the app needs. */
 export interface AppOptions {
   /** The published set and the last compile's report. */
@@ -101,7 +112,9 @@ export function createApp(options: AppOptions): Express {
   );
 
   app.use((req: Request, res: Response) => {
-    const starting = compiler.current() === undefined;
+    // Starting when the fast path looked (a set swapped in while express.static looked for a
+    // file does not make a feed that was not yet published a 404), or now.
+    const starting = arrivedBeforeFirstSet.has(req) || compiler.current() === undefined;
     res
       .status(starting ? 503 : 404)
       .set('Cache-Control', 'no-store')

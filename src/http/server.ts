@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Express } from 'express';
 import type { SiteConfig } from '../core/site.js';
 import { matchRedirect } from '../core/redirects.js';
+import { markArrivedBeforeFirstSet } from './app.js';
 import { BodyUnreadableError, type BodyFault, type CompiledDocument, type DocumentBodies, type HeaderFields, type PublishedSet } from '../publish/published-set.js';
 import { createOriginResolver, matchedTag, negotiateCoding, notModified } from './negotiate.js';
 import { createPoliteness } from './politeness.js';
@@ -116,6 +117,7 @@ export function createRequestListener(options: FeedServerOptions): (req: Incomin
       }
     }
     if (docs === undefined) {
+      if (set === undefined) markArrivedBeforeFirstSet(req);
       app(req, res);
       return;
     }
