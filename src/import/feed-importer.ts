@@ -321,8 +321,19 @@ export class FeedMapper {
 
   private startWxr(channel: XElement, head: FeedHead): void {
     this.wxr = readWxrChannel(channel);
-    const wxr = this.wxr;
-    head.categories = new Map([...wxr.categories.entries()].map(([nicename, c]) => {
+    head.categories = new Map();
+    this.termsToHead(head);
+    // The same map: terms first seen on items (an export of posts only) are added to it.
+    head.tags = this.wxr.tags;
+  }
+
+  /** The export's categories (with their parents' path) into the head, for the suggested redirects. */
+  private termsToHead(head: FeedHead): void {
+    const wxr = this.wxr as WxrChannel;
+    const categories = head.categories as NonNullable<FeedHead['categories']>;
+    if (categories.size === wxr.categories.size) return;
+    for (const [nicename, c] of wxr.categories) {
+      if (categories.has(nicename)) continue;
       const names = [c.name];
       const nicenames = [nicename];
       let parent = c.parent;
@@ -333,9 +344,8 @@ export class FeedMapper {
         nicenames.unshift(parent);
         parent = p.parent;
       }
-      return [nicename, { names, nicenames }];
-    }));
-    head.tags = new Map(wxr.tags);
+      categories.set(nicename, { names, nicenames });
+    }
   }
 
   private map(item: XElement, root: XElement, channel: XElement | undefined): FeedEntry {
@@ -351,6 +361,7 @@ export class FeedMapper {
         this.startWxr(channel ?? (first(root, '', 'channel') as XElement), head);
       }
       const result = wxrItem(item, this.wxr as WxrChannel, { postTypes: this.options.postTypes ?? ['post'], ...(this.options.keepFooter ? { keepFooter: true } : {}) });
+      this.termsToHead(head);
       if ('skip' in result) {
         const guid = childText(item, '', 'guid');
         return { skipped: { item: number, ...(guid === undefined ? {} : { guid: detach(guid) }), kind: detach(result.skip.kind), reason: detach(result.skip.reason) } };

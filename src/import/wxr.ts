@@ -129,6 +129,12 @@ export function wxrItem(item: XElement, channel: WxrChannel, options: WxrOptions
     const domain = attrOf(c, 'domain') ?? 'category';
     const nicename = attrOf(c, 'nicename') ?? '';
     const name = decodeHtmlEntities(textOf(c).trim());
+    // An export of posts only (Tools → Export → Posts) lists no terms in the channel: the items'
+    // own `nicename`s are the old URLs' slugs (for the suggested redirects).
+    if (nicename !== '' && name !== '') {
+      if (domain === 'category' && !channel.categories.has(nicename)) channel.categories.set(nicename, { name: detach(name) });
+      else if (domain === 'post_tag' && !channel.tags.has(nicename)) channel.tags.set(nicename, detach(name));
+    }
     if (domain === 'category') {
       // WordPress files every post without a category under "Uncategorized": not a section.
       if (nicename === 'uncategorized') continue;

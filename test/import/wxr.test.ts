@@ -117,6 +117,15 @@ describe('import: a WordPress export (WXR)', () => {
     expect(report.redirects).to.deep.equal({ '/tag/podcast-ep/feed/': '/tags/podcast/rss.xml' });
   });
 
+  it('suggests the same redirects for an export of posts only, whose channel lists no terms (the items\' nicenames)', async () => {
+    // Tools → Export → Posts leaves wp:category and wp:tag out of the channel.
+    const postsOnly = join(dataDir, 'posts-only.xml');
+    writeFileSync(postsOnly, readFileSync(FILE, 'utf8').replace(/\s*<wp:(category|tag)>[\s\S]*?<\/wp:\1>/g, ''));
+    expect(readFileSync(postsOnly, 'utf8')).not.to.include('<wp:tag>');
+    const report = await runImport(postsOnly, ts.service, { ...OPTIONS, dryRun: true });
+    expect(report.redirects).to.deep.equal({ '/tag/podcast-ep/feed/': '/tags/podcast/rss.xml' });
+  });
+
   it('reads a gzip-compressed and a ZIP-archived export the same way', async () => {
     const gz = join(dataDir, 'export.xml.gz');
     writeFileSync(gz, gzipSync(readFileSync(FILE)));
