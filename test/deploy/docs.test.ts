@@ -28,7 +28,9 @@ describe('deploy documents', () => {
   it('systemd-analyze verify accepts docs/systemd/feedwright.service', function () {
     const probe = spawnSync('systemd-analyze', ['--version'], { encoding: 'utf8' });
     if (probe.error !== undefined || probe.status !== 0) {
-      console.log('      (skipped: systemd-analyze is not installed)');
+      // CI installs systemd and sets FEEDWRIGHT_REQUIRE_SYSTEMD=1: there a missing tool fails.
+      if (process.env.FEEDWRIGHT_REQUIRE_SYSTEMD === '1') throw new Error('systemd-analyze is not installed, and FEEDWRIGHT_REQUIRE_SYSTEMD=1 requires this test');
+      console.log('      (skipped: systemd-analyze is not installed; apt-get install systemd, as .ci/run does)');
       this.skip();
     }
     const dir = mkdtempSync(join(tmpdir(), 'feedwright-unit-'));
