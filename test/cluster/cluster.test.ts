@@ -5,10 +5,8 @@
 // at the same instant on an empty database both come up.
 import { expect } from 'chai';
 import { request } from 'node:http';
-import { builtCli } from '../support/paths.js';
-import { get, makeDataDir, removeDir } from '../support/fixtures.js';
-import { needPostgres, TestSchemas } from '../support/pg.js';
-import { allReady, AUTH, fromAll, health, outputOf, startInstance, stopInstance, until, untilAllAgree, type Instance } from '../support/cluster.js';
+import { get, makeDataDir } from '../support/fixtures.js';
+import { allReady, AUTH, clusterSuite, fromAll, health, startInstance, until, untilAllAgree, type Instance } from '../support/cluster.js';
 
 /** A conditional GET with node:http (not fetch, which adds Cache-Control: no-cache). */
 function conditional(port: number, path: string, headers: Record<string, string>): Promise<{ status: number; etag: string | undefined; lastModified: string | undefined; length: number }> {
@@ -45,21 +43,7 @@ async function expectIdentical(instances: Instance[], paths: string[]): Promise<
 
 describe('a cluster of feedwright serve processes on one PostgreSQL store', function () {
   this.timeout(240_000);
-  const schemas = new TestSchemas();
-  const dirs: string[] = [];
-  let instances: Instance[] = [];
-
-  before(function () {
-    builtCli();
-    return needPostgres(this);
-  });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') console.log(outputOf(instances));
-    await Promise.all(instances.map(stopInstance));
-    instances = [];
-    dirs.splice(0).forEach(removeDir);
-  });
-  after(() => schemas.dropAll());
+  const { schemas, dirs, instances } = clusterSuite();
 
   const urls = new Map<Instance, string>();
   const urlOf = (some: Instance[]) => urls.get(some[0] as Instance) as string;

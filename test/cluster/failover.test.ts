@@ -8,10 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SaxesParser } from 'saxes';
 import { generateArchive } from '../../bench/generate.js';
-import { builtCli } from '../support/paths.js';
-import { get, removeDir } from '../support/fixtures.js';
-import { needPostgres, TestSchemas } from '../support/pg.js';
-import { allReady, AUTH, health, outputOf, startInstance, stopInstance, until, untilAllAgree, type Instance } from '../support/cluster.js';
+import { get } from '../support/fixtures.js';
+import { allReady, AUTH, clusterSuite, health, startInstance, until, untilAllAgree } from '../support/cluster.js';
 
 function wellFormed(xml: string): boolean {
   let ok = true;
@@ -31,20 +29,7 @@ const article = (n: number) => JSON.stringify({ path: `/Detail/failover-${n}`, t
 
 describe('cluster failover (real processes)', function () {
   this.timeout(400_000);
-  const schemas = new TestSchemas();
-  const dirs: string[] = [];
-  let instances: Instance[] = [];
-  before(function () {
-    builtCli();
-    return needPostgres(this);
-  });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') console.log(outputOf(instances));
-    await Promise.all(instances.map(stopInstance));
-    instances = [];
-    dirs.splice(0).forEach(removeDir);
-  });
-  after(() => schemas.dropAll());
+  const { schemas, dirs, instances } = clusterSuite();
 
   it('SIGKILL of the compiler mid-compile: another instance takes over and every acknowledged write is published everywhere', async () => {
     const { url } = await schemas.create();

@@ -6,9 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
-import { get, type TestResponse } from './fixtures.js';
-import { CLI, ROOT } from './paths.js';
-import { PG_REQUIRED } from './pg.js';
+import { get, removeDir, type TestResponse } from './fixtures.js';
+import { builtCli, CLI, ROOT } from './paths.js';
+import { needPostgres, PG_REQUIRED, TestSchemas } from './pg.js';
 
 /** The API token every test instance is started with. */
 export const TOKEN = 'cluster-test-token-0123456789';
@@ -144,4 +144,25 @@ export async function startOwnPostgres(ctx: Mocha.Context): Promise<OwnPostgres>
     ctx.skip();
   }
   return { url, pause: () => void run('pause'), resume: () => void run('resume'), remove: () => void run('stop') };
+}
+
+/**
+ * The hooks of a suite of cluster tests on the shared test PostgreSQL server: before, the built
+ * CLI and the server (skipped with the reason without one); after each test, its instances
+ * stopped (their output printed when it failed) and its folders deleted; after all, the test
+ * schemas dropped. Tests push what they start onto `instances` and `dirs`.
+ */
+export function clusterSuite(): { schemas: TestSchemas; dirs: string[]; instances: Instance[] } {
+  const fixture = { schemas: new TestSchemas(), dirs: [] as string[], instances: [] as Instance[] };
+  before(function () {
+    builtCli();
+    return needPostgres(this);
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') console.log(outputOf(fixture.instances));
+    await Promise.all(fixture.instances.splice(0).map(stopInstance));
+    fixture.dirs.splice(0).forEach(removeDir);
+  });
+  after(() => fixture.schemas.dropAll());
+  return fixture;
 }
