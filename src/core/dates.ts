@@ -124,15 +124,26 @@ export function zoneOffsetSeconds(ms: number, timeZone: string): number {
  * The instant of a wall-clock time (given as if it were UTC) in a zone. A time that occurs twice
  * (clocks going back) is the earlier instant; a time that does not exist (clocks going forward)
  * is read with the offset before the change, i.e. moved forward by the gap.
+ *
+ * The instant of a wall time lies within [wall − 16 h, wall + 16 h] for every offset the tz
+ * database has recorded since 1900 (−12:00 to +14:00; Pacific/Apia and Pacific/Kiritimati sit
+ * at +14, and Apia skipped all of 2011-12-30). So the candidate offsets are those the zone has
+ * anywhere in that window, sampled every 2 hours (no zone has kept an offset for less), and
+ * each candidate is checked against the offset at the instant it gives.
  */
 function localToInstant(wallAsUtc: number, timeZone: string): number {
-  const before = zoneOffsetSeconds(wallAsUtc - DAY_MS / 2, timeZone);
-  const after = zoneOffsetSeconds(wallAsUtc + DAY_MS / 2, timeZone);
-  for (const offset of before === after ? [before] : [before, after]) {
+  const candidates = new Set<number>();
+  for (let h = -16; h <= 16; h += 2) candidates.add(zoneOffsetSeconds(wallAsUtc + h * 3_600_000, timeZone));
+  let earliest = Infinity;
+  for (const offset of candidates) {
     const instant = wallAsUtc - offset * 1000;
-    if (zoneOffsetSeconds(instant, timeZone) === offset) return instant;
+    if (instant < earliest && zoneOffsetSeconds(instant, timeZone) === offset) earliest = instant;
   }
-  return wallAsUtc - before * 1000;
+  if (earliest !== Infinity) return earliest;
+  // In a gap: the largest candidate offset (the one after the change) gives an instant before the
+  // change, whose offset is the one before it; reading the wall time with that moves it forward.
+  const after = Math.max(...candidates);
+  return wallAsUtc - zoneOffsetSeconds(wallAsUtc - after * 1000, timeZone) * 1000;
 }
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];

@@ -77,7 +77,7 @@ describe('dates: zone offsets without dayjs (issue 10)', () => {
     );
   });
 
-  const EDGY = ['America/New_York', 'Europe/London', 'Europe/Dublin', 'Australia/Lord_Howe', 'Asia/Tehran', 'America/Sao_Paulo', 'Pacific/Chatham', 'Africa/Casablanca', 'Pacific/Apia', 'America/St_Johns', 'Asia/Kolkata', 'Africa/Monrovia', 'Europe/Paris', 'Antarctica/Troll'];
+  const EDGY = ['America/New_York', 'Europe/London', 'Europe/Dublin', 'Australia/Lord_Howe', 'Asia/Tehran', 'America/Sao_Paulo', 'Pacific/Chatham', 'Africa/Casablanca', 'Pacific/Apia', 'Pacific/Kiritimati', 'America/St_Johns', 'Asia/Kolkata', 'Africa/Monrovia', 'Europe/Paris', 'Antarctica/Troll'];
   for (const zone of EDGY) {
     it(`${zone}: the second before, of and after every transition 1900–2040 (clocks forward and back)`, () => {
       const edges = transitions(zone, Date.UTC(1900, 0, 1), Date.UTC(2040, 0, 1));
@@ -118,6 +118,48 @@ describe('dates: zone offsets without dayjs (issue 10)', () => {
       }),
       { numRuns: 2_000 },
     );
+  });
+
+  // CI fault (stop 18): Pacific/Apia 2013-09-29T02:00 was read an hour early, because the offsets
+  // tried were sampled only 12 hours either side of the wall time and Apia sits at +13/+14. The
+  // same kind: every zone far from UTC, and the day Apia skipped (2011-12-30) and Kiritimati's
+  // 24-hour jump (1994-12-31).
+  const FAR = ['Pacific/Apia', 'Pacific/Kiritimati', 'Pacific/Tongatapu', 'Pacific/Fakaofo', 'Pacific/Auckland', 'Pacific/Chatham', 'Pacific/Fiji', 'Pacific/Kwajalein', 'Pacific/Pago_Pago', 'Pacific/Niue', 'America/Adak', 'Asia/Kamchatka'];
+  for (const zone of FAR) {
+    it(`${zone}: wall times at every transition 1900–2040 read back exactly (a gap moves forward by the gap, a repeat is the earlier instant)`, () => {
+      const edges = transitions(zone, Date.UTC(1900, 0, 2), Date.UTC(2040, 0, 1));
+      expect(edges.length, 'transitions found').to.be.greaterThan(0);
+      for (const t of edges) {
+        const o1 = zoneOffsetSeconds(t - 1000, zone) * 1000;
+        const o2 = zoneOffsetSeconds(t, zone) * 1000;
+        const wall = (utcMs: number) => new Date(utcMs).toISOString().slice(0, 19);
+        const at = `${zone} transition ${new Date(t).toISOString()}`;
+        expect(parseDate(wall(t - 1000 + o1), zone), `${at}: the second before`).to.equal(t - 1000);
+        expect(parseDate(wall(t + o2 + Math.max(0, o1 - o2)), zone), `${at}: the first wall time after both readings`).to.equal(t + Math.max(0, o1 - o2));
+        if (o2 > o1) {
+          // Clocks forward: every wall time in [t + o1, t + o2) is skipped and read with o1.
+          for (const w of [t + o1, t + o1 + Math.floor((o2 - o1) / 2000) * 1000, t + o2 - 1000]) {
+            expect(parseDate(wall(w), zone), `${at}: ${wall(w)} in the gap`).to.equal(w - o1);
+          }
+        } else {
+          // Clocks back: every wall time in [t + o2, t + o1) happens twice; the earlier is meant.
+          for (const w of [t + o2, t + o2 + Math.floor((o1 - o2) / 2000) * 1000, t + o1 - 1000]) {
+            expect(parseDate(wall(w), zone), `${at}: ${wall(w)} repeated`).to.equal(w - o1);
+          }
+        }
+      }
+    });
+  }
+
+  it('Pacific/Apia: the wall times CI found (2013-09-29T02:00) and the skipped day 2011-12-30', () => {
+    expect(parseDate('2013-09-29T02:00:00', 'Pacific/Apia')).to.equal(Date.UTC(2013, 8, 28, 13)); // +13:00
+    expect(parseDate('2013-09-29T03:30:00', 'Pacific/Apia')).to.equal(Date.UTC(2013, 8, 28, 14, 30)); // in the gap, read at +13
+    expect(parseDate('2013-09-29T04:00:00', 'Pacific/Apia')).to.equal(Date.UTC(2013, 8, 28, 14)); // +14:00
+    expect(parseDate('2011-12-29T23:59:59', 'Pacific/Apia')).to.equal(Date.UTC(2011, 11, 30, 9, 59, 59)); // −10:00
+    expect(parseDate('2011-12-30T12:00:00', 'Pacific/Apia')).to.equal(Date.UTC(2011, 11, 30, 22)); // skipped, read at −10
+    expect(parseDate('2011-12-31T00:00:00', 'Pacific/Apia')).to.equal(Date.UTC(2011, 11, 30, 10)); // +14:00
+    expect(parseDate('2020-01-01T00:00:00', 'Etc/GMT-14')).to.equal(Date.UTC(2019, 11, 31, 10)); // fixed +14:00
+    expect(parseDate('2020-01-01T00:00:00', 'Etc/GMT+12')).to.equal(Date.UTC(2020, 0, 1, 12)); // fixed −12:00
   });
 
   it('Europe/Paris before 1911 (+00:09:21): the true offset, written in UTC (dayjs gave +09:21)', () => {
