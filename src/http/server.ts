@@ -6,9 +6,10 @@ import type { Express } from 'express';
 import type { SiteConfig } from '../core/site.js';
 import { matchRedirect } from '../core/redirects.js';
 import { markArrivedBeforeFirstSet } from './app.js';
-import { BodyUnreadableError, type BodyFault, type CompiledDocument, type DocumentBodies, type HeaderFields, type PublishedSet } from '../publish/published-set.js';
+import { BodyUnreadableError, type BodyFault, type Coding, type CompiledDocument, type DocumentBodies, type HeaderFields, type PublishedSet } from '../publish/published-set.js';
 import { createOriginResolver, matchedTag, negotiateCoding, notModified } from './negotiate.js';
 import { createPoliteness } from './politeness.js';
+import type { ResponseObserver } from './served-response.js';
 
 /** What the fast path needs. */
 export interface FeedServerOptions {
@@ -25,6 +26,8 @@ export interface FeedServerOptions {
    * name the file and has their feeds rendered again (see PublishedSource.reportBodyFault).
    */
   onBodyFault?: (fault: BodyFault) => void;
+  /** Hears of every answer the fast path gives (counting, metrics, the access log); see served-response.ts. */
+  observe?: ResponseObserver;
 }
 
 const NOT_ALLOWED = { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' };
@@ -77,11 +80,23 @@ export function lookupDocument(set: PublishedSet, url: string): readonly Compile
 export function createRequestListener(options: FeedServerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { site, current, app, bodies } = options;
   const onBodyFault = options.onBodyFault ?? (() => {});
+  const observe = options.observe;
+  /** Tells the observer, if any, of an answer (after it is written; an observer's fault is logged, never thrown). */
+  const told = (req: IncomingMessage, status: number, url: string, originIndex: number, coding: Coding | undefined, bytes: number) => {
+    if (observe === undefined) return;
+    const q = url.indexOf('?');
+    try {
+      observe(req, { status, path: q === -1 ? url : url.slice(0, q), originIndex, coding, bytes });
+    } catch (err) {
+      console.error(`observing ${url}: ${(err as Error).message}`);
+    }
+  };
   /** A body read failed: 503 to this request, and the fault reported (only this module's errors are faults). */
-  const failed = (res: ServerResponse, method: string | undefined, url: string, err: unknown) => {
+  const failed = (req: IncomingMessage, res: ServerResponse, method: string | undefined, url: string, originIndex: number, err: unknown) => {
     if (err instanceof BodyUnreadableError) onBodyFault(err.fault);
     console.error(`serving ${url}: ${(err as Error).message}`);
     unavailable(res, method);
+    told(req, 503, url, originIndex, undefined, 0);
   };
   const resolve = createOriginResolver(site.origins);
   const trustProxy = site.behindProxy;
@@ -113,6 +128,7 @@ export function createRequestListener(options: FeedServerOptions): (req: Incomin
         // 301 (RFC 9110 §15.4.2): the feed moved for good; readers update their subscription.
         res.writeHead(301, { Location: location, 'Cache-Control': 'public, max-age=86400', 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
         res.end(req.method === 'HEAD' ? undefined : `Moved Permanently: ${location}\n`);
+        told(req, 301, url, index === -1 ? 0 : index, undefined, 0);
         return;
       }
     }
@@ -125,6 +141,7 @@ export function createRequestListener(options: FeedServerOptions): (req: Incomin
     if (method !== 'GET' && method !== 'HEAD') {
       res.writeHead(405, NOT_ALLOWED);
       res.end('Method Not Allowed: feeds answer GET and HEAD\n');
+      told(req, 405, url, 0, undefined, 0);
       return;
     }
     const h = req.headers;
@@ -133,16 +150,21 @@ export function createRequestListener(options: FeedServerOptions): (req: Incomin
       const forwarded = h['x-forwarded-host'];
       if (typeof forwarded === 'string' && forwarded !== '') host = forwarded.split(',')[0]?.trim();
     }
-    const index = resolve(host);
-    const doc = docs[index === -1 ? 0 : index] ?? (docs[0] as CompiledDocument);
+    const found = resolve(host);
+    const index = found === -1 ? 0 : found;
+    const doc = docs[index] ?? (docs[0] as CompiledDocument);
     if (doc.withheld !== undefined) {
       // A body file of this document is damaged: nothing is answered from it, not even a 304,
       // until its feed is rendered again (each request also lets the repair be retried).
       onBodyFault(doc.withheld);
       unavailable(res, method);
+      told(req, 503, url, index, undefined, 0);
       return;
     }
-    const variant = doc[negotiateCoding(h['accept-encoding'])];
+    const asked = negotiateCoding(h['accept-encoding']);
+    const variant = doc[asked];
+    // `br` is the gzip variant itself while its brotli body is being made: report what is sent.
+    const coding: Coding = asked === 'br' && variant === doc.gzip ? 'gzip' : asked;
     const inm = h['if-none-match'];
     // A 304 carries the validator of the representation the client holds, which may not be the
     // one its Accept-Encoding selects now (RFC 9111 §4.3.4). The common revalidation sends back
@@ -161,6 +183,7 @@ export function createRequestListener(options: FeedServerOptions): (req: Incomin
     if (held !== undefined) {
       res.writeHead(304, held);
       res.end();
+      told(req, 304, url, index, coding, 0);
       return;
     }
     if (method === 'HEAD') {
@@ -168,14 +191,16 @@ export function createRequestListener(options: FeedServerOptions): (req: Incomin
       if (bodies.cached(variant.file) !== undefined) {
         res.writeHead(200, variant.headers200);
         res.end();
+        told(req, 200, url, index, coding, 0);
         return;
       }
       bodies.check(variant.file, variant.size).then(
         () => {
           res.writeHead(200, variant.headers200);
           res.end();
+          told(req, 200, url, index, coding, 0);
         },
-        (err: unknown) => failed(res, method, url, err),
+        (err: unknown) => failed(req, res, method, url, index, err),
       );
       return;
     }
@@ -186,6 +211,7 @@ export function createRequestListener(options: FeedServerOptions): (req: Incomin
       if (wait !== undefined) {
         res.writeHead(429, { 'Retry-After': String(wait), 'Cache-Control': 'no-store', 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
         res.end(`Too Many Requests: this feed changes at most once every ${options.periodSeconds} s; send If-None-Match or If-Modified-Since, or retry after ${wait} s.\n`);
+        told(req, 429, url, index, undefined, 0);
         return;
       }
     }
@@ -193,6 +219,7 @@ export function createRequestListener(options: FeedServerOptions): (req: Incomin
     if (body !== undefined) {
       res.writeHead(200, variant.headers200);
       res.end(body);
+      told(req, 200, url, index, coding, body.length);
       return;
     }
     // A cold document: read from disk once, then held in memory while the budget allows.
@@ -200,8 +227,9 @@ export function createRequestListener(options: FeedServerOptions): (req: Incomin
       (bytes) => {
         res.writeHead(200, variant.headers200);
         res.end(bytes);
+        told(req, 200, url, index, coding, bytes.length);
       },
-      (err: unknown) => failed(res, method, url, err),
+      (err: unknown) => failed(req, res, method, url, index, err),
     );
   };
 }
