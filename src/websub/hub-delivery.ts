@@ -103,13 +103,14 @@ export function createHubDelivery(options: HubDeliveryOptions): HubDelivery {
   }, options.sweepMs ?? 60_000);
   sweep.unref();
 
-  async function attempt(job: Job): Promise<void> {
+  /** One attempt; true when a retry was scheduled. */
+  async function attempt(job: Job): Promise<boolean> {
     const { topic, sub } = job;
-    if (newest.get(keyOf(job)) !== topic.document.hash) return;
+    if (newest.get(keyOf(job)) !== topic.document.hash) return false;
     // Unsubscribed or expired since it was queued: nothing more goes to it.
     const now = clock();
     const live = (await store.listSubscriptions(now, topic.url)).find((s) => s.callback === sub.callback);
-    if (live === undefined) return;
+    if (live === undefined) return false;
     const origin = origins[topic.originIndex] as Origin;
     let status: number;
     try {
@@ -120,22 +121,22 @@ export function createHubDelivery(options: HubDeliveryOptions): HubDelivery {
       const e = err as { code?: string; message: string };
       if (e.code === 'HUB_CALLBACK_REFUSED') {
         log(`hub: delivery of ${topic.url} to ${sub.callback} dropped: ${e.message}`);
-        return;
+        return false;
       }
       status = 0;
       log(`hub: delivery of ${topic.url} to ${sub.callback} failed (attempt ${job.attempt}): ${e.message}`);
     }
-    if (status >= 200 && status <= 299) return;
+    if (status >= 200 && status <= 299) return false;
     // §7: 410 Gone means the subscriber wants no more deliveries of this topic.
     if (status === 410) {
       await store.deleteSubscription(topic.url, sub.callback);
       log(`hub: ${sub.callback} answered 410 Gone: its subscription to ${topic.url} is removed`);
-      return;
+      return false;
     }
     if (status !== 0) log(`hub: delivery of ${topic.url} to ${sub.callback} answered ${status} (attempt ${job.attempt})`);
     if (job.attempt >= maxAttempts) {
       log(`hub: delivery of ${topic.url} to ${sub.callback} given up after ${maxAttempts} attempts`);
-      return;
+      return false;
     }
     const timer = setTimeout(() => {
       retries.delete(timer);
@@ -144,6 +145,7 @@ export function createHubDelivery(options: HubDeliveryOptions): HubDelivery {
     }, retryDelay(job.attempt, retryBaseMs, retryMaxMs));
     timer.unref();
     retries.add(timer);
+    return true;
   }
 
   function pump(): void {
@@ -151,7 +153,14 @@ export function createHubDelivery(options: HubDeliveryOptions): HubDelivery {
       const job = queue.shift() as Job;
       running += 1;
       attempt(job)
-        .catch((err: unknown) => log(`hub: delivery of ${job.topic.url} to ${job.sub.callback}: ${(err as Error).message}`))
+        .catch((err: unknown) => {
+          log(`hub: delivery of ${job.topic.url} to ${job.sub.callback}: ${(err as Error).message}`);
+          return false;
+        })
+        .then((retrying) => {
+          // Done with this version: forget it unless a newer one is queued.
+          if (!retrying && newest.get(keyOf(job)) === job.topic.document.hash) newest.delete(keyOf(job));
+        })
         .finally(() => {
           running -= 1;
           pump();

@@ -64,7 +64,8 @@ export function grantLease(requested: number | undefined, bounds: LeaseBounds): 
  * `hub.mode` (subscribe | unsubscribe), `hub.topic` (a feed of the published set, by its URL on
  * one origin), `hub.callback` (absolute http(s); its host must pass the callback guard),
  * optionally `hub.lease_seconds` (a whole number, clamped to the lease bounds) and `hub.secret`
- * (< 200 bytes). Answers 202 Accepted and verifies asynchronously; 400 problem+json for a bad
+ * (< 200 bytes); an unsubscribe may also name a topic no longer published that holds
+ * subscriptions. Answers 202 Accepted and verifies asynchronously; 400 problem+json for a bad
  * or foreign-topic request, 403 for a refused callback, 413/415 for a bad body, 405 for other
  * methods. A failed verification changes nothing (logged).
  */
@@ -86,7 +87,11 @@ export function createHubEndpoint(options: HubEndpointOptions): HubEndpoint {
     if (callback === undefined || callback === '') return problem(res, 400, 'Bad Request', 'hub.callback is required: the absolute http(s) URL to verify and deliver to.', 'hub.callback');
     const topicParam = param('hub.topic');
     if (topicParam === undefined || topicParam === '') return problem(res, 400, 'Bad Request', 'hub.topic is required: the URL of one of this site\'s feeds.', 'hub.topic');
-    const topic = findTopic(options.current(), site.origins, topicParam);
+    // An unsubscribe may name a topic no longer published (a tag whose articles all went), as
+    // long as it holds a subscription: a subscriber can always leave.
+    const published = findTopic(options.current(), site.origins, topicParam);
+    const held = published === undefined && mode === 'unsubscribe' && (await store.listSubscriptions(0, topicParam)).length > 0;
+    const topic = published ?? (held ? { url: topicParam } : undefined);
     if (topic === undefined) return problem(res, 400, 'Bad Request', 'hub.topic is not a feed this hub publishes (the RSS, Atom or JSON feed URL of this site on one of its domains).', 'hub.topic');
     const secret = param('hub.secret');
     if (form['hub.secret'] !== undefined && (secret === undefined || Buffer.byteLength(secret) >= SECRET_MAX_BYTES)) return problem(res, 400, 'Bad Request', `hub.secret must be shorter than ${SECRET_MAX_BYTES} bytes.`, 'hub.secret');
