@@ -154,6 +154,17 @@ describe('the built-in WebSub hub (issue 14)', function () {
     await waitUntil('the sweep removes the expired subscription', async () => !(await svc.service.store.listSubscriptions(0, topic)).some((s) => s.callback === `${sub.base}/short`));
   });
 
+  it('lets a subscriber leave a topic no longer published (a mirror since dropped), but not subscribe to it', async () => {
+    const gone = 'https://old-mirror.example/rss.xml';
+    const cb = `${sub.base}/leftover`;
+    await svc.service.store.putSubscription({ topic: gone, callback: cb, leaseSeconds: 3600, expiresAt: Date.now() + 3_600_000, createdAt: 1000, verifiedAt: 1000 });
+    expect((await hubRequest(svc.port, { 'hub.mode': 'subscribe', 'hub.topic': gone, 'hub.callback': cb })).status).to.equal(400);
+    expect((await hubRequest(svc.port, { 'hub.mode': 'unsubscribe', 'hub.topic': 'https://old-mirror.example/atom.xml', 'hub.callback': cb })).status).to.equal(400);
+    expect((await hubRequest(svc.port, { 'hub.mode': 'unsubscribe', 'hub.topic': gone, 'hub.callback': cb })).status).to.equal(202);
+    await waitUntil('the leftover subscription is removed', async () => (await svc.service.store.listSubscriptions(0, gone)).length === 0);
+    expect(sub.of('/leftover', 'GET').map((g) => g.query.get('hub.mode'))).to.deep.equal(['unsubscribe']);
+  });
+
   it('retries a failed delivery with the same body, and removes a subscription answered 410 Gone', async () => {
     const topic = `${PRIMARY}/sections/news/iran/atom.xml`;
     sub.behave.set('/flaky', { deliveries: [503, 500, 200] });
