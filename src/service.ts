@@ -13,6 +13,8 @@ import { openBodyStore, type BodyStore } from './compile/body-store.js';
 import type { ArticleStore } from './store/store.js';
 import { createArticleWriter, type ArticleWriter } from './compile/writer.js';
 import { prepareSettingsOf } from './compile/prepared.js';
+import { pingedHubs } from './core/websub-discovery.js';
+import { createWebSubPublisher, type PublisherOptions, type WebSubPublisher } from './websub/publisher.js';
 
 /** The default memory budget for document bodies: the hot feeds, not the archive. */
 export const DEFAULT_CACHE_BYTES = 96 * 1024 * 1024;
@@ -50,6 +52,8 @@ export interface ServiceOptions {
   log?: (line: string) => void;
   /** Hears how far each compile is (see CompilerOptions.progress). */
   compileProgress?: CompilerOptions['progress'];
+  /** The WebSub publisher's tuning (tests); it runs when site.json lists `hubs`. */
+  webSub?: Omit<PublisherOptions, 'hubs'> & { closeGraceMs?: number };
 }
 
 /** A running service. */
@@ -60,6 +64,8 @@ export interface Service {
   /** The write path for articles that do not come from files. */
   writer: ArticleWriter;
   server: Server;
+  /** Pings site.json's `hubs` after each publish that changed feeds (W3C WebSub §7); undefined without hubs. */
+  publisher: WebSubPublisher | undefined;
   /** Starts listening; resolves with the bound port. */
   listen(port: number, host: string): Promise<number>;
   /** Stops the schedule, finishes in-flight requests, closes the store. */
@@ -88,7 +94,12 @@ export function createService(options: ServiceOptions): Service {
     ...(options.compileProgress === undefined ? {} : { progress: options.compileProgress }),
   });
   const writer = createArticleWriter({ store, compiler, timeZone: options.site.timeZone, prepare: prepareSettingsOf(options.site), ...(options.clock === undefined ? {} : { clock: options.clock }), ...(options.bulkWrites ? { compile: false } : {}) });
-  const app = createApp({ compiler, publicDir: options.publicDir, startedAt: Date.now(), api: { token: options.apiToken, store, writer } });
+  // WebSub (issue 14): the hubs hear of every topic a publish changed, off the publish path.
+  const { closeGraceMs, ...webSubOptions } = options.webSub ?? {};
+  const hubs = pingedHubs(options.site);
+  const publisher = hubs.length === 0 ? undefined : createWebSubPublisher({ ...webSubOptions, hubs });
+  if (publisher !== undefined) compiler.onPublish(publisher.listener(options.site.origins));
+  const app = createApp({ compiler, publicDir: options.publicDir, startedAt: Date.now(), api: { token: options.apiToken, store, writer }, ...(publisher === undefined ? {} : { webSub: publisher.status }) });
   // A body that cannot be served withholds its document and has its feed rendered again.
   const server = createFeedServer({ site: options.site, current: compiler.current, app, bodies, periodSeconds, onBodyFault: compiler.reportBodyFault });
   let schedule: Schedule | undefined;
@@ -99,6 +110,7 @@ export function createService(options: ServiceOptions): Service {
     bodies,
     writer,
     server,
+    publisher,
     async listen(port, host) {
       // Serve what the last run published before listening: a restart does not wait for a compile.
       await compiler.restore();
@@ -125,6 +137,8 @@ export function createService(options: ServiceOptions): Service {
       // store closes under them.
       await writer.flushed();
       await compiler.whenIdle();
+      // Pings of the last publish get a short while to go out (the compile command's too).
+      await publisher?.close(closeGraceMs);
       await compiler.close();
       await store.close();
     },

@@ -14,6 +14,8 @@ import { createApp } from '../http/app.js';
 import { createFeedServer } from '../http/server.js';
 import type { PgStore } from '../store/pg-store.js';
 import { createClusterNode, type ClusterNode } from './cluster-node.js';
+import { pingedHubs } from '../core/websub-discovery.js';
+import { createWebSubPublisher, type WebSubPublisher } from '../websub/publisher.js';
 
 /** What an instance of a cluster is built from. */
 export interface ClusterServiceOptions {
@@ -45,6 +47,8 @@ export interface ClusterService {
   store: PgStore;
   node: ClusterNode;
   bodies: BodyStore;
+  /** Pings site.json's `hubs` after each publish while this instance compiles; undefined without hubs. */
+  publisher: WebSubPublisher | undefined;
   writer: ArticleWriter;
   server: Server;
   /** Serves the store's published set (when the database answers), listens, then competes to compile; resolves with the port. */
@@ -71,6 +75,8 @@ export function createClusterService(options: ClusterServiceOptions): ClusterSer
     ...(options.renderHeapMb === undefined ? {} : { renderHeapMb: options.renderHeapMb }),
     ...(options.articlesDir === undefined ? {} : { articlesDir: options.articlesDir }),
   });
+  const hubs = pingedHubs(site);
+  const publisher = hubs.length === 0 ? undefined : createWebSubPublisher({ hubs });
   const node = createClusterNode({
     store,
     bodies,
@@ -79,17 +85,24 @@ export function createClusterService(options: ClusterServiceOptions): ClusterSer
     campaign: options.campaign,
     schedule: options.schedule !== false,
     log,
-    createCompiler: (compileStore) => createCompiler(compilerOptions(compileStore)),
+    // Only the compiling instance pings (W3C WebSub §7): each compiler it creates on a takeover
+    // gets its own listener, whose baseline is the set it restores (no pings for that).
+    createCompiler: (compileStore) => {
+      const compiler = createCompiler(compilerOptions(compileStore));
+      if (publisher !== undefined) compiler.onPublish(publisher.listener(site.origins));
+      return compiler;
+    },
     ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
   });
   const writer = createArticleWriter({ store, compiler: node.target, timeZone: site.timeZone, prepare: prepareSettingsOf(site) });
-  const app = createApp({ compiler: node, publicDir: options.publicDir, startedAt: Date.now(), cluster: () => node.health(), api: { token: options.apiToken, store, writer, available: () => node.databaseReachable() } });
+  const app = createApp({ compiler: node, publicDir: options.publicDir, startedAt: Date.now(), cluster: () => node.health(), ...(publisher === undefined ? {} : { webSub: publisher.status }), api: { token: options.apiToken, store, writer, available: () => node.databaseReachable() } });
   const server = createFeedServer({ site, current: node.current, app, bodies, periodSeconds, onBodyFault: node.reportBodyFault });
 
   return {
     store,
     node,
     bodies,
+    publisher,
     writer,
     server,
     async listen(port, host) {
@@ -110,6 +123,7 @@ export function createClusterService(options: ClusterServiceOptions): ClusterSer
         setTimeout(() => server.closeAllConnections(), 5000).unref();
       });
       await writer.flushed().catch(() => {});
+      await publisher?.close();
       await node.close();
       await store.close();
     },
