@@ -278,6 +278,13 @@ export function createWebSubPublisher(options: PublisherOptions): WebSubPublishe
     req.end(body);
   }
 
+  function settled(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      idle.push(resolve);
+      checkIdle();
+    });
+  }
+
   function publish(topics: readonly string[]): void {
     if (closed || topics.length === 0) return;
     for (const h of hubs) {
@@ -313,14 +320,11 @@ export function createWebSubPublisher(options: PublisherOptions): WebSubPublishe
       lastSuccess: h.lastSuccess,
       lastFailure: h.lastFailure,
     })),
-    settled: () => new Promise<void>((resolve) => {
-      idle.push(resolve);
-      checkIdle();
-    }),
+    settled,
     async close(graceMs = 5_000) {
       if (closed) return;
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([this.settled(), new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
+      await Promise.race([settled(), new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
       clearTimeout(timer);
       closed = true;
       for (const h of hubs) {
