@@ -138,7 +138,11 @@ interface Hub {
   lastFailure: HubStatus['lastFailure'];
 }
 
-/** Creates the publisher; it sends nothing until `publish` (or a listener) gives it topics. */
+/**
+ * Creates the publisher; it sends nothing until `publish` (or a listener) gives it topics. Each
+ * hub gets its own keep-alive agent, queue and circuit (see PublisherOptions for the defaults).
+ * Throws a TypeError when a hub is not a URL (site.json's `hubs` are validated before this).
+ */
 export function createWebSubPublisher(options: PublisherOptions): WebSubPublisher {
   const concurrency = options.concurrency ?? 4;
   const maxAttempts = options.maxAttempts ?? 6;
