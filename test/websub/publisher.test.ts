@@ -15,7 +15,7 @@ const IS_FEED = new RegExp(`/(${Object.values(FORMAT_FILES).map((f) => f.replace
 
 /** A new article in News / Russia tagged Syria: four feeds change (site, two sections, one tag). */
 function article(id: string, title: string): Record<string, unknown> {
-  return { id, path: `/Detail/2026/11/30/${id}`, title, body: `<p>${title}</p>`, published: '2026-11-30T10:00:00Z', section: ['News', 'Russia'], tags: ['Syria'] };
+  return { id, path: `/Detail/2026/11/30/${id}`, title, body: `<p>${title}</p>`, published: '2016-07-10T10:00:00Z', section: ['News', 'Russia'], tags: ['Syria'] };
 }
 const CHANGED_SCOPES = ['', 'sections/news', 'sections/news/russia', 'tags/syria'];
 const changedTopics = () => CHANGED_SCOPES.flatMap((k) => FORMATS.flatMap((f) => ORIGINS.map((o) => o + feedPath(k, f)))).sort();
