@@ -14,6 +14,8 @@ import type { ArticleStore } from './store/store.js';
 import { createArticleWriter, type ArticleWriter } from './compile/writer.js';
 import { prepareSettingsOf } from './compile/prepared.js';
 import { createBuiltinHub, type BuiltinHub, type HubTuning } from './websub/hub.js';
+import { pingedHubs } from './core/websub-discovery.js';
+import { createWebSubPublisher, type PublisherOptions, type WebSubPublisher } from './websub/publisher.js';
 
 /** The default memory budget for document bodies: the hot feeds, not the archive. */
 export const DEFAULT_CACHE_BYTES = 96 * 1024 * 1024;
@@ -53,6 +55,8 @@ export interface ServiceOptions {
   compileProgress?: CompilerOptions['progress'];
   /** The built-in WebSub hub's numbers (leases, retries), when site.json has `"hub": "builtin"`. */
   hubTuning?: HubTuning;
+  /** The WebSub publisher's tuning (tests); it runs when site.json lists `hubs`. */
+  webSub?: Omit<PublisherOptions, 'hubs'> & { closeGraceMs?: number };
 }
 
 /** A running service. */
@@ -65,6 +69,8 @@ export interface Service {
   server: Server;
   /** The built-in WebSub hub, when site.json has `"hub": "builtin"`. */
   hub?: BuiltinHub;
+  /** Pings site.json's `hubs` after each publish that changed feeds (W3C WebSub §7); undefined without hubs. */
+  publisher: WebSubPublisher | undefined;
   /** Starts listening; resolves with the bound port. */
   listen(port: number, host: string): Promise<number>;
   /** Stops the schedule, finishes in-flight requests, closes the store. */
@@ -96,7 +102,12 @@ export function createService(options: ServiceOptions): Service {
   // Issue 14: our own hub; it hears every publish (the first, the restored set, is its baseline).
   const hub = options.site.hub === 'builtin' ? createBuiltinHub({ store, bodies, site: options.site, current: compiler.current, log, ...(options.clock ? { clock: options.clock } : {}), ...(options.hubTuning ? { tuning: options.hubTuning } : {}) }) : undefined;
   if (hub !== undefined) compiler.onPublish(hub.published);
-  const app = createApp({ ...(hub ? { hub: hub.router } : {}), compiler, publicDir: options.publicDir, startedAt: Date.now(), api: { token: options.apiToken, store, writer } });
+  // WebSub (issue 14): the hubs hear of every topic a publish changed, off the publish path.
+  const { closeGraceMs, ...webSubOptions } = options.webSub ?? {};
+  const hubs = pingedHubs(options.site);
+  const publisher = hubs.length === 0 ? undefined : createWebSubPublisher({ ...webSubOptions, hubs });
+  if (publisher !== undefined) compiler.onPublish(publisher.listener(options.site.origins));
+  const app = createApp({ ...(hub ? { hub: hub.router } : {}), compiler, publicDir: options.publicDir, startedAt: Date.now(), api: { token: options.apiToken, store, writer }, ...(publisher === undefined ? {} : { webSub: publisher.status }) });
   // A body that cannot be served withholds its document and has its feed rendered again.
   const server = createFeedServer({ site: options.site, current: compiler.current, app, bodies, periodSeconds, onBodyFault: compiler.reportBodyFault });
   let schedule: Schedule | undefined;
@@ -108,6 +119,7 @@ export function createService(options: ServiceOptions): Service {
     writer,
     server,
     ...(hub ? { hub } : {}),
+    publisher,
     async listen(port, host) {
       // Serve what the last run published before listening: a restart does not wait for a compile.
       await compiler.restore();
@@ -135,6 +147,8 @@ export function createService(options: ServiceOptions): Service {
       await writer.flushed();
       await compiler.whenIdle();
       await hub?.close();
+      // Pings of the last publish get a short while to go out (the compile command's too).
+      await publisher?.close(closeGraceMs);
       await compiler.close();
       await store.close();
     },

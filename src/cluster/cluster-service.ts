@@ -15,6 +15,8 @@ import { createFeedServer } from '../http/server.js';
 import type { PgStore } from '../store/pg-store.js';
 import { createClusterNode, type ClusterNode } from './cluster-node.js';
 import { createBuiltinHub, type BuiltinHub, type HubTuning } from '../websub/hub.js';
+import { pingedHubs } from '../core/websub-discovery.js';
+import { createWebSubPublisher, type WebSubPublisher } from '../websub/publisher.js';
 
 /** What an instance of a cluster is built from. */
 export interface ClusterServiceOptions {
@@ -48,6 +50,8 @@ export interface ClusterService {
   store: PgStore;
   node: ClusterNode;
   bodies: BodyStore;
+  /** Pings site.json's `hubs` after each publish while this instance compiles; undefined without hubs. */
+  publisher: WebSubPublisher | undefined;
   writer: ArticleWriter;
   server: Server;
   /** The built-in WebSub hub (every instance takes subscriptions; only the compiler delivers). */
@@ -76,6 +80,8 @@ export function createClusterService(options: ClusterServiceOptions): ClusterSer
     ...(options.renderHeapMb === undefined ? {} : { renderHeapMb: options.renderHeapMb }),
     ...(options.articlesDir === undefined ? {} : { articlesDir: options.articlesDir }),
   });
+  const hubs = pingedHubs(site);
+  const publisher = hubs.length === 0 ? undefined : createWebSubPublisher({ hubs });
   const node = createClusterNode({
     store,
     bodies,
@@ -84,24 +90,27 @@ export function createClusterService(options: ClusterServiceOptions): ClusterSer
     campaign: options.campaign,
     schedule: options.schedule !== false,
     log,
+    // Only the compiling instance pings (W3C WebSub §7): each compiler it creates on a takeover
+    // gets its own listener, whose baseline is the set it restores (no pings for that).
     createCompiler: (compileStore) => {
-      const c = createCompiler(compilerOptions(compileStore));
-      // Issue 14: only the compiling instance delivers, since only its compiler publishes; its
-      // restore (the set it takes over) is the baseline deliveries compare with.
-      if (hub !== undefined) c.onPublish(hub.published);
-      return c;
+      const compiler = createCompiler(compilerOptions(compileStore));
+      if (publisher !== undefined) compiler.onPublish(publisher.listener(site.origins));
+      // Issue 14: only the compiling instance delivers to the built-in hub's subscribers too.
+      if (hub !== undefined) compiler.onPublish(hub.published);
+      return compiler;
     },
     ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
   });
   const hub = site.hub === 'builtin' ? createBuiltinHub({ store, bodies, site, current: node.current, log, ...(options.hubTuning ? { tuning: options.hubTuning } : {}) }) : undefined;
   const writer = createArticleWriter({ store, compiler: node.target, timeZone: site.timeZone, prepare: prepareSettingsOf(site) });
-  const app = createApp({ ...(hub ? { hub: hub.router } : {}), compiler: node, publicDir: options.publicDir, startedAt: Date.now(), cluster: () => node.health(), api: { token: options.apiToken, store, writer, available: () => node.databaseReachable() } });
+  const app = createApp({ ...(hub ? { hub: hub.router } : {}), compiler: node, publicDir: options.publicDir, startedAt: Date.now(), cluster: () => node.health(), ...(publisher === undefined ? {} : { webSub: publisher.status }), api: { token: options.apiToken, store, writer, available: () => node.databaseReachable() } });
   const server = createFeedServer({ site, current: node.current, app, bodies, periodSeconds, onBodyFault: node.reportBodyFault });
 
   return {
     store,
     node,
     bodies,
+    publisher,
     writer,
     server,
     ...(hub ? { hub } : {}),
@@ -124,6 +133,7 @@ export function createClusterService(options: ClusterServiceOptions): ClusterSer
       });
       await writer.flushed().catch(() => {});
       await hub?.close();
+      await publisher?.close();
       await node.close();
       await store.close();
     },

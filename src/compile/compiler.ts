@@ -23,6 +23,9 @@ import { formatProblem, openFileSource, type FileSource, type SourceProblem } fr
 export { RENDER_VERSION, nextLastModified } from './feed-state.js';
 export type { PublishedSet };
 
+/** Hears of each set swapped in: `restored` when it is the last run's set served again (restore), not a new publish. */
+export type PublishListener = (set: PublishedSet, how: { restored: boolean }) => void;
+
 /** What one compile did. */
 export interface CompileReport extends CompileStatus {
   problems: SourceProblem[];
@@ -75,8 +78,11 @@ export interface Compiler extends PublishedSource {
   restore(): Promise<boolean>;
   /** The last compile's report. */
   lastReport(): CompileReport | undefined;
-  /** Calls `listener` after every publish. */
-  onPublish(listener: (set: PublishedSet) => void): void;
+  /**
+   * Calls `listener` after every publish, and when `restore` serves the last run's set
+   * (`restored: true`: nothing changed since that run published it, e.g. for WebSub pings).
+   */
+  onPublish(listener: PublishListener): void;
   /** Resolves when no compile is running (background brotli work may still be). */
   whenIdle(): Promise<void>;
   /**
@@ -146,7 +152,7 @@ interface CompilerState {
   pending: Set<string>;
   /** The last problems the file source reported (kept for compiles that do not look at files). */
   fileProblems: SourceProblem[];
-  listeners: ((set: PublishedSet) => void)[];
+  listeners: PublishListener[];
   /** The deletion of the bodies the last publish replaced (see publish). */
   cleanup: Promise<void>;
   /** The body file names the published set names (every coding, made or pending). */
@@ -359,7 +365,7 @@ async function restorePublished(ctx: CompileContext, state: CompilerState): Prom
   await addStoredLabels(store, scopes, states.keys());
   state.published = { generation: 1, publishedAt: now, documents: byPath, feeds: listingOf(site, new Set(['', ...states.keys()]), scopes, states, now), articles: await store.countArticles() };
   state.live = liveNames(byPath);
-  for (const l of state.listeners) l(state.published);
+  for (const l of state.listeners) l(state.published, { restored: true });
   // The brotli bodies the last run had not made (it stopped first), unless everything is
   // rendered again anyway.
   if (!state.renderAll) ctx.brotli.add(brotliWanted(byPath), state.cleanup);
@@ -529,7 +535,7 @@ async function publish(ctx: CompileContext, state: CompilerState, plan: Plan, re
   state.live = live;
   state.renderAll = false;
   rep.published = true;
-  for (const l of state.listeners) l(state.published);
+  for (const l of state.listeners) l(state.published, { restored: false });
   // The bodies this publish replaced are deleted once no document names them (a reader still
   // downloading one keeps its open file), in the background: the next compile waits for it
   // (it may write a file of the same name again), and so does whenIdle.

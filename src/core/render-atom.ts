@@ -7,6 +7,7 @@ import {
 } from './feed-model.js';
 import { articleScopes } from './scopes.js';
 import type { Person } from './site.js';
+import { advertisedHubs } from './websub-discovery.js';
 
 function person(tag: 'author', p: Person): string {
   return `<${tag}>${element('name', p.name)}${element('email', p.email)}${element('uri', p.url)}</${tag}>`;
@@ -50,6 +51,8 @@ export function renderAtom(feed: FeedContent, ctx: RenderContext): string {
   s += `<subtitle type="text">${escapeText(feedDescription(feed.scope, site))}</subtitle>`;
   s += element('updated', ctx.dates.rfc3339(feed.lastModified));
   s += `<link rel="self" type="application/atom+xml"${attr('href', documentUrl(feed.scope, 'atom', origin))}/>`;
+  // W3C WebSub §4: one rel="hub" per hub beside the one rel="self" (the topic).
+  for (const hub of advertisedHubs(site, origin)) s += `<link rel="hub"${attr('href', hub)}/>`;
   s += `<link rel="alternate" type="text/html"${attr('href', homeUrl(origin))}/>`;
   s += person('author', localPerson(site.author, ctx));
   s += '<generator>feedwright</generator>\n';

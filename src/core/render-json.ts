@@ -6,6 +6,7 @@ import {
   type FeedContent, type PreparedItem, type RenderContext,
 } from './feed-model.js';
 import type { Person } from './site.js';
+import { advertisedHubs } from './websub-discovery.js';
 
 function author(p: Person): Record<string, string> {
   const a: Record<string, string> = { name: p.name };
@@ -48,6 +49,12 @@ function renderItem(item: PreparedItem, ctx: RenderContext): Record<string, unkn
   return out;
 }
 
+/** The JSON Feed 1.1 `hubs` member: `{type: "WebSub", url}` per hub advertised on the context's origin. */
+function hubsOf(ctx: RenderContext): { hubs?: { type: 'WebSub'; url: string }[] } {
+  const hubs = advertisedHubs(ctx.site, ctx.origin);
+  return hubs.length === 0 ? {} : { hubs: hubs.map((url) => ({ type: 'WebSub', url })) };
+}
+
 /** Renders a feed as JSON Feed 1.1 for the context's origin. */
 export function renderJson(feed: FeedContent, ctx: RenderContext): string {
   const { site, origin } = ctx;
@@ -59,6 +66,8 @@ export function renderJson(feed: FeedContent, ctx: RenderContext): string {
     description: feedDescription(feed.scope, site),
     language: site.language,
     authors: [author(localPerson(site.author, ctx))],
+    // JSON Feed 1.1 `hubs` (WebSub, W3C WebSub §4): present only when the site has a hub.
+    ...hubsOf(ctx),
     items: feed.items.map((item) => renderItem(item, ctx)),
   };
   const mirrors = mirrorDocuments(feed.scope, 'json', ctx);

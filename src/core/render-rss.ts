@@ -8,6 +8,7 @@ import {
   type FeedContent, type PreparedItem, type RenderContext,
 } from './feed-model.js';
 import type { ArticleEnclosure, ArticleImage } from './article.js';
+import { advertisedHubs } from './websub-discovery.js';
 
 const GENERATOR = 'feedwright';
 
@@ -82,6 +83,8 @@ export function renderRss(feed: FeedContent, ctx: RenderContext): string {
   // The channel description is plain text (only an item's description may hold HTML).
   s += text('description', feedDescription(feed.scope, site));
   s += `<atom:link${attr('href', documentUrl(feed.scope, 'rss', origin))} rel="self" type="application/rss+xml"/>`;
+  // W3C WebSub §4: one rel="hub" per hub beside the one rel="self" (the topic).
+  for (const hub of advertisedHubs(site, origin)) s += `<atom:link${attr('href', hub)} rel="hub"/>`;
   s += element('language', site.language);
   s += element('lastBuildDate', ctx.dates.rfc822(feed.lastModified));
   s += element('generator', GENERATOR);

@@ -49,17 +49,23 @@ export interface SiteConfig {
    * of `formerPlatform`); present only when there is at least one. Not part of any document.
    */
   redirects?: RedirectRule[];
-  /** `"builtin"`: feedwright is the WebSub hub of its own feeds at `/websub` (issue 14); undefined = no built-in hub. */
-  hub?: 'builtin';
   /** Whether the built-in hub may call back loopback, private and link-local addresses (default false; tests). */
   hubCallbackAllowPrivate: boolean;
+  /**
+   * WebSub hubs (W3C WebSub §4) every feed advertises and the compiler pings after a change
+   * (`hubs`, absolute http(s) URLs as written, normalised by the URL parser); present only when
+   * there is at least one.
+   */
+  hubs?: string[];
+  /** `"builtin"`: each origin also advertises its own hub, `<origin>/websub` (src/websub/hub*). */
+  hub?: 'builtin';
 }
 
 const LANGUAGE = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
 const KNOWN_KEYS = new Set([
   'title', 'description', 'language', 'timeZone', 'origin', 'alternateOrigins', 'behindProxy',
   'itemLimit', 'schedule', 'author', 'idPrefix', 'mirrorNotice', 'embedHosts', 'unconditionalPerPeriod', 'redirects', 'formerPlatform',
-  'hub', 'hubCallbackAllowPrivate',
+  'hubs', 'hub', 'hubCallbackAllowPrivate',
 ]);
 
 /** True when the value is a BCP 47 language tag in shape. */
@@ -70,6 +76,36 @@ export function isLanguageTag(value: string): boolean {
 /** Every Host value that selects an origin: its host, and host:port with the scheme's default port. */
 export function hostKeys(o: Origin): string[] {
   return o.host.includes(':') && !o.host.endsWith(']') ? [o.host] : [o.host, `${o.host}:${o.protocol === 'https:' ? 443 : 80}`];
+}
+
+/**
+ * The `hubs` of site.json (W3C WebSub §4: a hub URL the feeds advertise): absolute http(s) URLs
+ * without credentials or fragment (they are published in every feed), no repeats; each problem
+ * names `hubs[i]`. Returns the URLs as the URL parser normalises them (`https://hub.example/`).
+ */
+function parseHubs(value: unknown, problems: FieldProblem[]): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    problems.push({ field: 'hubs', message: 'must be an array of hub URLs such as https://pubsubhubbub.appspot.com/' });
+    return [];
+  }
+  const hubs: string[] = [];
+  value.forEach((v, i) => {
+    const field = `hubs[${i}]`;
+    let url: URL | undefined;
+    try {
+      url = typeof v === 'string' ? new URL(v) : undefined;
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || !/^https?:\/\//i.test(v as string)) problems.push({ field, message: `${JSON.stringify(v)} must be an absolute http or https URL` });
+    else if (url.protocol !== 'http:' && url.protocol !== 'https:') problems.push({ field, message: `"${String(v)}" must use http or https` });
+    else if (url.username || url.password) problems.push({ field, message: `"${String(v)}" must not carry credentials (every feed publishes it)` });
+    else if (url.hash) problems.push({ field, message: `"${String(v)}" must not have a fragment` });
+    else if (hubs.includes(url.href)) problems.push({ field, message: `"${String(v)}" repeats an earlier hub` });
+    else hubs.push(url.href);
+  });
+  return hubs;
 }
 
 /** Parses `scheme://host[:port]` into an Origin, or returns why it is not one. */
@@ -217,12 +253,13 @@ export function validateSiteConfig(raw: unknown, scheduleValid: (expr: string) =
   }
   const redirects = parseRedirects(r.redirects, r.formerPlatform, problems);
   // Issue 14: the built-in WebSub hub, and whether its callbacks may reach private addresses.
-  if (r.hub !== undefined && r.hub !== null && r.hub !== 'builtin') problems.push({ field: 'hub', message: 'must be "builtin" (leave it out for no built-in hub)' });
   let hubCallbackAllowPrivate = false;
   if (r.hubCallbackAllowPrivate !== undefined) {
     if (typeof r.hubCallbackAllowPrivate !== 'boolean') problems.push({ field: 'hubCallbackAllowPrivate', message: 'must be true or false' });
     else hubCallbackAllowPrivate = r.hubCallbackAllowPrivate;
   }
+  const hubs = parseHubs(r.hubs, problems);
+  if (r.hub !== undefined && r.hub !== null && r.hub !== 'builtin') problems.push({ field: 'hub', message: 'must be "builtin" (the built-in WebSub hub at /websub), or left out' });
   if (problems.length > 0) {
     const list = problems.map((p) => `${p.field} ${p.message}`).join('; ');
     throw new FeedwrightError('CONFIG_INVALID', `site.json: ${list}`, { file: 'site.json', problems });
@@ -230,6 +267,7 @@ export function validateSiteConfig(raw: unknown, scheduleValid: (expr: string) =
   const config: SiteConfig = { title, description, language, timeZone, origins, behindProxy, itemLimit, schedule, author, idPrefix, mirrorNotice, embedHosts, hubCallbackAllowPrivate };
   if (unconditionalPerPeriod !== undefined) config.unconditionalPerPeriod = unconditionalPerPeriod;
   if (redirects.length > 0) config.redirects = redirects;
+  if (hubs.length > 0) config.hubs = hubs;
   if (r.hub === 'builtin') config.hub = 'builtin';
   return config;
 }

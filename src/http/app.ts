@@ -5,6 +5,7 @@ import { ERROR_CODES } from '../core/errors.js';
 import { PAGE_CSP } from '../publish/header-rules.js';
 import type { ClusterStatus, PublishedSource } from '../publish/published-set.js';
 import { bearerMatches, createApiRouter, type ApiOptions } from './api.js';
+import type { HubStatus } from '../websub/publisher.js';
 
 /** Requests the fast path handed over while no set was published yet (see markArrivedBeforeFirstSet). */
 const arrivedBeforeFirstSet = new WeakSet<object>();
@@ -28,6 +29,8 @@ export interface AppOptions {
   cluster?: () => ClusterStatus;
   /** The built-in WebSub hub's `/websub` router (src/websub/hub-endpoint.ts), when it is on. */
   hub?: Router;
+  /** The WebSub hubs pinged after each publish (issue 14): circuit, queue, last success and failure each. */
+  webSub?: () => HubStatus[];
 }
 
 /** Creates the Express app. */
@@ -73,6 +76,9 @@ export function createApp(options: AppOptions): Express {
         ...(unreachable ? [{ code: 'STORE_UNAVAILABLE', reason: ERROR_CODES.STORE_UNAVAILABLE }] : []),
       ],
       cluster,
+      // Each hub's last success and failure (a hub that fails does not make the site degraded:
+      // readers still get every feed; hubs also poll).
+      webSub: options.webSub && { hubs: options.webSub() },
       uptimeSeconds: Math.round((Date.now() - options.startedAt) / 1000),
       published: set && {
         generation: set.generation,

@@ -1,11 +1,13 @@
 // The header rules of every compiled document: media types (design §5), entity-tags (RFC 9110
 // §8.8.3), Last-Modified (§8.8.2), Cache-Control with the RFC 5861 stale directives, Link to the
-// same document on the other origins (RFC 8288), Onion-Location, and the CSP of HTML pages. Pure:
+// same document on the other origins and WebSub discovery (RFC 8288; W3C WebSub §4), Onion-Location,
+// and the CSP of HTML pages. Pure:
 // the same record and settings give the same headers on every instance.
 import { createHash } from 'node:crypto';
 import { httpDate } from '../core/dates.js';
 import type { Format } from '../core/scopes.js';
 import type { SiteConfig } from '../core/site.js';
+import { discoveryLinks } from '../core/websub-discovery.js';
 import { BROTLI_PENDING, CODINGS, type Coding, type CompiledDocument, type DocumentRecord, type HeaderFields, type Variant } from './published-set.js';
 
 /**
@@ -82,7 +84,10 @@ export type HeaderRules = (path: string, contentType: string, originIndex: numbe
 /**
  * The header rules of a site: Link to the same document on every other origin (RFC 8288,
  * rel="alternate" with its type), Onion-Location on the primary when an onion mirror exists, and a
- * strict CSP on HTML.
+ * strict CSP on HTML. A feed document of a site with WebSub hubs also gets `rel="hub"` for each
+ * hub and its `rel="self"` on the serving origin first (W3C WebSub §4.1: discovery through the
+ * Link header, which a 304 carries too, RFC 9110 §15.4.5). Computed once per document and
+ * publish, never per request.
  */
 export function createHeaderRules(site: SiteConfig, periodSeconds: number): HeaderRules {
   const cacheControl = cacheControlFor(periodSeconds);
@@ -90,7 +95,11 @@ export function createHeaderRules(site: SiteConfig, periodSeconds: number): Head
   return (path, contentType, originIndex) => {
     const extra: Record<string, string | string[]> = {};
     const type = linkType(path, contentType);
-    const links = site.origins.filter((_, i) => i !== originIndex).map((o) => `<${o.href}${path}>; rel="alternate"; type="${type}"`);
+    const origin = site.origins[originIndex] ?? (site.origins[0] as SiteConfig['origins'][number]);
+    const links = [
+      ...discoveryLinks(site, origin, path),
+      ...site.origins.filter((_, i) => i !== originIndex).map((o) => `<${o.href}${path}>; rel="alternate"; type="${type}"`),
+    ];
     if (links.length > 0) extra.Link = links.join(', ');
     if (onion !== undefined && originIndex === 0) extra['Onion-Location'] = onion.href + path;
     if (contentType === CONTENT_TYPES.html) extra['Content-Security-Policy'] = PAGE_CSP;

@@ -1,27 +1,19 @@
 // The topics of the built-in hub (issue 14): the feed documents of the published set on every
 // origin, each by its absolute URL (origin href + path). A mirror's copy is its own topic.
 import type { Origin } from '../core/site.js';
-import type { CompiledDocument, PublishedSet } from '../publish/published-set.js';
-
-/** The documents that are topics: the three feed formats (not OPML, the index or the pages). */
-const FEED_FILES = new Set(['rss.xml', 'atom.xml', 'feed.json']);
+import type { PublishedSet } from '../publish/published-set.js';
+import { BUILTIN_HUB_PATH, isTopicPath } from '../core/websub-discovery.js';
+import { changedDocuments, type ChangedTopic } from './changed-topics.js';
 
 /** One topic: its URL, and where it is in the published set. */
-export interface Topic {
-  url: string;
-  path: string;
-  originIndex: number;
-  document: CompiledDocument;
-}
+export type Topic = ChangedTopic;
 
 /** Whether a published path is a feed document (…/rss.xml, …/atom.xml, …/feed.json). */
-export function isFeedPath(path: string): boolean {
-  return FEED_FILES.has(path.slice(path.lastIndexOf('/') + 1));
-}
+export const isFeedPath = isTopicPath;
 
 /** The hub URL of an origin (what deliveries' `Link: rel="hub"` names): `<href>/websub`. */
 export function hubUrl(origin: Origin): string {
-  return `${origin.href}/websub`;
+  return `${origin.href}${BUILTIN_HUB_PATH}`;
 }
 
 /**
@@ -48,18 +40,8 @@ export function findTopic(set: PublishedSet | undefined, origins: readonly Origi
 /**
  * The topics whose identity bytes differ between `before` and `after` (by `hash`), or that
  * `after` has and `before` did not: what a publish changed, for delivery (§7). Topics removed
- * by the publish are not listed (there is nothing to deliver).
+ * by the publish are not listed (there is nothing to deliver). See changed-topics.ts.
  */
 export function changedTopics(before: PublishedSet | undefined, after: PublishedSet, origins: readonly Origin[]): Topic[] {
-  const out: Topic[] = [];
-  for (const [path, docs] of after.documents) {
-    if (!isFeedPath(path)) continue;
-    const old = before?.documents.get(path);
-    docs.forEach((document, originIndex) => {
-      const origin = origins[originIndex];
-      if (origin === undefined || old?.[originIndex]?.hash === document.hash) return;
-      out.push({ url: `${origin.href}${path}`, path, originIndex, document });
-    });
-  }
-  return out;
+  return changedDocuments(before?.documents, after.documents, origins);
 }

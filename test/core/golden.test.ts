@@ -11,7 +11,9 @@ import { renderRss } from '../../src/core/render-rss.js';
 import type { FeedContent, RenderContext } from '../../src/core/feed-model.js';
 import type { Scope } from '../../src/core/scopes.js';
 import type { Article } from '../../src/core/article.js';
-import { GOLDEN, buildFeed, contextFor, htmlUrls, parseXml, sampleArticles, sampleSite, textOf, xmlErrors } from './helpers.js';
+import { GOLDEN, buildFeed, contextFor, htmlUrls, parseXml, rawSampleSite, sampleArticles, sampleSite, textOf, xmlErrors } from './helpers.js';
+import { validateSiteConfig } from '../../src/core/site.js';
+import { isCronExpression } from '../../src/compile/schedule.js';
 
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 const SEED_ID = '80a8fa572f98a536';
@@ -32,9 +34,13 @@ function inScope(scope: Scope): Article[] {
   return articles.filter((a) => articleScopes(a).some((s) => s.key === scope.key));
 }
 
-const feeds: { name: string; scope: Scope; feed: FeedContent }[] = [
+// The sample site with WebSub hubs (issue 14): a configured hub and the built-in one, on the mirror.
+const websubSite = validateSiteConfig({ ...rawSampleSite(), hubs: ['https://pubsubhubbub.appspot.com/'], hub: 'builtin' }, isCronExpression);
+
+const feeds: { name: string; scope: Scope; feed: FeedContent; ctx?: RenderContext }[] = [
   { name: 'site', scope: SITE_SCOPE, feed: buildFeed(SITE_SCOPE, inScope(SITE_SCOPE), site) },
   { name: 'news-russia', scope: RUSSIA_SCOPE, feed: buildFeed(RUSSIA_SCOPE, inScope(RUSSIA_SCOPE), site) },
+  { name: 'news-russia-websub-mirror', scope: RUSSIA_SCOPE, feed: buildFeed(RUSSIA_SCOPE, inScope(RUSSIA_SCOPE), websubSite), ctx: contextFor(websubSite, websubSite.origins[1]!) },
 ];
 
 const formats = [
@@ -51,8 +57,8 @@ describe('golden files', () => {
   before(() => {
     if (!UPDATE) return;
     mkdirSync(GOLDEN, { recursive: true });
-    for (const { name, feed } of feeds) {
-      for (const { ext, render } of formats) writeFileSync(join(GOLDEN, `${name}.${ext}`), render(feed, ctx));
+    for (const { name, feed, ctx: own } of feeds) {
+      for (const { ext, render } of formats) writeFileSync(join(GOLDEN, `${name}.${ext}`), render(feed, own ?? ctx));
     }
   });
 
@@ -62,16 +68,16 @@ describe('golden files', () => {
     expect(feeds[1]!.feed.items.map((i) => i.article.id)).to.deep.equal([SEED_ID]);
   });
 
-  for (const { name, feed } of feeds) {
+  for (const { name, feed, ctx: own } of feeds) {
     for (const { ext, render } of formats) {
       it(`${name}.${ext} matches the renderer byte for byte`, () => {
         const file = join(GOLDEN, `${name}.${ext}`);
         expect(existsSync(file), `${file} is missing: run with UPDATE_GOLDEN=1`).to.equal(true);
-        const actual = render(feed, ctx);
+        const actual = render(feed, own ?? ctx);
         expect(Buffer.from(actual, 'utf8').equals(readFileSync(file)), `${name}.${ext} differs from the renderer; rerun with UPDATE_GOLDEN=1 and review the diff`).to.equal(true);
       });
       it(`${name}.${ext} is deterministic (two renders, same bytes)`, () => {
-        expect(render(feed, ctx)).to.equal(render(feed, contextFor(site)));
+        expect(render(feed, own ?? ctx)).to.equal(render(feed, own === undefined ? contextFor(site) : contextFor(own.site, own.origin)));
       });
     }
   }
@@ -278,6 +284,23 @@ describe('golden files', () => {
       });
     });
   }
+
+  // Issue 14: WebSub discovery in the documents of a mirror (W3C WebSub §4, JSON Feed 1.1 hubs).
+  describe('news-russia-websub-mirror.*', () => {
+    const MIRROR = 'https://www.presstv.ir';
+    const HUBS = [`${MIRROR}/websub`, 'https://pubsubhubbub.appspot.com/'];
+    it('RSS and Atom carry rel="hub" per hub and one rel="self" on the mirror; JSON Feed its hubs', async () => {
+      const rss = (await parseXml(golden('news-russia-websub-mirror', 'rss.xml'))).rss.channel[0]['atom:link'].map((l: any) => l.$);
+      expect(rss.filter((l: any) => l.rel === 'hub').map((l: any) => l.href)).to.deep.equal(HUBS);
+      expect(rss.filter((l: any) => l.rel === 'self').map((l: any) => l.href)).to.deep.equal([`${MIRROR}/sections/news/russia/rss.xml`]);
+      const atom = (await parseXml(golden('news-russia-websub-mirror', 'atom.xml'))).feed.link.map((l: any) => l.$);
+      expect(atom.filter((l: any) => l.rel === 'hub').map((l: any) => l.href)).to.deep.equal(HUBS);
+      expect(atom.filter((l: any) => l.rel === 'self').map((l: any) => l.href)).to.deep.equal([`${MIRROR}/sections/news/russia/atom.xml`]);
+      const json = JSON.parse(golden('news-russia-websub-mirror', 'feed.json'));
+      expect(json.hubs).to.deep.equal(HUBS.map((url) => ({ type: 'WebSub', url })));
+      expect(json.feed_url).to.equal(`${MIRROR}/sections/news/russia/feed.json`);
+    });
+  });
 
   // Design §4: each item ends with a notice that links the article on every other domain.
   it('the seed content ends with the mirror notice linking the article on the other domain', () => {

@@ -8,9 +8,12 @@ import { parseStringPromise } from 'xml2js';
 import { validateArticle } from '../../src/core/article.js';
 import { plainLine } from '../../src/core/plain-text.js';
 import { itemId } from '../../src/core/feed-model.js';
-import { buildFeed, contextFor, renderAll, sampleSite, xmlErrors } from './helpers.js';
+import { buildFeed, contextFor, rawSampleSite, renderAll, xmlErrors } from './helpers.js';
+import { validateSiteConfig } from '../../src/core/site.js';
+import { isCronExpression } from '../../src/compile/schedule.js';
 
-const site = sampleSite();
+// With WebSub hubs (issue 14), one URL carrying `&` and a query: the hub links are attributes too.
+const site = validateSiteConfig({ ...rawSampleSite(), hubs: ['https://hub.example/p?a=1&b=<2>'], hub: 'builtin' }, isCronExpression);
 const SITE_SCOPE = { key: '', kind: 'site' as const, label: '' };
 
 /** Any UTF-16 text, lone surrogates, controls and markup included. */

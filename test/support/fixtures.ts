@@ -5,7 +5,7 @@ import { request, type OutgoingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSiteConfig } from '../../src/config.js';
-import { createService, type Service } from '../../src/service.js';
+import { createService, type Service, type ServiceOptions } from '../../src/service.js';
 import type { ArticleStore } from '../../src/store/store.js';
 import { ROOT } from './paths.js';
 
@@ -57,7 +57,7 @@ export interface TestService {
  * too, so br is served from the start (test/compile/brotli-background.test.ts tests the time
  * before).
  */
-export async function startService(dataDir: string, options: { clock?: () => number; compile?: boolean; cacheBytes?: number; apiToken?: string; store?: ArticleStore; databaseUrl?: string } = {}): Promise<TestService> {
+export async function startService(dataDir: string, options: { clock?: () => number; compile?: boolean; cacheBytes?: number; apiToken?: string; store?: ArticleStore; databaseUrl?: string; webSub?: ServiceOptions['webSub'] } = {}): Promise<TestService> {
   const site = loadSiteConfig(dataDir);
   const service = createService({
     site,
@@ -71,6 +71,7 @@ export async function startService(dataDir: string, options: { clock?: () => num
     ...(options.apiToken !== undefined ? { apiToken: options.apiToken } : {}),
     ...(options.store !== undefined ? { store: options.store } : {}),
     ...(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}),
+    ...(options.webSub !== undefined ? { webSub: options.webSub } : {}),
   });
   const port = await service.listen(0, '127.0.0.1');
   if (options.compile !== false) {
