@@ -121,7 +121,7 @@ export function createService(options: ServiceOptions): Service {
   const observe = composeObservers([metrics.observe, accessLog], (err) => logger.error(`observing a response: ${(err as Error).message}`));
   const app = createApp({ compiler, publicDir: options.publicDir, startedAt: Date.now(), logger, metrics, ...(observe === undefined ? {} : { observe }), api: { token: options.apiTokens ?? options.apiToken, store, writer, behindProxy: options.site.behindProxy } });
   // A body that cannot be served withholds its document and has its feed rendered again.
-  const server = createFeedServer({ site: options.site, current: compiler.current, app, bodies, periodSeconds, onBodyFault: compiler.reportBodyFault, ...(observe === undefined ? {} : { observe }) });
+  const server = createFeedServer({ site: options.site, current: compiler.current, app, bodies, periodSeconds, onBodyFault: compiler.reportBodyFault, ...(observe === undefined ? {} : { observe }), logError: (line) => logger.error(line) });
   let schedule: Schedule | undefined;
 
   return {

@@ -112,7 +112,7 @@ export function createClusterService(options: ClusterServiceOptions): ClusterSer
   const accessLog = options.accessLog === undefined ? undefined : createAccessLog({ logger: options.accessLog, origins: site.origins.map((o) => o.href), behindProxy: site.behindProxy });
   const observe = composeObservers([metrics.observe, accessLog], (err) => logger.error(`observing a response: ${(err as Error).message}`));
   const app = createApp({ compiler: node, publicDir: options.publicDir, startedAt: Date.now(), cluster: () => node.health(), logger, metrics, ...(observe === undefined ? {} : { observe }), api: { token: options.apiTokens ?? options.apiToken, store, writer, available: () => node.databaseReachable(), behindProxy: site.behindProxy } });
-  const server = createFeedServer({ site, current: node.current, app, bodies, periodSeconds, onBodyFault: node.reportBodyFault, ...(observe === undefined ? {} : { observe }) });
+  const server = createFeedServer({ site, current: node.current, app, bodies, periodSeconds, onBodyFault: node.reportBodyFault, ...(observe === undefined ? {} : { observe }), logError: (line) => logger.error(line) });
 
   return {
     store,

@@ -45,9 +45,9 @@ export function requestAddress(req: IncomingMessage, behindProxy: boolean): stri
 /**
  * Creates the guard: `check(req, what)` authenticates a request for `what` (`api`, `metrics`,
  * …). An address held back gets 429 without its token being looked at; a missing or wrong token
- * gets 401, a `warn` record `authentication failed` with `address`, `ua`, `what`, `reason`
- * (missing, invalid) and `failures`, and counts towards holding the address back; a good token
- * clears the address's count.
+ * gets 401 and a `warn` record `authentication failed` with `address`, `ua`, `what`, `reason`
+ * (missing, invalid) and `failures`; a wrong token counts towards holding the address back; a
+ * good token clears the address's count.
  */
 export function createBearerGuard(options: BearerGuardOptions): { check(req: IncomingMessage, what: string): BearerResult } {
   const { tokens, throttle, logger, metrics, behindProxy } = options;
@@ -70,7 +70,9 @@ export function createBearerGuard(options: BearerGuardOptions): { check(req: Inc
         return { client };
       }
       const reason = presented === undefined ? 'missing' : 'invalid';
-      const failures = throttle.fail(address, now);
+      // Only a wrong token is a guess: a request without one (a misconfigured client) is
+      // logged and refused, but does not hold the address back.
+      const failures = reason === 'invalid' ? throttle.fail(address, now) : 0;
       metrics?.authFailure(reason);
       logger.warn({ address, ua, what, reason, failures }, 'authentication failed');
       return { status: 401, challenge: presented === undefined ? 'Bearer' : 'Bearer error="invalid_token"' };
