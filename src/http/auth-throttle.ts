@@ -7,6 +7,8 @@
 export interface AuthThrottleOptions {
   /** Failures answered at once (401) before an address is held back (default 3). */
   free?: number;
+  /** The first delay, in seconds (default 5); each further attempt doubles it. */
+  baseSeconds?: number;
   /** The longest delay, in seconds (default 300). */
   capSeconds?: number;
   /** An address's count is forgotten this long after its last failure, in ms (default 15 min). */
@@ -34,6 +36,7 @@ export interface AuthThrottle {
 /** Creates a throttle; `now` is epoch ms from the caller's clock. */
 export function createAuthThrottle(options: AuthThrottleOptions = {}): AuthThrottle {
   const free = options.free ?? 3;
+  const base = options.baseSeconds ?? 5;
   const cap = options.capSeconds ?? 300;
   const windowMs = options.windowMs ?? 15 * 60_000;
   const max = options.maxAddresses ?? 10_000;
@@ -43,8 +46,8 @@ export function createAuthThrottle(options: AuthThrottleOptions = {}): AuthThrot
   const record = (address: string, now: number): number => {
     const prev = seen.get(address);
     const failures = prev === undefined || now - prev.last > windowMs ? 1 : prev.failures + 1;
-    // 1 s after the `free`-th failure, then 2, 4, 8 … up to the cap.
-    const until = failures < free ? 0 : now + Math.min(cap, 2 ** (failures - free)) * 1000;
+    // `base` seconds after the `free`-th failure, then twice that, four times … up to the cap.
+    const until = failures < free ? 0 : now + Math.min(cap, base * 2 ** (failures - free)) * 1000;
     seen.delete(address);
     seen.set(address, { failures, last: now, until });
     if (seen.size > max) seen.delete(seen.keys().next().value as string);

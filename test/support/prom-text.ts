@@ -22,7 +22,8 @@ export interface Family {
 
 const NAME = '[a-zA-Z_:][a-zA-Z0-9_:]*';
 const LABEL = '[a-zA-Z_][a-zA-Z0-9_]*';
-const VALUE = '(?:[+-]?(?:\\d+\\.?\\d*(?:[eE][+-]?\\d+)?|\\.\\d+(?:[eE][+-]?\\d+)?)|[+-]?Inf|NaN)';
+// Go's strconv.ParseFloat, which the format names: decimals, and NaN, Inf, Infinity in any case.
+const VALUE = '(?:[+-]?(?:\\d+\\.?\\d*(?:[eE][+-]?\\d+)?|\\.\\d+(?:[eE][+-]?\\d+)?)|[+-]?[Ii][Nn][Ff](?:[Ii][Nn][Ii][Tt][Yy])?|[Nn][Aa][Nn])';
 const LABEL_PAIR = `${LABEL}="(?:[^"\\\\\\n]|\\\\[\\\\"n])*"`;
 const SAMPLE = new RegExp(`^(${NAME})(?:\\{((?:${LABEL_PAIR}(?:,${LABEL_PAIR})*,?)?)\\})? (${VALUE})(?: (-?\\d+))?$`);
 const PAIR = new RegExp(`(${LABEL})="((?:[^"\\\\\\n]|\\\\[\\\\"n])*)"`, 'g');
@@ -34,8 +35,9 @@ function unescape(value: string): string {
 }
 
 function number(text: string): number {
-  if (text.endsWith('Inf')) return text.startsWith('-') ? -Infinity : Infinity;
-  return text === 'NaN' ? Number.NaN : Number(text);
+  const lower = text.toLowerCase();
+  if (/inf/.test(lower)) return lower.startsWith('-') ? -Infinity : Infinity;
+  return lower === 'nan' ? Number.NaN : Number(text);
 }
 
 /** The family a sample name belongs to, given the TYPEs declared (histogram/summary suffixes). */
