@@ -60,10 +60,11 @@ export function createApp(options: AppOptions): Express {
 
   // Prometheus scrapes /metrics with one of the API tokens (README, "Metrics and logs"): the
   // counts name feeds' formats and clients, not for everyone; no token configured, no metrics.
-  const metricsGuard = createBearerGuard({ tokens: apiTokensOf(options.api.token), throttle, logger, metrics: options.metrics, behindProxy: options.api.behindProxy ?? false });
+  const metricsTokens = apiTokensOf(options.api.token);
+  const metricsGuard = createBearerGuard({ tokens: metricsTokens, throttle, logger, metrics: options.metrics, behindProxy: options.api.behindProxy ?? false });
   app.get('/metrics', async (req: Request, res: Response) => {
     res.set('Cache-Control', 'no-store');
-    if (options.metrics === undefined || apiTokensOf(options.api.token).count() === 0) {
+    if (options.metrics === undefined || metricsTokens.count() === 0) {
       res.status(404).type('text/plain').send('Not Found: /metrics needs an API token (FEEDWRIGHT_API_TOKEN or FEEDWRIGHT_API_TOKEN_FILE).\n');
       return;
     }
