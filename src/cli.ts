@@ -3,7 +3,7 @@
 // environment and turns them into a running service.
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { createWriteStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { FeedwrightError } from './core/errors.js';
 import { loadRuntimeConfig, loadSiteConfig, type RuntimeConfig } from './config.js';
 import { checkArticleFiles, formatProblem } from './compile/source-files.js';
@@ -181,7 +181,7 @@ async function clusterService(runtime: RuntimeConfig & { databaseUrl: string }, 
 function observability(runtime: RuntimeConfig): { logger: Logger; accessLog?: Logger; apiTokens?: FileApiTokens } {
   const logger = createLogger({ level: runtime.logLevel });
   const to = runtime.accessLogTo;
-  const accessLog = to === undefined ? undefined : to === 'log' ? logger : createLogger({ level: 'info', destination: createWriteStream(to.file, { flags: 'a' }) });
+  const accessLog = to === undefined ? undefined : to === 'log' ? logger : createLogger({ level: 'info', destination: to, pretty: false });
   const apiTokens = runtime.apiTokenFile === undefined ? undefined : openApiTokenFile(runtime.apiTokenFile);
   if (apiTokens !== undefined) {
     process.on('SIGHUP', () => {

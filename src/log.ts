@@ -26,11 +26,11 @@ export interface LoggerOptions {
   /** The least severe level written (default `info`). */
   level?: LogLevel;
   /**
-   * Where lines go: file descriptor 1 (stdout, the default) or 2 (stderr), or a writable stream
-   * (tests capture lines this way). Descriptors are written synchronously, so nothing logged
-   * before an exit is lost.
+   * Where lines go: file descriptor 1 (stdout, the default) or 2 (stderr), a file appended to
+   * (`{ file }`, its folder made if missing), or a writable stream (tests capture lines this
+   * way). Descriptors and files are written synchronously, so nothing logged before an exit is lost.
    */
-  destination?: 1 | 2 | NodeJS.WritableStream;
+  destination?: 1 | 2 | { file: string } | NodeJS.WritableStream;
   /**
    * Human-readable lines (pino-pretty, coloured) instead of JSON; default: when the destination
    * is a descriptor that is a terminal (`isatty`).
@@ -48,9 +48,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const tty = dest === 1 ? process.stdout.isTTY === true : dest === 2 ? process.stderr.isTTY === true : false;
   const base = { level, base: null, formatters: { bindings: () => ({}) } } as const;
   if (options.pretty ?? tty) {
-    return pino(base, PinoPretty({ destination: typeof dest === 'number' ? dest : (dest as Writable), sync: true, colorize: tty, translateTime: 'SYS:standard', ignore: 'pid,hostname' }));
+    return pino(base, PinoPretty({ destination: typeof dest === 'number' ? dest : 'file' in dest && typeof dest.file === 'string' ? dest.file : (dest as Writable), sync: true, colorize: tty, translateTime: 'SYS:standard', ignore: 'pid,hostname' }));
   }
-  return pino(base, typeof dest === 'number' ? pino.destination({ dest, sync: true }) : dest);
+  if (typeof dest === 'number') return pino(base, pino.destination({ dest, sync: true }));
+  if ('file' in dest && typeof dest.file === 'string') return pino(base, pino.destination({ dest: dest.file, append: true, mkdir: true, sync: true }));
+  return pino(base, dest as NodeJS.WritableStream);
 }
 
 /** A logger that writes nothing (the default of services built without one, e.g. in tests). */
