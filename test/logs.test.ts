@@ -4,9 +4,11 @@
 // article file logged once across compiles and again when it changes; named tokens revoked one
 // at a time (SIGHUP); the access log on only when asked for.
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { get, makeDataDir, removeDir, waitUntil } from './support/fixtures.js';
+import { ROOT, get, makeDataDir, removeDir, waitUntil } from './support/fixtures.js';
+import { builtCli } from './support/paths.js';
 import { startServeProcess, type ServeProcess } from './support/serve-process.js';
 import { parsePromText, sampleValue } from './support/prom-text.js';
 
@@ -187,5 +189,34 @@ describe('logs: FEEDWRIGHT_ACCESS_LOG=1', function () {
     expect(lines[0]?.bytes).to.equal(first.body.length);
     expect(lines[0]?.address).to.equal('127.0.0.1');
     expect(records(p).filter((x) => x.msg === 'request')).to.have.length(4);
+  });
+});
+
+describe('logs: one record per import', function () {
+  this.timeout(120_000);
+  const importFeed = (dataDir: string, extra: string[], env: NodeJS.ProcessEnv) => {
+    const base: NodeJS.ProcessEnv = { ...process.env, ...env };
+    if (env.LOG_LEVEL === undefined) delete base.LOG_LEVEL;
+    return spawnSync(process.execPath, [builtCli(), 'import', join(ROOT, 'test', 'fixtures', 'import', 'rdf.xml'), '--data', dataDir, ...extra], { env: base, encoding: 'utf8', timeout: 110_000 });
+  };
+
+  it('writes one JSON record (source, counts) on stderr when a level is asked for, and none otherwise', () => {
+    const dataDir = makeDataDir();
+    try {
+      const quiet = importFeed(dataDir, [], {});
+      expect(quiet.status, quiet.stderr).to.equal(0);
+      expect(quiet.stderr).to.not.include('"msg":"import"');
+      const logged = importFeed(dataDir, ['--log-level', 'info'], {});
+      expect(logged.status, logged.stderr).to.equal(0);
+      const lines = logged.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+      const imports = lines.filter((l) => l.msg === 'import');
+      expect(imports).to.have.length(1);
+      expect(imports[0]).to.include({ source: join(ROOT, 'test', 'fixtures', 'import', 'rdf.xml'), dryRun: false, imported: 0 });
+      expect(imports[0]?.unchanged).to.be.greaterThan(0);
+      // The command's own report stays plain text on stdout.
+      expect(logged.stdout).to.match(/^imported 0, updated 0, unchanged \d+/m);
+    } finally {
+      removeDir(dataDir);
+    }
   });
 });
