@@ -15,6 +15,8 @@ import { backupSqliteStore } from './store/sqlite-backup.js';
 import { createClusterService, type ClusterService } from './cluster/cluster-service.js';
 import type { SiteConfig } from './core/site.js';
 import type { CompileReport, PublishedSet } from './compile/compiler.js';
+import { createLogger, lineLog, type Logger } from './log.js';
+import { openApiTokenFile, type FileApiTokens } from './http/api-tokens.js';
 
 /** The package root: two levels up from dist/src/cli.js, one from src/cli.ts under tsx. */
 function packageRoot(): string {
@@ -39,6 +41,8 @@ Options:
   --data DIR           the data folder (site.json, articles/, feedwright.db); default: FEEDWRIGHT_DATA or ./data
   --database-url URL   keep the store in PostgreSQL (postgres://…), not data/feedwright.db, so several
                        instances can share it; default: DATABASE_URL (unset: the SQLite file)
+  --log-level LEVEL    trace, debug, info, warn, error, fatal or silent; default: LOG_LEVEL or info
+                       (JSON lines on a pipe or file, readable lines on a terminal)
   --help               show help for a command
 `,
   serve: `Usage: feedwright serve [--data DIR] [--database-url URL]
@@ -100,6 +104,7 @@ interface Args {
   dryRun?: boolean;
   postTypes?: string[];
   keepFooter?: boolean;
+  logLevel?: string;
   help: boolean;
 }
 
@@ -120,6 +125,7 @@ function parseArgs(argv: string[]): Args {
       args.databaseUrl = v;
       i += 1;
     } else if (a.startsWith('--database-url=')) args.databaseUrl = a.slice('--database-url='.length);
+    else if (a === '--log-level' || a.startsWith('--log-level=')) args.logLevel = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[(i += 1)] ?? '';
     else if (a === '--dry-run') args.dryRun = true;
     else if (a === '--keep-footer') args.keepFooter = true;
     else if (a === '--post-types' || a.startsWith('--post-types=')) {
@@ -149,7 +155,7 @@ function storage(runtime: RuntimeConfig) {
  * `campaign` says whether it competes to be the cluster's compiler. Throws a FeedwrightError
  * `STORE_OPEN` when the store cannot be opened.
  */
-async function clusterService(runtime: RuntimeConfig & { databaseUrl: string }, site: SiteConfig, campaign: boolean, log: (line: string) => void, schedule = true): Promise<ClusterService> {
+async function clusterService(runtime: RuntimeConfig & { databaseUrl: string }, site: SiteConfig, campaign: boolean, log: (line: string) => void, schedule = true, observability: { logger?: Logger; accessLog?: Logger; apiTokens?: FileApiTokens } = {}): Promise<ClusterService> {
   const store = await openPgStore(runtime.databaseUrl, { idPrefix: site.idPrefix, log });
   return createClusterService({
     site,
@@ -163,17 +169,39 @@ async function clusterService(runtime: RuntimeConfig & { databaseUrl: string }, 
     log,
     ...(runtime.renderThreads === undefined ? {} : { renderThreads: runtime.renderThreads }),
     ...(runtime.apiToken ? { apiToken: runtime.apiToken } : {}),
+    ...observability,
   });
 }
 
+/**
+ * What serve logs through: the service log on stdout at the configured level, the access log
+ * (FEEDWRIGHT_ACCESS_LOG: into it, or appended to a file), and the named API tokens of
+ * FEEDWRIGHT_API_TOKEN_FILE, read again on SIGHUP (the tokens in use stay if the file is broken).
+ */
+function observability(runtime: RuntimeConfig): { logger: Logger; accessLog?: Logger; apiTokens?: FileApiTokens } {
+  const logger = createLogger({ level: runtime.logLevel });
+  const to = runtime.accessLogTo;
+  const accessLog = to === undefined ? undefined : to === 'log' ? logger : createLogger({ level: 'info', destination: to, pretty: false });
+  const apiTokens = runtime.apiTokenFile === undefined ? undefined : openApiTokenFile(runtime.apiTokenFile);
+  if (apiTokens !== undefined) {
+    process.on('SIGHUP', () => {
+      const r = apiTokens.reload();
+      if (r.ok) logger.info({ clients: r.names }, 'API tokens reloaded');
+      else logger.error({ problems: r.problems }, 'API token file not reloaded: the tokens in use stay');
+    });
+  }
+  return { logger, ...(accessLog === undefined ? {} : { accessLog }), ...(apiTokens === undefined ? {} : { apiTokens }) };
+}
+
 /** Runs until SIGTERM or SIGINT, then closes `close` and resolves. */
-function untilStopped(close: () => Promise<void>): { stopped: Promise<void>; stopping: () => boolean } {
+function untilStopped(close: () => Promise<void>, logger?: Logger): { stopped: Promise<void>; stopping: () => boolean } {
   let stopping = false;
   const stopped = new Promise<void>((resolveStop) => {
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
-      console.log(`${signal}: finishing requests in flight and stopping`);
+      if (logger === undefined) console.log(`${signal}: finishing requests in flight and stopping`);
+      else logger.info(`${signal}: finishing requests in flight and stopping`);
       void close().then(resolveStop);
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
@@ -231,7 +259,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const root = packageRoot();
-  const runtime = loadRuntimeConfig({ ...(args.data === undefined ? {} : { data: args.data }), ...(args.databaseUrl === undefined ? {} : { databaseUrl: args.databaseUrl }) }, process.env, root);
+  const runtime = loadRuntimeConfig({ ...(args.data === undefined ? {} : { data: args.data }), ...(args.databaseUrl === undefined ? {} : { databaseUrl: args.databaseUrl }), ...(args.logLevel === undefined ? {} : { logLevel: args.logLevel }) }, process.env, root);
 
   if (args.command === 'check') {
     let problems = 0;
@@ -329,6 +357,10 @@ async function main(argv: string[]): Promise<number> {
       });
       progress.end();
       printImportReport(report);
+      // One log record per import, on stderr (stdout is the report), when a log level was asked for.
+      if (args.logLevel !== undefined || (process.env.LOG_LEVEL ?? '') !== '') {
+        createLogger({ level: runtime.logLevel, destination: 2 }).info({ source: report.source, format: report.format, dryRun: report.dryRun, imported: report.imported, updated: report.updated, unchanged: report.unchanged, skipped: report.skipped.length, total: report.total }, 'import');
+      }
       if (!args.dryRun && report.imported + report.updated > 0) console.log('stored; a running `feedwright serve` publishes them at its next compile (or run `feedwright compile`)');
       return report.skipped.some((sk) => !isDeliberateSkip(sk.kind)) ? 1 : 0;
     } finally {
@@ -337,29 +369,31 @@ async function main(argv: string[]): Promise<number> {
   }
 
   // serve
-  const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
+  const obs = observability(runtime);
+  const { logger } = obs;
+  const log = lineLog(logger);
   if (databaseUrl !== undefined) {
-    const cluster = await clusterService({ ...runtime, databaseUrl }, site, true, log);
+    const cluster = await clusterService({ ...runtime, databaseUrl }, site, true, log, true, obs);
     const port = await cluster.listen(runtime.port, runtime.host);
     const served = cluster.node.current();
-    console.log(`feedwright serving ${site.title} on http://${runtime.host === '0.0.0.0' ? 'localhost' : runtime.host}:${port}/ (data: ${runtime.dataDir}, PostgreSQL cluster, ${served ? `published set with ${served.documents.size} documents` : 'no published set yet'})`);
-    await untilStopped(() => cluster.close()).stopped;
+    logger.info(`feedwright serving ${site.title} on http://${runtime.host === '0.0.0.0' ? 'localhost' : runtime.host}:${port}/ (data: ${runtime.dataDir}, PostgreSQL cluster, ${served ? `published set with ${served.documents.size} documents` : 'no published set yet'})`);
+    await untilStopped(() => cluster.close(), logger).stopped;
     return 0;
   }
-  const service = createService({ site, ...storage(runtime), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, log, ...(runtime.apiToken ? { apiToken: runtime.apiToken } : {}) });
+  const service = createService({ site, ...storage(runtime), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, log, ...obs, ...(runtime.apiToken ? { apiToken: runtime.apiToken } : {}) });
   const port = await service.listen(runtime.port, runtime.host);
-  console.log(`feedwright serving ${site.title} on http://${runtime.host === '0.0.0.0' ? 'localhost' : runtime.host}:${port}/ (data: ${runtime.dataDir}, schedule "${site.schedule}")`);
+  logger.info(`feedwright serving ${site.title} on http://${runtime.host === '0.0.0.0' ? 'localhost' : runtime.host}:${port}/ (data: ${runtime.dataDir}, schedule "${site.schedule}")`);
   // Signals are handled from the moment the port is open: a deploy's SIGTERM during the first
   // (possibly full) compile finishes requests in flight and exits 0 like any other.
-  const { stopped, stopping } = untilStopped(() => service.close());
+  const { stopped, stopping } = untilStopped(() => service.close(), logger);
   const first = await service.compiler.compile().catch((err: unknown) => ({ published: false, error: (err as Error).message }));
   const serving = service.compiler.current();
   // compile() reports the last of back-to-back runs (a schedule tick during it is folded in), so
   // this line says what is served rather than what one run did.
   if (stopping()) {
     // stopping: say nothing more
-  } else if (serving) console.log(`first compile done: serving ${serving.feeds.length} feeds from ${serving.articles} articles (set ${serving.generation})`);
-  else console.log(`first compile did not publish (${first.error ?? 'see above'}); the next scheduled compile tries again`);
+  } else if (serving) logger.info(`first compile done: serving ${serving.feeds.length} feeds from ${serving.articles} articles (set ${serving.generation})`);
+  else logger.warn(`first compile did not publish (${first.error ?? 'see above'}); the next scheduled compile tries again`);
   await stopped;
   return 0;
 }

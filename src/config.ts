@@ -5,6 +5,8 @@ import { join, resolve } from 'node:path';
 import { FeedwrightError, type FieldProblem } from './core/errors.js';
 import { parseOrigin, validateSiteConfig, type SiteConfig } from './core/site.js';
 import { isCronExpression } from './compile/schedule.js';
+import { parseTokenFile } from './http/api-tokens.js';
+import { LOG_LEVELS, isLogLevel, type LogLevel } from './log.js';
 
 /** Where things live and how the server listens. */
 export interface RuntimeConfig {
@@ -28,6 +30,18 @@ export interface RuntimeConfig {
    * FEEDWRIGHT_API_TOKEN_FILE names); undefined turns the API off.
    */
   apiToken: string | undefined;
+  /**
+   * FEEDWRIGHT_API_TOKEN_FILE: the token file, which may name several clients (`name:token` a
+   * line, see http/api-tokens.ts) and which `serve` reads again on SIGHUP; checked here.
+   */
+  apiTokenFile: string | undefined;
+  /** The log's level (`--log-level`, else LOG_LEVEL, else `info`). */
+  logLevel: LogLevel;
+  /**
+   * The access log (FEEDWRIGHT_ACCESS_LOG): `log` into the service log, a file path (appended to),
+   * or undefined (off, the default).
+   */
+  accessLogTo: 'log' | { file: string } | undefined;
   /**
    * Render worker threads (FEEDWRIGHT_RENDER_THREADS, an integer 0–64); undefined means one per
    * core. 0 renders on the serving thread (for a machine where threads cannot start).
@@ -159,18 +173,45 @@ export function apiTokenFrom(env: NodeJS.ProcessEnv): string | undefined {
   } catch (err) {
     throw invalid('FEEDWRIGHT_API_TOKEN_FILE', `names ${file}, which cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  const value = text.trimEnd();
-  if (value === '' || /\s/.test(value)) throw invalid('FEEDWRIGHT_API_TOKEN_FILE', `names ${file}, which must hold the token: one line without spaces`);
+  // One bare token (the form before named tokens), or `name:token` lines (http/api-tokens.ts).
+  const parsed = parseTokenFile(text);
+  if ('problems' in parsed) throw invalid('FEEDWRIGHT_API_TOKEN_FILE', `names ${file}, which must hold the token (one line without spaces) or name:token lines: ${parsed.problems.join('; ')}`);
+  const only = parsed.tokens.length === 1 ? parsed.tokens[0] : undefined;
+  return only !== undefined && !text.includes(':') ? only.secret : undefined;
+}
+
+/**
+ * The log level: `flag` (`--log-level`), else LOG_LEVEL, else `info`; case-insensitive. Throws a
+ * FeedwrightError `CONFIG_INVALID` naming where the value came from when it is not a level
+ * (trace, debug, info, warn, error, fatal, silent).
+ */
+export function logLevelFrom(flag: string | undefined, env: NodeJS.ProcessEnv): LogLevel {
+  const [field, text] = flag !== undefined ? ['--log-level', flag] : ['LOG_LEVEL', env.LOG_LEVEL];
+  if (text === undefined || text === '') return 'info';
+  const value = text.trim().toLowerCase();
+  if (!isLogLevel(value)) throw new FeedwrightError('CONFIG_INVALID', `${field} "${text}" is not a log level (${LOG_LEVELS.join(', ')})`, { problems: [{ field, message: `must be one of ${LOG_LEVELS.join(', ')}` }] });
   return value;
+}
+
+/**
+ * FEEDWRIGHT_ACCESS_LOG: unset, empty, `0`, `false` or `off` → undefined (no access log); `1`,
+ * `true` or `on` → `log` (records in the service log); anything else is a file path, resolved
+ * against the working folder, that access records are appended to.
+ */
+export function accessLogFrom(env: NodeJS.ProcessEnv): RuntimeConfig['accessLogTo'] {
+  const text = env.FEEDWRIGHT_ACCESS_LOG?.trim();
+  if (text === undefined || text === '' || /^(0|false|off)$/i.test(text)) return undefined;
+  if (/^(1|true|on)$/i.test(text)) return 'log';
+  return { file: resolve(text) };
 }
 
 /**
  * Resolves folders, the store and the listening address from flags and the environment
  * (design: configuration is read in one place). Throws a FeedwrightError `CONFIG_INVALID`
  * naming the variable when PORT, FEEDWRIGHT_CACHE_MB, FEEDWRIGHT_RENDER_THREADS, the API token
- * (apiTokenFrom) or the database URL is malformed.
+ * (apiTokenFrom), the log level (logLevelFrom) or the database URL is malformed.
  */
-export function loadRuntimeConfig(flags: { data?: string; databaseUrl?: string }, env: NodeJS.ProcessEnv, packageRoot: string): RuntimeConfig {
+export function loadRuntimeConfig(flags: { data?: string; databaseUrl?: string; logLevel?: string }, env: NodeJS.ProcessEnv, packageRoot: string): RuntimeConfig {
   const dataDir = resolve(flags.data ?? env.FEEDWRIGHT_DATA ?? join(packageRoot, 'data'));
   const portText = env.PORT ?? '3000';
   const port = Number(portText);
@@ -198,6 +239,9 @@ export function loadRuntimeConfig(flags: { data?: string; databaseUrl?: string }
     port,
     host: env.HOST ?? '0.0.0.0',
     apiToken: apiTokenFrom(env),
+    apiTokenFile: env.FEEDWRIGHT_API_TOKEN_FILE === '' ? undefined : env.FEEDWRIGHT_API_TOKEN_FILE,
+    logLevel: logLevelFrom(flags.logLevel, env),
+    accessLogTo: accessLogFrom(env),
     renderThreads,
   };
 }

@@ -15,7 +15,13 @@ import { createArticleWriter, type ArticleWriter } from './compile/writer.js';
 import { prepareSettingsOf } from './compile/prepared.js';
 import { createBuiltinHub, type BuiltinHub, type HubTuning } from './websub/hub.js';
 import { pingedHubs } from './core/websub-discovery.js';
-import { createWebSubPublisher, type PublisherOptions, type WebSubPublisher } from './websub/publisher.js';
+import { createWebSubPublisher, pingEventsTo, type PublisherOptions, type WebSubPublisher } from './websub/publisher.js';
+import { createLogger, lineLog, silentLogger, type Logger } from './log.js';
+import { createMetrics, type Metrics } from './http/metrics.js';
+import { createAccessLog } from './http/access-log.js';
+import { composeObservers } from './http/served-response.js';
+import { createPublishLog } from './compile/publish-log.js';
+import type { ApiTokens } from './http/api-tokens.js';
 
 /** The default memory budget for document bodies: the hot feeds, not the archive. */
 export const DEFAULT_CACHE_BYTES = 96 * 1024 * 1024;
@@ -47,6 +53,15 @@ export interface ServiceOptions {
   publicDir: string;
   /** The ingest API's bearer token; undefined leaves the API off. */
   apiToken?: string;
+  /** The API's named tokens (api-tokens.ts; reloadable); given, they replace `apiToken`. */
+  apiTokens?: ApiTokens;
+  /**
+   * The structured log (src/log.ts): publishes, API writes, failed authentications, request
+   * failures; `log` lines go to it too unless `log` is given. Default: info and up on stdout.
+   */
+  logger?: Logger;
+  /** The access log's logger (FEEDWRIGHT_ACCESS_LOG): one record a request; undefined: no access log. */
+  accessLog?: Logger;
   /** Run the cron schedule (off in tests that drive compiles themselves). */
   schedule?: boolean;
   clock?: () => number;
@@ -71,6 +86,8 @@ export interface Service {
   hub?: BuiltinHub;
   /** Pings site.json's `hubs` after each publish that changed feeds (W3C WebSub §7); undefined without hubs. */
   publisher: WebSubPublisher | undefined;
+  /** The metrics /metrics exposes (hubPing for WebSub pings, storeError, …). */
+  metrics: Metrics;
   /** Starts listening; resolves with the bound port. */
   listen(port: number, host: string): Promise<number>;
   /** Stops the schedule, finishes in-flight requests, closes the store. */
@@ -79,7 +96,11 @@ export interface Service {
 
 /** Builds the service: the server answers at once (503 until the first compile publishes). */
 export function createService(options: ServiceOptions): Service {
-  const log = options.log ?? ((line: string) => console.log(`${new Date().toISOString()} ${line}`));
+  // A caller that gives its own `log` (tests, the compile command) hears nothing else unless it gives a logger too.
+  const logger = options.logger ?? (options.log === undefined ? createLogger() : silentLogger());
+  const log = options.log ?? lineLog(logger);
+  const metrics = createMetrics({ current: () => compiler.current() });
+  const publishLog = createPublishLog(logger);
   const store = options.store ?? openSqliteStore(options.databaseFile, { idPrefix: options.site.idPrefix, log });
   const bodies = openBodyStore(options.documentsDir ?? join(dirname(options.databaseFile), '.feedwright', 'documents'), options.cacheBytes ?? DEFAULT_CACHE_BYTES);
   const periodSeconds = schedulePeriodSeconds(options.site.schedule);
@@ -89,6 +110,11 @@ export function createService(options: ServiceOptions): Service {
     site: options.site,
     periodSeconds,
     log,
+    ...(options.logger !== undefined || options.log === undefined ? { warn: lineLog(logger, 'warn') } : {}),
+    onCompiled: (report) => {
+      metrics.compiled(report);
+      publishLog.compiled(report);
+    },
     // Render workers open the same file read-only: feeds are rendered off the serving thread.
     ...(options.store === undefined ? { databaseFile: options.databaseFile } : {}),
     ...(options.store !== undefined && options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}),
@@ -105,11 +131,16 @@ export function createService(options: ServiceOptions): Service {
   // WebSub (issue 14): the hubs hear of every topic a publish changed, off the publish path.
   const { closeGraceMs, ...webSubOptions } = options.webSub ?? {};
   const hubs = pingedHubs(options.site);
-  const publisher = hubs.length === 0 ? undefined : createWebSubPublisher({ ...webSubOptions, hubs });
+  const publisher = hubs.length === 0 ? undefined : createWebSubPublisher({ observe: pingEventsTo({ warn: (line) => logger.warn(line) }, metrics), ...webSubOptions, hubs });
   if (publisher !== undefined) compiler.onPublish(publisher.listener(options.site.origins));
-  const app = createApp({ ...(hub ? { hub: hub.router } : {}), compiler, publicDir: options.publicDir, startedAt: Date.now(), api: { token: options.apiToken, store, writer }, ...(publisher === undefined ? {} : { webSub: publisher.status }) });
+  compiler.onPublish(publishLog.published);
+  // Every answer is counted for /metrics and, when asked for, written to the access log (the
+  // reader statistics observer joins this list).
+  const accessLog = options.accessLog === undefined ? undefined : createAccessLog({ logger: options.accessLog, origins: options.site.origins.map((o) => o.href), behindProxy: options.site.behindProxy });
+  const observe = composeObservers([metrics.observe, accessLog], (err) => logger.error(`observing a response: ${(err as Error).message}`));
+  const app = createApp({ ...(hub ? { hub: hub.router } : {}), compiler, publicDir: options.publicDir, startedAt: Date.now(), ...(publisher === undefined ? {} : { webSub: publisher.status }), logger, metrics, ...(observe === undefined ? {} : { observe }), api: { token: options.apiTokens ?? options.apiToken, store, writer, behindProxy: options.site.behindProxy } });
   // A body that cannot be served withholds its document and has its feed rendered again.
-  const server = createFeedServer({ site: options.site, current: compiler.current, app, bodies, periodSeconds, onBodyFault: compiler.reportBodyFault });
+  const server = createFeedServer({ site: options.site, current: compiler.current, app, bodies, periodSeconds, onBodyFault: compiler.reportBodyFault, ...(observe === undefined ? {} : { observe }), logError: (line) => logger.error(line) });
   let schedule: Schedule | undefined;
 
   return {
@@ -120,6 +151,7 @@ export function createService(options: ServiceOptions): Service {
     server,
     ...(hub ? { hub } : {}),
     publisher,
+    metrics,
     async listen(port, host) {
       // Serve what the last run published before listening: a restart does not wait for a compile.
       await compiler.restore();

@@ -68,7 +68,7 @@ describe('config: settings from the environment', () => {
     const { readFileSync } = await import('node:fs');
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     for (const { variable } of SITE_ENVIRONMENT) expect(readme).to.include(`| \`${variable}\``);
-    for (const variable of ['PORT', 'HOST', 'FEEDWRIGHT_DATA', 'DATABASE_URL', 'FEEDWRIGHT_API_TOKEN', 'FEEDWRIGHT_API_TOKEN_FILE', 'FEEDWRIGHT_CACHE_MB', 'FEEDWRIGHT_RENDER_THREADS']) expect(readme).to.include(`| \`${variable}\``);
+    for (const variable of ['PORT', 'HOST', 'FEEDWRIGHT_DATA', 'DATABASE_URL', 'FEEDWRIGHT_API_TOKEN', 'FEEDWRIGHT_API_TOKEN_FILE', 'FEEDWRIGHT_CACHE_MB', 'FEEDWRIGHT_RENDER_THREADS', 'LOG_LEVEL', 'FEEDWRIGHT_ACCESS_LOG']) expect(readme).to.include(`| \`${variable}\``);
   });
 });
 
@@ -97,5 +97,39 @@ describe('config: FEEDWRIGHT_API_TOKEN_FILE', () => {
     const empty = fails(() => runtime({ FEEDWRIGHT_API_TOKEN_FILE: join(dir, 'empty') }));
     expect(empty.problems[0]?.field).to.equal('FEEDWRIGHT_API_TOKEN_FILE');
     for (const e of [both, missing, empty]) expect(e.message).not.to.include('s3cret');
+  });
+});
+
+describe('config: the log level, the access log and named token files (issue 12, metrics and logs)', () => {
+  let dir: string;
+  before(() => {
+    dir = makeDataDir({ copySample: false });
+  });
+  after(() => removeDir(dir));
+  const runtime = (env: NodeJS.ProcessEnv, logLevel?: string) => loadRuntimeConfig({ data: dir, ...(logLevel === undefined ? {} : { logLevel }) }, env, ROOT);
+
+  it('takes --log-level over LOG_LEVEL over info, in any case, and names the source of a bad level', () => {
+    expect(runtime({}).logLevel).to.equal('info');
+    expect(runtime({ LOG_LEVEL: 'DEBUG' }).logLevel).to.equal('debug');
+    expect(runtime({ LOG_LEVEL: 'debug' }, 'warn').logLevel).to.equal('warn');
+    expect(fails(() => runtime({ LOG_LEVEL: 'loud' })).problems[0]?.field).to.equal('LOG_LEVEL');
+    expect(fails(() => runtime({}, 'verbose')).message).to.match(/^--log-level "verbose" is not a log level/);
+  });
+
+  it('reads FEEDWRIGHT_ACCESS_LOG as off, into the log, or a file', () => {
+    for (const off of [undefined, '', '0', 'false', 'off']) expect(runtime(off === undefined ? {} : { FEEDWRIGHT_ACCESS_LOG: off }).accessLogTo).to.equal(undefined);
+    for (const on of ['1', 'true', 'ON']) expect(runtime({ FEEDWRIGHT_ACCESS_LOG: on }).accessLogTo).to.equal('log');
+    expect(runtime({ FEEDWRIGHT_ACCESS_LOG: '/var/log/feedwright/access.log' }).accessLogTo).to.deep.equal({ file: '/var/log/feedwright/access.log' });
+  });
+
+  it('accepts a file of named tokens and refuses a malformed one without printing a token', () => {
+    writeFileSync(join(dir, 'named'), 'cms-one:aaaaaaaaaaaaaaaaaaaa1\ncms-two:bbbbbbbbbbbbbbbbbbbb2\n');
+    const named = runtime({ FEEDWRIGHT_API_TOKEN_FILE: join(dir, 'named') });
+    expect(named.apiTokenFile).to.equal(join(dir, 'named'));
+    expect(named.apiToken).to.equal(undefined);
+    writeFileSync(join(dir, 'bad'), 'cms-one:aaaaaaaaaaaaaaaaaaaa1\ncms-two bbbbbbbbbbbbbbbbbbbb2\n');
+    const bad = fails(() => runtime({ FEEDWRIGHT_API_TOKEN_FILE: join(dir, 'bad') }));
+    expect(bad.problems[0]?.field).to.equal('FEEDWRIGHT_API_TOKEN_FILE');
+    expect(bad.message).to.include('line 2').and.not.include('aaaa').and.not.include('bbbb');
   });
 });

@@ -13,10 +13,16 @@ import { createArticleWriter, type ArticleWriter } from '../compile/writer.js';
 import { createApp } from '../http/app.js';
 import { createFeedServer } from '../http/server.js';
 import type { PgStore } from '../store/pg-store.js';
+import { createLogger, lineLog, silentLogger, type Logger } from '../log.js';
+import { createMetrics, type Metrics } from '../http/metrics.js';
+import { createAccessLog } from '../http/access-log.js';
+import { composeObservers } from '../http/served-response.js';
+import { createPublishLog } from '../compile/publish-log.js';
+import type { ApiTokens } from '../http/api-tokens.js';
 import { createClusterNode, type ClusterNode } from './cluster-node.js';
 import { createBuiltinHub, type BuiltinHub, type HubTuning } from '../websub/hub.js';
 import { pingedHubs } from '../core/websub-discovery.js';
-import { createWebSubPublisher, type WebSubPublisher } from '../websub/publisher.js';
+import { createWebSubPublisher, pingEventsTo, type WebSubPublisher } from '../websub/publisher.js';
 
 /** What an instance of a cluster is built from. */
 export interface ClusterServiceOptions {
@@ -36,6 +42,12 @@ export interface ClusterServiceOptions {
   publicDir: string;
   /** The ingest API's bearer token; undefined leaves the API off. */
   apiToken?: string;
+  /** The API's named tokens (reloadable); given, they replace `apiToken`. */
+  apiTokens?: ApiTokens;
+  /** The structured log (see ServiceOptions.logger). */
+  logger?: Logger;
+  /** The access log's logger; undefined: no access log. */
+  accessLog?: Logger;
   /** Run the cron schedule while compiling (default true). */
   schedule?: boolean;
   /** How often a replica tries the compiler lock and checks for a missed publish (ms, default 1000). */
@@ -56,6 +68,8 @@ export interface ClusterService {
   server: Server;
   /** The built-in WebSub hub (every instance takes subscriptions; only the compiler delivers). */
   hub?: BuiltinHub;
+  /** The metrics /metrics exposes. */
+  metrics: Metrics;
   /** Serves the store's published set (when the database answers), listens, then competes to compile; resolves with the port. */
   listen(port: number, host: string): Promise<number>;
   /** Stops listening, publishes acknowledged writes (when compiling), ends the session, closes the store. */
@@ -64,7 +78,10 @@ export interface ClusterService {
 
 /** Builds one instance of a cluster; nothing connects until listen(). */
 export function createClusterService(options: ClusterServiceOptions): ClusterService {
-  const log = options.log ?? ((line: string) => console.log(`${new Date().toISOString()} ${line}`));
+  const logger = options.logger ?? (options.log === undefined ? createLogger() : silentLogger());
+  const log = options.log ?? lineLog(logger);
+  const metrics = createMetrics({ current: () => node.current() });
+  const publishLog = createPublishLog(logger);
   const { site, store } = options;
   const bodies = openBodyStore(options.documentsDir, options.cacheBytes);
   const periodSeconds = schedulePeriodSeconds(site.schedule);
@@ -74,6 +91,11 @@ export function createClusterService(options: ClusterServiceOptions): ClusterSer
     site,
     periodSeconds,
     log,
+    ...(options.logger !== undefined || options.log === undefined ? { warn: lineLog(logger, 'warn') } : {}),
+    onCompiled: (report) => {
+      metrics.compiled(report);
+      publishLog.compiled(report);
+    },
     // Render workers read the store through their own read-only pools.
     databaseUrl: store.url,
     ...(options.renderThreads === undefined ? {} : { renderThreads: options.renderThreads }),
@@ -81,7 +103,7 @@ export function createClusterService(options: ClusterServiceOptions): ClusterSer
     ...(options.articlesDir === undefined ? {} : { articlesDir: options.articlesDir }),
   });
   const hubs = pingedHubs(site);
-  const publisher = hubs.length === 0 ? undefined : createWebSubPublisher({ hubs });
+  const publisher = hubs.length === 0 ? undefined : createWebSubPublisher({ observe: pingEventsTo({ warn: (line) => logger.warn(line) }, metrics), hubs });
   const node = createClusterNode({
     store,
     bodies,
@@ -97,14 +119,17 @@ export function createClusterService(options: ClusterServiceOptions): ClusterSer
       if (publisher !== undefined) compiler.onPublish(publisher.listener(site.origins));
       // Issue 14: only the compiling instance delivers to the built-in hub's subscribers too.
       if (hub !== undefined) compiler.onPublish(hub.published);
+      compiler.onPublish(publishLog.published);
       return compiler;
     },
     ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
   });
   const hub = site.hub === 'builtin' ? createBuiltinHub({ store, bodies, site, current: node.current, log, ...(options.hubTuning ? { tuning: options.hubTuning } : {}) }) : undefined;
   const writer = createArticleWriter({ store, compiler: node.target, timeZone: site.timeZone, prepare: prepareSettingsOf(site) });
-  const app = createApp({ ...(hub ? { hub: hub.router } : {}), compiler: node, publicDir: options.publicDir, startedAt: Date.now(), cluster: () => node.health(), ...(publisher === undefined ? {} : { webSub: publisher.status }), api: { token: options.apiToken, store, writer, available: () => node.databaseReachable() } });
-  const server = createFeedServer({ site, current: node.current, app, bodies, periodSeconds, onBodyFault: node.reportBodyFault });
+  const accessLog = options.accessLog === undefined ? undefined : createAccessLog({ logger: options.accessLog, origins: site.origins.map((o) => o.href), behindProxy: site.behindProxy });
+  const observe = composeObservers([metrics.observe, accessLog], (err) => logger.error(`observing a response: ${(err as Error).message}`));
+  const app = createApp({ ...(hub ? { hub: hub.router } : {}), compiler: node, publicDir: options.publicDir, startedAt: Date.now(), cluster: () => node.health(), ...(publisher === undefined ? {} : { webSub: publisher.status }), logger, metrics, ...(observe === undefined ? {} : { observe }), api: { token: options.apiTokens ?? options.apiToken, store, writer, available: () => node.databaseReachable(), behindProxy: site.behindProxy } });
+  const server = createFeedServer({ site, current: node.current, app, bodies, periodSeconds, onBodyFault: node.reportBodyFault, ...(observe === undefined ? {} : { observe }), logError: (line) => logger.error(line) });
 
   return {
     store,
@@ -114,6 +139,7 @@ export function createClusterService(options: ClusterServiceOptions): ClusterSer
     writer,
     server,
     ...(hub ? { hub } : {}),
+    metrics,
     async listen(port, host) {
       await node.start();
       await new Promise<void>((resolve, reject) => {

@@ -18,7 +18,8 @@ import { contentDigest, siteDigest } from './feed-state.js';
 import { prepareSettingsOf } from './prepared.js';
 import { createRenderPool, type RenderPool } from './render-pool.js';
 import { labelFromKey, type FeedRendered, type FeedTask, type RenderedDocument } from './render-task.js';
-import { formatProblem, openFileSource, type FileSource, type SourceProblem } from './source-files.js';
+import { createProblemLog, type ProblemLog } from './problem-log.js';
+import { openFileSource, type FileSource, type SourceProblem } from './source-files.js';
 
 export { RENDER_VERSION, nextLastModified } from './feed-state.js';
 export type { PublishedSet };
@@ -51,6 +52,10 @@ export interface CompilerOptions {
   periodSeconds: number;
   clock?: () => number;
   log?: (line: string) => void;
+  /** Where warnings go (an article file skipped); default `log`. */
+  warn?: (line: string) => void;
+  /** Hears every compile's report when the run ends (metrics, the publish log line); must not throw. */
+  onCompiled?: (report: CompileReport) => void;
   /**
    * Hears how far a compile is (for the command line's progress on stderr): `read` — article
    * files read, validated and stored, of those to read; `render` — feeds rendered, of those to
@@ -133,6 +138,8 @@ interface CompileContext {
   brotli: BrotliBackfill;
   clock: () => number;
   log: (line: string) => void;
+  /** Logs article file problems once, when they appear, change or clear (problem-log.ts). */
+  problemLog: ProblemLog;
   progress: CompilerOptions['progress'];
 }
 
@@ -380,7 +387,7 @@ async function syncSources(ctx: CompileContext, state: CompilerState, scanFiles:
     const sync = await files.sync(store, ctx.site.timeZone, startedAt);
     state.fileProblems = sync.problems;
     rep.articlesChanged = sync.changes.length;
-    for (const p of sync.problems) ctx.log(`skipped ${formatProblem(p)}`);
+    ctx.problemLog.report(sync.problems);
     for (const c of sync.changes) for (const k of [...c.scopesBefore, ...c.scopesAfter]) affected.add(k);
   }
   rep.problems = state.fileProblems;
@@ -603,6 +610,7 @@ export function createCompiler(options: CompilerOptions): Compiler {
     headersFor: createHeaderRules(site, options.periodSeconds),
     clock: options.clock ?? Date.now,
     log,
+    problemLog: createProblemLog({ warn: options.warn ?? log, info: log }),
     progress: options.progress,
   };
   state = { published: undefined, restored: false, renderAll: false, visibleUntil: undefined, changeSeq: undefined, states: undefined, pending: new Set(), fileProblems: [], listeners: [], cleanup: Promise.resolve(), live: new Set(), damaged: new Map(), forced: new Set(), forceDirectory: false, sweep: false };
@@ -644,6 +652,11 @@ export function createCompiler(options: CompilerOptions): Compiler {
     } finally {
       rep.durationMs = ctx.clock() - startedAt;
       report = rep;
+      try {
+        options.onCompiled?.(rep);
+      } catch (err) {
+        log(`a compile listener failed: ${(err as Error).message}`);
+      }
     }
   }
 

@@ -6,14 +6,30 @@ import { ARTICLE_ID, articleToJson } from '../core/article.js';
 import { FeedwrightError, type FieldProblem } from '../core/errors.js';
 import type { ArticleWriter } from '../publish/published-set.js';
 import { describeRefusal, refusalFieldMessage, type ArticleStore, type WriteRefusal } from '../store/store.js';
+import { silentLogger, type Logger } from '../log.js';
+import { DEFAULT_TOKEN_NAME, createApiTokens, type ApiTokens } from './api-tokens.js';
+import { createAuthThrottle, type AuthThrottle } from './auth-throttle.js';
+import { bearerToken, createBearerGuard } from './bearer-auth.js';
+import type { Metrics } from './metrics.js';
 
 /** The largest request body the API reads (an article body may be up to 2,000,000 characters). */
 export const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
 
 /** What the API needs. */
 export interface ApiOptions {
-  /** The bearer token; undefined turns the API off (404), never open. */
-  token: string | undefined;
+  /**
+   * The bearer token, or the named tokens (api-tokens.ts; a write is logged with its name);
+   * undefined or none turns the API off (404), never open. A bare string is named `default`.
+   */
+  token: string | ApiTokens | undefined;
+  /** Where writes and failed authentications are logged (default: nowhere). */
+  logger?: Logger;
+  /** Counts writes by client, refused authentications and store errors. */
+  metrics?: Pick<Metrics, 'apiWrite' | 'authFailure' | 'storeError'>;
+  /** Failed authentications per address (shared with /metrics); default: the router's own. */
+  throttle?: AuthThrottle;
+  /** Trust X-Forwarded-For for the client address (site.json `behindProxy`). */
+  behindProxy?: boolean;
   store: ArticleStore;
   writer: ArticleWriter;
   /**
@@ -50,35 +66,59 @@ export function tokenMatches(presented: string, expected: string): boolean {
   return timingSafeEqual(digest(presented), digest(expected));
 }
 
+/** The tokens `token` stands for (ApiOptions.token): a bare string is the token named `default`; none for undefined or ''. */
+export function apiTokensOf(token: string | ApiTokens | undefined): ApiTokens {
+  if (typeof token === 'object') return token;
+  return createApiTokens(token === undefined || token === '' ? [] : [{ name: DEFAULT_TOKEN_NAME, secret: token }]);
+}
+
 /**
  * True when an Authorization field value is `Bearer <token>` (RFC 6750 §2.1, scheme
- * case-insensitive) with the configured token; always false when no token is configured.
+ * case-insensitive) with the configured token (any of the named tokens); always false when no
+ * token is configured.
  */
-export function bearerMatches(authorization: string | undefined, token: string | undefined): boolean {
-  if (token === undefined || token === '' || authorization === undefined) return false;
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-  return m !== null && tokenMatches(m[1] as string, token);
+export function bearerMatches(authorization: string | undefined, token: string | ApiTokens | undefined): boolean {
+  if (token === undefined || token === '') return false;
+  const presented = bearerToken(authorization);
+  if (presented === undefined) return false;
+  return typeof token === 'string' ? tokenMatches(presented, token) : token.match(presented) !== undefined;
 }
 
 /** Creates the router mounted at /api/articles. */
 export function createApiRouter(options: ApiOptions): Router {
-  const { token, store, writer } = options;
+  const { store, writer } = options;
+  const tokens = apiTokensOf(options.token);
+  const logger = options.logger ?? silentLogger();
+  const metrics = options.metrics;
+  const guard = createBearerGuard({ tokens, throttle: options.throttle ?? createAuthThrottle(), logger, metrics, behindProxy: options.behindProxy ?? false });
+  /** The client (token name) of a request that passed the guard. */
+  const clientOf = (res: Response): string => res.locals.client as string;
+  /** One record per write: who, what, which article (never the token). */
+  const wrote = (res: Response, id: string, action: string) => {
+    logger.info({ client: clientOf(res), id, action }, 'api write');
+    metrics?.apiWrite(clientOf(res), action);
+  };
   const router = express.Router();
   const json = express.json({ limit: MAX_REQUEST_BYTES, type: () => true, strict: false });
 
   router.use((req: Request, res: Response, next: NextFunction) => {
-    if (token === undefined || token === '') {
+    if (tokens.count() === 0) {
       problem(res, 404, 'Not Found', 'The ingest API is off: set FEEDWRIGHT_API_TOKEN to turn it on.');
       return;
     }
-    const header = req.get('authorization') ?? '';
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!m || !tokenMatches(m[1] as string, token)) {
+    const auth = guard.check(req, 'api');
+    if ('status' in auth) {
+      if (auth.status === 429) {
+        res.set('Retry-After', String(auth.retryAfter));
+        problem(res, 429, 'Too Many Requests', `Too many failed authentications from this address; retry after ${auth.retryAfter} s.`);
+        return;
+      }
       // RFC 6750 §3: the challenge names the scheme.
-      res.set('WWW-Authenticate', m ? 'Bearer error="invalid_token"' : 'Bearer');
+      res.set('WWW-Authenticate', auth.challenge);
       problem(res, 401, 'Unauthorized', 'A valid bearer token is required.');
       return;
     }
+    res.locals.client = auth.client;
     if (options.available !== undefined && !options.available()) {
       unavailable(res);
       return;
@@ -140,6 +180,7 @@ export function createApiRouter(options: ApiOptions): Router {
       return;
     }
     const status = existed ? 'updated' : 'created';
+    wrote(res, id, changed ? (existed ? 'update' : 'create') : 'unchanged');
     res.status(!existed && changed ? 201 : 200).set('Cache-Control', 'no-store');
     if (!existed && changed) res.location(`${req.baseUrl}/${encodeURIComponent(id)}`);
     res.json({ id, status: changed ? status : 'unchanged' });
@@ -153,6 +194,7 @@ export function createApiRouter(options: ApiOptions): Router {
       problem(res, 404, 'Not Found', `No live article has the id "${id}".`);
       return;
     }
+    wrote(res, id, 'delete');
     res.status(204).set('Cache-Control', 'no-store').end();
   });
 
@@ -194,10 +236,12 @@ export function createApiRouter(options: ApiOptions): Router {
     if (e.type === 'entity.parse.failed') return problem(res, 400, 'Invalid JSON', 'The body is not valid JSON; nothing was stored.', { errors: [{ field: '(root)', message: 'is not valid JSON' }] });
     if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return problem(res, 415, 'Unsupported Media Type', 'Send UTF-8 JSON.');
     if (err instanceof FeedwrightError && err.code === 'STORE_UNAVAILABLE') {
-      console.error(`api: ${err.message}`);
+      metrics?.storeError('api');
+      logger.error({ code: err.code }, `api: ${err.message}`);
       return unavailable(res);
     }
-    console.error(`api: ${(err as Error).message}`);
+    if (err instanceof FeedwrightError && err.code.startsWith('STORE_')) metrics?.storeError('api');
+    logger.error({ code: err instanceof FeedwrightError ? err.code : undefined }, `api: ${(err as Error).message}`);
     return problem(res, 500, 'Internal Server Error', 'The request failed; see the server log.');
     void next;
   });

@@ -4,8 +4,14 @@ import express, { type Express, type NextFunction, type Request, type Response, 
 import { ERROR_CODES } from '../core/errors.js';
 import { PAGE_CSP } from '../publish/header-rules.js';
 import type { ClusterStatus, PublishedSource } from '../publish/published-set.js';
-import { bearerMatches, createApiRouter, type ApiOptions } from './api.js';
 import type { HubStatus } from '../websub/publisher.js';
+import { apiTokensOf, bearerMatches, createApiRouter, type ApiOptions } from './api.js';
+import { silentLogger, type Logger } from '../log.js';
+import { observeApp } from './access-log.js';
+import { createAuthThrottle } from './auth-throttle.js';
+import { createBearerGuard } from './bearer-auth.js';
+import type { Metrics } from './metrics.js';
+import type { ResponseObserver } from './served-response.js';
 
 /** Requests the fast path handed over while no set was published yet (see markArrivedBeforeFirstSet). */
 const arrivedBeforeFirstSet = new WeakSet<object>();
@@ -31,11 +37,21 @@ export interface AppOptions {
   hub?: Router;
   /** The WebSub hubs pinged after each publish (issue 14): circuit, queue, last success and failure each. */
   webSub?: () => HubStatus[];
+  /** Where request failures go (default: nowhere); the API logs through it too unless `api.logger` is given. */
+  logger?: Logger;
+  /** Served at /metrics to a bearer holding one of the API tokens (none configured: 404). */
+  metrics?: Metrics;
+  /** Hears of every request the app answers (metrics, the access log), as the fast path's observer does. */
+  observe?: ResponseObserver;
 }
 
 /** Creates the Express app. */
 export function createApp(options: AppOptions): Express {
   const { compiler } = options;
+  const logger = options.logger ?? silentLogger();
+  // One count of failed authentications per address for the API and /metrics.
+  const throttle = options.api.throttle ?? createAuthThrottle();
+  const api: ApiOptions = { logger, ...(options.metrics === undefined ? {} : { metrics: options.metrics }), ...options.api, throttle };
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -43,9 +59,30 @@ export function createApp(options: AppOptions): Express {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     next();
   });
+  if (options.observe !== undefined) app.use(observeApp(options.observe));
 
-  app.use('/api/articles', createApiRouter(options.api));
+  app.use('/api/articles', createApiRouter(api));
   if (options.hub !== undefined) app.use('/websub', options.hub);
+
+  // Prometheus scrapes /metrics with one of the API tokens (README, "Metrics and logs"): the
+  // counts name feeds' formats and clients, not for everyone; no token configured, no metrics.
+  const metricsTokens = apiTokensOf(options.api.token);
+  const metricsGuard = createBearerGuard({ tokens: metricsTokens, throttle, logger, metrics: options.metrics, behindProxy: options.api.behindProxy ?? false });
+  app.get('/metrics', async (req: Request, res: Response) => {
+    res.set('Cache-Control', 'no-store');
+    if (options.metrics === undefined || metricsTokens.count() === 0) {
+      res.status(404).type('text/plain').send('Not Found: /metrics needs an API token (FEEDWRIGHT_API_TOKEN or FEEDWRIGHT_API_TOKEN_FILE).\n');
+      return;
+    }
+    const auth = metricsGuard.check(req, 'metrics');
+    if ('status' in auth) {
+      if (auth.status === 429) res.status(429).set('Retry-After', String(auth.retryAfter)).type('text/plain').send(`Too Many Requests: retry after ${auth.retryAfter} s.\n`);
+      else res.status(401).set('WWW-Authenticate', auth.challenge).type('text/plain').send('Unauthorized: send Authorization: Bearer <an API token>.\n');
+      return;
+    }
+    const { contentType, text } = await options.metrics.expose();
+    res.status(200).type(contentType).send(text);
+  });
 
   // design §2: the status for anyone (a load balancer's probe), the details only with the API
   // token — they name files, feeds and document paths. No token configured: no details.
@@ -135,7 +172,7 @@ export function createApp(options: AppOptions): Express {
   // Express 5 error handler: log the detail, answer without it.
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const status = typeof (err as { status?: unknown }).status === 'number' ? (err as { status: number }).status : 500;
-    if (status >= 500) console.error(`request failed: ${(err as Error).message}`);
+    if (status >= 500) logger.error(`request failed: ${(err as Error).message}`);
     res.status(status).set('Cache-Control', 'no-store').type('text/plain').send(status >= 500 ? 'Internal Server Error\n' : 'Bad Request\n');
   });
   return app;

@@ -23,3 +23,24 @@ export interface ServedResponse {
  * `x-forwarded-for` only when `site.behindProxy` is set.
  */
 export type ResponseObserver = (req: IncomingMessage, served: ServedResponse) => void;
+
+/**
+ * One observer that calls each given observer in turn (undefined ones left out): the metrics
+ * counter, the access log, reader statistics. Undefined when none is given, so the fast path
+ * skips the call. Each observer's fault is caught and reported to `onError` (default: ignored)
+ * and never stops the others.
+ */
+export function composeObservers(observers: readonly (ResponseObserver | undefined)[], onError?: (err: unknown) => void): ResponseObserver | undefined {
+  const list = observers.filter((o): o is ResponseObserver => o !== undefined);
+  if (list.length === 0) return undefined;
+  if (list.length === 1 && onError === undefined) return list[0];
+  return (req, served) => {
+    for (const o of list) {
+      try {
+        o(req, served);
+      } catch (err) {
+        onError?.(err);
+      }
+    }
+  };
+}

@@ -28,6 +28,8 @@ export interface FeedServerOptions {
   onBodyFault?: (fault: BodyFault) => void;
   /** Hears of every answer the fast path gives (counting, metrics, the access log); see served-response.ts. */
   observe?: ResponseObserver;
+  /** Where a body that could not be served or an observer's fault is logged (default: stderr). */
+  logError?: (line: string) => void;
 }
 
 const NOT_ALLOWED = { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' };
@@ -81,6 +83,7 @@ export function createRequestListener(options: FeedServerOptions): (req: Incomin
   const { site, current, app, bodies } = options;
   const onBodyFault = options.onBodyFault ?? (() => {});
   const observe = options.observe;
+  const logError = options.logError ?? ((line: string) => console.error(line));
   /** Tells the observer, if any, of an answer (after it is written; an observer's fault is logged, never thrown). */
   const told = (req: IncomingMessage, status: number, url: string, originIndex: number, coding: Coding | undefined, bytes: number) => {
     if (observe === undefined) return;
@@ -88,13 +91,13 @@ export function createRequestListener(options: FeedServerOptions): (req: Incomin
     try {
       observe(req, { status, path: q === -1 ? url : url.slice(0, q), originIndex, coding, bytes });
     } catch (err) {
-      console.error(`observing ${url}: ${(err as Error).message}`);
+      logError(`observing ${url}: ${(err as Error).message}`);
     }
   };
   /** A body read failed: 503 to this request, and the fault reported (only this module's errors are faults). */
   const failed = (req: IncomingMessage, res: ServerResponse, method: string | undefined, url: string, originIndex: number, err: unknown) => {
     if (err instanceof BodyUnreadableError) onBodyFault(err.fault);
-    console.error(`serving ${url}: ${(err as Error).message}`);
+    logError(`serving ${url}: ${(err as Error).message}`);
     unavailable(res, method);
     told(req, 503, url, originIndex, undefined, 0);
   };

@@ -115,6 +115,22 @@ export function logPingEvent(e: PingEvent): void {
   if (line !== undefined) console.error(`${new Date().toISOString()} ${line}`);
 }
 
+/**
+ * The service's observer: failures and circuit changes to the log (`warn`), and each attempt's
+ * outcome to the metrics (`feedwright_hub_pings_total{hub,outcome}`: a delivered ping is `ok`, a
+ * refused one `refused`, a failed attempt — retried or given up — `timeout` or `failed`).
+ */
+export function pingEventsTo(logger: { warn: (line: string) => void }, metrics?: { hubPing: (hub: string, outcome: 'ok' | 'failed' | 'timeout' | 'refused') => void }): (e: PingEvent) => void {
+  return (e) => {
+    const line = describePingEvent(e);
+    if (line !== undefined) logger.warn(line);
+    if (metrics === undefined) return;
+    if (e.kind === 'delivered') metrics.hubPing(e.hub, 'ok');
+    else if (e.kind === 'rejected') metrics.hubPing(e.hub, 'refused');
+    else if (e.kind === 'retry' || e.kind === 'gave-up') metrics.hubPing(e.hub, /time/i.test(e.reason ?? '') ? 'timeout' : 'failed');
+  };
+}
+
 /** A status worth trying again (RFC 9110 §15.5.9 408, RFC 8470 425, RFC 6585 429, any 5xx). */
 const retryable = (status: number) => status === 408 || status === 425 || status === 429 || status >= 500;
 

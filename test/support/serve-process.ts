@@ -9,6 +9,8 @@ export interface ServeProcess {
   port: number;
   /** Everything it wrote to stdout and stderr so far. */
   output(): string;
+  /** What it wrote to stdout alone (the log; stderr may hold a library's own warnings). */
+  stdout(): string;
   /** SIGTERM, then waits for the exit. */
   stop(): Promise<void>;
 }
@@ -23,6 +25,7 @@ export function startServeProcess(dataDir: string, env: Record<string, string> =
   for (const name of ['FEEDWRIGHT_DATA', 'DATABASE_URL', 'FEEDWRIGHT_API_TOKEN', 'FEEDWRIGHT_API_TOKEN_FILE', 'FEEDWRIGHT_ORIGIN', 'FEEDWRIGHT_ALTERNATE_ORIGINS', 'FEEDWRIGHT_SCHEDULE', 'FEEDWRIGHT_BEHIND_PROXY']) delete base[name];
   const child = spawn(process.execPath, [builtCli(), 'serve', '--data', dataDir], { env: { ...base, PORT: '0', HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
+  let out = '';
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -33,13 +36,16 @@ export function startServeProcess(dataDir: string, env: Record<string, string> =
     const onData = (chunk: Buffer) => {
       text += chunk.toString('utf8');
       port ??= Number(/ on http:\/\/127\.0\.0\.1:(\d+)\//.exec(text)?.[1] ?? Number.NaN) || undefined;
-      if (port !== undefined && text.includes('first compile done')) resolveStart({ child, port, output: () => text, stop });
+      if (port !== undefined && text.includes('first compile done')) resolveStart({ child, port, output: () => text, stdout: () => out, stop });
       if (text.includes('first compile did not publish')) {
         void stop();
         reject(new Error(`feedwright serve did not publish:\n${text}`));
       }
     };
-    child.stdout.on('data', onData);
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      onData(chunk);
+    });
     child.stderr.on('data', onData);
     child.once('exit', (code, signal) => reject(new Error(`feedwright serve exited (${code ?? signal}) before serving:\n${text}`)));
   });

@@ -1,0 +1,127 @@
+// Named API tokens: one per CMS or client, so every write is attributable to a client and one
+// token can be revoked alone. The token file (FEEDWRIGHT_API_TOKEN_FILE) holds one `name:token`
+// a line; a file holding one bare token (the form before names) is that token named `default`.
+// Tokens are compared in constant time; names, never secrets, go to the log.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+/** One token: the client's name (what the log and metrics show) and its secret. */
+export interface ApiToken {
+  name: string;
+  secret: string;
+}
+
+/** A client name: letters, digits, `.`, `_`, `-`, 1 to 64 characters. */
+export const TOKEN_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** A secret: 16 to 512 visible ASCII characters (no spaces, no `:` in the named form's name part). */
+const SECRET = /^[\x21-\x7e]{16,512}$/;
+
+/** The name a bare token (a file of one line without a name, or FEEDWRIGHT_API_TOKEN) gets. */
+export const DEFAULT_TOKEN_NAME = 'default';
+
+/**
+ * Parses a token file's text: lines `name:token`; blank lines and lines starting with `#` are
+ * skipped; a file whose only line is a bare token (no `:`) gives `[{ name: 'default', … }]`.
+ * Returns the tokens, or the problems (1-based line numbers, never the secret's text): a
+ * malformed line, a name or secret used twice, no token at all.
+ */
+export function parseTokenFile(text: string): { tokens: ApiToken[] } | { problems: string[] } {
+  const lines = text.split(/\r?\n/).map((l, i) => ({ line: l.trim(), n: i + 1 })).filter((l) => l.line !== '' && !l.line.startsWith('#'));
+  const problems: string[] = [];
+  if (lines.length === 1 && !(lines[0] as { line: string }).line.includes(':')) {
+    const secret = (lines[0] as { line: string }).line;
+    // The single-token form kept its old rule: any token without white space.
+    if (/\s/.test(secret)) return { problems: ['the token must be one line without spaces'] };
+    return { tokens: [{ name: DEFAULT_TOKEN_NAME, secret }] };
+  }
+  const tokens: ApiToken[] = [];
+  for (const { line, n } of lines) {
+    const colon = line.indexOf(':');
+    const name = colon === -1 ? '' : line.slice(0, colon).trim();
+    const secret = colon === -1 ? '' : line.slice(colon + 1).trim();
+    if (colon === -1 || !TOKEN_NAME.test(name)) problems.push(`line ${n} must be name:token, the name of letters, digits, . _ - (1 to 64)`);
+    else if (!SECRET.test(secret)) problems.push(`line ${n} (${name}): the token must be 16 to 512 visible ASCII characters without spaces`);
+    else if (tokens.some((t) => t.name === name)) problems.push(`line ${n}: the name ${name} is used twice`);
+    else if (tokens.some((t) => t.secret === secret)) problems.push(`line ${n} (${name}): the token is the same as another line's`);
+    else tokens.push({ name, secret });
+  }
+  if (problems.length === 0 && tokens.length === 0) problems.push('holds no token');
+  return problems.length > 0 ? { problems } : { tokens };
+}
+
+/** The tokens the API accepts now; replaceable while the server runs (a reload). */
+export interface ApiTokens {
+  /**
+   * The name of the token `presented` equals, else undefined. Constant time in the secret: the
+   * presented value is hashed (SHA-256, equalising lengths) and compared with every token's
+   * hash with timingSafeEqual, without stopping at a match.
+   */
+  match(presented: string): string | undefined;
+  /** How many tokens there are (0: the API is off). */
+  count(): number;
+  /** The names, in file order (for the log of a reload). */
+  names(): string[];
+  /** Replaces every token at once. */
+  replace(tokens: readonly ApiToken[]): void;
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+/** Creates a token set holding `tokens`. */
+export function createApiTokens(tokens: readonly ApiToken[]): ApiTokens {
+  let held: { name: string; digest: Buffer }[] = [];
+  const set: ApiTokens = {
+    match(presented) {
+      const d = digest(presented);
+      let found: string | undefined;
+      for (const t of held) if (timingSafeEqual(d, t.digest) && found === undefined) found = t.name;
+      return found;
+    },
+    count: () => held.length,
+    names: () => held.map((t) => t.name),
+    replace(next) {
+      held = next.map((t) => ({ name: t.name, digest: digest(t.secret) }));
+    },
+  };
+  set.replace(tokens);
+  return set;
+}
+
+/** A token set read from a file, with `reload()` (what `serve` calls on SIGHUP). */
+export interface FileApiTokens extends ApiTokens {
+  readonly file: string;
+  /**
+   * Reads the file again and replaces the tokens when it parses; when it cannot be read or does
+   * not parse, the tokens in use stay and the problems are returned (never the secrets).
+   */
+  reload(): { ok: true; names: string[] } | { ok: false; problems: string[] };
+}
+
+/**
+ * Reads `file` into a token set. Throws an Error whose message names the file and the problems
+ * (never a secret) when it cannot be read or does not parse.
+ */
+export function openApiTokenFile(file: string): FileApiTokens {
+  const read = (): { tokens: ApiToken[] } | { problems: string[] } => {
+    try {
+      return parseTokenFile(readFileSync(file, 'utf8'));
+    } catch (err) {
+      return { problems: [`cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`] };
+    }
+  };
+  const first = read();
+  if ('problems' in first) throw new Error(`${file}: ${first.problems.join('; ')}`);
+  const set = createApiTokens(first.tokens);
+  return Object.assign(set, {
+    file,
+    reload() {
+      const next = read();
+      if ('problems' in next) return { ok: false as const, problems: next.problems };
+      set.replace(next.tokens);
+      return { ok: true as const, names: set.names() };
+    },
+  });
+}
