@@ -2,6 +2,7 @@
 // per database implements it; one contract test suite runs against each.
 import type { Article } from '../core/article.js';
 import { FeedwrightError } from '../core/errors.js';
+import type { ReaderStatsStore } from './reader-stats.js';
 
 /** An article as stored, with the digest of its content and when that version was stored. */
 export interface StoredArticle {
@@ -149,8 +150,8 @@ export interface PublishRecord {
   changeSeq: number;
 }
 
-/** The store of articles, file index and feed state. */
-export interface ArticleStore {
+/** The store of articles, file index and feed state; and of the readers counted (reader-stats.ts, issue 12). */
+export interface ArticleStore extends ReaderStatsStore {
   /**
    * Applies a batch of writes in one transaction; returns what actually changed. Keeps the
    * reader-id rule: a put whose reader id (guid, else id prefix + id) belongs to another live
