@@ -13,6 +13,7 @@ import { openBodyStore, type BodyStore } from './compile/body-store.js';
 import type { ArticleStore } from './store/store.js';
 import { createArticleWriter, type ArticleWriter } from './compile/writer.js';
 import { prepareSettingsOf } from './compile/prepared.js';
+import { createReaderStats } from './stats/reader-stats.js';
 
 /** The default memory budget for document bodies: the hot feeds, not the archive. */
 export const DEFAULT_CACHE_BYTES = 96 * 1024 * 1024;
@@ -50,6 +51,8 @@ export interface ServiceOptions {
   log?: (line: string) => void;
   /** Hears how far each compile is (see CompilerOptions.progress). */
   compileProgress?: CompilerOptions['progress'];
+  /** How often the readers counted are flushed to the store, ms (default 60,000; see src/stats/flush.ts). */
+  statsFlushMs?: number;
 }
 
 /** A running service. */
@@ -88,9 +91,11 @@ export function createService(options: ServiceOptions): Service {
     ...(options.compileProgress === undefined ? {} : { progress: options.compileProgress }),
   });
   const writer = createArticleWriter({ store, compiler, timeZone: options.site.timeZone, prepare: prepareSettingsOf(options.site), ...(options.clock === undefined ? {} : { clock: options.clock }), ...(options.bulkWrites ? { compile: false } : {}) });
-  const app = createApp({ compiler, publicDir: options.publicDir, startedAt: Date.now(), api: { token: options.apiToken, store, writer } });
+  // Readers counted (issue 12): the fast path's observer, flushed to the store.
+  const stats = createReaderStats({ site: options.site, store, log, ...(options.statsFlushMs === undefined ? {} : { flushMs: options.statsFlushMs }), ...(options.clock === undefined ? {} : { clock: options.clock }) });
+  const app = createApp({ compiler, publicDir: options.publicDir, startedAt: Date.now(), api: { token: options.apiToken, store, writer }, stats: stats.page(options.apiToken) });
   // A body that cannot be served withholds its document and has its feed rendered again.
-  const server = createFeedServer({ site: options.site, current: compiler.current, app, bodies, periodSeconds, onBodyFault: compiler.reportBodyFault });
+  const server = createFeedServer({ site: options.site, current: compiler.current, app, bodies, periodSeconds, onBodyFault: compiler.reportBodyFault, observe: stats.observe });
   let schedule: Schedule | undefined;
 
   return {
@@ -112,6 +117,7 @@ export function createService(options: ServiceOptions): Service {
         });
       });
       if (options.schedule !== false) schedule = startSchedule(options.site.schedule, compiler, options.site.timeZone);
+      stats.flusher.start();
       return (server.address() as AddressInfo).port;
     },
     async close() {
@@ -121,6 +127,8 @@ export function createService(options: ServiceOptions): Service {
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 5000).unref();
       });
+      // Every answer has been counted: the last counts go to the store before it closes.
+      await stats.flusher.stop();
       // Publish writes already acknowledged, and let a compile in progress finish, before the
       // store closes under them.
       await writer.flushed();

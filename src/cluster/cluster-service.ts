@@ -13,6 +13,7 @@ import { createArticleWriter, type ArticleWriter } from '../compile/writer.js';
 import { createApp } from '../http/app.js';
 import { createFeedServer } from '../http/server.js';
 import type { PgStore } from '../store/pg-store.js';
+import { createReaderStats } from '../stats/reader-stats.js';
 import { createClusterNode, type ClusterNode } from './cluster-node.js';
 
 /** What an instance of a cluster is built from. */
@@ -38,6 +39,8 @@ export interface ClusterServiceOptions {
   /** How often a replica tries the compiler lock and checks for a missed publish (ms, default 1000). */
   pollMs?: number;
   log?: (line: string) => void;
+  /** How often this instance adds the readers it counted to the shared tables, ms (default 60,000). */
+  statsFlushMs?: number;
 }
 
 /** A running instance of a cluster. */
@@ -83,8 +86,10 @@ export function createClusterService(options: ClusterServiceOptions): ClusterSer
     ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
   });
   const writer = createArticleWriter({ store, compiler: node.target, timeZone: site.timeZone, prepare: prepareSettingsOf(site) });
-  const app = createApp({ compiler: node, publicDir: options.publicDir, startedAt: Date.now(), cluster: () => node.health(), api: { token: options.apiToken, store, writer, available: () => node.databaseReachable() } });
-  const server = createFeedServer({ site, current: node.current, app, bodies, periodSeconds, onBodyFault: node.reportBodyFault });
+  // Readers counted (issue 12): each instance adds its own counts to the shared tables.
+  const stats = createReaderStats({ site, store, log, ...(options.statsFlushMs === undefined ? {} : { flushMs: options.statsFlushMs }) });
+  const app = createApp({ compiler: node, publicDir: options.publicDir, startedAt: Date.now(), cluster: () => node.health(), api: { token: options.apiToken, store, writer, available: () => node.databaseReachable() }, stats: stats.page(options.apiToken) });
+  const server = createFeedServer({ site, current: node.current, app, bodies, periodSeconds, onBodyFault: node.reportBodyFault, observe: stats.observe });
 
   return {
     store,
@@ -101,6 +106,7 @@ export function createClusterService(options: ClusterServiceOptions): ClusterSer
           resolve();
         });
       });
+      stats.flusher.start();
       return (server.address() as AddressInfo).port;
     },
     async close() {
@@ -109,6 +115,7 @@ export function createClusterService(options: ClusterServiceOptions): ClusterSer
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 5000).unref();
       });
+      await stats.flusher.stop();
       await writer.flushed().catch(() => {});
       await node.close();
       await store.close();

@@ -5,6 +5,7 @@ import { ERROR_CODES } from '../core/errors.js';
 import { PAGE_CSP } from '../publish/header-rules.js';
 import type { ClusterStatus, PublishedSource } from '../publish/published-set.js';
 import { bearerMatches, createApiRouter, type ApiOptions } from './api.js';
+import { createStatsRouter, type StatsPageOptions } from './stats-page.js';
 
 /** Requests the fast path handed over while no set was published yet (see markArrivedBeforeFirstSet). */
 const arrivedBeforeFirstSet = new WeakSet<object>();
@@ -26,6 +27,8 @@ export interface AppOptions {
   api: ApiOptions;
   /** In a cluster (several instances on one PostgreSQL store): this instance's role and database session. */
   cluster?: () => ClusterStatus;
+  /** The /stats page (readers counted, issue 12); absent: no /stats. */
+  stats?: StatsPageOptions;
 }
 
 /** Creates the Express app. */
@@ -101,6 +104,8 @@ export function createApp(options: AppOptions): Express {
     };
     res.json(body);
   });
+
+  if (options.stats !== undefined) app.use(createStatsRouter(options.stats));
 
   app.use(
     express.static(options.publicDir, {
