@@ -183,7 +183,9 @@ describe('SQLite store: one owner per reader id, enforced by the schema', () => 
     const check = new Database(file, { readonly: true });
     try {
       expect(check.pragma('user_version', { simple: true })).to.equal(SCHEMA_VERSION);
-      expect(SCHEMA_VERSION).to.equal(3);
+      // 4 is reserved for WebSub subscriptions (another branch); 5 adds the readers counted.
+      expect(SCHEMA_VERSION).to.equal(5);
+      expect((check.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'stats_%' ORDER BY name").all() as { name: string }[]).map((t) => t.name)).to.deep.equal(['stats_readers', 'stats_subscribers', 'stats_traffic']);
     } finally {
       check.close();
     }
@@ -195,7 +197,7 @@ describe('SQLite store: one owner per reader id, enforced by the schema', () => 
     const db = new Database(file);
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     db.close();
-    expect(() => openSqliteStore(file, { idPrefix: CONTRACT_PREFIX })).to.throw(/cannot open the SQLite store .*feedwright\.db: the store has schema version 4, written by a newer feedwright/);
+    expect(() => openSqliteStore(file, { idPrefix: CONTRACT_PREFIX })).to.throw(/cannot open the SQLite store .*feedwright\.db: the store has schema version 6, written by a newer feedwright/);
   });
 
   it('derives reader ids again when the id prefix changes, keeping the article published first', async () => {

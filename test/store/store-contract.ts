@@ -4,6 +4,7 @@ import { articleDigest, parseArticle, type Article } from '../../src/core/articl
 import { FeedwrightError } from '../../src/core/errors.js';
 import { slugify } from '../../src/core/scopes.js';
 import type { ArticleStore, ArticleWrite, StoreOptions, WriteRefusal } from '../../src/store/store.js';
+import { statsContract } from './stats-contract.js';
 
 /** The id prefix every contract store is opened with. */
 export const CONTRACT_PREFIX = 'tag:example.org,2016:';
@@ -47,6 +48,8 @@ export function storeContract(name: string, open: (options: StoreOptions) => Pro
     afterEach(async () => {
       await store.close();
     });
+
+    statsContract(() => store);
 
     it('keeps the prepared form a put carries with that version: replaced when its key changes, dropped by an edit without one', async () => {
       const a = article('p1', '2016-07-01T10:00:00Z');
