@@ -17,16 +17,19 @@ document.addEventListener('DOMContentLoaded', () => {
     const parts = Object.entries(f.subscribersByAggregator).map(([a, n]) => `${a} ${number(n)}`);
     return parts.length === 0 ? number(f.subscribers) : `${number(f.subscribers)} (${parts.join(', ')})`;
   };
-  const cell = (row, text, header) => {
+  const cell = (row, text, header, className) => {
     const td = document.createElement(header ? 'th' : 'td');
     if (header) td.scope = 'row';
+    if (className) td.className = className;
     td.textContent = text;
     row.append(td);
   };
   const figuresRow = (f, name, header) => {
     const tr = document.createElement('tr');
     cell(tr, name, header);
-    for (const v of [number(f.requests), number(f.ok), number(f.notModified), percent(f.notModifiedShare), bytes(f.bytes), bytes(f.bytesByCoding.gzip), bytes(f.bytesByCoding.br), subscribers(f), number(f.readersToday)]) cell(tr, v);
+    for (const v of [number(f.requests), number(f.ok), number(f.notModified), percent(f.notModifiedShare), bytes(f.bytes), bytes(f.bytesByCoding.gzip), bytes(f.bytesByCoding.br)]) cell(tr, v);
+    cell(tr, subscribers(f), false, 'wrap');
+    cell(tr, number(f.readersToday));
     return tr;
   };
 
@@ -80,7 +83,7 @@ document.addEventListener('DOMContentLoaded', () => {
     ];
     const specs = {
       requests: { data: [report.hourly.t, report.hourly.requests], series: [{ label: 'Polls', stroke: colour('--accent'), width: 2 }], format: number },
-      share: { data: [report.hourly.t, report.hourly.notModifiedShare.map((s) => (s === null ? null : s * 100))], series: [{ label: '304 share (%)', stroke: colour('--chart-2'), width: 2 }], format: (v) => `${v} %` },
+      share: { data: [report.hourly.t, report.hourly.notModifiedShare.map((s) => (s === null ? null : s * 100))], series: [{ label: '304 share (%)', stroke: colour('--chart-2'), width: 2, points: { show: true, size: 5 } }], format: (v) => `${v} %` },
       bytes: { data: [report.hourly.t, report.hourly.bytes], series: [{ label: 'Bytes', stroke: colour('--chart-3'), width: 2 }], format: bytes },
       subscribers: { data: [report.daily.t, report.daily.subscribers, report.daily.readers], series: [{ label: 'Subscribers', stroke: colour('--accent'), width: 2 }, { label: 'Individual readers', stroke: colour('--chart-2'), width: 2 }], format: number },
     };
