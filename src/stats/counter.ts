@@ -11,7 +11,7 @@ import { createUserAgentCache, READER_FAMILIES, type ReaderFamily } from './user
 
 /** Distinct readers remembered per UTC day, per kind (site-wide and per document), by default. */
 export const DEFAULT_MAX_READERS_PER_DAY = 200_000;
-/** Distinct document paths counted per hour by default; the rest count under {@link OTHER_PATH}. */
+/** Distinct document paths counted per UTC day by default; the rest count under {@link OTHER_PATH}. */
 export const DEFAULT_MAX_PATHS = 10_000;
 /** Where answers beyond the path bound are counted (never a real path: it does not start with `/`). */
 export const OTHER_PATH = '(other paths)';
@@ -35,7 +35,7 @@ export interface ReaderCounterOptions {
    * readers not yet seen that day are not counted as new (the figure is then a lower bound).
    */
   maxReadersPerDay?: number;
-  /** Distinct document paths per hour (default {@link DEFAULT_MAX_PATHS}). */
+  /** Distinct document paths per UTC day (default {@link DEFAULT_MAX_PATHS}). */
   maxPaths?: number;
 }
 
@@ -103,7 +103,8 @@ export function createReaderCounter(options: ReaderCounterOptions): ReaderCounte
     const key = canonical(path);
     e = paths.get(key);
     if (e === undefined) {
-      if (paths.size >= maxPaths) return entryOf(OTHER_PATH);
+      // Past the bound every new path counts under OTHER_PATH, which itself is always let in.
+      if (paths.size >= maxPaths && key !== OTHER_PATH) return entryOf(OTHER_PATH);
       e = { traffic: [], families: new Float64Array(READER_FAMILIES.length * 2), salt: fnv(key, 0x811c9dc5) | 1, touched: false };
       paths.set(key, e);
     }
@@ -153,6 +154,8 @@ export function createReaderCounter(options: ReaderCounterOptions): ReaderCounte
       // A new day: every reader counts again (UTC days; see README "Readers counted").
       seenSite.clear();
       seenPath.clear();
+      // Both counts of every path are taken: the path bound starts again too.
+      paths.clear();
     }
   };
 
