@@ -114,7 +114,8 @@ async function main(): Promise<number> {
 
     // 3. start-up with the compiled archive
     log('3/10 start-up: feedwright serve on the compiled archive');
-    let serving = await startServe(dir, 'serve-1-origin');
+    // With the token: /stats.json shows the readers counted (on, as always) during the serving runs.
+    let serving = await startServe(dir, 'serve-1-origin', { FEEDWRIGHT_API_TOKEN: TOKEN });
     const afterStartup = memoryOf(serving.child.pid as number);
     results.startup = { firstOkSeconds: serving.firstOkSeconds, firstResponseSeconds: serving.firstResponseSeconds, healthReadySeconds: serving.healthReadySeconds };
     log(`   first response ${serving.firstResponseSeconds} s, first 200 on /rss.xml ${serving.firstOkSeconds} s, /healthz ready ${serving.healthReadySeconds} s; RSS ${afterStartup.rssMB} MB`);
@@ -193,6 +194,10 @@ async function main(): Promise<number> {
     }
     await stopChild(base.child, base.exited);
     await stopChild(peer.child, peer.exited);
+    // Counting (issue 12) was on for every feedwright run above: its answers are in /stats.json.
+    const counted = JSON.parse((await get(serving.port, '/stats.json', { authorization: `Bearer ${TOKEN}` })).body.toString('utf8')) as { feeds: { path: string; requests: number }[] };
+    serve.countedRequests = counted.feeds.find((f) => f.path === feedPathName)?.requests ?? 0;
+    log(`   readers counted: ${serve.countedRequests as number} answers to ${feedPathName} counted during the runs`);
 
     // 5a. memory with one origin: after start-up, after touching every document, under load
     log('5/10 memory (1 origin): touching every document once, then load on the hot feed');

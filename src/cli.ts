@@ -17,6 +17,7 @@ import type { SiteConfig } from './core/site.js';
 import type { CompileReport, PublishedSet } from './compile/compiler.js';
 import { createLogger, lineLog, type Logger } from './log.js';
 import { openApiTokenFile, type FileApiTokens } from './http/api-tokens.js';
+import { STATS_HELP, statsCommand } from './stats/stats-command.js';
 
 /** The package root: two levels up from dist/src/cli.js, one from src/cli.ts under tsx. */
 function packageRoot(): string {
@@ -36,6 +37,7 @@ Commands:
   check     validate site.json and every article file, print every problem, exit 1 if any
   import    import an RSS 2.0, RSS 1.0/RDF or Atom feed (file or URL), keeping its item ids
   backup    copy the SQLite store to a file while the server keeps running
+  stats     print the readers counted: polls, 304s, bytes, subscribers, readers (--json)
 
 Options:
   --data DIR           the data folder (site.json, articles/, feedwright.db); default: FEEDWRIGHT_DATA or ./data
@@ -89,6 +91,7 @@ existing <file> is never overwritten. Prints the size and the number of articles
 stop the server and copy <file> to data/feedwright.db. A PostgreSQL store is backed up with
 pg_dump instead.
 `,
+  stats: STATS_HELP,
   check: `Usage: feedwright check [--data DIR]
 
 Validates site.json and every file in articles/ without writing anything; prints every
@@ -105,6 +108,7 @@ interface Args {
   postTypes?: string[];
   keepFooter?: boolean;
   logLevel?: string;
+  json?: boolean;
   help: boolean;
 }
 
@@ -128,6 +132,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--log-level' || a.startsWith('--log-level=')) args.logLevel = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[(i += 1)] ?? '';
     else if (a === '--dry-run') args.dryRun = true;
     else if (a === '--keep-footer') args.keepFooter = true;
+    else if (a === '--json') args.json = true;
     else if (a === '--post-types' || a.startsWith('--post-types=')) {
       const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[(i += 1)];
       const types = (v ?? '').split(',').map((t) => t.trim()).filter(Boolean);
@@ -147,7 +152,7 @@ function parseArgs(argv: string[]): Args {
  * (see clusterService).
  */
 function storage(runtime: RuntimeConfig) {
-  return { databaseFile: runtime.databaseFile, documentsDir: runtime.documentsDir, cacheBytes: runtime.cacheBytes, ...(runtime.renderThreads === undefined ? {} : { renderThreads: runtime.renderThreads }) };
+  return { databaseFile: runtime.databaseFile, documentsDir: runtime.documentsDir, cacheBytes: runtime.cacheBytes, statsFlushMs: runtime.statsFlushSeconds * 1000, ...(runtime.renderThreads === undefined ? {} : { renderThreads: runtime.renderThreads }) };
 }
 
 /**
@@ -164,6 +169,7 @@ async function clusterService(runtime: RuntimeConfig & { databaseUrl: string }, 
     cacheBytes: runtime.cacheBytes,
     campaign,
     schedule,
+    statsFlushMs: runtime.statsFlushSeconds * 1000,
     articlesDir: runtime.articlesDir,
     publicDir: runtime.publicDir,
     log,
@@ -287,6 +293,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const site = loadSiteConfig(runtime.dataDir, process.env);
+  if (args.command === 'stats') return statsCommand(runtime, site, { json: args.json === true });
   const databaseUrl = runtime.databaseUrl;
   if (args.command === 'compile' && databaseUrl !== undefined) {
     // In a cluster one instance compiles: this command only when no instance holds the lock.

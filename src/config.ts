@@ -47,6 +47,8 @@ export interface RuntimeConfig {
    * core. 0 renders on the serving thread (for a machine where threads cannot start).
    */
   renderThreads: number | undefined;
+  /** How often the readers counted are flushed to the store (FEEDWRIGHT_STATS_FLUSH_SECONDS, 1–3600, default 60), seconds. */
+  statsFlushSeconds: number;
 }
 
 /**
@@ -228,6 +230,11 @@ export function loadRuntimeConfig(flags: { data?: string; databaseUrl?: string; 
   if (renderThreads !== undefined && !(renderThreads >= 0 && renderThreads <= 64)) {
     throw new FeedwrightError('CONFIG_INVALID', `FEEDWRIGHT_RENDER_THREADS "${threadsText}" is not a number of threads (0 to 64)`, { problems: [{ field: 'FEEDWRIGHT_RENDER_THREADS', message: 'must be an integer from 0 to 64' }] });
   }
+  const flushText = env.FEEDWRIGHT_STATS_FLUSH_SECONDS ?? '';
+  const statsFlushSeconds = flushText === '' ? 60 : /^\d{1,4}$/.test(flushText) ? Number(flushText) : Number.NaN;
+  if (!(statsFlushSeconds >= 1 && statsFlushSeconds <= 3600)) {
+    throw new FeedwrightError('CONFIG_INVALID', `FEEDWRIGHT_STATS_FLUSH_SECONDS "${flushText}" is not a number of seconds (1 to 3600)`, { problems: [{ field: 'FEEDWRIGHT_STATS_FLUSH_SECONDS', message: 'must be an integer from 1 to 3600' }] });
+  }
   return {
     dataDir,
     articlesDir: join(dataDir, 'articles'),
@@ -243,5 +250,6 @@ export function loadRuntimeConfig(flags: { data?: string; databaseUrl?: string; 
     logLevel: logLevelFrom(flags.logLevel, env),
     accessLogTo: accessLogFrom(env),
     renderThreads,
+    statsFlushSeconds,
   };
 }

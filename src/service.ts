@@ -22,6 +22,7 @@ import { createAccessLog } from './http/access-log.js';
 import { composeObservers } from './http/served-response.js';
 import { createPublishLog } from './compile/publish-log.js';
 import type { ApiTokens } from './http/api-tokens.js';
+import { createReaderStats } from './stats/reader-stats.js';
 
 /** The default memory budget for document bodies: the hot feeds, not the archive. */
 export const DEFAULT_CACHE_BYTES = 96 * 1024 * 1024;
@@ -72,6 +73,8 @@ export interface ServiceOptions {
   hubTuning?: HubTuning;
   /** The WebSub publisher's tuning (tests); it runs when site.json lists `hubs`. */
   webSub?: Omit<PublisherOptions, 'hubs'> & { closeGraceMs?: number };
+  /** How often the readers counted are flushed to the store, ms (default 60,000; see src/stats/flush.ts). */
+  statsFlushMs?: number;
 }
 
 /** A running service. */
@@ -135,10 +138,12 @@ export function createService(options: ServiceOptions): Service {
   if (publisher !== undefined) compiler.onPublish(publisher.listener(options.site.origins));
   compiler.onPublish(publishLog.published);
   // Every answer is counted for /metrics and, when asked for, written to the access log (the
-  // reader statistics observer joins this list).
+  // readers counted for /stats).
   const accessLog = options.accessLog === undefined ? undefined : createAccessLog({ logger: options.accessLog, origins: options.site.origins.map((o) => o.href), behindProxy: options.site.behindProxy });
-  const observe = composeObservers([metrics.observe, accessLog], (err) => logger.error(`observing a response: ${(err as Error).message}`));
-  const app = createApp({ ...(hub ? { hub: hub.router } : {}), compiler, publicDir: options.publicDir, startedAt: Date.now(), ...(publisher === undefined ? {} : { webSub: publisher.status }), logger, metrics, ...(observe === undefined ? {} : { observe }), api: { token: options.apiTokens ?? options.apiToken, store, writer, behindProxy: options.site.behindProxy } });
+  // Readers counted (issue 12): the fast path's observer, flushed to the store.
+  const stats = createReaderStats({ site: options.site, store, log, ...(options.statsFlushMs === undefined ? {} : { flushMs: options.statsFlushMs }), ...(options.clock === undefined ? {} : { clock: options.clock }) });
+  const observe = composeObservers([metrics.observe, stats.observe, accessLog], (err) => logger.error(`observing a response: ${(err as Error).message}`));
+  const app = createApp({ ...(hub ? { hub: hub.router } : {}), compiler, publicDir: options.publicDir, startedAt: Date.now(), ...(publisher === undefined ? {} : { webSub: publisher.status }), logger, metrics, ...(observe === undefined ? {} : { observe }), api: { token: options.apiTokens ?? options.apiToken, store, writer, behindProxy: options.site.behindProxy }, stats: stats.page(options.apiTokens ?? options.apiToken) });
   // A body that cannot be served withholds its document and has its feed rendered again.
   const server = createFeedServer({ site: options.site, current: compiler.current, app, bodies, periodSeconds, onBodyFault: compiler.reportBodyFault, ...(observe === undefined ? {} : { observe }), logError: (line) => logger.error(line) });
   let schedule: Schedule | undefined;
@@ -165,6 +170,7 @@ export function createService(options: ServiceOptions): Service {
         });
       });
       if (options.schedule !== false) schedule = startSchedule(options.site.schedule, compiler, options.site.timeZone);
+      stats.flusher.start();
       return (server.address() as AddressInfo).port;
     },
     async close() {
@@ -174,6 +180,8 @@ export function createService(options: ServiceOptions): Service {
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 5000).unref();
       });
+      // Every answer has been counted: the last counts go to the store before it closes.
+      await stats.flusher.stop();
       // Publish writes already acknowledged, and let a compile in progress finish, before the
       // store closes under them.
       await writer.flushed();

@@ -19,6 +19,7 @@ import { createAccessLog } from '../http/access-log.js';
 import { composeObservers } from '../http/served-response.js';
 import { createPublishLog } from '../compile/publish-log.js';
 import type { ApiTokens } from '../http/api-tokens.js';
+import { createReaderStats } from '../stats/reader-stats.js';
 import { createClusterNode, type ClusterNode } from './cluster-node.js';
 import { createBuiltinHub, type BuiltinHub, type HubTuning } from '../websub/hub.js';
 import { pingedHubs } from '../core/websub-discovery.js';
@@ -55,6 +56,8 @@ export interface ClusterServiceOptions {
   log?: (line: string) => void;
   /** The built-in WebSub hub's numbers (leases, retries), when site.json has `"hub": "builtin"`. */
   hubTuning?: HubTuning;
+  /** How often this instance adds the readers it counted to the shared tables, ms (default 60,000). */
+  statsFlushMs?: number;
 }
 
 /** A running instance of a cluster. */
@@ -127,8 +130,10 @@ export function createClusterService(options: ClusterServiceOptions): ClusterSer
   const hub = site.hub === 'builtin' ? createBuiltinHub({ store, bodies, site, current: node.current, log, ...(options.hubTuning ? { tuning: options.hubTuning } : {}) }) : undefined;
   const writer = createArticleWriter({ store, compiler: node.target, timeZone: site.timeZone, prepare: prepareSettingsOf(site) });
   const accessLog = options.accessLog === undefined ? undefined : createAccessLog({ logger: options.accessLog, origins: site.origins.map((o) => o.href), behindProxy: site.behindProxy });
-  const observe = composeObservers([metrics.observe, accessLog], (err) => logger.error(`observing a response: ${(err as Error).message}`));
-  const app = createApp({ ...(hub ? { hub: hub.router } : {}), compiler: node, publicDir: options.publicDir, startedAt: Date.now(), cluster: () => node.health(), ...(publisher === undefined ? {} : { webSub: publisher.status }), logger, metrics, ...(observe === undefined ? {} : { observe }), api: { token: options.apiTokens ?? options.apiToken, store, writer, available: () => node.databaseReachable(), behindProxy: site.behindProxy } });
+  // Readers counted (issue 12): the fast path's observer, flushed to the store.
+  const stats = createReaderStats({ site: site, store, log, ...(options.statsFlushMs === undefined ? {} : { flushMs: options.statsFlushMs }) });
+  const observe = composeObservers([metrics.observe, stats.observe, accessLog], (err) => logger.error(`observing a response: ${(err as Error).message}`));
+  const app = createApp({ ...(hub ? { hub: hub.router } : {}), compiler: node, publicDir: options.publicDir, startedAt: Date.now(), cluster: () => node.health(), ...(publisher === undefined ? {} : { webSub: publisher.status }), logger, metrics, ...(observe === undefined ? {} : { observe }), api: { token: options.apiTokens ?? options.apiToken, store, writer, available: () => node.databaseReachable(), behindProxy: site.behindProxy }, stats: stats.page(options.apiTokens ?? options.apiToken) });
   const server = createFeedServer({ site, current: node.current, app, bodies, periodSeconds, onBodyFault: node.reportBodyFault, ...(observe === undefined ? {} : { observe }), logError: (line) => logger.error(line) });
 
   return {
@@ -149,6 +154,7 @@ export function createClusterService(options: ClusterServiceOptions): ClusterSer
           resolve();
         });
       });
+      stats.flusher.start();
       return (server.address() as AddressInfo).port;
     },
     async close() {
@@ -157,6 +163,7 @@ export function createClusterService(options: ClusterServiceOptions): ClusterSer
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 5000).unref();
       });
+      await stats.flusher.stop();
       await writer.flushed().catch(() => {});
       await hub?.close();
       await publisher?.close();

@@ -64,6 +64,12 @@ export interface ApiTokens {
   names(): string[];
   /** Replaces every token at once. */
   replace(tokens: readonly ApiToken[]): void;
+  /**
+   * A key derived from the named token's secret (its SHA-256, 32 bytes), for signing a session
+   * that ends when the token is rotated or revoked (the /stats login cookie); undefined for a
+   * name that holds no token.
+   */
+  sessionKey(name: string): Buffer | undefined;
 }
 
 function digest(value: string): Buffer {
@@ -82,6 +88,7 @@ export function createApiTokens(tokens: readonly ApiToken[]): ApiTokens {
     },
     count: () => held.length,
     names: () => held.map((t) => t.name),
+    sessionKey: (name) => held.find((t) => t.name === name)?.digest,
     replace(next) {
       held = next.map((t) => ({ name: t.name, digest: digest(t.secret) }));
     },

@@ -12,6 +12,7 @@ import { createAuthThrottle } from './auth-throttle.js';
 import { createBearerGuard } from './bearer-auth.js';
 import type { Metrics } from './metrics.js';
 import type { ResponseObserver } from './served-response.js';
+import { createStatsRouter, type StatsPageOptions } from './stats-page.js';
 
 /** Requests the fast path handed over while no set was published yet (see markArrivedBeforeFirstSet). */
 const arrivedBeforeFirstSet = new WeakSet<object>();
@@ -43,6 +44,8 @@ export interface AppOptions {
   metrics?: Metrics;
   /** Hears of every request the app answers (metrics, the access log), as the fast path's observer does. */
   observe?: ResponseObserver;
+  /** The /stats page (readers counted, issue 12); absent: no /stats. */
+  stats?: StatsPageOptions;
 }
 
 /** Creates the Express app. */
@@ -147,6 +150,8 @@ export function createApp(options: AppOptions): Express {
     };
     res.json(body);
   });
+
+  if (options.stats !== undefined) app.use(createStatsRouter(options.stats));
 
   app.use(
     express.static(options.publicDir, {

@@ -11,6 +11,7 @@ import { CHANGE_CHANNEL, createPool, inTransaction, isConnectionError, PUBLISH_C
 import { deriveForSettings } from './pg/derive.js';
 import { migrate, PG_SCHEMA_VERSION, schemaVersion } from './pg/migrations.js';
 import { pgSubscriptions } from './pg/subscriptions.js';
+import { createPgStats } from './pg/stats.js';
 import { toStored, type ArticleRow } from './stored-article.js';
 import { readerIdTakenError, type ArticleChange, type ArticleStore, type ArticleWrite, type DocumentRow, type FeedState, type PublishRecord, type ScopeSummary, type StoreOptions, type WriteRefusal } from './store.js';
 
@@ -134,6 +135,7 @@ export async function openPgStore(url: string, options: PgStoreOptions): Promise
     });
 
   return {
+    ...createPgStats(pool, run, (fn) => inTransaction(pool, fn)),
     pool,
     schema,
     url,

@@ -10,6 +10,7 @@ import { isFeedId, readerId, readerIdField } from '../core/reader-id.js';
 import { FeedwrightError, wrapError } from '../core/errors.js';
 import { toStored, type ArticleRow } from './stored-article.js';
 import { HUB_SUBSCRIPTIONS_SQL, sqliteSubscriptions } from './sqlite-subscriptions.js';
+import { createSqliteStats, SQLITE_STATS_SCHEMA } from './sqlite-stats.js';
 import { readerIdTakenError, type ArticleChange, type ArticleStore, type ArticleWrite, type BrotliSize, type DocumentRow, type FeedState, type FileEntry, type PublishRecord, type ScopeSummary, type StoredArticle, type StoreOptions, type WriteRefusal } from './store.js';
 
 const SCHEMA = `
@@ -72,10 +73,11 @@ CREATE TABLE IF NOT EXISTS feed_state (
 /**
  * The schema version this code writes (PRAGMA user_version; 0 is the first schema, unversioned).
  * 2: reader ids and scope labels. 3: each article's prepared (sanitised) form, `prepared_key` and
- * `prepared` (null in rows stored before: their feeds sanitise them at render time). 4: the
- * built-in WebSub hub's subscriptions (sqlite-subscriptions.ts).
+ * `prepared` (null in rows stored before: their feeds sanitise them at render time).
+ * 4: the built-in WebSub hub's subscriptions (sqlite-subscriptions.ts). 5: the readers counted (sqlite-stats.ts:
+ * hourly traffic, daily readers, subscriber counts; tables created if absent on every open).
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /**
  * One owner per reader id among live articles, across processes and batches: a tombstone owns
@@ -188,6 +190,7 @@ export function openSqliteStore(file: string, options: StoreOptions): ArticleSto
     db.pragma('busy_timeout = 5000');
     if (options.readOnly !== true) {
       db.exec(SCHEMA);
+      db.exec(SQLITE_STATS_SCHEMA);
       // IMMEDIATE: two processes opening an old file at once upgrade it once.
       const opened = db;
       opened.transaction(() => upgrade(opened, options, Date.now())).immediate();
@@ -338,6 +341,7 @@ export function openSqliteStore(file: string, options: StoreOptions): ArticleSto
 
   return {
     ...sqliteSubscriptions(db, run),
+    ...createSqliteStats(db),
     async writeArticles(writes, now, options = {}) {
       const { changes, refused } = run('writing articles', () => writeTx.immediate(writes, now, options.onRefused !== undefined));
       for (const r of refused) options.onRefused?.(r);

@@ -2,6 +2,7 @@
 // per database implements it; one contract test suite runs against each.
 import type { Article } from '../core/article.js';
 import { FeedwrightError } from '../core/errors.js';
+import type { ReaderStatsStore } from './reader-stats.js';
 
 /** An article as stored, with the digest of its content and when that version was stored. */
 export interface StoredArticle {
@@ -193,8 +194,8 @@ export interface HubSubscriptionStore {
   deleteExpiredSubscriptions(now: number): Promise<number>;
 }
 
-/** The store of articles, file index and feed state (and the built-in hub's subscriptions). */
-export interface ArticleStore extends HubSubscriptionStore {
+/** The store of articles, file index and feed state; the built-in hub's subscriptions; the readers counted (reader-stats.ts, issue 12). */
+export interface ArticleStore extends HubSubscriptionStore, ReaderStatsStore {
   /**
    * Applies a batch of writes in one transaction; returns what actually changed. Keeps the
    * reader-id rule: a put whose reader id (guid, else id prefix + id) belongs to another live

@@ -183,7 +183,7 @@ describe('SQLite store: one owner per reader id, enforced by the schema', () => 
     const check = new Database(file, { readonly: true });
     try {
       expect(check.pragma('user_version', { simple: true })).to.equal(SCHEMA_VERSION);
-      expect(SCHEMA_VERSION).to.equal(4);
+      expect(SCHEMA_VERSION).to.equal(5);
     } finally {
       check.close();
     }
@@ -212,8 +212,9 @@ describe('SQLite store: one owner per reader id, enforced by the schema', () => 
     }
     const check = new Database(file, { readonly: true });
     try {
-      expect(check.pragma('user_version', { simple: true })).to.equal(4);
+      expect(check.pragma('user_version', { simple: true })).to.equal(SCHEMA_VERSION);
       expect(check.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'hub_subscriptions%' ORDER BY name").all()).to.deep.equal([{ name: 'hub_subscriptions' }, { name: 'hub_subscriptions_expires' }]);
+      expect((check.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'stats_%' ORDER BY name").all() as { name: string }[]).map((t) => t.name)).to.deep.equal(['stats_readers', 'stats_subscribers', 'stats_traffic']);
     } finally {
       check.close();
     }
@@ -225,7 +226,7 @@ describe('SQLite store: one owner per reader id, enforced by the schema', () => 
     const db = new Database(file);
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     db.close();
-    expect(() => openSqliteStore(file, { idPrefix: CONTRACT_PREFIX })).to.throw(/cannot open the SQLite store .*feedwright\.db: the store has schema version 5, written by a newer feedwright/);
+    expect(() => openSqliteStore(file, { idPrefix: CONTRACT_PREFIX })).to.throw(/cannot open the SQLite store .*feedwright\.db: the store has schema version 6, written by a newer feedwright/);
   });
 
   it('derives reader ids again when the id prefix changes, keeping the article published first', async () => {

@@ -4,6 +4,7 @@ import { articleDigest, parseArticle, type Article } from '../../src/core/articl
 import { FeedwrightError } from '../../src/core/errors.js';
 import { slugify } from '../../src/core/scopes.js';
 import type { ArticleStore, ArticleWrite, StoreOptions, WriteRefusal } from '../../src/store/store.js';
+import { statsContract } from './stats-contract.js';
 
 /** The id prefix every contract store is opened with. */
 export const CONTRACT_PREFIX = 'tag:example.org,2016:';
@@ -70,6 +71,7 @@ export function storeContract(name: string, open: (options: StoreOptions) => Pro
       expect(await store.deleteSubscription(t1, a.callback)).to.equal(false);
       expect(await store.listSubscriptions(0)).to.deep.equal([c]);
     });
+    statsContract(() => store);
 
     it('keeps the prepared form a put carries with that version: replaced when its key changes, dropped by an edit without one', async () => {
       const a = article('p1', '2016-07-01T10:00:00Z');

@@ -57,7 +57,7 @@ export interface TestService {
  * too, so br is served from the start (test/compile/brotli-background.test.ts tests the time
  * before).
  */
-export async function startService(dataDir: string, options: { clock?: () => number; compile?: boolean; cacheBytes?: number; apiToken?: string; store?: ArticleStore; databaseUrl?: string; webSub?: ServiceOptions['webSub'] } = {}): Promise<TestService> {
+export async function startService(dataDir: string, options: { clock?: () => number; compile?: boolean; cacheBytes?: number; apiToken?: string; apiTokens?: ServiceOptions['apiTokens']; store?: ArticleStore; databaseUrl?: string; webSub?: ServiceOptions['webSub'] } = {}): Promise<TestService> {
   const site = loadSiteConfig(dataDir);
   const service = createService({
     site,
@@ -69,6 +69,7 @@ export async function startService(dataDir: string, options: { clock?: () => num
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.cacheBytes !== undefined ? { cacheBytes: options.cacheBytes } : {}),
     ...(options.apiToken !== undefined ? { apiToken: options.apiToken } : {}),
+    ...(options.apiTokens !== undefined ? { apiTokens: options.apiTokens } : {}),
     ...(options.store !== undefined ? { store: options.store } : {}),
     ...(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}),
     ...(options.webSub !== undefined ? { webSub: options.webSub } : {}),

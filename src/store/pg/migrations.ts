@@ -124,11 +124,49 @@ CREATE TABLE hub_subscriptions (
 CREATE INDEX hub_subscriptions_expires ON hub_subscriptions (expires_at);
 `;
 
+/**
+ * Version 5 (issue 12, readers counted), as sqlite-stats.ts: hourly traffic per document, origin
+ * and coding; daily requests and individual readers per document (`''`: the site) and reader
+ * family; each day's highest subscriber count per document, origin and aggregator. Every
+ * instance adds its own counts (pg/stats.ts), so the figures are cluster-wide.
+ */
+const V5 = `
+CREATE TABLE stats_traffic (
+  hour bigint NOT NULL,
+  path text COLLATE "C" NOT NULL,
+  origin text COLLATE "C" NOT NULL,
+  coding text COLLATE "C" NOT NULL,
+  requests bigint NOT NULL,
+  ok bigint NOT NULL,
+  not_modified bigint NOT NULL,
+  bytes bigint NOT NULL,
+  PRIMARY KEY (hour, path, origin, coding)
+);
+CREATE TABLE stats_readers (
+  day text COLLATE "C" NOT NULL,
+  path text COLLATE "C" NOT NULL,
+  family text COLLATE "C" NOT NULL,
+  requests bigint NOT NULL,
+  readers bigint NOT NULL,
+  PRIMARY KEY (day, path, family)
+);
+CREATE TABLE stats_subscribers (
+  day text COLLATE "C" NOT NULL,
+  path text COLLATE "C" NOT NULL,
+  origin text COLLATE "C" NOT NULL,
+  aggregator text COLLATE "C" NOT NULL,
+  subscribers bigint NOT NULL,
+  observed_at bigint NOT NULL,
+  PRIMARY KEY (day, path, origin, aggregator)
+);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'articles, feeds, file index, change log, manifest', sql: V1 },
   { version: 2, name: 'prepared (sanitised) article forms', sql: V2 },
   { version: 3, name: 'published document bodies', sql: V3 },
   { version: 4, name: 'built-in WebSub hub subscriptions', sql: V4 },
+  { version: 5, name: 'readers counted: traffic, readers, subscribers', sql: V5 },
 ];
 
 /** The schema version this code writes: the last migration's. */

@@ -1,0 +1,212 @@
+// The /stats page (issue 12): readers, polls and subscribers per feed and for the whole site,
+// with charts over time, for the holder of the API token. The page is a static shell; its
+// script (public/stats.js) fetches /stats.json and draws with uPlot, served from this origin
+// under a versioned path (no CDN; the CSP allows only 'self'). Browsers log in with a form
+// that sets a cookie derived from the token; scripts send `Authorization: Bearer`.
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import express, { type Request, type Response, type Router } from 'express';
+import { escapeHtmlText as escapeHtml } from '../core/html-escape.js';
+import type { StatsReport } from '../stats/report.js';
+import { apiTokensOf, bearerMatches } from './api.js';
+import type { ApiTokens } from './api-tokens.js';
+
+/** What the page needs. */
+export interface StatsPageOptions {
+  /**
+   * The API tokens that guard the page (any named token, as for the API; a bare string is the
+   * token named `default`); none turns /stats off (404), never open. A SIGHUP reload applies.
+   */
+  token: string | ApiTokens | undefined;
+  /** The site's title, for the page's heading. */
+  title: string;
+  /** Whether `X-Forwarded-Proto: https` means the reader came over TLS (site.json behindProxy). */
+  behindProxy: boolean;
+  /** The figures, fresh (the caller flushes the counts first); throws the store's errors. */
+  report: () => Promise<StatsReport>;
+}
+
+/** The cookie a browser holds after logging in: an HMAC of the token, never the token itself. */
+export const STATS_COOKIE = 'feedwright_stats';
+/** How long the login lasts, seconds (12 hours). */
+const COOKIE_SECONDS = 12 * 3600;
+
+const require = createRequire(import.meta.url);
+const UPLOT_VERSION = (require('uplot/package.json') as { version: string }).version;
+/** Where uPlot is served: the version in the path, so it can be cached for a year (RFC 8246 immutable). */
+export const UPLOT_BASE = `/stats/uplot/${UPLOT_VERSION}`;
+
+/**
+ * The CSP of the stats pages: the feed pages' (PAGE_CSP) plus `connect-src 'self'` for the
+ * script's fetch of /stats.json and `form-action 'self'` for the login form. No inline script
+ * or style, no other host.
+ */
+export const STATS_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/**
+ * The cookie value for a named token: `<name>.<base64url HMAC-SHA256>` keyed by the token's
+ * digest, so rotating or revoking that token logs its holders out; undefined for a name that holds
+ * no token.
+ */
+function sessionValue(tokens: ApiTokens, name: string): string | undefined {
+  const key = tokens.sessionKey(name);
+  return key === undefined ? undefined : `${name}.${createHmac('sha256', key).update('feedwright stats session v1').digest('base64url')}`;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+}
+
+/** The value of one cookie in a Cookie header (RFC 6265 §5.4), or undefined. */
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  if (header === undefined) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq !== -1 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/** The HTML shell: head and body around `main`. */
+function page(title: string, main: string, scripts: boolean): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${escapeHtml(title)}</title>
+<link rel="stylesheet" href="/style.css">
+${scripts ? `<link rel="stylesheet" href="${UPLOT_BASE}/uPlot.min.css">\n<script src="${UPLOT_BASE}/uPlot.iife.min.js" defer></script>\n<script src="/stats.js" defer></script>\n` : ''}<link rel="stylesheet" href="/stats.css">
+</head>
+<body>
+<main>
+${main}
+</main>
+</body>
+</html>
+`;
+}
+
+function loginPage(title: string, message: string): string {
+  return page(`Readers of ${title}: log in`, `<h1>Readers of ${escapeHtml(title)}</h1>
+<p>${escapeHtml(message)}</p>
+<form method="post" action="/stats/login" class="login">
+<label for="token">API token</label>
+<input id="token" name="token" type="password" autocomplete="current-password" required>
+<button type="submit">Show the figures</button>
+</form>`, false);
+}
+
+function statsPage(title: string): string {
+  const chart = (name: string, caption: string) => `<figure class="chart"><figcaption id="chart-${name}">${caption}</figcaption><div data-chart="${name}" role="img" aria-labelledby="chart-${name}"></div></figure>`;
+  return page(`Readers of ${title}`, `<h1>Readers of ${escapeHtml(title)}</h1>
+<p data-status role="status">Loading the figures…</p>
+<section aria-labelledby="h-site">
+<h2 id="h-site">Whole site, last 7 days</h2>
+<dl class="totals" data-totals></dl>
+</section>
+<section aria-labelledby="h-charts">
+<h2 id="h-charts">Over time (UTC)</h2>
+<div class="charts">
+${chart('requests', 'Polls per hour')}
+${chart('share', '304 share per hour (%)')}
+${chart('bytes', 'Bytes sent per hour')}
+${chart('subscribers', 'Subscribers (rolling 7-day maximum) and individual readers per day')}
+</div>
+</section>
+<section aria-labelledby="h-feeds">
+<h2 id="h-feeds">Per feed, last 7 days</h2>
+<div class="scroll" tabindex="0" role="region" aria-labelledby="h-feeds"><table class="figures" data-feeds>
+<thead><tr><th scope="col">Document</th><th scope="col">Requests</th><th scope="col">200</th><th scope="col">304</th><th scope="col">304 share</th><th scope="col">Bytes</th><th scope="col">gzip</th><th scope="col">br</th><th scope="col">Subscribers</th><th scope="col">Readers today</th></tr></thead>
+<tbody></tbody>
+<tfoot></tfoot>
+</table></div>
+</section>
+<section aria-labelledby="h-families">
+<h2 id="h-families">Readers by User-Agent family</h2>
+<table class="figures" data-families>
+<thead><tr><th scope="col">Family</th><th scope="col">Requests (7 days)</th><th scope="col">Readers today</th></tr></thead>
+<tbody></tbody>
+</table>
+</section>
+<form method="post" action="/stats/logout"><button type="submit">Log out</button></form>`, true);
+}
+
+/**
+ * The router for `/stats` (the page), `/stats.json` (the figures), `/stats/login` and
+ * `/stats/logout` (the cookie), and uPlot under {@link UPLOT_BASE}. Without a token configured
+ * everything but uPlot answers 404. A request without credentials gets 401 (the page: the login
+ * form; the JSON: problem+json with `WWW-Authenticate: Bearer`); wrong credentials 403. The
+ * token is never logged or echoed.
+ */
+export function createStatsRouter(options: StatsPageOptions): Router {
+  const router = express.Router();
+  // '' when none is configured: then every route but uPlot's is off (404).
+  const tokens = apiTokensOf(options.token);
+  const files = {
+    js: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js')),
+    css: readFileSync(require.resolve('uplot/dist/uPlot.min.css')),
+  };
+  const asset = (body: Buffer, type: string) => (_req: Request, res: Response) => {
+    res.set({ 'Content-Type': type, 'Cache-Control': 'public, max-age=31536000, immutable' }).send(body);
+  };
+  router.get(`${UPLOT_BASE}/uPlot.iife.min.js`, asset(files.js, 'text/javascript; charset=utf-8'));
+  router.get(`${UPLOT_BASE}/uPlot.min.css`, asset(files.css, 'text/css; charset=utf-8'));
+
+  /** 'ok', 'none' (no credentials sent) or 'wrong'. */
+  const access = (req: Request): 'ok' | 'none' | 'wrong' => {
+    if (tokens.count() === 0) return 'wrong';
+    const authorization = req.get('authorization');
+    if (authorization !== undefined) return bearerMatches(authorization, tokens) ? 'ok' : 'wrong';
+    const cookie = cookieValue(req.get('cookie'), STATS_COOKIE);
+    if (cookie === undefined) return 'none';
+    const expected = sessionValue(tokens, cookie.slice(0, Math.max(0, cookie.lastIndexOf('.'))));
+    return expected !== undefined && sameSecret(cookie, expected) ? 'ok' : 'wrong';
+  };
+  const html = (res: Response, status: number, body: string) => {
+    res.status(status).set({ 'Content-Security-Policy': STATS_CSP, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).type('html').send(body);
+  };
+  const secure = (req: Request) => (req.socket as { encrypted?: boolean }).encrypted === true || (options.behindProxy && req.get('x-forwarded-proto')?.split(',')[0]?.trim() === 'https');
+
+  router.get('/stats', (req, res, next) => {
+    if (tokens.count() === 0) return next();
+    const a = access(req);
+    if (a !== 'ok') {
+      // RFC 9110 §11.6.1: a 401 names a scheme; the form is how a browser gets in.
+      res.set('WWW-Authenticate', 'Bearer realm="feedwright stats"');
+      return html(res, a === 'none' ? 401 : 403, loginPage(options.title, a === 'none' ? 'These figures are for the site’s operators: enter the API token.' : 'That token is not the right one (or has changed): enter the API token.'));
+    }
+    html(res, 200, statsPage(options.title));
+  });
+  router.post('/stats/login', express.urlencoded({ extended: false, limit: '4kb' }), (req, res, next) => {
+    if (tokens.count() === 0) return next();
+    const presented = typeof (req.body as { token?: unknown } | undefined)?.token === 'string' ? (req.body as { token: string }).token : '';
+    const name = tokens.match(presented);
+    const session = name === undefined ? undefined : sessionValue(tokens, name);
+    if (session === undefined) return html(res, 403, loginPage(options.title, 'That token is not the right one: enter the API token.'));
+    res.cookie(STATS_COOKIE, session, { httpOnly: true, sameSite: 'strict', path: '/', maxAge: COOKIE_SECONDS * 1000, secure: secure(req) });
+    // RFC 9110 §15.4.4: see the page with a GET (a reload does not post the token again).
+    res.status(303).set('Cache-Control', 'no-store').location('/stats').send();
+  });
+  router.post('/stats/logout', (req, res, next) => {
+    if (tokens.count() === 0) return next();
+    res.clearCookie(STATS_COOKIE, { httpOnly: true, sameSite: 'strict', path: '/', secure: secure(req) });
+    res.status(303).set('Cache-Control', 'no-store').location('/stats').send();
+  });
+  router.get('/stats.json', (req, res, next) => {
+    if (tokens.count() === 0) return next();
+    const a = access(req);
+    if (a !== 'ok') {
+      res.status(a === 'none' ? 401 : 403).set({ 'WWW-Authenticate': 'Bearer realm="feedwright stats"', 'Cache-Control': 'no-store' }).type('application/problem+json')
+        .send(JSON.stringify({ type: 'about:blank', title: a === 'none' ? 'Unauthorized' : 'Forbidden', status: a === 'none' ? 401 : 403, detail: 'The figures need the API token (Authorization: Bearer, or the cookie /stats sets).' }));
+      return;
+    }
+    options.report().then(
+      (report) => res.set('Cache-Control', 'no-store').json(report),
+      (err: unknown) => next(err),
+    );
+  });
+  return router;
+}

@@ -1,0 +1,70 @@
+// `feedwright stats` (issue 12): the /stats page's figures in a terminal — the per-document
+// table and the site's totals over the last 7 days, the readers by family and the subscribers
+// by aggregator — as plain aligned columns, or the page's JSON with `--json`.
+import type { RuntimeConfig } from '../config.js';
+import type { SiteConfig } from '../core/site.js';
+import { openPgStore } from '../store/pg-store.js';
+import { openSqliteStore } from '../store/sqlite-store.js';
+import type { ReaderStatsStore } from '../store/reader-stats.js';
+import { readStatsReport, type Figures, type StatsReport } from './report.js';
+
+/** The command's help text. */
+export const STATS_HELP = `Usage: feedwright stats [--json] [--data DIR] [--database-url URL]
+
+Prints the readers counted over the last 7 days (UTC), as on the /stats page: per document and
+for the whole site, requests, 200s, 304s, the 304 share, bytes sent (in total, gzip, br), the
+aggregators' subscribers (each one's highest count of the 7 days) and today's individual readers;
+then the requests and readers by User-Agent family. Counts reach the store at each flush of a
+running server (every FEEDWRIGHT_STATS_FLUSH_SECONDS, default 60, and when it stops).
+--json prints the same report as /stats.json.
+`;
+
+const n = (v: number) => v.toLocaleString('en');
+const share = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(1)}%`);
+const subscribers = (f: Figures) => {
+  const by = Object.entries(f.subscribersByAggregator).map(([a, c]) => `${a} ${n(c)}`);
+  return by.length === 0 ? n(f.subscribers) : `${n(f.subscribers)} (${by.join(', ')})`;
+};
+
+/** Lines of a table: the first column left-aligned, the others right-aligned, two spaces apart. */
+export function alignColumns(rows: readonly (readonly string[])[]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number))).join('  ').trimEnd());
+}
+
+/** The report as the terminal shows it (lines, no trailing newline). Pure. */
+export function formatStatsReport(report: StatsReport): string[] {
+  const figures = (name: string, f: Figures) => [name, n(f.requests), n(f.ok), n(f.notModified), share(f.notModifiedShare), n(f.bytes), n(f.bytesByCoding.gzip), n(f.bytesByCoding.br), subscribers(f), n(f.readersToday)];
+  const lines = [`readers counted from ${report.from} to ${report.generatedAt} (UTC, ${report.days} days)`, ''];
+  lines.push(...alignColumns([
+    ['document', 'requests', '200', '304', '304 share', 'bytes', 'gzip bytes', 'br bytes', 'subscribers', 'readers today'],
+    ...report.feeds.map((f) => figures(f.path, f)),
+    figures('whole site', report.site),
+  ]));
+  lines.push('', ...alignColumns([['reader family', 'requests', 'readers today'], ...report.site.byFamily.map((f) => [f.family, n(f.requests), n(f.readersToday)])]));
+  return lines;
+}
+
+/**
+ * Prints the report of `store` as of `now` (epoch ms) to `out`: the table, or with `json` the
+ * JSON of /stats.json. Resolves with the exit code (0). Throws the store's errors.
+ */
+export async function printStats(store: ReaderStatsStore, options: { json: boolean; now?: number }, out: NodeJS.WritableStream): Promise<number> {
+  const report = await readStatsReport(store, options.now ?? Date.now());
+  out.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatStatsReport(report).join('\n')}\n`);
+  return 0;
+}
+
+/**
+ * The command: opens the store the runtime names (SQLite file or PostgreSQL URL), prints, closes.
+ * Throws a FeedwrightError `STORE_OPEN` when the store cannot be opened.
+ */
+export async function statsCommand(runtime: RuntimeConfig, site: SiteConfig, options: { json: boolean }, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  const store = runtime.databaseUrl !== undefined ? await openPgStore(runtime.databaseUrl, { idPrefix: site.idPrefix, poolSize: 2 }) : openSqliteStore(runtime.databaseFile, { idPrefix: site.idPrefix });
+  try {
+    return await printStats(store, options, out);
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,137 @@
+// The /stats page's guard and assets (issue 12) on a real listening service: the API token is
+// required (401 without credentials, 403 with wrong ones, 404 with no token configured), a
+// browser logs in with a form that sets a cookie (never the token itself), and uPlot is served
+// from this origin with a year of caching.
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { STATS_COOKIE, STATS_CSP, UPLOT_BASE } from '../../src/http/stats-page.js';
+import { createApiTokens } from '../../src/http/api-tokens.js';
+import { get, HEALTH_TOKEN, makeDataDir, removeDir, startService, type TestService } from '../support/fixtures.js';
+
+const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
+
+describe('/stats: token-guarded figures', function () {
+  this.timeout(60_000);
+  let svc: TestService;
+  let dir: string;
+  before(async () => {
+    dir = makeDataDir();
+    svc = await startService(dir, { apiToken: HEALTH_TOKEN });
+  });
+  after(async () => {
+    await svc?.close();
+    if (dir) removeDir(dir);
+  });
+
+  it('answers 401 without credentials (the login form; problem+json for the figures) and 403 with wrong ones, echoing no token', async () => {
+    const page = await get(svc.port, '/stats');
+    expect(page.status).to.equal(401);
+    expect(page.headers['www-authenticate']).to.equal('Bearer realm="feedwright stats"');
+    expect(page.headers['content-security-policy']).to.equal(STATS_CSP);
+    expect(page.headers['cache-control']).to.equal('no-store');
+    expect(page.text).to.include('<form method="post" action="/stats/login"').and.not.include('data-feeds');
+    const json = await get(svc.port, '/stats.json');
+    expect(json.status).to.equal(401);
+    expect(json.headers['content-type']).to.match(/^application\/problem\+json/);
+    for (const [path, headers] of [['/stats', { Authorization: 'Bearer wrong-token' }], ['/stats.json', { Authorization: 'Bearer wrong-token' }], ['/stats.json', { Authorization: `Basic ${Buffer.from(`x:${HEALTH_TOKEN}`).toString('base64')}` }], ['/stats.json', { Cookie: `${STATS_COOKIE}=${HEALTH_TOKEN}` }]] as const) {
+      const res = await get(svc.port, path, headers);
+      expect(res.status, `${path} ${JSON.stringify(headers)}`).to.equal(403);
+      expect(res.text).to.not.include(HEALTH_TOKEN).and.not.include('wrong-token');
+    }
+  });
+
+  it('gives the page and the figures with the bearer token', async () => {
+    const page = await get(svc.port, '/stats', { Authorization: `Bearer ${HEALTH_TOKEN}` });
+    expect(page.status).to.equal(200);
+    expect(page.headers['content-security-policy']).to.equal(STATS_CSP);
+    expect(page.text).to.include(`<script src="${UPLOT_BASE}/uPlot.iife.min.js" defer></script>`).and.include('<script src="/stats.js" defer></script>').and.include('data-feeds');
+    expect(page.text).to.not.match(/<script>|<style>|style="/); // nothing inline: the CSP allows none
+    const json = await get(svc.port, '/stats.json', { Authorization: `Bearer ${HEALTH_TOKEN}` });
+    expect(json.status).to.equal(200);
+    expect(json.headers['cache-control']).to.equal('no-store');
+    expect(JSON.parse(json.text)).to.have.keys('generatedAt', 'from', 'to', 'days', 'site', 'feeds', 'hourly', 'daily');
+  });
+
+  it('logs a browser in with the form: a cookie derived from the token, HttpOnly and SameSite=Strict; a wrong token sets none', async () => {
+    const wrong = await get(svc.port, '/stats/login', FORM, 'POST', 'token=nope');
+    expect(wrong.status).to.equal(403);
+    expect(wrong.headers['set-cookie']).to.equal(undefined);
+    const login = await get(svc.port, '/stats/login', FORM, 'POST', `token=${encodeURIComponent(HEALTH_TOKEN)}`);
+    expect(login.status).to.equal(303);
+    expect(login.headers.location).to.equal('/stats');
+    const cookie = (login.headers['set-cookie'] as string[])[0] as string;
+    expect(cookie).to.match(new RegExp(`^${STATS_COOKIE}=default\\.[A-Za-z0-9_-]{43}; Max-Age=43200; Path=/; Expires=.*; HttpOnly; SameSite=Strict$`));
+    expect(cookie).to.not.include(HEALTH_TOKEN);
+    const pair = cookie.split(';')[0] as string;
+    expect((await get(svc.port, '/stats', { Cookie: pair })).status).to.equal(200);
+    expect((await get(svc.port, '/stats.json', { Cookie: `other=1; ${pair}` })).status).to.equal(200);
+    const logout = await get(svc.port, '/stats/logout', { Cookie: pair }, 'POST');
+    expect(logout.status).to.equal(303);
+    expect((logout.headers['set-cookie'] as string[])[0]).to.match(new RegExp(`^${STATS_COOKIE}=; Path=/; Expires=Thu, 01 Jan 1970`));
+  });
+
+  it('serves uPlot from this origin under a versioned path, cached for a year, without the token', async () => {
+    const require = createRequire(import.meta.url);
+    for (const [file, type] of [['uPlot.iife.min.js', 'text/javascript; charset=utf-8'], ['uPlot.min.css', 'text/css; charset=utf-8']] as const) {
+      const res = await get(svc.port, `${UPLOT_BASE}/${file}`);
+      expect(res.status).to.equal(200);
+      expect(res.headers['content-type']).to.equal(type);
+      expect(res.headers['cache-control']).to.equal('public, max-age=31536000, immutable');
+      expect(res.body.equals(readFileSync(require.resolve(`uplot/dist/${file}`)))).to.equal(true);
+    }
+    expect(UPLOT_BASE).to.equal(`/stats/uplot/${(require('uplot/package.json') as { version: string }).version}`);
+  });
+});
+
+describe('/stats without a configured token', function () {
+  this.timeout(60_000);
+  it('is off: 404, also for a login attempt', async () => {
+    const dir = makeDataDir();
+    const svc = await startService(dir);
+    try {
+      for (const [path, method] of [['/stats', 'GET'], ['/stats.json', 'GET'], ['/stats/login', 'POST']] as const) {
+        const res = method === 'POST' ? await get(svc.port, path, FORM, method, 'token=') : await get(svc.port, path, { Authorization: 'Bearer anything' });
+        expect(res.status, path).to.equal(404);
+      }
+    } finally {
+      await svc.close();
+      removeDir(dir);
+    }
+  });
+});
+
+describe('/stats with named API tokens (issue 12: one token per client)', function () {
+  this.timeout(60_000);
+  const CMS = 'cms-token-0123456789abcdef';
+  const OPS = 'ops-token-0123456789abcdef';
+  let svc: TestService;
+  let dir: string;
+  const tokens = createApiTokens([{ name: 'cms', secret: CMS }, { name: 'ops', secret: OPS }]);
+  before(async () => {
+    dir = makeDataDir();
+    svc = await startService(dir, { apiTokens: tokens });
+  });
+  after(async () => {
+    await svc?.close();
+    if (dir) removeDir(dir);
+  });
+
+  it('lets any named token in; the login cookie names its token and ends when that token is revoked, the others still working', async () => {
+    expect((await get(svc.port, '/stats.json', { Authorization: `Bearer ${CMS}` })).status).to.equal(200);
+    const login = await get(svc.port, '/stats/login', FORM, 'POST', `token=${OPS}`);
+    expect(login.status).to.equal(303);
+    const cookie = String(login.headers['set-cookie']).split(';')[0] as string;
+    expect(cookie.startsWith(`${STATS_COOKIE}=ops.`), cookie).to.equal(true);
+    expect(cookie).to.not.include(OPS);
+    expect((await get(svc.port, '/stats.json', { Cookie: cookie })).status).to.equal(200);
+    // A cookie made for another name with this signature is refused.
+    expect((await get(svc.port, '/stats.json', { Cookie: cookie.replace('=ops.', '=cms.') })).status).to.equal(403);
+    // Revoke ops (what SIGHUP does after its line is removed): its cookie and bearer stop; cms works.
+    tokens.replace([{ name: 'cms', secret: CMS }]);
+    expect((await get(svc.port, '/stats.json', { Cookie: cookie })).status).to.equal(403);
+    expect((await get(svc.port, '/stats.json', { Authorization: `Bearer ${OPS}` })).status).to.equal(403);
+    expect((await get(svc.port, '/stats.json', { Authorization: `Bearer ${CMS}` })).status).to.equal(200);
+  });
+});
+

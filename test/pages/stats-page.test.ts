@@ -1,0 +1,112 @@
+// The /stats page in headless Chromium (Debian's /usr/bin/chromium through playwright-core, as
+// test/pages/previews.test.ts): polls with real User-Agents are counted, then the page is
+// opened, logged into with its form, and must draw its four uPlot charts (canvas elements) with
+// no console error and no CSP violation, show the counted figures in its table, and pass
+// axe-core (no serious or critical violation, colour contrast included) in light and dark mode.
+// Skipped, saying why, without Chromium unless FEEDWRIGHT_REQUIRE_CHROMIUM=1 (CI).
+import { expect } from 'chai';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { get, HEALTH_TOKEN, makeDataDir, removeDir, ROOT, startService, type TestService } from '../support/fixtures.js';
+import { AGGREGATOR_AGENTS } from '../stats/agents.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const REQUIRED = process.env.FEEDWRIGHT_REQUIRE_CHROMIUM === '1';
+const ARTIFACTS = join(ROOT, 'test-artifacts', 'pages');
+const NNW = 'NetNewsWire (RSS Reader; https://netnewswire.com/)';
+
+interface AxeViolation { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }
+
+/** axe-core's serious and critical violations on the page (its source evaluated in the page). */
+async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+  const source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(source);
+  const violations = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+describe('/stats in headless Chromium', function () {
+  this.timeout(120_000);
+  let svc: TestService;
+  let dir: string;
+  let browser: Browser;
+  let base: string;
+  let rssBytes = 0;
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) {
+      const reason = `${CHROMIUM} is missing (apt-get install chromium)`;
+      if (REQUIRED) throw new Error(`FEEDWRIGHT_REQUIRE_CHROMIUM=1 but ${reason}`);
+      console.log(`      (browser stats page tests skipped: ${reason})`);
+      this.skip();
+    }
+    const { chromium } = await import('playwright-core');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    dir = makeDataDir();
+    svc = await startService(dir, { apiToken: HEALTH_TOKEN });
+    base = `http://127.0.0.1:${svc.port}`;
+    // The figures the table must show: five aggregators and one reader polling /rss.xml (one 304).
+    for (const a of AGGREGATOR_AGENTS) rssBytes += (await get(svc.port, '/rss.xml', { 'User-Agent': a.ua })).body.length;
+    const first = await get(svc.port, '/rss.xml', { 'User-Agent': NNW, 'Accept-Encoding': 'gzip' });
+    rssBytes += first.body.length;
+    expect((await get(svc.port, '/rss.xml', { 'User-Agent': NNW, 'If-None-Match': first.headers.etag as string })).status).to.equal(304);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await svc?.close();
+    if (dir) removeDir(dir);
+  });
+
+  for (const scheme of ['light', 'dark'] as const) {
+    it(`${scheme} mode: log in with the form, four charts drawn, the counted figures in the table, no console error, no CSP violation, axe-core clean`, async () => {
+      const context = await browser.newContext({ colorScheme: scheme, viewport: { width: 1200, height: 900 } });
+      const page = await context.newPage();
+      const problems: string[] = [];
+      page.on('console', (m) => {
+        // Chromium asks for /favicon.ico by itself; the site has none (404, logged as an error).
+        const favicon = m.location().url !== '' && new URL(m.location().url).pathname === '/favicon.ico';
+        if ((m.type() === 'error' && !favicon) || /Content Security Policy/i.test(m.text())) problems.push(`${m.text()} (${m.location().url})`);
+      });
+      page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+      page.on('response', (r) => {
+        if (r.status() >= 400 && new URL(r.url()).pathname !== '/stats') problems.push(`${r.status()} ${r.url()}`);
+      });
+      try {
+        const denied = await page.goto(`${base}/stats`, { waitUntil: 'load' });
+        expect(denied?.status()).to.equal(401);
+        // The browser reports the 401 document's own status as a console error; only what follows counts.
+        problems.length = 0;
+        await page.getByLabel('API token').fill(HEALTH_TOKEN);
+        await Promise.all([page.waitForURL(`${base}/stats`), page.getByRole('button', { name: 'Show the figures' }).click()]);
+        await page.waitForFunction(() => document.querySelectorAll('[data-chart] canvas').length === 4, undefined, { timeout: 60_000 });
+        expect(await page.locator('[data-feeds] tbody tr').count()).to.be.greaterThan(0);
+        const row = page.locator('[data-feeds] tbody tr', { has: page.locator('th', { hasText: /^\/rss\.xml$/ }) });
+        const cells = await row.locator('td').allInnerTexts();
+        expect(cells.slice(0, 4)).to.deep.equal(['7', '6', '1', '14.3 %']);
+        expect(cells[7]).to.equal('1,398 (Feedly 1,234, Inoreader 56, NewsBlur 7, Feedbin 89, The Old Reader 12)');
+        expect(cells[8]).to.equal('1');
+        const json = JSON.parse((await get(svc.port, '/stats.json', { Authorization: `Bearer ${HEALTH_TOKEN}` })).text) as { feeds: { path: string; bytes: number }[] };
+        expect(json.feeds.find((f) => f.path === '/rss.xml')?.bytes).to.equal(rssBytes);
+        expect(await page.locator('[data-feeds] tfoot th').innerText()).to.equal('Whole site');
+        expect(await page.locator('[data-families] tbody tr', { has: page.locator('th', { hasText: /^NetNewsWire$/ }) }).locator('td').allInnerTexts()).to.deep.equal(['2', '1']);
+        // Each chart drew on a canvas of real size.
+        const sizes = await page.evaluate(() => [...document.querySelectorAll('[data-chart] canvas')].map((c) => (c as HTMLCanvasElement).width * (c as HTMLCanvasElement).height));
+        expect(sizes.every((s) => s > 0)).to.equal(true);
+        await page.screenshot({ path: join(ARTIFACTS, `stats-${scheme}.png`), fullPage: true });
+        expect(problems).to.deep.equal([]);
+        const violations = await seriousViolations(page);
+        expect(violations, JSON.stringify(violations, null, 2)).to.deep.equal([]);
+      } finally {
+        await context.close();
+      }
+    });
+  }
+});
