@@ -13,6 +13,8 @@ import { openBodyStore, type BodyStore } from './compile/body-store.js';
 import type { ArticleStore } from './store/store.js';
 import { createArticleWriter, type ArticleWriter } from './compile/writer.js';
 import { prepareSettingsOf } from './compile/prepared.js';
+import { createArchiveCache, type ArchiveCache } from './compile/archive-cache.js';
+import { createArchiveRoute } from './http/archive-route.js';
 
 /** The default memory budget for document bodies: the hot feeds, not the archive. */
 export const DEFAULT_CACHE_BYTES = 96 * 1024 * 1024;
@@ -50,6 +52,8 @@ export interface ServiceOptions {
   log?: (line: string) => void;
   /** Hears how far each compile is (see CompilerOptions.progress). */
   compileProgress?: CompilerOptions['progress'];
+  /** How many archive months (RFC 5005) to keep rendered (default DEFAULT_ARCHIVE_MONTHS). */
+  archiveMonths?: number;
 }
 
 /** A running service. */
@@ -59,6 +63,8 @@ export interface Service {
   bodies: BodyStore;
   /** The write path for articles that do not come from files. */
   writer: ArticleWriter;
+  /** RFC 5005 archive documents, rendered on first request (see compile/archive-cache.ts). */
+  archives: ArchiveCache;
   server: Server;
   /** Starts listening; resolves with the bound port. */
   listen(port: number, host: string): Promise<number>;
@@ -89,8 +95,10 @@ export function createService(options: ServiceOptions): Service {
   });
   const writer = createArticleWriter({ store, compiler, timeZone: options.site.timeZone, prepare: prepareSettingsOf(options.site), ...(options.clock === undefined ? {} : { clock: options.clock }), ...(options.bulkWrites ? { compile: false } : {}) });
   const app = createApp({ compiler, publicDir: options.publicDir, startedAt: Date.now(), api: { token: options.apiToken, store, writer } });
+  const archives = createArchiveCache({ site: options.site, periodSeconds, store, renderer: compiler.renderer, current: compiler.current, documentsDir: bodies.dir, log, ...(options.archiveMonths === undefined ? {} : { maxMonths: options.archiveMonths }), ...(options.clock === undefined ? {} : { clock: options.clock }) });
+  compiler.onPublish(() => void archives.published());
   // A body that cannot be served withholds its document and has its feed rendered again.
-  const server = createFeedServer({ site: options.site, current: compiler.current, app, bodies, periodSeconds, onBodyFault: compiler.reportBodyFault });
+  const server = createFeedServer({ site: options.site, current: compiler.current, app, bodies, periodSeconds, onBodyFault: compiler.reportBodyFault, archives: createArchiveRoute(options.site, archives) });
   let schedule: Schedule | undefined;
 
   return {
@@ -98,6 +106,7 @@ export function createService(options: ServiceOptions): Service {
     compiler,
     bodies,
     writer,
+    archives,
     server,
     async listen(port, host) {
       // Serve what the last run published before listening: a restart does not wait for a compile.
