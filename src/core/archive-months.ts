@@ -59,7 +59,7 @@ export function nextMonthKey(month: MonthKey): MonthKey {
  * The instants a month spans in a zone, `[from, to)` in epoch ms: from local midnight of its
  * first day to local midnight of the next month's first day (a midnight that a clock change
  * skips is read as parseDate reads it: moved forward by the gap). In Pacific/Apia (+13/+14)
- * July 2016 starts at 2016-06-30T10:00Z.
+ * July 2016 starts at 2016-06-30T11:00Z (+13), and December 2011, which lost its 30th day, spans 2011-12-01T10:00Z (−10) to 2011-12-31T10:00Z (+14).
  */
 export function monthBounds(month: MonthKey, timeZone: string): { from: number; to: number } {
   const p = parts(month);
