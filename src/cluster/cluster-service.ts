@@ -14,6 +14,10 @@ import { createApp } from '../http/app.js';
 import { createFeedServer } from '../http/server.js';
 import type { PgStore } from '../store/pg-store.js';
 import { createClusterNode, type ClusterNode } from './cluster-node.js';
+import { createArchiveCache } from '../compile/archive-cache.js';
+import { siteDigest } from '../compile/feed-state.js';
+import { createRenderPool } from '../compile/render-pool.js';
+import { createArchiveRoute } from '../http/archive-route.js';
 
 /** What an instance of a cluster is built from. */
 export interface ClusterServiceOptions {
@@ -84,7 +88,11 @@ export function createClusterService(options: ClusterServiceOptions): ClusterSer
   });
   const writer = createArticleWriter({ store, compiler: node.target, timeZone: site.timeZone, prepare: prepareSettingsOf(site) });
   const app = createApp({ compiler: node, publicDir: options.publicDir, startedAt: Date.now(), cluster: () => node.health(), api: { token: options.apiToken, store, writer, available: () => node.databaseReachable() } });
-  const server = createFeedServer({ site, current: node.current, app, bodies, periodSeconds, onBodyFault: node.reportBodyFault });
+  // RFC 5005 archives: every instance (replica or compiler) renders them itself, read-only, in
+  // one worker of its own, invalidated by the change log when its published set changes.
+  const archiveRenderer = createRenderPool({ settings: { site, periodSeconds, baseDigest: siteDigest(site, periodSeconds), documentsDir: options.documentsDir }, store, databaseUrl: store.url, threads: 1, log });
+  const archives = createArchiveCache({ site, periodSeconds, store, renderer: archiveRenderer, current: node.current, documentsDir: options.documentsDir, log });
+  const server = createFeedServer({ site, current: node.current, app, bodies, periodSeconds, onBodyFault: node.reportBodyFault, archives: createArchiveRoute(site, archives) });
 
   return {
     store,
@@ -111,6 +119,7 @@ export function createClusterService(options: ClusterServiceOptions): ClusterSer
       });
       await writer.flushed().catch(() => {});
       await node.close();
+      await archiveRenderer.close();
       await store.close();
     },
   };

@@ -86,7 +86,11 @@ export function createArchiveCache(options: ArchiveCacheOptions): ArchiveCache {
   let seq: Promise<number> = store.latestChangeSeq().catch(() => 0);
   let visibleChecked = clock();
   let invalidating: Promise<void> = Promise.resolve();
+  /** Change-log readings queued or running. */
+  let reading = 0;
   const startup = bodies.prune(new Set()).catch(() => 0);
+  /** The published set the change log was last read for: a new one (a publish here, or a replica's catch-up) invalidates first. */
+  let seenSet: PublishedSet | undefined = options.current();
 
   const labels = (): Map<string, string> | undefined => {
     const set = options.current();
@@ -154,52 +158,60 @@ export function createArchiveCache(options: ArchiveCacheOptions): ArchiveCache {
     return work;
   }
 
-  return {
-    bodies,
-    lookup(scopeKey, month, format, originIndex) {
-      const label = labels()?.get(scopeKey);
-      if (label === undefined) return { kind: 'missing' };
-      const k = `${scopeKey}\0${month}`;
-      const e = entries.get(k);
-      if (e !== undefined && !stale(e)) {
-        entries.delete(k);
-        entries.set(k, e);
-        return answer(e, format, originIndex);
-      }
-      return refresh(k, scopeKey, label, month).then(
-        () => {
-          const now = entries.get(k);
-          return now === undefined ? { kind: 'unavailable', error: 'the archive month was dropped while it was rendered' } : answer(now, format, originIndex);
-        },
-        (err: unknown) => ({ kind: 'unavailable', error: (err as Error).message }),
-      );
-    },
-    published() {
-      invalidating = invalidating.then(async () => {
-        try {
-          const scopes = new Set<string>();
-          let from = await seq;
-          for (let batch = await store.readChangesSince(from); batch.length > 0; batch = await store.readChangesSince(from)) {
-            for (const c of batch) {
-              for (const s of c.scopes) scopes.add(s);
-              from = c.seq;
-            }
+  function lookup(scopeKey: string, month: MonthKey, format: Format, originIndex: number): ArchiveLookup | Promise<ArchiveLookup> {
+    const set = options.current();
+    // A set this cache has not read the change log for (a publish here, a replica's catch-up), or
+    // a reading in progress: the changes it includes are marked first.
+    if (set !== seenSet) return published().then(() => lookup(scopeKey, month, format, originIndex));
+    if (reading > 0) return invalidating.then(() => lookup(scopeKey, month, format, originIndex));
+    const label = labels()?.get(scopeKey);
+    if (label === undefined) return { kind: 'missing' };
+    const k = `${scopeKey}\0${month}`;
+    const e = entries.get(k);
+    if (e !== undefined && !stale(e)) {
+      entries.delete(k);
+      entries.set(k, e);
+      return answer(e, format, originIndex);
+    }
+    return refresh(k, scopeKey, label, month).then(
+      () => {
+        const now = entries.get(k);
+        return now === undefined ? { kind: 'unavailable', error: 'the archive month was dropped while it was rendered' } : answer(now, format, originIndex);
+      },
+      (err: unknown) => ({ kind: 'unavailable', error: (err as Error).message }),
+    );
+  }
+
+  function published(): Promise<void> {
+    seenSet = options.current();
+    reading += 1;
+    invalidating = invalidating.then(async () => {
+      try {
+        const scopes = new Set<string>();
+        let from = await seq;
+        for (let batch = await store.readChangesSince(from); batch.length > 0; batch = await store.readChangesSince(from)) {
+          for (const c of batch) {
+            for (const s of c.scopes) scopes.add(s);
+            from = c.seq;
           }
-          seq = Promise.resolve(from);
-          const now = clock();
-          for (const s of await store.scopesPublishedBetween(visibleChecked, now)) scopes.add(s);
-          visibleChecked = now;
-          epoch += 1;
-          for (const s of scopes) scopeEpoch.set(s, epoch);
-        } catch (err) {
-          // Unknown changes: every month is rendered again (unchanged ones keep their bytes).
-          epoch += 1;
-          for (const e of entries.values()) scopeEpoch.set(e.scope, epoch);
-          log(`archives: could not read the change log: ${(err as Error).message}`);
         }
-      });
-      return invalidating;
-    },
-    size: () => entries.size,
-  };
+        seq = Promise.resolve(from);
+        const now = clock();
+        for (const s of await store.scopesPublishedBetween(visibleChecked, now)) scopes.add(s);
+        visibleChecked = now;
+        epoch += 1;
+        for (const s of scopes) scopeEpoch.set(s, epoch);
+      } catch (err) {
+        // Unknown changes: every month is rendered again (unchanged ones keep their bytes).
+        epoch += 1;
+        for (const e of entries.values()) scopeEpoch.set(e.scope, epoch);
+        log(`archives: could not read the change log: ${(err as Error).message}`);
+      } finally {
+        reading -= 1;
+      }
+    });
+    return invalidating;
+  }
+
+  return { bodies, lookup, published, size: () => entries.size };
 }
