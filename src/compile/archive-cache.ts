@@ -1,11 +1,10 @@
 // The archive cache (RFC 5005 §4): archive documents are not precompiled for every feed × month
 // (hundreds of thousands of documents); each is rendered by the render pool on its first
 // request, its bodies written content-addressed like the published set's (identity and gzip, in
-// their own folder), and kept here with precomputed headers and validators, at most `maxMonths`
+// their own folder beside the published set's), and kept here with precomputed headers and validators, at most `maxMonths`
 // months (least recently used go, with their files). A publish marks the months of the feeds
 // that writes touched (the change log) or whose embargoes ended as stale: the next request
 // renders them again, and unchanged content (the same digest) keeps its bytes and ETag.
-import { join } from 'node:path';
 import type { MonthKey } from '../core/archive-months.js';
 import { FORMATS, type Format } from '../core/scopes.js';
 import type { SiteConfig } from '../core/site.js';
@@ -15,7 +14,7 @@ import type { ArchiveLookup, ArchiveSource } from '../publish/archive-source.js'
 import type { ArticleStore } from '../store/store.js';
 import { openBodyStore, type BodyStore } from './body-store.js';
 import type { RenderPool } from './render-pool.js';
-import { ARCHIVE_BODIES_DIR, type RenderedDocument } from './render-task.js';
+import { archiveBodiesDir, type RenderedDocument } from './render-task.js';
 
 /**
  * Cache-Control of a closed month's archive (its links are final: the month is over and a newer
@@ -38,7 +37,7 @@ export interface ArchiveCacheOptions {
   renderer: Pick<RenderPool, 'renderArchive'>;
   /** The published set: which feeds exist, and their labels. */
   current: () => PublishedSet | undefined;
-  /** The body folder; archive bodies go to its ARCHIVE_BODIES_DIR subfolder. */
+  /** The body folder; archive bodies go to the folder beside it (archiveBodiesDir). */
   documentsDir: string;
   maxMonths?: number;
   cacheBytes?: number;
@@ -75,7 +74,7 @@ export function createArchiveCache(options: ArchiveCacheOptions): ArchiveCache {
   const clock = options.clock ?? Date.now;
   const log = options.log ?? (() => {});
   const maxMonths = Math.max(1, options.maxMonths ?? DEFAULT_ARCHIVE_MONTHS);
-  const bodies: BodyStore = openBodyStore(join(options.documentsDir, ARCHIVE_BODIES_DIR), options.cacheBytes ?? DEFAULT_ARCHIVE_CACHE_BYTES);
+  const bodies: BodyStore = openBodyStore(archiveBodiesDir(options.documentsDir), options.cacheBytes ?? DEFAULT_ARCHIVE_CACHE_BYTES);
   const headersFor = createHeaderRules(site, options.periodSeconds);
   const entries = new Map<string, Entry>();
   const pending = new Map<string, Promise<void>>();

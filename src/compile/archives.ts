@@ -10,11 +10,14 @@ import type { ArticleStore, StoredArticle } from '../store/store.js';
 import { nextLastModified, notAfter } from './feed-state.js';
 
 /** What an archive render reads: a month's items and its neighbouring months. */
-export type ArchiveReader = Pick<ArticleStore, 'itemsInScopeBetween' | 'publishedBeforeInScope' | 'publishedFromInScope'>;
+export type ArchiveReader = Pick<ArticleStore, 'itemsInScopeBetween' | 'publishedBeforeInScope' | 'publishedFromInScope' | 'scopeLabels'>;
 
 /** Render one feed's archive month. */
 export interface ArchiveTask {
-  /** The feed's scope key (`''`, `sections/news/russia`, `tags/syria`) and its label. */
+  /**
+   * The feed's scope key (`''`, `sections/news/russia`, `tags/syria`) and its label when the store
+   * has none stored (the store's wins, so every instance renders the same title).
+   */
   key: string;
   label: string;
   month: MonthKey;
@@ -86,7 +89,8 @@ export async function renderArchiveMonth<D>(
   if (older !== undefined) links.prev = monthOf(older, timeZone);
   if (newer !== undefined) links.next = monthOf(newer, timeZone);
   const closed = task.at >= to && newer !== undefined;
-  const scope: Scope = { key: task.key, kind: scopeKind(task.key), label: task.label };
+  const label = task.key === '' ? '' : ((await reader.scopeLabels([task.key])).get(task.key) ?? task.label);
+  const scope: Scope = { key: task.key, kind: scopeKind(task.key), label };
   const digest = archiveDigest(baseDigest, scope, links, items);
   if (task.known?.digest === digest) return { kind: 'unchanged', digest, closed };
   const lastModified = archiveLastModified(items, task.at, task.known, digest);

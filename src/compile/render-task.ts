@@ -5,7 +5,7 @@
 // compiling thread, so the bytes are the same either way.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { isMainThread, threadId } from 'node:worker_threads';
 import { createDateFormatter } from '../core/dates.js';
 import type { FeedContent, PreparedItem, RenderContext } from '../core/feed-model.js';
@@ -26,8 +26,13 @@ import { preparedItemOf, prepareSettingsOf } from './prepared.js';
 import { archivePath, monthOf } from '../core/archive-months.js';
 import { renderArchiveMonth, type ArchiveReader, type ArchiveRendered, type ArchiveTask } from './archives.js';
 
-/** The subfolder of the body folder that archive documents' bodies go to (see archive-cache.ts). */
-export const ARCHIVE_BODIES_DIR = 'archive';
+/**
+ * The folder of archive documents' bodies (see archive-cache.ts): beside the body folder, never
+ * inside it, whose every file a published set names (a full compile prunes the rest).
+ */
+export function archiveBodiesDir(documentsDir: string): string {
+  return `${resolve(documentsDir)}-archive`;
+}
 
 /** What every render task of a site needs; plain data, so it crosses to a worker. */
 export interface RenderSettings {
@@ -107,7 +112,7 @@ export interface RenderTasks {
   renderFeed(task: FeedTask): Promise<FeedRendered>;
   renderDirectory(task: DirectoryTask): Promise<DirectoryRendered>;
   encodeBrotli(task: BrotliTask): Promise<BrotliEncoded>;
-  /** One feed's RFC 5005 archive month (see archives.ts); bodies go to ARCHIVE_BODIES_DIR and come back. */
+  /** One feed's RFC 5005 archive month (see archives.ts); bodies go to archiveBodiesDir and come back. */
   renderArchive(task: ArchiveTask): Promise<ArchiveRendered<RenderedDocument>>;
 }
 
@@ -127,7 +132,7 @@ export function createRenderTasks(settings: RenderSettings, reader: FeedReader, 
   const contexts: RenderContext[] = site.origins.map((origin) => ({ site, origin, dates, ttlMinutes }));
   const prepare = createPreparedCache(site);
   const save = createBodyWriter(documentsDir);
-  const saveArchive = createBodyWriter(join(documentsDir, ARCHIVE_BODIES_DIR));
+  const saveArchive = createBodyWriter(archiveBodiesDir(documentsDir));
 
   /** Gzips one text per origin, writes the identity and gzip bodies, and gives the records. */
   async function publishable(key: string, path: string, contentType: string, lastModified: number, texts: string[], returnBodies: boolean): Promise<RenderedDocument> {
