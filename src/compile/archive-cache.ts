@@ -68,7 +68,11 @@ interface Entry {
   docs: CompiledDocument[][];
 }
 
-/** Creates the archive cache; deletes archive bodies a previous run left (they are made again on request). */
+/**
+ * Creates the archive cache. Before its first render it deletes the archive bodies a previous
+ * run left (they are made again on request); a process that never serves archives (`compile`,
+ * `import`) never touches the folder.
+ */
 export function createArchiveCache(options: ArchiveCacheOptions): ArchiveCache {
   const { site, store, renderer } = options;
   const clock = options.clock ?? Date.now;
@@ -87,7 +91,7 @@ export function createArchiveCache(options: ArchiveCacheOptions): ArchiveCache {
   let invalidating: Promise<void> = Promise.resolve();
   /** Change-log readings queued or running. */
   let reading = 0;
-  const startup = bodies.prune(new Set()).catch(() => 0);
+  let startup: Promise<unknown> | undefined;
   /** The published set the change log was last read for: a new one (a publish here, or a replica's catch-up) invalidates first. */
   let seenSet: PublishedSet | undefined = options.current();
 
@@ -99,8 +103,11 @@ export function createArchiveCache(options: ArchiveCacheOptions): ArchiveCache {
   };
   const stale = (e: Entry) => (scopeEpoch.get(e.scope) ?? 0) > e.epoch;
   const filesOf = (records: DocumentRecord[][]) => records.flat().flatMap((r) => PUBLISH_CODINGS.map((c) => variantTag(r.hash, c)));
+  /** Deletions of replaced and evicted bodies, in order; a render starts after those queued before it. */
+  let pruning: Promise<unknown> = Promise.resolve();
   const forget = (files: string[]) => {
-    if (files.length > 0) void bodies.prune(new Set(), files).catch((err: unknown) => log(`could not delete archive bodies: ${(err as Error).message}`));
+    if (files.length === 0) return;
+    pruning = pruning.then(() => bodies.prune(new Set(), files)).catch((err: unknown) => log(`could not delete archive bodies: ${(err as Error).message}`));
   };
   const answer = (e: Entry, format: Format, originIndex: number): ArchiveLookup => {
     if (e.empty) return { kind: 'missing' };
@@ -136,7 +143,8 @@ export function createArchiveCache(options: ArchiveCacheOptions): ArchiveCache {
     const started = epoch;
     const old = entries.get(k);
     const known = old !== undefined && !old.empty ? { digest: old.digest, lastModified: old.lastModified } : undefined;
-    const work = startup
+    const work = (startup ??= bodies.prune(new Set()).catch(() => 0))
+      .then(() => pruning)
       .then(() => renderer.renderArchive({ key: scope, label, month, at: clock(), ...(known === undefined ? {} : { known }) }))
       .then((r) => {
         if (r.kind === 'empty') {
@@ -212,5 +220,13 @@ export function createArchiveCache(options: ArchiveCacheOptions): ArchiveCache {
     return invalidating;
   }
 
-  return { bodies, lookup, published, size: () => entries.size };
+  function unreadable(scopeKey: string, month: MonthKey): void {
+    const k = `${scopeKey}\0${month}`;
+    const e = entries.get(k);
+    if (e === undefined) return;
+    // Its files stay: the render that replaces it writes the same names again, in place.
+    entries.delete(k);
+  }
+
+  return { bodies, lookup, published, unreadable, size: () => entries.size };
 }

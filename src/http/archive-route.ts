@@ -34,7 +34,7 @@ export function createArchiveRoute(site: SiteConfig, source: ArchiveSource): Arc
   const resolve = createOriginResolver(site.origins);
 
   /** Writes the answer for a found document: 304, HEAD, or the body from the archive bodies. */
-  const serve = (req: IncomingMessage, res: ServerResponse, doc: CompiledDocument) => {
+  const serve = (req: IncomingMessage, res: ServerResponse, doc: CompiledDocument, scopeKey: string, month: string) => {
     const h = req.headers;
     const asked: Coding = negotiateCoding(h['accept-encoding']);
     const variant = doc[asked];
@@ -61,13 +61,15 @@ export function createArchiveRoute(site: SiteConfig, source: ArchiveSource): Arc
       },
       (err: unknown) => {
         console.error(`serving ${req.url ?? ''}: ${(err as Error).message}`);
+        // Rendered again on the next request (its files were deleted or damaged).
+        source.unreadable(scopeKey, month);
         problem(res, req.method, 503, 'Service Unavailable', 'This archive cannot be read right now; retry in a few seconds.', { 'Retry-After': '5' });
       },
     );
   };
 
-  const respond = (req: IncomingMessage, res: ServerResponse, found: ArchiveLookup, path: string) => {
-    if (found.kind === 'document') serve(req, res, found.doc);
+  const respond = (req: IncomingMessage, res: ServerResponse, found: ArchiveLookup, path: string, scopeKey: string, month: string) => {
+    if (found.kind === 'document') serve(req, res, found.doc, scopeKey, month);
     else if (found.kind === 'missing') problem(res, req.method, 404, 'Not Found', `${path.length > 200 ? 'This archive' : path} has no items: the feed does not exist, or nothing was published in that month.`);
     else {
       console.error(`rendering the archive ${path}: ${found.error}`);
@@ -91,8 +93,8 @@ export function createArchiveRoute(site: SiteConfig, source: ArchiveSource): Arc
     if (site.behindProxy && typeof forwarded === 'string' && forwarded !== '') host = forwarded.split(',')[0]?.trim();
     const index = Math.max(0, resolve(host));
     const found = source.lookup(parsed.scopeKey, parsed.month, parsed.format, index);
-    if ('then' in found) void found.then((f) => respond(req, res, f, path));
-    else respond(req, res, found, path);
+    if ('then' in found) void found.then((f) => respond(req, res, f, path, parsed.scopeKey, parsed.month));
+    else respond(req, res, found, path, parsed.scopeKey, parsed.month);
     return true;
   };
 }

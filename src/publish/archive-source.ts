@@ -26,4 +26,9 @@ export interface ArchiveSource {
   lookup(scopeKey: string, month: MonthKey, format: Format, originIndex: number): ArchiveLookup | Promise<ArchiveLookup>;
   /** The archive documents' bodies (their own folder and memory budget). */
   readonly bodies: DocumentBodies;
+  /**
+   * Hears that a body of this month could not be read (deleted, damaged): the month is dropped
+   * and rendered again on its next request. Never throws.
+   */
+  unreadable(scopeKey: string, month: MonthKey): void;
 }
