@@ -180,13 +180,13 @@ export function createArchiveCache(options: ArchiveCacheOptions): ArchiveCache {
       entries.set(k, e);
       return answer(e, format, originIndex);
     }
-    return refresh(k, scopeKey, label, month).then(
-      () => {
-        const now = entries.get(k);
-        return now === undefined ? { kind: 'unavailable', error: 'the archive month was dropped while it was rendered' } : answer(now, format, originIndex);
-      },
-      (err: unknown) => ({ kind: 'unavailable', error: (err as Error).message }),
-    );
+    const settle = (): ArchiveLookup => {
+      const now = entries.get(k);
+      return now === undefined ? { kind: 'unavailable', error: 'the archive month was dropped while it was rendered' } : answer(now, format, originIndex);
+    };
+    const failed = (err: unknown): ArchiveLookup => ({ kind: 'unavailable', error: (err as Error).message });
+    // Evicted while it was checked as unchanged: rendered once more, from scratch.
+    return refresh(k, scopeKey, label, month).then(() => (entries.has(k) ? settle() : refresh(k, scopeKey, label, month).then(settle, failed)), failed);
   }
 
   function published(): Promise<void> {
