@@ -23,6 +23,8 @@ import { composeObservers } from './http/served-response.js';
 import { createPublishLog } from './compile/publish-log.js';
 import type { ApiTokens } from './http/api-tokens.js';
 import { createReaderStats } from './stats/reader-stats.js';
+import { createArchiveCache, type ArchiveCache } from './compile/archive-cache.js';
+import { createArchiveRoute } from './http/archive-route.js';
 
 /** The default memory budget for document bodies: the hot feeds, not the archive. */
 export const DEFAULT_CACHE_BYTES = 96 * 1024 * 1024;
@@ -75,6 +77,8 @@ export interface ServiceOptions {
   webSub?: Omit<PublisherOptions, 'hubs'> & { closeGraceMs?: number };
   /** How often the readers counted are flushed to the store, ms (default 60,000; see src/stats/flush.ts). */
   statsFlushMs?: number;
+  /** How many archive months (RFC 5005) to keep rendered (default DEFAULT_ARCHIVE_MONTHS). */
+  archiveMonths?: number;
 }
 
 /** A running service. */
@@ -84,6 +88,8 @@ export interface Service {
   bodies: BodyStore;
   /** The write path for articles that do not come from files. */
   writer: ArticleWriter;
+  /** RFC 5005 archive documents, rendered on first request (see compile/archive-cache.ts). */
+  archives: ArchiveCache;
   server: Server;
   /** The built-in WebSub hub, when site.json has `"hub": "builtin"`. */
   hub?: BuiltinHub;
@@ -145,7 +151,9 @@ export function createService(options: ServiceOptions): Service {
   const observe = composeObservers([metrics.observe, stats.observe, accessLog], (err) => logger.error(`observing a response: ${(err as Error).message}`));
   const app = createApp({ ...(hub ? { hub: hub.router } : {}), compiler, publicDir: options.publicDir, startedAt: Date.now(), ...(publisher === undefined ? {} : { webSub: publisher.status }), logger, metrics, ...(observe === undefined ? {} : { observe }), api: { token: options.apiTokens ?? options.apiToken, store, writer, behindProxy: options.site.behindProxy }, stats: stats.page(options.apiTokens ?? options.apiToken) });
   // A body that cannot be served withholds its document and has its feed rendered again.
-  const server = createFeedServer({ site: options.site, current: compiler.current, app, bodies, periodSeconds, onBodyFault: compiler.reportBodyFault, ...(observe === undefined ? {} : { observe }), logError: (line) => logger.error(line) });
+  const archives = createArchiveCache({ site: options.site, periodSeconds, store, renderer: compiler.renderer, current: compiler.current, documentsDir: bodies.dir, log, ...(options.archiveMonths === undefined ? {} : { maxMonths: options.archiveMonths }), ...(options.clock === undefined ? {} : { clock: options.clock }) });
+  compiler.onPublish(() => void archives.published());
+  const server = createFeedServer({ site: options.site, current: compiler.current, app, bodies, periodSeconds, onBodyFault: compiler.reportBodyFault, ...(observe === undefined ? {} : { observe }), archives: createArchiveRoute(options.site, archives), logError: (line) => logger.error(line) });
   let schedule: Schedule | undefined;
 
   return {
@@ -153,6 +161,7 @@ export function createService(options: ServiceOptions): Service {
     compiler,
     bodies,
     writer,
+    archives,
     server,
     ...(hub ? { hub } : {}),
     publisher,

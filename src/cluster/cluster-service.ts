@@ -24,6 +24,10 @@ import { createClusterNode, type ClusterNode } from './cluster-node.js';
 import { createBuiltinHub, type BuiltinHub, type HubTuning } from '../websub/hub.js';
 import { pingedHubs } from '../core/websub-discovery.js';
 import { createWebSubPublisher, pingEventsTo, type WebSubPublisher } from '../websub/publisher.js';
+import { createArchiveCache } from '../compile/archive-cache.js';
+import { siteDigest } from '../compile/feed-state.js';
+import { createRenderPool } from '../compile/render-pool.js';
+import { createArchiveRoute } from '../http/archive-route.js';
 
 /** What an instance of a cluster is built from. */
 export interface ClusterServiceOptions {
@@ -134,7 +138,11 @@ export function createClusterService(options: ClusterServiceOptions): ClusterSer
   const stats = createReaderStats({ site: site, store, log, ...(options.statsFlushMs === undefined ? {} : { flushMs: options.statsFlushMs }) });
   const observe = composeObservers([metrics.observe, stats.observe, accessLog], (err) => logger.error(`observing a response: ${(err as Error).message}`));
   const app = createApp({ ...(hub ? { hub: hub.router } : {}), compiler: node, publicDir: options.publicDir, startedAt: Date.now(), cluster: () => node.health(), ...(publisher === undefined ? {} : { webSub: publisher.status }), logger, metrics, ...(observe === undefined ? {} : { observe }), api: { token: options.apiTokens ?? options.apiToken, store, writer, available: () => node.databaseReachable(), behindProxy: site.behindProxy }, stats: stats.page(options.apiTokens ?? options.apiToken) });
-  const server = createFeedServer({ site, current: node.current, app, bodies, periodSeconds, onBodyFault: node.reportBodyFault, ...(observe === undefined ? {} : { observe }), logError: (line) => logger.error(line) });
+  // RFC 5005 archives: every instance (replica or compiler) renders them itself, read-only, in
+  // one worker of its own, invalidated by the change log when its published set changes.
+  const archiveRenderer = createRenderPool({ settings: { site, periodSeconds, baseDigest: siteDigest(site, periodSeconds), documentsDir: options.documentsDir }, store, databaseUrl: store.url, threads: 1, log });
+  const archives = createArchiveCache({ site, periodSeconds, store, renderer: archiveRenderer, current: node.current, documentsDir: options.documentsDir, log });
+  const server = createFeedServer({ site, current: node.current, app, bodies, periodSeconds, onBodyFault: node.reportBodyFault, ...(observe === undefined ? {} : { observe }), archives: createArchiveRoute(site, archives), logError: (line) => logger.error(line) });
 
   return {
     store,
@@ -168,6 +176,7 @@ export function createClusterService(options: ClusterServiceOptions): ClusterSer
       await hub?.close();
       await publisher?.close();
       await node.close();
+      await archiveRenderer.close();
       await store.close();
     },
   };

@@ -14,7 +14,8 @@ import { Worker } from 'node:worker_threads';
 import { FeedwrightError, type ErrorCode } from '../core/errors.js';
 import { readArticleFiles, type ArticleFileRead } from './source-files.js';
 import type { PrepareSettings } from './prepared.js';
-import { createRenderTasks, type BrotliEncoded, type BrotliTask, type DirectoryRendered, type DirectoryTask, type FeedReader, type FeedRendered, type FeedTask, type RenderSettings, type RenderTasks } from './render-task.js';
+import type { ArchiveRendered, ArchiveTask } from './archives.js';
+import { createRenderTasks, type RenderedDocument, type BrotliEncoded, type BrotliTask, type DirectoryRendered, type DirectoryTask, type FeedReader, type FeedRendered, type FeedTask, type RenderSettings, type RenderTasks } from './render-task.js';
 
 /** What a worker is started with. */
 export interface WorkerSetup {
@@ -31,6 +32,7 @@ export type ToWorker =
   | { type: 'directory'; id: number; task: DirectoryTask }
   | { type: 'read'; id: number; task: ReadTask }
   | { type: 'brotli'; id: number; task: BrotliTask }
+  | { type: 'archive'; id: number; task: ArchiveTask }
   | { type: 'fault'; key: string; kind: FaultKind | null }
   /** Finish the tasks in hand, then exit (see close). */
   | { type: 'stop' };
@@ -47,7 +49,7 @@ export interface ReadTask {
 /** Messages from a worker. */
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'done'; id: number; result: FeedRendered | DirectoryRendered | ArticleFileRead[] | BrotliEncoded }
+  | { type: 'done'; id: number; result: FeedRendered | DirectoryRendered | ArticleFileRead[] | BrotliEncoded | ArchiveRendered<RenderedDocument> }
   | { type: 'failed'; id: number; message: string; code: ErrorCode };
 
 /**
@@ -84,6 +86,11 @@ export interface RenderPool {
   /** Reads a batch of article files (see readArticleFiles). */
   readArticles(task: ReadTask): Promise<ArticleFileRead[]>;
   /**
+   * Renders one feed's RFC 5005 archive month (see archives.ts) like a feed: queued with the
+   * renders, on the worker that last rendered the feed. Rejects as renderFeed does.
+   */
+  renderArchive(task: ArchiveTask): Promise<ArchiveRendered<RenderedDocument>>;
+  /**
    * Background work: makes and writes the brotli body of the published identity body `hash`
    * (see RenderTasks.encodeBrotli). Runs only when no render, directory or read task waits, on a
    * worker with nothing else in flight (one at a time per worker). Resolves undefined when the
@@ -117,7 +124,7 @@ const ATTEMPTS = 2;
 
 interface Job {
   id: number;
-  message: Extract<ToWorker, { type: 'feed' | 'directory' | 'read' | 'brotli' }>;
+  message: Extract<ToWorker, { type: 'feed' | 'directory' | 'read' | 'brotli' | 'archive' }>;
   key: string;
   /** Background work (brotli): dispatched only to an idle worker, after every other task. */
   background: boolean;
@@ -256,6 +263,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
       m.type === 'feed' ? tasks.renderFeed(m.task)
       : m.type === 'directory' ? tasks.renderDirectory(m.task)
       : m.type === 'brotli' ? Promise.resolve().then(() => tasks.encodeBrotli(m.task))
+      : m.type === 'archive' ? tasks.renderArchive(m.task)
       : Promise.resolve().then(() => readArticleFiles(m.task.dir, m.task.names, m.task.timeZone, m.task.prepare));
     work.then(
       (v) => job.resolve(v as never),
@@ -344,6 +352,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     renderFeed: (task) => submit<FeedRendered>(task.key, (id) => ({ type: 'feed', id, task })),
     renderDirectory: (task) => submit<DirectoryRendered>('(directory)', (id) => ({ type: 'directory', id, task })),
     readArticles: (task) => submit<ArticleFileRead[]>('(read)', (id) => ({ type: 'read', id, task })),
+    renderArchive: (task) => submit<ArchiveRendered<RenderedDocument>>(task.key, (id) => ({ type: 'archive', id, task })),
     encodeBrotli: (task) => submit<BrotliEncoded>(task.hash, (id) => ({ type: 'brotli', id, task }), true),
     dropBrotli(hashes) {
       const drop = new Set(hashes);

@@ -5,7 +5,7 @@
 // compiling thread, so the bytes are the same either way.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { isMainThread, threadId } from 'node:worker_threads';
 import { createDateFormatter } from '../core/dates.js';
 import type { FeedContent, PreparedItem, RenderContext } from '../core/feed-model.js';
@@ -23,6 +23,16 @@ import type { ArticleStore, DocumentRecord, FeedState, StoredArticle } from '../
 import { brotliBody, gzipBody } from './compression.js';
 import { contentDigest, nextLastModified, notAfter } from './feed-state.js';
 import { preparedItemOf, prepareSettingsOf } from './prepared.js';
+import { archivePath, monthOf } from '../core/archive-months.js';
+import { renderArchiveMonth, type ArchiveReader, type ArchiveRendered, type ArchiveTask } from './archives.js';
+
+/**
+ * The folder of archive documents' bodies (see archive-cache.ts): beside the body folder, never
+ * inside it, whose every file a published set names (a full compile prunes the rest).
+ */
+export function archiveBodiesDir(documentsDir: string): string {
+  return `${resolve(documentsDir)}-archive`;
+}
 
 /** What every render task of a site needs; plain data, so it crosses to a worker. */
 export interface RenderSettings {
@@ -36,7 +46,7 @@ export interface RenderSettings {
 }
 
 /** What a render task reads: the store's feed query. */
-export type FeedReader = Pick<ArticleStore, 'newestInScope'>;
+export type FeedReader = Pick<ArticleStore, 'newestInScope'> & ArchiveReader;
 
 /** Render one feed: its scope, what was published for it, and the compile's clock. */
 export interface FeedTask {
@@ -102,6 +112,8 @@ export interface RenderTasks {
   renderFeed(task: FeedTask): Promise<FeedRendered>;
   renderDirectory(task: DirectoryTask): Promise<DirectoryRendered>;
   encodeBrotli(task: BrotliTask): Promise<BrotliEncoded>;
+  /** One feed's RFC 5005 archive month (see archives.ts); bodies go to archiveBodiesDir and come back. */
+  renderArchive(task: ArchiveTask): Promise<ArchiveRendered<RenderedDocument>>;
 }
 
 /** Observes a render between documents (the worker's fault hook for tests). */
@@ -120,6 +132,7 @@ export function createRenderTasks(settings: RenderSettings, reader: FeedReader, 
   const contexts: RenderContext[] = site.origins.map((origin) => ({ site, origin, dates, ttlMinutes }));
   const prepare = createPreparedCache(site);
   const save = createBodyWriter(documentsDir);
+  const saveArchive = createBodyWriter(archiveBodiesDir(documentsDir));
 
   /** Gzips one text per origin, writes the identity and gzip bodies, and gives the records. */
   async function publishable(key: string, path: string, contentType: string, lastModified: number, texts: string[], returnBodies: boolean): Promise<RenderedDocument> {
@@ -138,7 +151,10 @@ export function createRenderTasks(settings: RenderSettings, reader: FeedReader, 
       const { previous } = task;
       const changed = previous === undefined || previous.digest !== digest;
       const lastModified = changed ? nextLastModified(items, previous, task.startedAt) : previous.lastModified;
-      const feed: FeedContent = { scope, items: items.map((i) => notAfter(prepare(i), lastModified)), lastModified };
+      // RFC 5005 §4: the subscription document points to the newest month that has items.
+      const newest = items[0];
+      const archive = newest === undefined ? undefined : { prev: monthOf(newest.article.published, site.timeZone) };
+      const feed: FeedContent = { scope, items: items.map((i) => notAfter(prepare(i), lastModified)), lastModified, ...(archive === undefined ? {} : { archive }) };
       const documents: RenderedDocument[] = [];
       const returnBodies = task.returnBodies ?? true;
       for (const format of FORMATS) {
@@ -154,6 +170,13 @@ export function createRenderTasks(settings: RenderSettings, reader: FeedReader, 
       const opml = await publishable('/', '/feeds.opml', CONTENT_TYPES.opml, modified, contexts.map((c) => renderOpml(task.feeds, site, c.origin, dates)), true);
       const index = await publishable('/', '/', CONTENT_TYPES.html, modified, contexts.map(() => renderIndexPage(task.feeds, site)), true);
       return { documents: [opml, index] };
+    },
+    async renderArchive(task) {
+      return renderArchiveMonth(task, site.timeZone, baseDigest, reader, prepare, async (path, format, lastModified, feed) => {
+        const encoded = contexts.map((ctx) => encodeDocument(RENDERERS[format](feed, ctx), CONTENT_TYPES[format], lastModified));
+        await Promise.all(encoded.flatMap((e) => PUBLISH_CODINGS.map((c, i) => saveArchive(variantTag(e.record.hash, c), e.bodies[i] as Uint8Array))));
+        return { path, records: encoded.map((e) => e.record), bodies: encoded.map((e) => e.bodies) };
+      }, archivePath);
     },
     async encodeBrotli(task) {
       // Made from the identity file, never from memory the compiler might have replaced, and only

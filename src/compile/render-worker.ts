@@ -9,7 +9,8 @@ import { FeedwrightError } from '../core/errors.js';
 import { openPgStore } from '../store/pg-store.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import { readArticleFiles } from './source-files.js';
-import { createRenderTasks, type BrotliEncoded, type DirectoryRendered, type FeedRendered, type RenderSettings } from './render-task.js';
+import type { ArchiveRendered } from './archives.js';
+import { createRenderTasks, type RenderedDocument, type BrotliEncoded, type DirectoryRendered, type FeedRendered, type RenderSettings } from './render-task.js';
 import type { FaultKind, ToWorker, FromWorker, WorkerSetup } from './render-pool.js';
 
 /** How much lower than the serving thread a render runs (nice +10). */
@@ -52,13 +53,17 @@ const send = (m: FromWorker) => port.postMessage(m);
  * ArrayBuffer (a small Buffer from the pool) is copied into its own first, since moving a shared
  * buffer would take it from every other view.
  */
-function transferable(result: FeedRendered | DirectoryRendered | BrotliEncoded): ArrayBuffer[] {
+function transferable(result: FeedRendered | DirectoryRendered | BrotliEncoded | ArchiveRendered<RenderedDocument>): ArrayBuffer[] {
   const list = new Set<ArrayBuffer>();
   const own = (b: Uint8Array) => {
     const mine = b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer ? b : new Uint8Array(b);
     list.add(mine.buffer as ArrayBuffer);
     return mine;
   };
+  if ('kind' in result) {
+    if (result.kind === 'rendered') for (const doc of result.documents) doc.bodies = doc.bodies?.map((perOrigin) => perOrigin.map(own));
+    return [...list];
+  }
   if ('hash' in result) {
     if (result.body !== undefined) result.body = own(result.body);
     return [...list];
@@ -97,7 +102,8 @@ port.on('message', (m: ToWorker) => {
     }
     return;
   }
-  const work: Promise<FeedRendered | DirectoryRendered | BrotliEncoded> = m.type === 'feed' ? tasks.renderFeed(m.task) : m.type === 'directory' ? tasks.renderDirectory(m.task) : tasks.encodeBrotli(m.task);
+  const work: Promise<FeedRendered | DirectoryRendered | BrotliEncoded | ArchiveRendered<RenderedDocument>> =
+    m.type === 'feed' ? tasks.renderFeed(m.task) : m.type === 'directory' ? tasks.renderDirectory(m.task) : m.type === 'archive' ? tasks.renderArchive(m.task) : tasks.encodeBrotli(m.task);
   inHand += 1;
   work
     .then(

@@ -146,6 +146,15 @@ function localToInstant(wallAsUtc: number, timeZone: string): number {
   return wallAsUtc - zoneOffsetSeconds(wallAsUtc - after * 1000, timeZone) * 1000;
 }
 
+/**
+ * The instant (epoch ms) of a wall-clock time in a zone, the wall time given as if it were UTC
+ * (`Date.UTC(y, m, d, h)`); the same reading as {@link parseDate} for a local time: a repeated
+ * time is the earlier instant, a skipped one is moved forward by the gap. No range check.
+ */
+export function instantOfLocal(wallAsUtc: number, timeZone: string): number {
+  return localToInstant(wallAsUtc, timeZone);
+}
+
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 

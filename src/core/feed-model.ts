@@ -7,6 +7,7 @@ import { escapeHtmlAttr, escapeHtmlText } from './html-escape.js';
 import type { DateFormatter } from './dates.js';
 import { readerId } from './reader-id.js';
 import { feedPath, type Format, type Scope } from './scopes.js';
+import { archivePath, type ArchiveLinks, type MonthKey } from './archive-months.js';
 import type { Origin, Person, SiteConfig } from './site.js';
 
 /**
@@ -29,6 +30,8 @@ export interface FeedContent {
   items: PreparedItem[];
   /** When the feed's content last changed (epoch ms): lastBuildDate, updated, Last-Modified. */
   lastModified: number;
+  /** Where the document sits among the feed's RFC 5005 archives (see archive-months.ts); absent: no links. */
+  archive?: ArchiveLinks;
 }
 
 /** What a serializer needs besides the feed: the site, the serving origin, date formatting. */
@@ -99,6 +102,34 @@ export function feedDescription(scope: Scope, site: SiteConfig): string {
 export function documentUrl(scope: Scope, format: Format, origin: Origin): string {
   return origin.href + feedPath(scope.key, format);
 }
+
+/** The absolute URL of a feed's archive document of one month on one origin (RFC 5005 §4). */
+export function archiveUrl(scope: Scope, month: MonthKey, format: Format, origin: Origin): string {
+  return origin.href + archivePath(scope.key, month, format);
+}
+
+/** The URL of the document itself (`self`): the archive's for an archive document, else the feed's. */
+export function selfUrl(feed: FeedContent, format: Format, origin: Origin): string {
+  const month = feed.archive?.month;
+  return month === undefined ? documentUrl(feed.scope, format, origin) : archiveUrl(feed.scope, month, format, origin);
+}
+
+/**
+ * The RFC 5005 links of a feed document in one format (RSS and Atom): `current` (the subscription
+ * document, on archives), `prev-archive` and `next-archive` where those months exist, in that order.
+ */
+export function archiveRelations(feed: FeedContent, format: Format, origin: Origin): { rel: string; href: string }[] {
+  const a = feed.archive;
+  if (a === undefined) return [];
+  const out: { rel: string; href: string }[] = [];
+  if (a.month !== undefined) out.push({ rel: 'current', href: documentUrl(feed.scope, format, origin) });
+  if (a.prev !== undefined) out.push({ rel: 'prev-archive', href: archiveUrl(feed.scope, a.prev, format, origin) });
+  if (a.next !== undefined) out.push({ rel: 'next-archive', href: archiveUrl(feed.scope, a.next, format, origin) });
+  return out;
+}
+
+/** RFC 5005 §4's namespace of `fh:archive`, the marker of an archive document. */
+export const FEED_HISTORY_NS = 'http://purl.org/syndication/history/1.0';
 
 /** The site's home page on one origin. */
 export function homeUrl(origin: Origin): string {

@@ -2,7 +2,7 @@
 import { imageType, imageUrl } from './content.js';
 import { attr, element, escapeText } from './xml-escape.js';
 import {
-  FEED_STYLESHEET_PI, documentUrl, feedDescription, itemContentHtml, localPerson, feedId, feedTitle, homeUrl, itemAuthors, itemId, itemUrl,
+  FEED_HISTORY_NS, FEED_STYLESHEET_PI, archiveRelations, feedDescription, selfUrl, itemContentHtml, localPerson, feedId, feedTitle, homeUrl, itemAuthors, itemId, itemUrl,
   type FeedContent, type PreparedItem, type RenderContext,
 } from './feed-model.js';
 import { articleScopes } from './scopes.js';
@@ -50,9 +50,13 @@ export function renderAtom(feed: FeedContent, ctx: RenderContext): string {
   s += `<title type="text">${escapeText(feedTitle(feed.scope, site))}</title>`;
   s += `<subtitle type="text">${escapeText(feedDescription(feed.scope, site))}</subtitle>`;
   s += element('updated', ctx.dates.rfc3339(feed.lastModified));
-  s += `<link rel="self" type="application/atom+xml"${attr('href', documentUrl(feed.scope, 'atom', origin))}/>`;
-  // W3C WebSub §4: one rel="hub" per hub beside the one rel="self" (the topic).
-  for (const hub of advertisedHubs(site, origin)) s += `<link rel="hub"${attr('href', hub)}/>`;
+  s += `<link rel="self" type="application/atom+xml"${attr('href', selfUrl(feed, 'atom', origin))}/>`;
+  // W3C WebSub §4: one rel="hub" per hub beside the one rel="self" (the topic); an archive
+  // document is not a topic (its month is fixed), so it names no hub.
+  if (feed.archive?.month === undefined) for (const hub of advertisedHubs(site, origin)) s += `<link rel="hub"${attr('href', hub)}/>`;
+  // RFC 5005 §4: current, prev-archive, next-archive; fh:archive marks an archive document.
+  for (const l of archiveRelations(feed, 'atom', origin)) s += `<link rel="${l.rel}" type="application/atom+xml"${attr('href', l.href)}/>`;
+  if (feed.archive?.month !== undefined) s += `<fh:archive xmlns:fh="${FEED_HISTORY_NS}"/>`;
   s += `<link rel="alternate" type="text/html"${attr('href', homeUrl(origin))}/>`;
   s += person('author', localPerson(site.author, ctx));
   s += '<generator>feedwright</generator>\n';

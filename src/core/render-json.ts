@@ -2,7 +2,7 @@
 // context give the same bytes.
 import { imageType, imageUrl } from './content.js';
 import {
-  documentUrl, feedDescription, itemContentHtml, localPerson, mirrorDocuments, feedTitle, homeUrl, itemAuthors, itemCategories, itemId, itemUrl,
+  archiveUrl, documentUrl, feedDescription, itemContentHtml, localPerson, mirrorDocuments, feedTitle, homeUrl, itemAuthors, itemCategories, itemId, itemUrl,
   type FeedContent, type PreparedItem, type RenderContext,
 } from './feed-model.js';
 import type { Person } from './site.js';
@@ -66,13 +66,23 @@ export function renderJson(feed: FeedContent, ctx: RenderContext): string {
     description: feedDescription(feed.scope, site),
     language: site.language,
     authors: [author(localPerson(site.author, ctx))],
-    // JSON Feed 1.1 `hubs` (WebSub, W3C WebSub §4): present only when the site has a hub.
-    ...hubsOf(ctx),
+    // JSON Feed 1.1 `hubs` (WebSub, W3C WebSub §4): present only when the site has a hub, and not
+    // on an archive month (RFC 5005), which is no topic.
+    ...(feed.archive?.month === undefined ? hubsOf(ctx) : {}),
     items: feed.items.map((item) => renderItem(item, ctx)),
   };
+  // JSON Feed 1.1 next_url ("the next n items"): towards older items, i.e. the newest archive
+  // month from the subscription document and the next older month from an archive (RFC 5005 §4).
+  // feed_url stays the subscription's: it identifies the feed, and archives are its pages.
+  const archive = feed.archive;
+  const out: Record<string, unknown> = doc;
+  if (archive?.prev !== undefined) out.next_url = archiveUrl(feed.scope, archive.prev, 'json', origin);
+  if (archive?.month !== undefined) {
+    const newer = archive.next === undefined ? {} : { next_archive: archiveUrl(feed.scope, archive.next, 'json', origin) };
+    out._rfc5005 = { archive: true, url: archiveUrl(feed.scope, archive.month, 'json', origin), current: documentUrl(feed.scope, 'json', origin), ...newer };
+  }
   const mirrors = mirrorDocuments(feed.scope, 'json', ctx);
   // JSON Feed 1.1 extensions are top-level keys starting with an underscore.
-  const out: Record<string, unknown> = doc;
   if (mirrors.length > 0) {
     out._feedwright = {
       mirrors: mirrors.map((m) => ({ feed_url: m.url, home_page_url: homeUrl(m.origin), onion: m.origin.onion })),

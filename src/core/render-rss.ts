@@ -4,7 +4,7 @@ import { imageType, imageUrl, mediumOf } from './content.js';
 import { attr, element, escapeText, escapeTextHex } from './xml-escape.js';
 import { escapeHtmlText } from './html-escape.js';
 import {
-  FEED_STYLESHEET_PI, documentUrl, feedDescription, itemContentHtml, feedTitle, homeUrl, itemAuthors, itemCategories, itemId, itemUrl,
+  FEED_HISTORY_NS, FEED_STYLESHEET_PI, archiveRelations, feedDescription, selfUrl, itemContentHtml, feedTitle, homeUrl, itemAuthors, itemCategories, itemId, itemUrl,
   type FeedContent, type PreparedItem, type RenderContext,
 } from './feed-model.js';
 import type { ArticleEnclosure, ArticleImage } from './article.js';
@@ -82,9 +82,13 @@ export function renderRss(feed: FeedContent, ctx: RenderContext): string {
   s += element('link', homeUrl(origin));
   // The channel description is plain text (only an item's description may hold HTML).
   s += text('description', feedDescription(feed.scope, site));
-  s += `<atom:link${attr('href', documentUrl(feed.scope, 'rss', origin))} rel="self" type="application/rss+xml"/>`;
-  // W3C WebSub §4: one rel="hub" per hub beside the one rel="self" (the topic).
-  for (const hub of advertisedHubs(site, origin)) s += `<atom:link${attr('href', hub)} rel="hub"/>`;
+  s += `<atom:link${attr('href', selfUrl(feed, 'rss', origin))} rel="self" type="application/rss+xml"/>`;
+  // W3C WebSub §4: one rel="hub" per hub beside the one rel="self" (the topic); an archive
+  // document is not a topic (its month is fixed), so it names no hub.
+  if (feed.archive?.month === undefined) for (const hub of advertisedHubs(site, origin)) s += `<atom:link${attr('href', hub)} rel="hub"/>`;
+  // RFC 5005 §4 in RSS: atom:link with the archive relations, and fh:archive on an archive.
+  for (const l of archiveRelations(feed, 'rss', origin)) s += `<atom:link${attr('href', l.href)} rel="${l.rel}" type="application/rss+xml"/>`;
+  if (feed.archive?.month !== undefined) s += `<fh:archive xmlns:fh="${FEED_HISTORY_NS}"/>`;
   s += element('language', site.language);
   s += element('lastBuildDate', ctx.dates.rfc822(feed.lastModified));
   s += element('generator', GENERATOR);

@@ -10,6 +10,7 @@ import { BodyUnreadableError, type BodyFault, type Coding, type CompiledDocument
 import { createOriginResolver, matchedTag, negotiateCoding, notModified } from './negotiate.js';
 import { createPoliteness } from './politeness.js';
 import type { ResponseObserver } from './served-response.js';
+import type { ArchiveRoute } from './archive-route.js';
 
 /** What the fast path needs. */
 export interface FeedServerOptions {
@@ -30,6 +31,8 @@ export interface FeedServerOptions {
   observe?: ResponseObserver;
   /** Where a body that could not be served or an observer's fault is logged (default: stderr). */
   logError?: (line: string) => void;
+  /** Answers RFC 5005 archive paths that no published document answers (see archive-route.ts). */
+  archives?: ArchiveRoute;
 }
 
 const NOT_ALLOWED = { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' };
@@ -136,6 +139,7 @@ export function createRequestListener(options: FeedServerOptions): (req: Incomin
       }
     }
     if (docs === undefined) {
+      if (set !== undefined && options.archives?.(req, res, url, authority) === true) return;
       if (set === undefined) markArrivedBeforeFirstSet(req);
       app(req, res);
       return;

@@ -182,6 +182,18 @@ export async function openPgStore(url: string, options: PgStoreOptions): Promise
     async newestDigestsInScope(scope, limit, visibleAt = ALWAYS) {
       return run('reading a feed', async () => (await pool.query<{ id: string; digest: string }>(NEWEST_DIGESTS_SQL, [scope, visibleAt, limit])).rows);
     },
+    async itemsInScopeBetween(scope, from, to, visibleAt = ALWAYS) {
+      const sql = 'SELECT a.id, a.doc, a.digest, a.changed_at, a.source, a.prepared_key, a.prepared FROM scope_items s JOIN articles a ON a.id = s.article_id WHERE s.scope = $1 AND s.published >= $2 AND s.published < $3 AND s.published <= $4 ORDER BY s.published DESC, s.article_id DESC';
+      return run('reading an archive month', async () => (await pool.query<ArticleRow>(sql, [scope, from, to, visibleAt])).rows.map(toStored));
+    },
+    async publishedBeforeInScope(scope, before, visibleAt = ALWAYS) {
+      const sql = 'SELECT published FROM scope_items WHERE scope = $1 AND published < $2 AND published <= $3 ORDER BY published DESC LIMIT 1';
+      return run('reading an archive month', async () => (await pool.query<{ published: number }>(sql, [scope, before, visibleAt])).rows[0]?.published);
+    },
+    async publishedFromInScope(scope, from, visibleAt = ALWAYS) {
+      const sql = 'SELECT published FROM scope_items WHERE scope = $1 AND published >= $2 AND published <= $3 ORDER BY published ASC LIMIT 1';
+      return run('reading an archive month', async () => (await pool.query<{ published: number }>(sql, [scope, from, visibleAt])).rows[0]?.published);
+    },
     async listScopes(keys, visibleAt = ALWAYS, countUpTo) {
       return run('listing feeds', async () => {
         if (keys !== undefined && countUpTo !== undefined) {

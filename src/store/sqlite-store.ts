@@ -214,6 +214,10 @@ export function openSqliteStore(file: string, options: StoreOptions): ArticleSto
     addScope: db.prepare('INSERT OR REPLACE INTO scope_items (scope, published, article_id, label) VALUES (?, ?, ?, ?)'),
     newest: db.prepare<[string, number, number], ArticleRow>(NEWEST_IN_SCOPE_SQL),
     newestDigests: db.prepare<[string, number, number], { id: string; digest: string }>('SELECT a.id, a.digest FROM scope_items s JOIN articles a ON a.id = s.article_id WHERE s.scope = ? AND s.published <= ? ORDER BY s.published DESC, s.article_id DESC LIMIT ?'),
+    // Archive months (RFC 5005): a range and the two neighbours, on the (scope, published, id) key.
+    between: db.prepare<[string, number, number, number], ArticleRow>('SELECT a.id, a.doc, a.digest, a.changed_at, a.source, a.prepared_key, a.prepared FROM scope_items s JOIN articles a ON a.id = s.article_id WHERE s.scope = ? AND s.published >= ? AND s.published < ? AND s.published <= ? ORDER BY s.published DESC, s.article_id DESC'),
+    publishedBefore: db.prepare<[string, number, number], { published: number }>('SELECT published FROM scope_items WHERE scope = ? AND published < ? AND published <= ? ORDER BY published DESC LIMIT 1'),
+    publishedFrom: db.prepare<[string, number, number], { published: number }>('SELECT published FROM scope_items WHERE scope = ? AND published >= ? AND published <= ? ORDER BY published ASC LIMIT 1'),
     // The label is the scope's own (scope_labels), never one picked from the articles it holds now.
     scopes: db.prepare<[number], { key: string; label: string; items: number }>('SELECT g.key, COALESCE(l.label, g.label) AS label, g.items FROM (SELECT scope AS key, MIN(label) AS label, COUNT(*) AS items FROM scope_items WHERE published <= ? GROUP BY scope) g LEFT JOIN scope_labels l ON l.scope = g.key ORDER BY g.key'),
     scopeOne: db.prepare<[string, number], { key: string; label: string; items: number }>('SELECT g.key, COALESCE(l.label, g.label) AS label, g.items FROM (SELECT scope AS key, MIN(label) AS label, COUNT(*) AS items FROM scope_items WHERE scope = ? AND published <= ? GROUP BY scope) g LEFT JOIN scope_labels l ON l.scope = g.key'),
@@ -374,6 +378,15 @@ export function openSqliteStore(file: string, options: StoreOptions): ArticleSto
     },
     async newestDigestsInScope(scope, limit, visibleAt = ALWAYS) {
       return run('reading a feed', () => q.newestDigests.all(scope, visibleAt, limit));
+    },
+    async itemsInScopeBetween(scope, from, to, visibleAt = ALWAYS) {
+      return run('reading an archive month', () => q.between.all(scope, from, to, visibleAt).map(toStored));
+    },
+    async publishedBeforeInScope(scope, before, visibleAt = ALWAYS) {
+      return run('reading an archive month', () => q.publishedBefore.get(scope, before, visibleAt)?.published);
+    },
+    async publishedFromInScope(scope, from, visibleAt = ALWAYS) {
+      return run('reading an archive month', () => q.publishedFrom.get(scope, from, visibleAt)?.published);
     },
     async listScopes(keys, visibleAt = ALWAYS, countUpTo) {
       return run('listing feeds', () => {

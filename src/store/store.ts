@@ -218,6 +218,23 @@ export interface ArticleStore extends HubSubscriptionStore, ReaderStatsStore {
    */
   newestDigestsInScope(scope: string, limit: number, visibleAt?: number): Promise<{ id: string; digest: string }[]>;
   /**
+   * The articles of a scope whose `published` (epoch ms) is in `[from, to)` and at or before
+   * `visibleAt` (embargoed ones are left out), newest first, ties broken by id descending: one
+   * RFC 5005 archive month (see core/archive-months.ts). Without `visibleAt`, all.
+   */
+  itemsInScopeBetween(scope: string, from: number, to: number, visibleAt?: number): Promise<StoredArticle[]>;
+  /**
+   * The `published` (epoch ms) of the newest article of a scope published before `before` and
+   * at or before `visibleAt`, or undefined when there is none: where the archive before a month
+   * is (RFC 5005 prev-archive). One index seek.
+   */
+  publishedBeforeInScope(scope: string, before: number, visibleAt?: number): Promise<number | undefined>;
+  /**
+   * The `published` (epoch ms) of the oldest article of a scope published at or after `from` and
+   * at or before `visibleAt`, or undefined when there is none (RFC 5005 next-archive). One index seek.
+   */
+  publishedFromInScope(scope: string, from: number, visibleAt?: number): Promise<number | undefined>;
+  /**
    * The scopes with at least one article visible at `visibleAt`; only those in `keys` when given.
    * A scope's label is the one it got when it was first written, whatever articles it holds now.
    * With `countUpTo` (only with `keys`), `items` is min(items, countUpTo): a feed lists at most

@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { articleScopes } from '../../src/core/scopes.js';
+import { monthOf } from '../../src/core/archive-months.js';
 import { renderAtom } from '../../src/core/render-atom.js';
 import { renderJson } from '../../src/core/render-json.js';
 import { renderRss } from '../../src/core/render-rss.js';
@@ -34,13 +35,24 @@ function inScope(scope: Scope): Article[] {
   return articles.filter((a) => articleScopes(a).some((s) => s.key === scope.key));
 }
 
+/** A subscription document as the render task makes it: prev-archive to its newest item's month (RFC 5005 §4). */
+function subscription(scope: Scope): FeedContent {
+  const feed = buildFeed(scope, inScope(scope), site);
+  const newest = feed.items[0];
+  return newest === undefined ? feed : { ...feed, archive: { prev: monthOf(newest.article.published, site.timeZone) } };
+}
+
 // The sample site with WebSub hubs (issue 14): a configured hub and the built-in one, on the mirror.
 const websubSite = validateSiteConfig({ ...rawSampleSite(), hubs: ['https://pubsubhubbub.appspot.com/'], hub: 'builtin' }, isCronExpression);
 
+const russiaArchive = buildFeed(RUSSIA_SCOPE, inScope(RUSSIA_SCOPE), site);
 const feeds: { name: string; scope: Scope; feed: FeedContent; ctx?: RenderContext }[] = [
-  { name: 'site', scope: SITE_SCOPE, feed: buildFeed(SITE_SCOPE, inScope(SITE_SCOPE), site) },
-  { name: 'news-russia', scope: RUSSIA_SCOPE, feed: buildFeed(RUSSIA_SCOPE, inScope(RUSSIA_SCOPE), site) },
-  { name: 'news-russia-websub-mirror', scope: RUSSIA_SCOPE, feed: buildFeed(RUSSIA_SCOPE, inScope(RUSSIA_SCOPE), websubSite), ctx: contextFor(websubSite, websubSite.origins[1]!) },
+  { name: 'site', scope: SITE_SCOPE, feed: subscription(SITE_SCOPE) },
+  { name: 'news-russia', scope: RUSSIA_SCOPE, feed: subscription(RUSSIA_SCOPE) },
+  // The July 2016 archive, with links as if June and August had items too (every RFC 5005 link shows).
+  { name: 'news-russia-archive-2016-07', scope: RUSSIA_SCOPE, feed: { ...russiaArchive, archive: { month: '2016-07', prev: '2016-06', next: '2016-08' } } },
+  // The WebSub hubs on the mirror (a subscription document, as the render task makes it).
+  { name: 'news-russia-websub-mirror', scope: RUSSIA_SCOPE, feed: { ...buildFeed(RUSSIA_SCOPE, inScope(RUSSIA_SCOPE), websubSite), archive: { prev: '2016-07' } }, ctx: contextFor(websubSite, websubSite.origins[1]!) },
 ];
 
 const formats = [

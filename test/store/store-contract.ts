@@ -370,5 +370,43 @@ export function storeContract(name: string, open: (options: StoreOptions) => Pro
         });
       }
     });
+
+    describe('archive months (RFC 5005): items in a range and the neighbouring items', () => {
+      const at = (iso: string) => Date.parse(iso);
+      beforeEach(async () => {
+        await store.writeArticles([
+          put(article('m1', '2016-05-31T23:59:59Z')),
+          put(article('m2', '2016-06-01T00:00:00Z')),
+          put(article('m3', '2016-06-15T12:00:00Z')),
+          // Same second as m3: ties go by id, descending.
+          put(article('m4', '2016-06-15T12:00:00Z')),
+          put(article('m5', '2016-07-01T00:00:00Z', { tags: ['Gas'] })),
+          put(article('m6', '2016-09-10T00:00:00Z')),
+        ], 1000);
+        await store.writeArticles([{ kind: 'delete', id: 'm6' }], 2000);
+      });
+
+      it('gives the items of [from, to), newest first with ties by id descending, tombstones and other scopes left out', async () => {
+        const june = await store.itemsInScopeBetween('tags/oil', at('2016-06-01T00:00:00Z'), at('2016-07-01T00:00:00Z'));
+        expect(june.map((s) => s.article.id)).to.deep.equal(['m4', 'm3', 'm2']);
+        expect(june[0]?.digest).to.equal(articleDigest(june[0]!.article));
+        expect((await store.itemsInScopeBetween('tags/gas', at('2016-06-01T00:00:00Z'), at('2016-07-01T00:00:00Z'))).map((s) => s.article.id)).to.deep.equal([]);
+        expect((await store.itemsInScopeBetween('tags/gas', at('2016-07-01T00:00:00Z'), at('2016-08-01T00:00:00Z'))).map((s) => s.article.id)).to.deep.equal(['m5']);
+        expect((await store.itemsInScopeBetween('', at('2016-09-01T00:00:00Z'), at('2016-10-01T00:00:00Z'))).map((s) => s.article.id)).to.deep.equal([]);
+        // An embargo: only what is published at or before visibleAt.
+        expect((await store.itemsInScopeBetween('', at('2016-06-01T00:00:00Z'), at('2016-07-01T00:00:00Z'), at('2016-06-10T00:00:00Z'))).map((s) => s.article.id)).to.deep.equal(['m2']);
+      });
+
+      it('finds the newest item before an instant and the oldest from one (embargoes and tombstones excluded)', async () => {
+        expect(await store.publishedBeforeInScope('', at('2016-06-01T00:00:00Z'))).to.equal(at('2016-05-31T23:59:59Z'));
+        expect(await store.publishedBeforeInScope('', at('2016-05-31T23:59:59Z'))).to.equal(undefined);
+        expect(await store.publishedFromInScope('', at('2016-06-16T00:00:00Z'))).to.equal(at('2016-07-01T00:00:00Z'));
+        expect(await store.publishedFromInScope('', at('2016-07-01T00:00:01Z'))).to.equal(undefined);
+        expect(await store.publishedFromInScope('', at('2016-06-16T00:00:00Z'), at('2016-06-30T00:00:00Z'))).to.equal(undefined);
+        expect(await store.publishedBeforeInScope('tags/gas', at('2016-07-01T00:00:00Z'))).to.equal(undefined);
+        expect(await store.publishedFromInScope('sections/news/iran', at('2016-01-01T00:00:00Z'))).to.equal(at('2016-05-31T23:59:59Z'));
+        expect(typeof (await store.publishedFromInScope('', 0))).to.equal('number');
+      });
+    });
   });
 }
