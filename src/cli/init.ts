@@ -60,7 +60,8 @@ export async function runInit(args: ParsedArgs): Promise<number> {
   // `wx`: a file created between the check and here is not overwritten either.
   writeFileSync(siteFile, `${JSON.stringify(starterSite(now), null, 2)}\n`, { flag: 'wx' });
   writeFileSync(articleFile, `${JSON.stringify(exampleArticle(now), null, 2)}\n`, { flag: 'wx' });
-  const shown = relative(process.cwd(), dir) || '.';
+  const near = relative(process.cwd(), dir);
+  const shown = near === '' ? '.' : near.startsWith('..') ? dir : near;
   const data = shown.includes(' ') ? `"${shown}"` : shown;
   console.log(`wrote ${siteFile}
 wrote ${articleFile}
