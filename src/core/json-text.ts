@@ -131,6 +131,16 @@ function firstError(text: string): Stop | undefined {
 }
 
 /**
+ * Scans `text` against the JSON grammar without building a value: the first error's place and
+ * reason, or undefined when the text is valid JSON. Throws RangeError on nesting deeper than the
+ * call stack allows (parseJsonText falls back then).
+ */
+export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
+  const stop = firstError(text);
+  return stop === undefined ? undefined : { ...lineColumnAt(text, stop.offset), reason: stop.reason };
+}
+
+/**
  * Parses JSON text: `{ value }`, or `{ error }` with the 1-based line and column of the first
  * place the text breaks the grammar. Never throws.
  */
