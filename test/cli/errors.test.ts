@@ -128,7 +128,7 @@ describe('cli errors (issue 12)', function () {
         await schemas.dropAll();
       });
 
-      it('on a port already taken: one line, exit 1, its database session closed', async () => {
+      it('on a port already taken: one line, exit 1 (and the process ends: its pool and session are closed, else it would hang)', async () => {
         const { url } = await schemas.create();
         const held = await holdPort();
         try {
