@@ -13,6 +13,7 @@ import { openBodyStore, type BodyStore } from './compile/body-store.js';
 import type { ArticleStore } from './store/store.js';
 import { createArticleWriter, type ArticleWriter } from './compile/writer.js';
 import { prepareSettingsOf } from './compile/prepared.js';
+import { createBuiltinHub, type BuiltinHub, type HubTuning } from './websub/hub.js';
 
 /** The default memory budget for document bodies: the hot feeds, not the archive. */
 export const DEFAULT_CACHE_BYTES = 96 * 1024 * 1024;
@@ -50,6 +51,8 @@ export interface ServiceOptions {
   log?: (line: string) => void;
   /** Hears how far each compile is (see CompilerOptions.progress). */
   compileProgress?: CompilerOptions['progress'];
+  /** The built-in WebSub hub's numbers (leases, retries), when site.json has `"hub": "builtin"`. */
+  hubTuning?: HubTuning;
 }
 
 /** A running service. */
@@ -60,6 +63,8 @@ export interface Service {
   /** The write path for articles that do not come from files. */
   writer: ArticleWriter;
   server: Server;
+  /** The built-in WebSub hub, when site.json has `"hub": "builtin"`. */
+  hub?: BuiltinHub;
   /** Starts listening; resolves with the bound port. */
   listen(port: number, host: string): Promise<number>;
   /** Stops the schedule, finishes in-flight requests, closes the store. */
@@ -88,7 +93,10 @@ export function createService(options: ServiceOptions): Service {
     ...(options.compileProgress === undefined ? {} : { progress: options.compileProgress }),
   });
   const writer = createArticleWriter({ store, compiler, timeZone: options.site.timeZone, prepare: prepareSettingsOf(options.site), ...(options.clock === undefined ? {} : { clock: options.clock }), ...(options.bulkWrites ? { compile: false } : {}) });
-  const app = createApp({ compiler, publicDir: options.publicDir, startedAt: Date.now(), api: { token: options.apiToken, store, writer } });
+  // Issue 14: our own hub; it hears every publish (the first, the restored set, is its baseline).
+  const hub = options.site.hub === 'builtin' ? createBuiltinHub({ store, bodies, site: options.site, current: compiler.current, log, ...(options.clock ? { clock: options.clock } : {}), ...(options.hubTuning ? { tuning: options.hubTuning } : {}) }) : undefined;
+  if (hub !== undefined) compiler.onPublish(hub.published);
+  const app = createApp({ ...(hub ? { hub: hub.router } : {}), compiler, publicDir: options.publicDir, startedAt: Date.now(), api: { token: options.apiToken, store, writer } });
   // A body that cannot be served withholds its document and has its feed rendered again.
   const server = createFeedServer({ site: options.site, current: compiler.current, app, bodies, periodSeconds, onBodyFault: compiler.reportBodyFault });
   let schedule: Schedule | undefined;
@@ -99,6 +107,7 @@ export function createService(options: ServiceOptions): Service {
     bodies,
     writer,
     server,
+    ...(hub ? { hub } : {}),
     async listen(port, host) {
       // Serve what the last run published before listening: a restart does not wait for a compile.
       await compiler.restore();
@@ -125,6 +134,7 @@ export function createService(options: ServiceOptions): Service {
       // store closes under them.
       await writer.flushed();
       await compiler.whenIdle();
+      await hub?.close();
       await compiler.close();
       await store.close();
     },

@@ -14,6 +14,7 @@ import { createApp } from '../http/app.js';
 import { createFeedServer } from '../http/server.js';
 import type { PgStore } from '../store/pg-store.js';
 import { createClusterNode, type ClusterNode } from './cluster-node.js';
+import { createBuiltinHub, type BuiltinHub, type HubTuning } from '../websub/hub.js';
 
 /** What an instance of a cluster is built from. */
 export interface ClusterServiceOptions {
@@ -38,6 +39,8 @@ export interface ClusterServiceOptions {
   /** How often a replica tries the compiler lock and checks for a missed publish (ms, default 1000). */
   pollMs?: number;
   log?: (line: string) => void;
+  /** The built-in WebSub hub's numbers (leases, retries), when site.json has `"hub": "builtin"`. */
+  hubTuning?: HubTuning;
 }
 
 /** A running instance of a cluster. */
@@ -47,6 +50,8 @@ export interface ClusterService {
   bodies: BodyStore;
   writer: ArticleWriter;
   server: Server;
+  /** The built-in WebSub hub (every instance takes subscriptions; only the compiler delivers). */
+  hub?: BuiltinHub;
   /** Serves the store's published set (when the database answers), listens, then competes to compile; resolves with the port. */
   listen(port: number, host: string): Promise<number>;
   /** Stops listening, publishes acknowledged writes (when compiling), ends the session, closes the store. */
@@ -79,11 +84,18 @@ export function createClusterService(options: ClusterServiceOptions): ClusterSer
     campaign: options.campaign,
     schedule: options.schedule !== false,
     log,
-    createCompiler: (compileStore) => createCompiler(compilerOptions(compileStore)),
+    createCompiler: (compileStore) => {
+      const c = createCompiler(compilerOptions(compileStore));
+      // Issue 14: only the compiling instance delivers, since only its compiler publishes; its
+      // restore (the set it takes over) is the baseline deliveries compare with.
+      if (hub !== undefined) c.onPublish(hub.published);
+      return c;
+    },
     ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
   });
+  const hub = site.hub === 'builtin' ? createBuiltinHub({ store, bodies, site, current: node.current, log, ...(options.hubTuning ? { tuning: options.hubTuning } : {}) }) : undefined;
   const writer = createArticleWriter({ store, compiler: node.target, timeZone: site.timeZone, prepare: prepareSettingsOf(site) });
-  const app = createApp({ compiler: node, publicDir: options.publicDir, startedAt: Date.now(), cluster: () => node.health(), api: { token: options.apiToken, store, writer, available: () => node.databaseReachable() } });
+  const app = createApp({ ...(hub ? { hub: hub.router } : {}), compiler: node, publicDir: options.publicDir, startedAt: Date.now(), cluster: () => node.health(), api: { token: options.apiToken, store, writer, available: () => node.databaseReachable() } });
   const server = createFeedServer({ site, current: node.current, app, bodies, periodSeconds, onBodyFault: node.reportBodyFault });
 
   return {
@@ -92,6 +104,7 @@ export function createClusterService(options: ClusterServiceOptions): ClusterSer
     bodies,
     writer,
     server,
+    ...(hub ? { hub } : {}),
     async listen(port, host) {
       await node.start();
       await new Promise<void>((resolve, reject) => {
@@ -110,6 +123,7 @@ export function createClusterService(options: ClusterServiceOptions): ClusterSer
         setTimeout(() => server.closeAllConnections(), 5000).unref();
       });
       await writer.flushed().catch(() => {});
+      await hub?.close();
       await node.close();
       await store.close();
     },

@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   RENDER_OUT_OF_MEMORY: 'a render worker ran out of memory (its heap limit) while rendering the feed, twice; the feed keeps its last good documents and the next compile retries it',
   BODY_UNREADABLE: 'a document body file is missing, unreadable or not the size the manifest lists; the document is answered 503 until its feed is rendered again',
   USAGE: 'the command line is malformed',
+  HUB_CALLBACK_REFUSED: 'a WebSub callback is not an http(s) URL, or its host resolves to an address the built-in hub does not call (loopback, private, link-local, metadata, reserved)',
+  HUB_CALLBACK_FAILED: 'a WebSub callback did not answer as required (unreachable, timed out, too large, a redirect, or not 2xx)',
 } as const;
 
 /** A code from {@link ERROR_CODES}. */

@@ -50,12 +50,17 @@ export interface SiteConfig {
    * of `formerPlatform`); present only when there is at least one. Not part of any document.
    */
   redirects?: RedirectRule[];
+  /** `"builtin"`: feedwright is the WebSub hub of its own feeds at `/websub` (issue 14); undefined = no built-in hub. */
+  hub?: 'builtin';
+  /** Whether the built-in hub may call back loopback, private and link-local addresses (default false; tests). */
+  hubCallbackAllowPrivate: boolean;
 }
 
 const LANGUAGE = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
 const KNOWN_KEYS = new Set([
   'title', 'description', 'language', 'timeZone', 'origin', 'alternateOrigins', 'behindProxy',
   'itemLimit', 'schedule', 'author', 'idPrefix', 'mirrorNotice', 'embedHosts', 'unconditionalPerPeriod', 'redirects', 'formerPlatform',
+  'hub', 'hubCallbackAllowPrivate',
 ]);
 
 /** True when the value is a BCP 47 language tag in shape. */
@@ -215,12 +220,20 @@ export function validateSiteConfig(raw: unknown, scheduleValid: (expr: string) =
     } else unconditionalPerPeriod = r.unconditionalPerPeriod;
   }
   const redirects = parseRedirects(r.redirects, r.formerPlatform, problems);
+  // Issue 14: the built-in WebSub hub, and whether its callbacks may reach private addresses.
+  if (r.hub !== undefined && r.hub !== null && r.hub !== 'builtin') problems.push({ field: 'hub', message: 'must be "builtin" (leave it out for no built-in hub)' });
+  let hubCallbackAllowPrivate = false;
+  if (r.hubCallbackAllowPrivate !== undefined) {
+    if (typeof r.hubCallbackAllowPrivate !== 'boolean') problems.push({ field: 'hubCallbackAllowPrivate', message: 'must be true or false' });
+    else hubCallbackAllowPrivate = r.hubCallbackAllowPrivate;
+  }
   if (problems.length > 0) {
     const list = problems.map((p) => `${p.field} ${p.message}`).join('; ');
     throw new FeedwrightError('CONFIG_INVALID', `site.json: ${list}`, { file: 'site.json', problems });
   }
-  const config: SiteConfig = { title, description, language, timeZone, origins, behindProxy, itemLimit, schedule, author, idPrefix, mirrorNotice, embedHosts };
+  const config: SiteConfig = { title, description, language, timeZone, origins, behindProxy, itemLimit, schedule, author, idPrefix, mirrorNotice, embedHosts, hubCallbackAllowPrivate };
   if (unconditionalPerPeriod !== undefined) config.unconditionalPerPeriod = unconditionalPerPeriod;
   if (redirects.length > 0) config.redirects = redirects;
+  if (r.hub === 'builtin') config.hub = 'builtin';
   return config;
 }

@@ -1,6 +1,6 @@
 // The Express app: everything that is not a compiled document — health, static files from
 // public/, and errors. Bodies never carry raw driver text.
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
 import { ERROR_CODES } from '../core/errors.js';
 import { PAGE_CSP } from '../publish/header-rules.js';
 import type { ClusterStatus, PublishedSource } from '../publish/published-set.js';
@@ -26,6 +26,8 @@ export interface AppOptions {
   api: ApiOptions;
   /** In a cluster (several instances on one PostgreSQL store): this instance's role and database session. */
   cluster?: () => ClusterStatus;
+  /** The built-in WebSub hub's `/websub` router (src/websub/hub-endpoint.ts), when it is on. */
+  hub?: Router;
 }
 
 /** Creates the Express app. */
@@ -40,6 +42,7 @@ export function createApp(options: AppOptions): Express {
   });
 
   app.use('/api/articles', createApiRouter(options.api));
+  if (options.hub !== undefined) app.use('/websub', options.hub);
 
   // design §2: the status for anyone (a load balancer's probe), the details only with the API
   // token — they name files, feeds and document paths. No token configured: no details.

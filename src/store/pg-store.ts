@@ -10,6 +10,7 @@ import { articleScopes } from '../core/scopes.js';
 import { CHANGE_CHANNEL, createPool, inTransaction, isConnectionError, PUBLISH_CHANNEL, takeWriteLock } from './pg/connection.js';
 import { deriveForSettings } from './pg/derive.js';
 import { migrate, PG_SCHEMA_VERSION, schemaVersion } from './pg/migrations.js';
+import { pgSubscriptions } from './pg/subscriptions.js';
 import { toStored, type ArticleRow } from './stored-article.js';
 import { readerIdTakenError, type ArticleChange, type ArticleStore, type ArticleWrite, type DocumentRow, type FeedState, type PublishRecord, type ScopeSummary, type StoreOptions, type WriteRefusal } from './store.js';
 
@@ -136,6 +137,7 @@ export async function openPgStore(url: string, options: PgStoreOptions): Promise
     pool,
     schema,
     url,
+    ...pgSubscriptions(pool, run),
     async writeArticles(writes, now, opts = {}) {
       const { changes, refused } = await run('writing articles', () =>
         writing(async (c) => {

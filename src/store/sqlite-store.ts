@@ -9,6 +9,7 @@ import type { Article } from '../core/article.js';
 import { isFeedId, readerId, readerIdField } from '../core/reader-id.js';
 import { FeedwrightError, wrapError } from '../core/errors.js';
 import { toStored, type ArticleRow } from './stored-article.js';
+import { HUB_SUBSCRIPTIONS_SQL, sqliteSubscriptions } from './sqlite-subscriptions.js';
 import { readerIdTakenError, type ArticleChange, type ArticleStore, type ArticleWrite, type BrotliSize, type DocumentRow, type FeedState, type FileEntry, type PublishRecord, type ScopeSummary, type StoredArticle, type StoreOptions, type WriteRefusal } from './store.js';
 
 const SCHEMA = `
@@ -71,9 +72,10 @@ CREATE TABLE IF NOT EXISTS feed_state (
 /**
  * The schema version this code writes (PRAGMA user_version; 0 is the first schema, unversioned).
  * 2: reader ids and scope labels. 3: each article's prepared (sanitised) form, `prepared_key` and
- * `prepared` (null in rows stored before: their feeds sanitise them at render time).
+ * `prepared` (null in rows stored before: their feeds sanitise them at render time). 4: the
+ * built-in WebSub hub's subscriptions (sqlite-subscriptions.ts).
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /**
  * One owner per reader id among live articles, across processes and batches: a tombstone owns
@@ -96,7 +98,8 @@ const SCOPE_LABELS = 'CREATE TABLE IF NOT EXISTS scope_labels (scope TEXT PRIMAR
  *   touched feed recorded in the change log so the next compile renders it;
  * - scope labels: each scope without one gets the label readers saw until now (the smallest);
  * - prepared forms (version 3): the columns are added, empty; rows stored before are prepared
- *   at render time until they are stored again.
+ *   at render time until they are stored again;
+ * - hub subscriptions (version 4): the table is created, empty.
  *
  * A store written by a newer version (a higher user_version) is not touched: opening it throws.
  */
@@ -114,6 +117,7 @@ function upgrade(db: Db, options: StoreOptions, now: number): void {
   if (!columns.includes('prepared_key')) db.exec('ALTER TABLE articles ADD COLUMN prepared_key TEXT');
   if (!columns.includes('prepared')) db.exec('ALTER TABLE articles ADD COLUMN prepared TEXT');
   db.exec(SCOPE_LABELS);
+  db.exec(HUB_SUBSCRIPTIONS_SQL);
   const touched = new Set<string>();
   const scopesOf = db.prepare<[string], { scope: string }>('SELECT scope FROM scope_items WHERE article_id = ?');
 
@@ -333,6 +337,7 @@ export function openSqliteStore(file: string, options: StoreOptions): ArticleSto
   });
 
   return {
+    ...sqliteSubscriptions(db, run),
     async writeArticles(writes, now, options = {}) {
       const { changes, refused } = run('writing articles', () => writeTx.immediate(writes, now, options.onRefused !== undefined));
       for (const r of refused) options.onRefused?.(r);

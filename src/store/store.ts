@@ -149,8 +149,52 @@ export interface PublishRecord {
   changeSeq: number;
 }
 
-/** The store of articles, file index and feed state. */
-export interface ArticleStore {
+/**
+ * A verified subscription of the built-in WebSub hub (issue 14; W3C WebSub §5.1, §5.3): one per
+ * (topic, callback). Times are epoch ms.
+ */
+export interface HubSubscription {
+  /** The topic URL, absolute (origin href + document path). */
+  topic: string;
+  /** The subscriber's callback URL, absolute http(s). */
+  callback: string;
+  /** `hub.secret` (under 200 bytes), for X-Hub-Signature; undefined when none was given. */
+  secret?: string;
+  /** The lease granted, in seconds (as bounded by the hub). */
+  leaseSeconds: number;
+  /** When the lease ends (epoch ms): from then on nothing is delivered and the row may go. */
+  expiresAt: number;
+  /** When the (topic, callback) pair was first subscribed. */
+  createdAt: number;
+  /** When intent was last verified (the last subscribe or renewal). */
+  verifiedAt: number;
+}
+
+/**
+ * What the built-in WebSub hub keeps in the store (issue 14): verified subscriptions with their
+ * leases and secrets. Every method throws a FeedwrightError `STORE_QUERY` (PostgreSQL also
+ * `STORE_UNAVAILABLE`) when the database fails.
+ */
+export interface HubSubscriptionStore {
+  /**
+   * Records a verified subscription (WebSub §5.3: stored only once intent is verified): a new
+   * (topic, callback) is inserted; an existing one is renewed — secret, lease, expiry and
+   * verifiedAt replaced, createdAt kept.
+   */
+  putSubscription(sub: HubSubscription): Promise<void>;
+  /** Removes the subscription of (topic, callback); true when there was one. */
+  deleteSubscription(topic: string, callback: string): Promise<boolean>;
+  /**
+   * The subscriptions whose lease has not ended at `now` (expiresAt > now), of `topic` only when
+   * given, ordered by topic then callback.
+   */
+  listSubscriptions(now: number, topic?: string): Promise<HubSubscription[]>;
+  /** Removes every subscription whose lease ended at or before `now`; returns how many. */
+  deleteExpiredSubscriptions(now: number): Promise<number>;
+}
+
+/** The store of articles, file index and feed state (and the built-in hub's subscriptions). */
+export interface ArticleStore extends HubSubscriptionStore {
   /**
    * Applies a batch of writes in one transaction; returns what actually changed. Keeps the
    * reader-id rule: a put whose reader id (guid, else id prefix + id) belongs to another live

@@ -54,6 +54,30 @@ describe('PostgreSQL store', function () {
       expect(lines).to.have.length(1);
     });
 
+    it('migrates a store at version 3 to 4: the hub subscriptions table is added (issue 14)', async () => {
+      const { url } = await schemas.create();
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query('BEGIN');
+        expect(await migrate(client as unknown as pg.PoolClient, MIGRATIONS.filter((m) => m.version <= 3))).to.deep.equal({ from: 0, to: 3 });
+        await client.query('COMMIT');
+        expect((await client.query("SELECT to_regclass('hub_subscriptions') IS NULL AS none")).rows[0]).to.deep.equal({ none: true });
+      } finally {
+        await client.end();
+      }
+      const lines: string[] = [];
+      const store = await openPgStore(url, { idPrefix: CONTRACT_PREFIX, log: (l) => lines.push(l) });
+      try {
+        expect(lines.some((l) => / migrated from version 3 to \d+$/.test(l))).to.equal(true);
+        const sub = { topic: 'https://example.org/atom.xml', callback: 'http://sub.example/cb', leaseSeconds: 60, expiresAt: 61_000, createdAt: 1000, verifiedAt: 1000 };
+        await store.putSubscription(sub);
+        expect(await store.listSubscriptions(1000)).to.deep.equal([sub]);
+      } finally {
+        await store.close();
+      }
+    });
+
     it('applies only the migrations above the recorded version, keeping the data (1 to a later version)', async () => {
       const { schema, url } = await schemas.create();
       const store = await openPgStore(url, { idPrefix: CONTRACT_PREFIX });

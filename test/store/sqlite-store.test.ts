@@ -183,7 +183,37 @@ describe('SQLite store: one owner per reader id, enforced by the schema', () => 
     const check = new Database(file, { readonly: true });
     try {
       expect(check.pragma('user_version', { simple: true })).to.equal(SCHEMA_VERSION);
-      expect(SCHEMA_VERSION).to.equal(3);
+      expect(SCHEMA_VERSION).to.equal(4);
+    } finally {
+      check.close();
+    }
+  });
+
+  it('upgrades a version 3 store in place: adds the hub subscriptions table, keeping every article', async () => {
+    const file = freshFile();
+    const current = openSqliteStore(file, { idPrefix: CONTRACT_PREFIX });
+    const a = parseArticle({ id: 'kept', path: '/kept', title: 'Kept', body: '<p>kept</p>', published: '2016-07-01T10:00:00Z', tags: ['Oil'] }, 'UTC');
+    await current.writeArticles([{ kind: 'put', article: a, digest: articleDigest(a), source: 'api' }], 1000);
+    await current.close();
+    // Make it what version 3 wrote: no hub_subscriptions table.
+    const db = new Database(file);
+    db.exec('DROP TABLE hub_subscriptions');
+    db.pragma('user_version = 3');
+    db.close();
+    const upgraded = openSqliteStore(file, { idPrefix: CONTRACT_PREFIX });
+    try {
+      expect((await upgraded.getArticle('kept'))?.article.title).to.equal('Kept');
+      expect(await upgraded.listSubscriptions(0)).to.deep.equal([]);
+      const sub = { topic: 'https://example.org/rss.xml', callback: 'https://sub.example/cb', secret: 's', leaseSeconds: 60, expiresAt: 61_000, createdAt: 1000, verifiedAt: 1000 };
+      await upgraded.putSubscription(sub);
+      expect(await upgraded.listSubscriptions(2000)).to.deep.equal([sub]);
+    } finally {
+      await upgraded.close();
+    }
+    const check = new Database(file, { readonly: true });
+    try {
+      expect(check.pragma('user_version', { simple: true })).to.equal(4);
+      expect(check.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'hub_subscriptions%' ORDER BY name").all()).to.deep.equal([{ name: 'hub_subscriptions' }, { name: 'hub_subscriptions_expires' }]);
     } finally {
       check.close();
     }
@@ -195,7 +225,7 @@ describe('SQLite store: one owner per reader id, enforced by the schema', () => 
     const db = new Database(file);
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     db.close();
-    expect(() => openSqliteStore(file, { idPrefix: CONTRACT_PREFIX })).to.throw(/cannot open the SQLite store .*feedwright\.db: the store has schema version 4, written by a newer feedwright/);
+    expect(() => openSqliteStore(file, { idPrefix: CONTRACT_PREFIX })).to.throw(/cannot open the SQLite store .*feedwright\.db: the store has schema version 5, written by a newer feedwright/);
   });
 
   it('derives reader ids again when the id prefix changes, keeping the article published first', async () => {

@@ -48,6 +48,29 @@ export function storeContract(name: string, open: (options: StoreOptions) => Pro
       await store.close();
     });
 
+    it('keeps hub subscriptions per (topic, callback): renewal keeps createdAt, leases end, expired ones are swept (issue 14)', async () => {
+      const t1 = 'https://www.example.org/rss.xml';
+      const t2 = 'https://mirror.example.org/rss.xml';
+      const a = { topic: t1, callback: 'https://a.example/cb?id=1', secret: 's3cr3t', leaseSeconds: 100, expiresAt: 101_000, createdAt: 1000, verifiedAt: 1000 };
+      const b = { topic: t1, callback: 'https://b.example/cb', leaseSeconds: 10, expiresAt: 11_000, createdAt: 1000, verifiedAt: 1000 };
+      const c = { topic: t2, callback: 'https://a.example/cb?id=1', leaseSeconds: 100, expiresAt: 101_000, createdAt: 1000, verifiedAt: 1000 };
+      for (const s of [b, c, a]) await store.putSubscription(s);
+      expect(await store.listSubscriptions(2000)).to.deep.equal([c, a, b].sort((x, y) => (x.topic + x.callback < y.topic + y.callback ? -1 : 1)));
+      expect(await store.listSubscriptions(2000, t1)).to.deep.equal([a, b]);
+      // b's lease ends at 11 000: not listed from then on, but kept until swept.
+      expect(await store.listSubscriptions(11_000, t1)).to.deep.equal([a]);
+      expect(await store.listSubscriptions(0, t1)).to.deep.equal([a, b]);
+      // A renewal replaces secret and lease, keeps createdAt; no secret given removes the old one.
+      const renewed = { topic: t1, callback: a.callback, leaseSeconds: 500, expiresAt: 505_000, createdAt: 5000, verifiedAt: 5000 };
+      await store.putSubscription(renewed);
+      expect(await store.listSubscriptions(2000, t1)).to.deep.equal([{ ...renewed, createdAt: 1000 }, b]);
+      expect(await store.deleteExpiredSubscriptions(11_000)).to.equal(1);
+      expect(await store.listSubscriptions(0, t1)).to.deep.equal([{ ...renewed, createdAt: 1000 }]);
+      expect(await store.deleteSubscription(t1, a.callback)).to.equal(true);
+      expect(await store.deleteSubscription(t1, a.callback)).to.equal(false);
+      expect(await store.listSubscriptions(0)).to.deep.equal([c]);
+    });
+
     it('keeps the prepared form a put carries with that version: replaced when its key changes, dropped by an edit without one', async () => {
       const a = article('p1', '2016-07-01T10:00:00Z');
       const blob = { key: 'k1', data: '{"c":["<p>p1</p>"],"s":"p1"}' };

@@ -106,10 +106,29 @@ CREATE INDEX bodies_stored_at ON bodies (stored_at);
 CREATE INDEX documents_hash ON documents (hash);
 `;
 
+/**
+ * Version 4 (issue 14): the built-in WebSub hub's verified subscriptions, as sqlite-store.ts's
+ * version 4 (pg/subscriptions.ts): one row per (topic, callback), times in epoch ms.
+ */
+const V4 = `
+CREATE TABLE hub_subscriptions (
+  topic text COLLATE "C" NOT NULL,
+  callback text COLLATE "C" NOT NULL,
+  secret text,
+  lease_seconds integer NOT NULL,
+  expires_at bigint NOT NULL,
+  created_at bigint NOT NULL,
+  verified_at bigint NOT NULL,
+  PRIMARY KEY (topic, callback)
+);
+CREATE INDEX hub_subscriptions_expires ON hub_subscriptions (expires_at);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'articles, feeds, file index, change log, manifest', sql: V1 },
   { version: 2, name: 'prepared (sanitised) article forms', sql: V2 },
   { version: 3, name: 'published document bodies', sql: V3 },
+  { version: 4, name: 'built-in WebSub hub subscriptions', sql: V4 },
 ];
 
 /** The schema version this code writes: the last migration's. */
