@@ -7,6 +7,7 @@ import { parseOrigin, validateSiteConfig, type SiteConfig } from './core/site.js
 import { isCronExpression } from './compile/schedule.js';
 import { parseTokenFile } from './http/api-tokens.js';
 import { LOG_LEVELS, isLogLevel, type LogLevel } from './log.js';
+import { describeJsonError, parseJsonText } from './core/json-text.js';
 
 /** Where things live and how the server listens. */
 export interface RuntimeConfig {
@@ -108,7 +109,8 @@ export function siteOverridesFrom(env: NodeJS.ProcessEnv): { values: Record<stri
  * Reads `site.json` in the data folder, applies the overrides of `env` (SITE_ENVIRONMENT: pass
  * `process.env`; the default `{}` reads the file alone) and validates the result (design §3).
  * Throws a FeedwrightError: `CONFIG_READ` when the file cannot be read, `CONFIG_INVALID` when it
- * is not JSON or a setting is wrong — naming the site.json key, or the variable when the value
+ * is not JSON (with the 1-based line and column) or a setting is wrong — naming the site.json key
+ * (and the known key closest to a misspelt one), or the variable when the value
  * came from the environment (`FEEDWRIGHT_ORIGIN "ftp://x" must use http or https`).
  */
 export function loadSiteConfig(dataDir: string, env: NodeJS.ProcessEnv = {}): SiteConfig {
@@ -119,12 +121,12 @@ export function loadSiteConfig(dataDir: string, env: NodeJS.ProcessEnv = {}): Si
   } catch (err) {
     throw new FeedwrightError('CONFIG_READ', `cannot read ${file}: ${(err as Error).message}`, { file, cause: err });
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new FeedwrightError('CONFIG_INVALID', `${file} is not valid JSON: ${(err as Error).message}`, { file });
+  const parsed = parseJsonText(text);
+  if ('error' in parsed) {
+    // `…/site.json: line 4, column 3: not valid JSON: unexpected "}", expected a property name in double quotes`
+    throw new FeedwrightError('CONFIG_INVALID', `${file}: ${describeJsonError(parsed.error)}`, { file });
   }
+  const raw = parsed.value;
   const overrides = siteOverridesFrom(env);
   if (overrides.variables.size === 0 || typeof raw !== 'object' || raw === null || Array.isArray(raw)) return validateSiteConfig(raw, isCronExpression);
   try {

@@ -148,12 +148,16 @@ export function createService(options: ServiceOptions): Service {
   const accessLog = options.accessLog === undefined ? undefined : createAccessLog({ logger: options.accessLog, origins: options.site.origins.map((o) => o.href), behindProxy: options.site.behindProxy });
   // Readers counted (issue 12): the fast path's observer, flushed to the store.
   const stats = createReaderStats({ site: options.site, store, log, ...(options.statsFlushMs === undefined ? {} : { flushMs: options.statsFlushMs }), ...(options.clock === undefined ? {} : { clock: options.clock }) });
-  const observe = composeObservers([metrics.observe, stats.observe, accessLog], (err) => logger.error(`observing a response: ${(err as Error).message}`));
-  const app = createApp({ ...(hub ? { hub: hub.router } : {}), compiler, publicDir: options.publicDir, startedAt: Date.now(), ...(publisher === undefined ? {} : { webSub: publisher.status }), logger, metrics, ...(observe === undefined ? {} : { observe }), api: { token: options.apiTokens ?? options.apiToken, store, writer, behindProxy: options.site.behindProxy }, stats: stats.page(options.apiTokens ?? options.apiToken) });
+  // The app's answers (health, /stats, the API, pages) go to metrics and the access log only: the
+  // readers counted are the feed documents' readers.
+  const observeErrors = (err: unknown) => logger.error(`observing a response: ${(err as Error).message}`);
+  const observeApp = composeObservers([metrics.observe, accessLog], observeErrors);
+  const observe = composeObservers([metrics.observe, stats.observe, accessLog], observeErrors);
+  const app = createApp({ ...(hub ? { hub: hub.router } : {}), compiler, publicDir: options.publicDir, startedAt: Date.now(), ...(publisher === undefined ? {} : { webSub: publisher.status }), logger, metrics, ...(observeApp === undefined ? {} : { observe: observeApp }), api: { token: options.apiTokens ?? options.apiToken, store, writer, behindProxy: options.site.behindProxy }, stats: stats.page(options.apiTokens ?? options.apiToken) });
   // A body that cannot be served withholds its document and has its feed rendered again.
   const archives = createArchiveCache({ site: options.site, periodSeconds, store, renderer: compiler.renderer, current: compiler.current, documentsDir: bodies.dir, log, ...(options.archiveMonths === undefined ? {} : { maxMonths: options.archiveMonths }), ...(options.clock === undefined ? {} : { clock: options.clock }) });
   compiler.onPublish(() => void archives.published());
-  const server = createFeedServer({ site: options.site, current: compiler.current, app, bodies, periodSeconds, onBodyFault: compiler.reportBodyFault, ...(observe === undefined ? {} : { observe }), archives: createArchiveRoute(options.site, archives), logError: (line) => logger.error(line) });
+  const server = createFeedServer({ site: options.site, current: compiler.current, app, bodies, periodSeconds, onBodyFault: compiler.reportBodyFault, ...(observe === undefined ? {} : { observe }), archives: createArchiveRoute(options.site, archives, observe), logError: (line) => logger.error(line) });
   let schedule: Schedule | undefined;
 
   return {

@@ -117,10 +117,12 @@ describe('cli', function () {
       expect(r.stderr).to.include('--data');
     });
 
-    it('an unknown command exits 2 and prints the usage', () => {
+    it('an unknown command exits 2, names it and points to the usage, all on stderr', () => {
       const r = run(['frobnicate']);
       expect(r.status).to.equal(2);
-      expect(r.stdout).to.match(/Usage: feedwright/);
+      expect(r.stderr).to.include('unknown command "frobnicate"');
+      expect(r.stderr).to.include("See 'feedwright help'.");
+      expect(r.stdout).to.equal('');
     });
   });
 
@@ -166,9 +168,9 @@ describe('cli', function () {
   });
 
   describe('compile', () => {
-    it('exits 0 on the sample and prints the documents it wrote', () => {
+    it('exits 0 on the sample and prints the documents it wrote (--verbose)', () => {
       const dir = tempDir();
-      const r = run(['compile', '--data', dir]);
+      const r = run(['compile', '--verbose', '--data', dir]);
       expect(r.status, r.all).to.equal(0);
       const paths = r.stdout.split('\n').map((l) => l.split(/\s+/)[0]);
       for (const path of ['/rss.xml', '/atom.xml', '/feed.json', '/sections/news/russia/rss.xml', '/tags/syria/atom.xml', '/feeds.opml']) {
@@ -179,9 +181,9 @@ describe('cli', function () {
       expect(existsSync(join(dir, 'feedwright.db'))).to.equal(true);
     });
 
-    it('stops quietly when its reader closes the pipe (compile | head -1): no EPIPE stack trace', () => {
+    it('stops quietly when its reader closes the pipe (compile --verbose | head -1): no EPIPE stack trace', () => {
       const dir = tempDir();
-      const r = spawnSync('/bin/sh', ['-c', `"${process.execPath}" "${CLI}" compile --data "${dir}" | head -1`], { cwd: ROOT, env: baseEnv(), encoding: 'utf8', timeout: 60_000 });
+      const r = spawnSync('/bin/sh', ['-c', `"${process.execPath}" "${CLI}" compile --verbose --data "${dir}" | head -1`], { cwd: ROOT, env: baseEnv(), encoding: 'utf8', timeout: 60_000 });
       expect(r.stdout.split('\n').filter(Boolean)).to.have.length(1);
       expect(r.stderr).to.not.match(/EPIPE|Unhandled|at .*cli\.js/);
     });
@@ -212,15 +214,15 @@ describe('cli', function () {
 
     it('prints the same ETag for /rss.xml on two runs over the same data', () => {
       const etagOf = (out: string) => /^\/rss\.xml\s.*("[^"]+")\s*$/m.exec(out)?.[1];
-      const a = etagOf(run(['compile', '--data', tempDir()]).stdout);
-      const b = etagOf(run(['compile', '--data', tempDir()]).stdout);
+      const a = etagOf(run(['compile', '--verbose', '--data', tempDir()]).stdout);
+      const b = etagOf(run(['compile', '--verbose', '--data', tempDir()]).stdout);
       expect(a).to.be.a('string');
       expect(a).to.equal(b);
     });
 
     it('exits 1 with a broken file, names it, and still publishes the good articles', () => {
       const dir = tempDir(true);
-      const r = run(['compile', '--data', dir]);
+      const r = run(['compile', '--verbose', '--data', dir]);
       expect(r.status, r.all).to.equal(1);
       expect(r.stderr).to.include('zz-broken-json.json');
       expect(r.stderr).to.include('zz-bad-fields.json');
@@ -285,8 +287,8 @@ describe('cli', function () {
 
     it('0 (render on the serving thread) and 2 workers write the same documents', () => {
       const etagsOf = (out: string) => out.split('\n').filter((l) => l.startsWith('/')).sort();
-      const inThread = run(['compile', '--data', tempDir()], { FEEDWRIGHT_RENDER_THREADS: '0' });
-      const workers = run(['compile', '--data', tempDir()], { FEEDWRIGHT_RENDER_THREADS: '2' });
+      const inThread = run(['compile', '--verbose', '--data', tempDir()], { FEEDWRIGHT_RENDER_THREADS: '0' });
+      const workers = run(['compile', '--verbose', '--data', tempDir()], { FEEDWRIGHT_RENDER_THREADS: '2' });
       expect(inThread.status, inThread.all).to.equal(0);
       expect(workers.status, workers.all).to.equal(0);
       expect(etagsOf(inThread.stdout)).to.have.length.above(10);
@@ -305,7 +307,7 @@ describe('cli', function () {
 
     it('is used like --data by compile', () => {
       const dir = tempDir();
-      const r = run(['compile'], { FEEDWRIGHT_DATA: dir });
+      const r = run(['compile', '--verbose'], { FEEDWRIGHT_DATA: dir });
       expect(r.status, r.all).to.equal(0);
       expect(r.stdout.split('\n').map((l) => l.split(/\s+/)[0])).to.include('/rss.xml');
       expect(existsSync(join(dir, 'feedwright.db'))).to.equal(true);
@@ -347,14 +349,14 @@ describe('cli', function () {
         const { url } = await schemas.create();
         const dir = tempDir();
         const etagOf = (out: string) => /^\/rss\.xml\s.*("[^"]+")\s*$/m.exec(out)?.[1];
-        const first = run(['compile', '--data', dir], { DATABASE_URL: url });
+        const first = run(['compile', '--verbose', '--data', dir], { DATABASE_URL: url });
         expect(first.status, first.all).to.equal(0);
         expect(first.stdout).to.match(new RegExp(`from ${SAMPLE_COUNT} articles`));
         expect(existsSync(join(dir, 'feedwright.db'))).to.equal(false);
         const rows = await schemas.sql(`SELECT count(*)::int AS n FROM ${url.split('search_path%3D')[1] as string}.articles WHERE NOT deleted`);
         expect(rows.rows[0]).to.deep.equal({ n: SAMPLE_COUNT });
         // A second run over the same data and database: nothing changed, the same ETag.
-        const second = run(['compile', '--data', dir, '--database-url', url], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/unused' });
+        const second = run(['compile', '--verbose', '--data', dir, '--database-url', url], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/unused' });
         expect(second.status, second.all).to.equal(0);
         expect(etagOf(second.stdout)).to.be.a('string').and.equal(etagOf(first.stdout));
         expect(existsSync(join(dir, 'feedwright.db'))).to.equal(false);

@@ -1,5 +1,5 @@
-// Command-line progress on stderr (src/progress.ts): rewritten in place on a terminal, a line per
-// tenth on a pipe, nothing on a pipe for short work.
+// Command-line progress on stderr (src/progress.ts): a cli-progress bar on a terminal for work that
+// lasts past the delay, a line per tenth on a pipe, nothing on a pipe for short work.
 import { expect } from 'chai';
 import { progressReporter } from '../src/progress.js';
 
@@ -28,14 +28,39 @@ describe('progress on stderr', () => {
     expect(lines[5]).to.equal('reading 1000/2000');
   });
 
-  it('on a terminal: one line rewritten in place, ended by a newline', () => {
+  it('on a terminal: nothing for work that ends within the delay', () => {
     const s = stream(true);
-    const p = progressReporter(s);
-    p.report('rendering', 1, 3);
-    p.report('rendering', 3, 3);
+    let now = 0;
+    const p = progressReporter(s, { clock: () => now, delayMs: 2000 });
+    for (let i = 1; i <= 500; i += 1) {
+      now += 3;
+      p.report('rendering', i, 500);
+    }
     p.end();
-    expect(s.text).to.equal('\rrendering 1/3\u001b[K\rrendering 3/3\u001b[K\n');
-    expect(s.text.split('\n')).to.have.length(2);
+    expect(s.text).to.equal('');
+  });
+
+  it('on a terminal: a bar (label, count, percentage) once the work lasts past the delay, ended by a newline', () => {
+    const s = stream(true);
+    let now = 0;
+    const p = progressReporter(s, { clock: () => now, delayMs: 2000 });
+    p.report('rendering', 1, 40);
+    now = 1999;
+    p.report('rendering', 2, 40);
+    expect(s.text, 'still within the delay').to.equal('');
+    now = 2000;
+    p.report('rendering', 3, 40);
+    expect(s.text).to.include('rendering [');
+    expect(s.text, 'cli-progress rounds the percentage down').to.include('3/40 7%');
+    p.report('rendering', 40, 40);
+    p.end();
+    expect(s.text).to.include('40/40 100%');
+    expect(s.text.endsWith('\n'), JSON.stringify(s.text)).to.equal(true);
+    // A new kind of work starts its own delay: nothing more until it too lasts past it.
+    const before = s.text;
+    p.report('making brotli bodies', 1, 10);
+    p.end();
+    expect(s.text).to.equal(before);
   });
 
   it('two kinds of work in turn each get their own tenths', () => {

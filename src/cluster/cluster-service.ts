@@ -136,13 +136,17 @@ export function createClusterService(options: ClusterServiceOptions): ClusterSer
   const accessLog = options.accessLog === undefined ? undefined : createAccessLog({ logger: options.accessLog, origins: site.origins.map((o) => o.href), behindProxy: site.behindProxy });
   // Readers counted (issue 12): the fast path's observer, flushed to the store.
   const stats = createReaderStats({ site: site, store, log, ...(options.statsFlushMs === undefined ? {} : { flushMs: options.statsFlushMs }) });
-  const observe = composeObservers([metrics.observe, stats.observe, accessLog], (err) => logger.error(`observing a response: ${(err as Error).message}`));
-  const app = createApp({ ...(hub ? { hub: hub.router } : {}), compiler: node, publicDir: options.publicDir, startedAt: Date.now(), cluster: () => node.health(), ...(publisher === undefined ? {} : { webSub: publisher.status }), logger, metrics, ...(observe === undefined ? {} : { observe }), api: { token: options.apiTokens ?? options.apiToken, store, writer, available: () => node.databaseReachable(), behindProxy: site.behindProxy }, stats: stats.page(options.apiTokens ?? options.apiToken) });
+  // The app's answers (health, /stats, the API, pages) go to metrics and the access log only: the
+  // readers counted are the feed documents' readers.
+  const observeErrors = (err: unknown) => logger.error(`observing a response: ${(err as Error).message}`);
+  const observeApp = composeObservers([metrics.observe, accessLog], observeErrors);
+  const observe = composeObservers([metrics.observe, stats.observe, accessLog], observeErrors);
+  const app = createApp({ ...(hub ? { hub: hub.router } : {}), compiler: node, publicDir: options.publicDir, startedAt: Date.now(), cluster: () => node.health(), ...(publisher === undefined ? {} : { webSub: publisher.status }), logger, metrics, ...(observeApp === undefined ? {} : { observe: observeApp }), api: { token: options.apiTokens ?? options.apiToken, store, writer, available: () => node.databaseReachable(), behindProxy: site.behindProxy }, stats: stats.page(options.apiTokens ?? options.apiToken) });
   // RFC 5005 archives: every instance (replica or compiler) renders them itself, read-only, in
   // one worker of its own, invalidated by the change log when its published set changes.
   const archiveRenderer = createRenderPool({ settings: { site, periodSeconds, baseDigest: siteDigest(site, periodSeconds), documentsDir: options.documentsDir }, store, databaseUrl: store.url, threads: 1, log });
   const archives = createArchiveCache({ site, periodSeconds, store, renderer: archiveRenderer, current: node.current, documentsDir: options.documentsDir, log });
-  const server = createFeedServer({ site, current: node.current, app, bodies, periodSeconds, onBodyFault: node.reportBodyFault, ...(observe === undefined ? {} : { observe }), archives: createArchiveRoute(site, archives), logError: (line) => logger.error(line) });
+  const server = createFeedServer({ site, current: node.current, app, bodies, periodSeconds, onBodyFault: node.reportBodyFault, ...(observe === undefined ? {} : { observe }), archives: createArchiveRoute(site, archives, observe), logError: (line) => logger.error(line) });
 
   return {
     store,

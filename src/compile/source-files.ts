@@ -10,6 +10,7 @@ import { FeedwrightError, type ErrorCode, type FieldProblem } from '../core/erro
 import { isFeedId, readerId, readerIdField } from '../core/reader-id.js';
 import { describeRefusal, refusalFieldMessage, type ArticleChange, type ArticleStore, type ArticleWrite, type FileEntry, type PreparedBlob, type WriteRefusal } from '../store/store.js';
 import { prepareForStore, type PrepareSettings } from './prepared.js';
+import { describeJsonError, parseJsonText } from '../core/json-text.js';
 
 /** A problem with one article file. */
 export interface SourceProblem {
@@ -50,12 +51,11 @@ export function readArticleFile(dir: string, name: string, timeZone: string): { 
     return { file: name, code: 'ARTICLE_READ', message: `cannot be read: ${(err as Error).message}`, problems: [] };
   }
   const fileDigest = createHash('sha256').update(bytes).digest('base64url');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(bytes.toString('utf8'));
-  } catch (err) {
-    return { file: name, code: 'ARTICLE_PARSE', message: `is not valid JSON (${(err as Error).message})`, problems: [] };
+  const parsed = parseJsonText(bytes.toString('utf8'));
+  if ('error' in parsed) {
+    return { file: name, code: 'ARTICLE_PARSE', message: `${describeJsonError(parsed.error)}`, problems: [] };
   }
+  const raw = parsed.value;
   const result = validateArticle(raw, timeZone);
   if ('problems' in result) {
     return { file: name, code: 'ARTICLE_INVALID', message: 'breaks the article format', problems: result.problems };

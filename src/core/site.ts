@@ -5,6 +5,7 @@ import { isTimeZone } from './dates.js';
 import { hasVisibleText, plainLine } from './plain-text.js';
 import { DEFAULT_EMBED_HOSTS } from './sanitize.js';
 import { parseRedirects, type RedirectRule } from './redirects.js';
+import { closestMatch } from './closest.js';
 
 /** A byline: the site's author or an article's. */
 export interface Person {
@@ -178,7 +179,10 @@ export function validateSiteConfig(raw: unknown, scheduleValid: (expr: string) =
   }
   const r = raw as Record<string, unknown>;
   for (const key of Object.keys(r)) {
-    if (!KNOWN_KEYS.has(key)) problems.push({ field: key, message: 'is not a known setting' });
+    if (KNOWN_KEYS.has(key)) continue;
+    // A misspelt key ("titel", "timezone") names the setting it most likely meant.
+    const near = closestMatch(key, KNOWN_KEYS);
+    problems.push({ field: key, message: `is not a known setting${near === undefined ? '' : ` (did you mean "${near}"?)`}` });
   }
   const text = (key: string, required: boolean, fallback = ''): string => {
     const v = r[key];

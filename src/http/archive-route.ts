@@ -5,6 +5,7 @@
 // yet rendered waits for the render pool; nothing is rendered or compressed on this thread.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseArchivePath } from '../core/archive-months.js';
+import type { ResponseObserver } from './served-response.js';
 import type { SiteConfig } from '../core/site.js';
 import type { ArchiveLookup, ArchiveSource } from '../publish/archive-source.js';
 import type { Coding, CompiledDocument, HeaderFields } from '../publish/published-set.js';
@@ -30,14 +31,24 @@ function problem(res: ServerResponse, method: string | undefined, status: number
  * (Host, or X-Forwarded-Host when `site.behindProxy`); a month with no items, or a feed that
  * does not exist, is a 404 problem; a failed render is a 503 with Retry-After.
  */
-export function createArchiveRoute(site: SiteConfig, source: ArchiveSource): ArchiveRoute {
+export function createArchiveRoute(site: SiteConfig, source: ArchiveSource, observe?: ResponseObserver): ArchiveRoute {
   const resolve = createOriginResolver(site.origins);
 
   /** Writes the answer for a found document: 304, HEAD, or the body from the archive bodies. */
-  const serve = (req: IncomingMessage, res: ServerResponse, doc: CompiledDocument, scopeKey: string, month: string) => {
+  const serve = (req: IncomingMessage, res: ServerResponse, doc: CompiledDocument, scopeKey: string, month: string, path: string, originIndex: number) => {
     const h = req.headers;
     const asked: Coding = negotiateCoding(h['accept-encoding']);
     const variant = doc[asked];
+    const coding: Coding = asked === 'br' && variant === doc.gzip ? 'gzip' : asked;
+    /** Tells the observer (counting, metrics, the access log) of an answer, as the fast path does. */
+    const told = (status: number, bytes: number) => {
+      if (observe === undefined) return;
+      try {
+        observe(req, { status, path, originIndex, coding, bytes });
+      } catch (err) {
+        console.error(`observing ${path}: ${(err as Error).message}`);
+      }
+    };
     const inm = h['if-none-match'];
     let held: HeaderFields | undefined;
     if (inm !== undefined) {
@@ -52,12 +63,14 @@ export function createArchiveRoute(site: SiteConfig, source: ArchiveSource): Arc
     if (held !== undefined) {
       res.writeHead(304, held);
       res.end();
+      told(304, 0);
       return;
     }
     source.bodies.load(variant.file, variant.size).then(
       (bytes) => {
         res.writeHead(200, variant.headers200);
         res.end(req.method === 'HEAD' ? undefined : bytes);
+        told(200, req.method === 'HEAD' ? 0 : bytes.length);
       },
       (err: unknown) => {
         console.error(`serving ${req.url ?? ''}: ${(err as Error).message}`);
@@ -68,8 +81,8 @@ export function createArchiveRoute(site: SiteConfig, source: ArchiveSource): Arc
     );
   };
 
-  const respond = (req: IncomingMessage, res: ServerResponse, found: ArchiveLookup, path: string, scopeKey: string, month: string) => {
-    if (found.kind === 'document') serve(req, res, found.doc, scopeKey, month);
+  const respond = (req: IncomingMessage, res: ServerResponse, found: ArchiveLookup, path: string, scopeKey: string, month: string, originIndex: number) => {
+    if (found.kind === 'document') serve(req, res, found.doc, scopeKey, month, path, originIndex);
     else if (found.kind === 'missing') problem(res, req.method, 404, 'Not Found', `${path.length > 200 ? 'This archive' : path} has no items: the feed does not exist, or nothing was published in that month.`);
     else {
       console.error(`rendering the archive ${path}: ${found.error}`);
@@ -93,8 +106,8 @@ export function createArchiveRoute(site: SiteConfig, source: ArchiveSource): Arc
     if (site.behindProxy && typeof forwarded === 'string' && forwarded !== '') host = forwarded.split(',')[0]?.trim();
     const index = Math.max(0, resolve(host));
     const found = source.lookup(parsed.scopeKey, parsed.month, parsed.format, index);
-    if ('then' in found) void found.then((f) => respond(req, res, f, path, parsed.scopeKey, parsed.month));
-    else respond(req, res, found, path, parsed.scopeKey, parsed.month);
+    if ('then' in found) void found.then((f) => respond(req, res, f, path, parsed.scopeKey, parsed.month, index));
+    else respond(req, res, found, path, parsed.scopeKey, parsed.month, index);
     return true;
   };
 }

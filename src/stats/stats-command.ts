@@ -8,16 +8,6 @@ import { openSqliteStore } from '../store/sqlite-store.js';
 import type { ReaderStatsStore } from '../store/reader-stats.js';
 import { readStatsReport, type Figures, type StatsReport } from './report.js';
 
-/** The command's help text. */
-export const STATS_HELP = `Usage: feedwright stats [--json] [--data DIR] [--database-url URL]
-
-Prints the readers counted over the last 7 days (UTC), as on the /stats page: per document and
-for the whole site, requests, 200s, 304s, the 304 share, bytes sent (in total, gzip, br), the
-aggregators' subscribers (each one's highest count of the 7 days) and today's individual readers;
-then the requests and readers by User-Agent family. Counts reach the store at each flush of a
-running server (every FEEDWRIGHT_STATS_FLUSH_SECONDS, default 60, and when it stops).
---json prints the same report as /stats.json.
-`;
 
 const n = (v: number) => v.toLocaleString('en');
 const share = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(1)}%`);

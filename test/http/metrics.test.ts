@@ -37,6 +37,18 @@ describe('/metrics (Prometheus text)', () => {
     for (const f of m.values()) expect(f.help, f.name).to.be.a('string');
   });
 
+  it('counts an RFC 5005 archive month (rendered on request) like a feed: 200, then 304 to its own tag', async () => {
+    const before = await scrape();
+    const archive = await get(t.port, '/sections/news/russia/archive/2016/07/atom.xml');
+    expect(archive.status, archive.text).to.equal(200);
+    const again = await get(t.port, '/sections/news/russia/archive/2016/07/atom.xml', { 'If-None-Match': String(archive.headers.etag) });
+    expect(again.status).to.equal(304);
+    const after = await scrape();
+    const delta = (labels: Record<string, string>) => sampleValue(after, 'feedwright_http_requests_total', labels) - sampleValue(before, 'feedwright_http_requests_total', labels);
+    expect(delta({ format: 'atom', status: '200', coding: 'identity' })).to.equal(1);
+    expect(delta({ format: 'atom', status: '304', coding: 'identity' })).to.equal(1);
+  });
+
   it('counts a served feed by format, status and coding, and a 304 as 304', async () => {
     const before = await scrape();
     const rss = { format: 'rss', status: '200', coding: 'gzip' };

@@ -1,0 +1,95 @@
+// `feedwright serve`: the service on PORT and HOST until SIGTERM or SIGINT, on one machine or as
+// an instance of a PostgreSQL cluster. A port that cannot be opened is one line and exit 1.
+import { loadSiteConfig } from '../config.js';
+import { createService } from '../service.js';
+import { clusterService, observability, runtimeOf, storage } from './context.js';
+import { lineLog, type Logger } from '../log.js';
+import type { ParsedArgs } from './options.js';
+
+/** Why a listen failed, in a few words, for the errors an operator can fix; undefined for others. */
+const LISTEN_FAULTS: Record<string, string> = {
+  EADDRINUSE: 'address already in use (another process listens there: stop it, or set PORT)',
+  EACCES: 'permission denied (ports below 1024 need privileges: use a higher PORT behind a proxy)',
+  EADDRNOTAVAIL: 'address not available (HOST is not an address of this machine)',
+  ENOTFOUND: 'host not found (HOST is neither an address nor a name that resolves)',
+  EAI_AGAIN: 'host name could not be resolved now (HOST: a DNS failure)',
+  EAI_FAIL: 'host not found (HOST is neither an address nor a name that resolves)',
+};
+
+/**
+ * The one line `serve` prints when it cannot listen, e.g. `cannot listen on 127.0.0.1:3000:
+ * address already in use (…)`; undefined when `err` is not such a failure (a bug, re-thrown).
+ */
+export function listenFailure(err: unknown, host: string, port: number): string | undefined {
+  const reason = LISTEN_FAULTS[(err as NodeJS.ErrnoException | undefined)?.code ?? ''];
+  return reason === undefined ? undefined : `cannot listen on ${host.includes(':') ? `[${host}]` : host}:${port}: ${reason}`;
+}
+
+/** Runs until SIGTERM or SIGINT, then closes `close` and resolves. */
+function untilStopped(close: () => Promise<void>, logger: Logger): { stopped: Promise<void>; stopping: () => boolean } {
+  let stopping = false;
+  const stopped = new Promise<void>((resolveStop) => {
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info(`${signal}: finishing requests in flight and stopping`);
+      void close().then(resolveStop);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  return { stopped, stopping: () => stopping };
+}
+
+/**
+ * Listens with `listen`; when the port cannot be opened, closes what was opened (`close`),
+ * prints one line on stderr and resolves undefined (the command exits 1). Other errors are thrown.
+ */
+async function listenOrSay(listen: () => Promise<number>, close: () => Promise<void>, host: string, port: number): Promise<number | undefined> {
+  try {
+    return await listen();
+  } catch (err) {
+    const line = listenFailure(err, host, port);
+    if (line === undefined) throw err;
+    await close().catch(() => {});
+    console.error(`feedwright: ${line}`);
+    return undefined;
+  }
+}
+
+/** `feedwright serve`: resolves 0 after a signal stopped it, 1 when it could not listen. */
+export async function runServe(args: ParsedArgs): Promise<number> {
+  const runtime = runtimeOf(args);
+  const site = loadSiteConfig(runtime.dataDir, process.env);
+  const obs = observability(runtime);
+  const { logger } = obs;
+  const log = lineLog(logger);
+  const shownHost = runtime.host === '0.0.0.0' ? 'localhost' : runtime.host;
+  const databaseUrl = runtime.databaseUrl;
+  if (databaseUrl !== undefined) {
+    const cluster = await clusterService({ ...runtime, databaseUrl }, site, true, log, true, obs);
+    const port = await listenOrSay(() => cluster.listen(runtime.port, runtime.host), () => cluster.close(), runtime.host, runtime.port);
+    if (port === undefined) return 1;
+    const served = cluster.node.current();
+    logger.info(`feedwright serving ${site.title} on http://${shownHost}:${port}/ (data: ${runtime.dataDir}, PostgreSQL cluster, ${served ? `published set with ${served.documents.size} documents` : 'no published set yet'})`);
+    await untilStopped(() => cluster.close(), logger).stopped;
+    return 0;
+  }
+  const service = createService({ site, ...storage(runtime), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, log, ...obs, ...(runtime.apiToken ? { apiToken: runtime.apiToken } : {}) });
+  const port = await listenOrSay(() => service.listen(runtime.port, runtime.host), () => service.close(), runtime.host, runtime.port);
+  if (port === undefined) return 1;
+  logger.info(`feedwright serving ${site.title} on http://${shownHost}:${port}/ (data: ${runtime.dataDir}, schedule "${site.schedule}")`);
+  // Signals are handled from the moment the port is open: a deploy's SIGTERM during the first
+  // (possibly full) compile finishes requests in flight and exits 0 like any other.
+  const { stopped, stopping } = untilStopped(() => service.close(), logger);
+  const first = await service.compiler.compile().catch((err: unknown) => ({ published: false, error: (err as Error).message }));
+  const serving = service.compiler.current();
+  // compile() reports the last of back-to-back runs (a schedule tick during it is folded in), so
+  // this line says what is served rather than what one run did.
+  if (stopping()) {
+    // stopping: say nothing more
+  } else if (serving) logger.info(`first compile done: serving ${serving.feeds.length} feeds from ${serving.articles} articles (set ${serving.generation})`);
+  else logger.warn(`first compile did not publish (${first.error ?? 'see above'}); the next scheduled compile tries again`);
+  await stopped;
+  return 0;
+}

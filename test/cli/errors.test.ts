@@ -1,0 +1,144 @@
+// Errors a person can act on, through the built CLI: a misspelt site.json key with the key it
+// likely meant, JSON and XML errors with their file, line and column (1-based), and a serve that
+// cannot listen saying so in one line and exiting 1.
+import { expect } from 'chai';
+import { createServer, type Server } from 'node:net';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { makeDataDir, removeDir, sampleSite, writeArticle } from '../support/fixtures.js';
+import { runCli } from '../support/cli-run.js';
+import { needPostgres, TestSchemas } from '../support/pg.js';
+
+/** A TCP server holding a loopback port, so that nothing else can listen there. */
+function holdPort(): Promise<{ server: Server; port: number }> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port }));
+  });
+}
+
+describe('cli errors (issue 12)', function () {
+  this.timeout(180_000);
+  const dirs: string[] = [];
+  const dataDir = (site?: Record<string, unknown>): string => {
+    const dir = site === undefined ? makeDataDir() : makeDataDir({ site });
+    dirs.push(dir);
+    return dir;
+  };
+  after(() => {
+    for (const dir of dirs) removeDir(dir);
+  });
+
+  describe('site.json', () => {
+    it('a misspelt key is named with the known key it likely meant ("titel" → "title", "timezone" → "timeZone")', () => {
+      const { title, timeZone, ...rest } = sampleSite();
+      const dir = dataDir({ ...rest, titel: title, timezone: timeZone, colour: 'blue' });
+      for (const command of ['check', 'compile']) {
+        const r = runCli([command, '--data', dir]);
+        expect(r.status, r.all).to.equal(1);
+        expect(r.stderr).to.include('titel is not a known setting (did you mean "title"?)');
+        expect(r.stderr).to.include('timezone is not a known setting (did you mean "timeZone"?)');
+        expect(r.stderr, 'nothing close: no suggestion').to.match(/colour is not a known setting(;|\n|$)/);
+        expect(r.stderr).to.not.match(/^\s+at /m);
+      }
+    });
+
+    it('a site.json that is not JSON is named with the line and column (1-based) of the error', () => {
+      const dir = dataDir();
+      const text = '{\n  "title": "x",\n  "origin": "https://example.com",,\n}\n';
+      writeFileSync(join(dir, 'site.json'), text);
+      const column = (text.split('\n')[2] as string).indexOf(',,') + 2;
+      const r = runCli(['check', '--data', dir]);
+      expect(r.status, r.all).to.equal(1);
+      expect(r.stderr).to.include(`${join(dir, 'site.json')}: line 3, column ${column}: not valid JSON: unexpected ","`);
+    });
+  });
+
+  describe('article files', () => {
+    it('a broken article names the file, line and column (1-based) in check and compile', () => {
+      const dir = dataDir();
+      const text = '{\n  "id": "broken",\n  "title": "a" "b",\n  "body": "<p>x</p>"\n}\n';
+      writeArticle(dir, 'zz-broken.json', text);
+      const column = (text.split('\n')[2] as string).indexOf('"b"') + 1;
+      const check = runCli(['check', '--data', dir]);
+      expect(check.status, check.all).to.equal(1);
+      expect(check.stderr).to.include(`zz-broken.json: line 3, column ${column}: not valid JSON: unexpected "\\"", expected "," or "}"`);
+      const compile = runCli(['compile', '--data', dir]);
+      expect(compile.status, compile.all).to.equal(1);
+      expect(compile.stderr).to.include(`skipped zz-broken.json: line 3, column ${column}: not valid JSON`);
+    });
+
+    it('an unterminated string is placed at the line break inside it; a file cut short at its end', () => {
+      const dir = dataDir();
+      writeArticle(dir, 'zz-open.json', '{\n  "id": "open,\n  "title": "x"\n}');
+      writeArticle(dir, 'zz-short.json', '{\n  "id": "short",\n  "tags": ["a",');
+      const r = runCli(['check', '--data', dir]);
+      expect(r.status, r.all).to.equal(1);
+      expect(r.stderr).to.include('zz-open.json: line 2, column 15: not valid JSON: unterminated string (a line break inside it)');
+      expect(r.stderr).to.include('zz-short.json: line 3, column 16: not valid JSON: unexpected end of input');
+    });
+  });
+
+  describe('import', () => {
+    it('an XML error names the file, line and column (1-based: the column after the tag that broke it) and exits 1', () => {
+      const dir = makeDataDir({ articles: {} });
+      dirs.push(dir);
+      const bad = join(dir, 'broken.xml');
+      const lines = ['<?xml version="1.0"?>', '<rss version="2.0">', '<channel><title>x</title>', '<item><title>a</titel></item></channel></rss>', ''];
+      writeFileSync(bad, lines.join('\n'));
+      const column = (lines[3] as string).indexOf('</titel>') + '</titel>'.length + 1;
+      const r = runCli(['import', bad, '--data', dir]);
+      expect(r.status, r.all).to.equal(1);
+      expect(r.stderr).to.include(`${bad}: line 4, column ${column}: the feed is not well-formed XML: unexpected close tag`);
+      expect(r.stderr).to.not.match(/^\s+at /m);
+    });
+  });
+
+  describe('serve that cannot listen', () => {
+    it('on a port already taken: one line on stderr, no stack trace, exit 1, the other listener untouched', async () => {
+      const held = await holdPort();
+      try {
+        const r = runCli(['serve', '--data', dataDir()], { env: { PORT: String(held.port), HOST: '127.0.0.1' }, timeoutMs: 60_000 });
+        expect(r.status, r.all).to.equal(1);
+        expect(r.stderr.split('\n').filter(Boolean), r.stderr).to.deep.equal([`feedwright: cannot listen on 127.0.0.1:${held.port}: address already in use (another process listens there: stop it, or set PORT)`]);
+        expect(r.stdout).to.equal('');
+        expect(held.server.listening).to.equal(true);
+      } finally {
+        held.server.close();
+      }
+    });
+
+    it('on a host that is not an address of this machine (or does not resolve): one line naming it, exit 1', () => {
+      for (const host of ['192.0.2.1', 'no-such-host.invalid']) {
+        const r = runCli(['serve', '--data', dataDir()], { env: { PORT: '0', HOST: host }, timeoutMs: 60_000 });
+        expect(r.status, `${host}: ${r.all}`).to.equal(1);
+        const lines = r.stderr.split('\n').filter(Boolean);
+        expect(lines, r.stderr).to.have.length(1);
+        expect(lines[0]).to.match(new RegExp(`^feedwright: cannot listen on ${host.replace(/\./g, '\\.')}:0: (address not available|host not found|host name could not be resolved)`));
+      }
+    });
+
+    describe('as an instance of a PostgreSQL cluster', () => {
+      const schemas = new TestSchemas();
+      before(async function () {
+        await needPostgres(this);
+      });
+      after(async () => {
+        await schemas.dropAll();
+      });
+
+      it('on a port already taken: one line, exit 1 (and the process ends: its pool and session are closed, else it would hang)', async () => {
+        const { url } = await schemas.create();
+        const held = await holdPort();
+        try {
+          const r = runCli(['serve', '--data', dataDir(), '--database-url', url], { env: { PORT: String(held.port), HOST: '127.0.0.1' }, timeoutMs: 60_000 });
+          expect(r.status, r.all).to.equal(1);
+          expect(r.stderr.split('\n').filter(Boolean), r.stderr).to.deep.equal([`feedwright: cannot listen on 127.0.0.1:${held.port}: address already in use (another process listens there: stop it, or set PORT)`]);
+        } finally {
+          held.server.close();
+        }
+      });
+    });
+  });
+});
