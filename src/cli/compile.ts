@@ -5,6 +5,7 @@ import { formatProblem } from '../compile/source-files.js';
 import type { CompileReport, PublishedSet } from '../compile/compiler.js';
 import type { SiteConfig } from '../core/site.js';
 import { progressReporter } from '../progress.js';
+import { pingEventsTo } from '../websub/publisher.js';
 import { createService } from '../service.js';
 import { clusterService, runtimeOf, storage } from './context.js';
 import type { ParsedArgs } from './options.js';
@@ -117,6 +118,9 @@ export async function runCompile(args: ParsedArgs): Promise<number> {
     schedule: false,
     log: () => {},
     compileProgress: (step, done, total) => progress.report(labels[step], done, total),
+    // WebSub pings this compile sends (site.json `hubs`): a hub that fails, and pings still queued
+    // when the command exits after its grace period, are said on stderr (stdout is the summary).
+    webSub: { observe: pingEventsTo({ warn: (line) => console.error(`feedwright: ${line}`) }) },
   });
   try {
     const report = await service.compiler.compile();

@@ -3,6 +3,7 @@
 // renderers, the header rules, the publisher and the built-in hub all ask here, so a document,
 // its Link header and the pings it causes always name the same hubs and topic.
 import { FORMATS, FORMAT_FILES } from './scopes.js';
+import { parseArchivePath } from './archive-months.js';
 import type { Origin, SiteConfig } from './site.js';
 
 /** The path of the built-in hub on every origin (`"hub": "builtin"` in site.json). */
@@ -37,11 +38,14 @@ export function hasHubs(site: Pick<SiteConfig, 'hubs' | 'hub'>): boolean {
 
 /**
  * True when a document path is a WebSub topic: an RSS, Atom or JSON Feed document
- * (`…/rss.xml`, `…/atom.xml`, `…/feed.json`). OPML, the index page and the feeds' pages are not.
+ * (`…/rss.xml`, `…/atom.xml`, `…/feed.json`). OPML, the index page, the feeds' pages and RFC 5005
+ * archive months are not.
  */
 export function isTopicPath(path: string): boolean {
   const slash = path.lastIndexOf('/');
-  return slash !== -1 && TOPIC_FILES.has(path.slice(slash));
+  // An RFC 5005 archive month (`…/archive/2016/07/rss.xml`) is a fixed page of history, not a
+  // topic: it names no hub, in its body or its Link header, and is never pinged.
+  return slash !== -1 && TOPIC_FILES.has(path.slice(slash)) && parseArchivePath(path) === undefined;
 }
 
 /**

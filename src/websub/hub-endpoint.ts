@@ -60,6 +60,16 @@ export function grantLease(requested: number | undefined, bounds: LeaseBounds): 
 }
 
 /**
+ * Verifications in flight at once, for the whole hub and for one callback host: each is an
+ * outbound request to an address a stranger chose (up to the request time cap), so an anonymous
+ * client cannot make the hub open hundreds of connections to one victim. A request over either
+ * bound is answered 429 with Retry-After (RFC 6585 §4) and nothing is verified.
+ */
+export const VERIFICATIONS_IN_FLIGHT = { total: 64, perHost: 4 } as const;
+/** Seconds a client refused for too many verifications in flight is asked to wait. */
+const VERIFY_RETRY_SECONDS = 30;
+
+/**
  * Creates the `/websub` router (§5.1). A request is `application/x-www-form-urlencoded` with
  * `hub.mode` (subscribe | unsubscribe), `hub.topic` (a feed of the published set, by its URL on
  * one origin), `hub.callback` (absolute http(s); its host must pass the callback guard),
@@ -75,6 +85,8 @@ export function createHubEndpoint(options: HubEndpointOptions): HubEndpoint {
   const limits = options.limits ?? DEFAULT_LIMITS;
   const clock = options.clock ?? Date.now;
   const pending = new Set<Promise<void>>();
+  /** Verifications in flight by callback host (lower-cased). */
+  const perHost = new Map<string, number>();
   const router = express.Router();
 
   router.post('/', express.urlencoded({ extended: false, limit: MAX_FORM_BYTES, parameterLimit: 20 }), async (req: Request, res: Response) => {
@@ -104,6 +116,13 @@ export function createHubEndpoint(options: HubEndpointOptions): HubEndpoint {
       return problem(res, 403, 'Forbidden', (err as Error).message, 'hub.callback');
     }
     const leaseSeconds = grantLease(leaseParam === undefined ? undefined : Number(leaseParam), lease);
+    const host = new URL(callback).hostname.toLowerCase();
+    const inFlight = perHost.get(host) ?? 0;
+    if (pending.size >= VERIFICATIONS_IN_FLIGHT.total || inFlight >= VERIFICATIONS_IN_FLIGHT.perHost) {
+      res.set('Retry-After', String(VERIFY_RETRY_SECONDS));
+      return problem(res, 429, 'Too Many Requests', `Too many verifications in flight${inFlight >= VERIFICATIONS_IN_FLIGHT.perHost ? ` to ${host}` : ''}; retry after ${VERIFY_RETRY_SECONDS} s.`, 'hub.callback');
+    }
+    perHost.set(host, inFlight + 1);
     res.status(202).set('Cache-Control', 'no-store').type('text/plain').send(`Accepted: the ${mode} request for ${topic.url} will be verified with a GET to the callback.\n`);
 
     const work = (async () => {
@@ -122,7 +141,12 @@ export function createHubEndpoint(options: HubEndpointOptions): HubEndpoint {
       log(`hub: ${mode} of ${callback} to ${topic.url} verified${mode === 'subscribe' ? ` (lease ${leaseSeconds} s)` : ''}`);
     })().catch((err: unknown) => log(`hub: recording the ${mode} of ${callback} failed: ${(err as Error).message}`));
     pending.add(work);
-    void work.finally(() => pending.delete(work));
+    void work.finally(() => {
+      pending.delete(work);
+      const left = (perHost.get(host) ?? 1) - 1;
+      if (left <= 0) perHost.delete(host);
+      else perHost.set(host, left);
+    });
   });
 
   router.all('/', (_req: Request, res: Response) => {

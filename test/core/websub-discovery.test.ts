@@ -66,7 +66,7 @@ describe('WebSub discovery (W3C WebSub §4)', () => {
 
     it('treats only feed documents as topics', () => {
       for (const p of ['/rss.xml', '/atom.xml', '/feed.json', '/sections/news/russia/rss.xml', '/tags/syria/feed.json']) expect(isTopicPath(p), p).to.equal(true);
-      for (const p of ['/', '/feeds.opml', '/feed.html', '/sections/news/russia/feed.html', '/rss.xml.bak', '/tags/rss.xmlx']) expect(isTopicPath(p), p).to.equal(false);
+      for (const p of ['/', '/feeds.opml', '/feed.html', '/sections/news/russia/feed.html', '/rss.xml.bak', '/tags/rss.xmlx', '/archive/2016/07/rss.xml', '/sections/news/russia/archive/2016/07/atom.xml', '/tags/syria/archive/2016/05/feed.json']) expect(isTopicPath(p), p).to.equal(false);
     });
 
     it('gives Link values with rel="hub" per hub and one rel="self" on the origin (RFC 8288)', () => {

@@ -79,4 +79,19 @@ describe('WebSub discovery over HTTP (issue 14)', function () {
       expect(parseLinks(r.headers.link).filter((l) => l.rel === 'hub' || l.rel === 'self'), path).to.deep.equal([]);
     }
   });
+
+  it('an RFC 5005 archive month is not a topic: no hub or self in its Link (200 and 304), no hub in its body (review finding)', async () => {
+    for (const format of ['rss.xml', 'atom.xml', 'feed.json']) {
+      const path = `/sections/news/russia/archive/2016/07/${format}`;
+      const r = await get(t.port, path, { Host: 'www.presstv.ir' });
+      expect(r.status, path).to.equal(200);
+      const links = parseLinks(r.headers.link);
+      expect(links.filter((l) => l.rel === 'hub' || l.rel === 'self'), path).to.deep.equal([]);
+      expect(links.filter((l) => l.rel === 'alternate').length, `${path}: the other origin's copy is still linked`).to.be.greaterThan(0);
+      expect(r.text, path).to.not.include('rel="hub"').and.not.include('"hubs"');
+      const again = await get(t.port, path, { Host: 'www.presstv.ir', 'If-None-Match': String(r.headers.etag) });
+      expect(again.status, path).to.equal(304);
+      expect(parseLinks(again.headers.link).filter((l) => l.rel === 'hub' || l.rel === 'self'), path).to.deep.equal([]);
+    }
+  });
 });

@@ -57,6 +57,33 @@ describe('the built-in WebSub hub (issue 14)', function () {
     removeDir(svc.dataDir);
   });
 
+  it('bounds the verifications in flight to one callback host: the fifth waiting one is 429 with Retry-After, and a slot frees when one ends (review finding)', async () => {
+    // A callback host that holds every verification GET until told to answer.
+    const held: import('node:http').ServerResponse[] = [];
+    const { createServer } = await import('node:http');
+    const slow = createServer((_req, res) => void held.push(res));
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    const port = (slow.address() as import('node:net').AddressInfo).port;
+    try {
+      const ask = (n: number) => hubRequest(svc.port, { 'hub.mode': 'subscribe', 'hub.topic': `${PRIMARY}/rss.xml`, 'hub.callback': `http://127.0.0.1:${port}/cb?n=${n}` });
+      for (let n = 1; n <= 4; n += 1) expect((await ask(n)).status, `request ${n}`).to.equal(202);
+      await waitUntil('the four verifications reach the callback', () => held.length === 4);
+      const refused = await ask(5);
+      expect(refused.status).to.equal(429);
+      expect(refused.headers['retry-after']).to.equal('30');
+      expect(refused.headers['content-type']).to.match(/^application\/problem\+json/);
+      expect(held.length, 'no fifth request reached the callback').to.equal(4);
+      // One verification ends (a wrong echo: not verified): its slot is free again.
+      held.shift()?.end('not the challenge');
+      await waitUntil('a slot frees', async () => (await ask(6)).status === 202);
+      await waitUntil('the sixth verification reaches the callback', () => held.length === 4);
+    } finally {
+      for (const res of held) res.end('no');
+      await new Promise((r) => slow.close(r));
+    }
+    expect(await subscribed(`${PRIMARY}/rss.xml`, `http://127.0.0.1:${port}/cb?n=1`)).to.equal(undefined);
+  });
+
   it('refuses a foreign topic, a document that is not a feed and malformed requests with 4xx problem+json', async () => {
     const cb = `${sub.base}/refused`;
     for (const [params, status, field] of [
