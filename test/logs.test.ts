@@ -190,6 +190,13 @@ describe('logs: FEEDWRIGHT_ACCESS_LOG=1', function () {
     expect(lines[0]?.address).to.equal('127.0.0.1');
     expect(records(p).filter((x) => x.msg === 'request')).to.have.length(4);
   });
+
+  it('survives SIGHUP without a token file: logged as nothing to reload, still serving (review finding)', async () => {
+    p.child.kill('SIGHUP');
+    await waitUntil('the SIGHUP record', () => records(p).some((x) => typeof x.msg === 'string' && x.msg.startsWith('SIGHUP: nothing to reload')));
+    expect(p.child.exitCode, 'still running').to.equal(null);
+    expect((await get(p.port, '/rss.xml')).status).to.equal(200);
+  });
 });
 
 describe('logs: one record per import', function () {

@@ -4,6 +4,7 @@ import { loadSiteConfig } from '../config.js';
 import { formatProblem } from '../compile/source-files.js';
 import type { CompileReport, PublishedSet } from '../compile/compiler.js';
 import type { SiteConfig } from '../core/site.js';
+import { FeedwrightError } from '../core/errors.js';
 import { progressReporter } from '../progress.js';
 import { pingEventsTo } from '../websub/publisher.js';
 import { createService } from '../service.js';
@@ -88,7 +89,15 @@ function printCompiled(report: CompileReport, set: PublishedSet | undefined, sit
 export async function runCompile(args: ParsedArgs): Promise<number> {
   const out: Output = { verbose: args.values.verbose === true, json: args.values.json === true, startedAt: Date.now() };
   const runtime = runtimeOf(args);
-  const site = loadSiteConfig(runtime.dataDir, process.env);
+  let site: SiteConfig;
+  try {
+    site = loadSiteConfig(runtime.dataDir, process.env);
+  } catch (err) {
+    // With --json a broken site.json is an answer too: one object on stdout, exit 1.
+    if (!out.json || !(err instanceof FeedwrightError)) throw err;
+    console.log(JSON.stringify({ ok: false, error: { code: err.code, message: err.message, ...(err.file === undefined ? {} : { file: err.file }), problems: err.problems } }, null, 2));
+    return 1;
+  }
   const databaseUrl = runtime.databaseUrl;
   if (databaseUrl !== undefined) {
     // In a cluster one instance compiles: this command only when no instance holds the lock.

@@ -86,12 +86,16 @@ export function observability(runtime: RuntimeConfig): Observability {
   const to = runtime.accessLogTo;
   const accessLog = to === undefined ? undefined : to === 'log' ? logger : createLogger({ level: 'info', destination: to, pretty: false });
   const apiTokens = runtime.apiTokenFile === undefined ? undefined : openApiTokenFile(runtime.apiTokenFile);
-  if (apiTokens !== undefined) {
-    process.on('SIGHUP', () => {
-      const r = apiTokens.reload();
-      if (r.ok) logger.info({ clients: r.names }, 'API tokens reloaded');
-      else logger.error({ problems: r.problems }, 'API token file not reloaded: the tokens in use stay');
-    });
-  }
+  // SIGHUP reloads the token file; without one there is nothing to reload, and the signal must
+  // still not kill the server (Node's default for SIGHUP is to exit).
+  process.on('SIGHUP', () => {
+    if (apiTokens === undefined) {
+      logger.info('SIGHUP: nothing to reload (no FEEDWRIGHT_API_TOKEN_FILE); still serving');
+      return;
+    }
+    const r = apiTokens.reload();
+    if (r.ok) logger.info({ clients: r.names }, 'API tokens reloaded');
+    else logger.error({ problems: r.problems }, 'API token file not reloaded: the tokens in use stay');
+  });
   return { logger, ...(accessLog === undefined ? {} : { accessLog }), ...(apiTokens === undefined ? {} : { apiTokens }) };
 }

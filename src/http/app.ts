@@ -98,7 +98,10 @@ export function createApp(options: AppOptions): Express {
     const failedCompile = report !== undefined && !report.ok;
     // Without its database an instance still serves its last set, but cannot take writes.
     const unreachable = cluster?.database === 'unreachable';
-    const status = !ready ? 'starting' : failedCompile || damaged.length > 0 || unreachable ? 'degraded' : 'ok';
+    // Article files skipped by the last compile (broken JSON, bad fields): their articles are not
+    // published, which a monitor must hear of, though every reader still gets every feed.
+    const skippedFiles = report !== undefined && report.problems.length > 0;
+    const status = !ready ? 'starting' : failedCompile || skippedFiles || damaged.length > 0 || unreachable ? 'degraded' : 'ok';
     res.status(ready ? 200 : 503).set('Cache-Control', 'no-store');
     // RFC 9110 §10.2.3: while starting, when to ask again (as the feeds say).
     if (!ready) res.set('Retry-After', '5');
@@ -112,6 +115,7 @@ export function createApp(options: AppOptions): Express {
       // Why the status is degraded, by code and meaning (the details follow below).
       degradedBecause: status !== 'degraded' ? undefined : [
         ...(failedCompile ? [{ code: report.errorCode ?? (report.error === undefined ? 'RENDER_FAILED' : 'COMPILE_FAILED'), reason: report.error === undefined ? 'a feed failed in the last compile (lastCompile.feedFailures)' : 'the last compile failed (lastCompile.error)' }] : []),
+        ...(skippedFiles ? [{ code: 'ARTICLE_SKIPPED', reason: `${report.problems.length} article file(s) skipped by the last compile (lastCompile.skippedFiles)` }] : []),
         ...(damaged.length > 0 ? [{ code: 'BODY_UNREADABLE', reason: `${ERROR_CODES.BODY_UNREADABLE} (damaged: ${damaged.length} documents)` }] : []),
         ...(unreachable ? [{ code: 'STORE_UNAVAILABLE', reason: ERROR_CODES.STORE_UNAVAILABLE }] : []),
       ],
@@ -151,7 +155,8 @@ export function createApp(options: AppOptions): Express {
     res.json(body);
   });
 
-  if (options.stats !== undefined) app.use(createStatsRouter(options.stats));
+  // /stats shares the API's per-address throttle and log: a wrong token there is a guess too.
+  if (options.stats !== undefined) app.use(createStatsRouter({ ...options.stats, throttle, logger, metrics: options.metrics }));
 
   app.use(
     express.static(options.publicDir, {

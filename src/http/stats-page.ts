@@ -9,7 +9,11 @@ import { createRequire } from 'node:module';
 import express, { type Request, type Response, type Router } from 'express';
 import { escapeHtmlText as escapeHtml } from '../core/html-escape.js';
 import type { StatsReport } from '../stats/report.js';
-import { apiTokensOf, bearerMatches } from './api.js';
+import { apiTokensOf } from './api.js';
+import { createAuthThrottle, type AuthThrottle } from './auth-throttle.js';
+import { createBearerGuard, requestAddress } from './bearer-auth.js';
+import { silentLogger, type Logger } from '../log.js';
+import type { Metrics } from './metrics.js';
 import type { ApiTokens } from './api-tokens.js';
 
 /** What the page needs. */
@@ -25,6 +29,16 @@ export interface StatsPageOptions {
   behindProxy: boolean;
   /** The figures, fresh (the caller flushes the counts first); throws the store's errors. */
   report: () => Promise<StatsReport>;
+  /**
+   * The per-address throttle the API and /metrics share (app.ts): a wrong bearer token or login
+   * here counts against the address as there, and a held-back address gets 429 here too.
+   */
+  throttle?: AuthThrottle;
+  /** Where failed authentication is logged (never the token). */
+  logger?: Logger;
+  metrics?: Pick<Metrics, 'authFailure'> | undefined;
+  /** Epoch ms; default Date.now. */
+  clock?: () => number;
 }
 
 /** The cookie a browser holds after logging in: an HMAC of the token, never the token itself. */
@@ -45,13 +59,24 @@ export const UPLOT_BASE = `/stats/uplot/${UPLOT_VERSION}`;
 export const STATS_CSP = "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /**
- * The cookie value for a named token: `<name>.<base64url HMAC-SHA256>` keyed by the token's
- * digest, so rotating or revoking that token logs its holders out; undefined for a name that holds
- * no token.
+ * The cookie value for a named token issued at `issued` (whole epoch seconds):
+ * `<name>.<issued>.<base64url HMAC-SHA256 of both>` keyed by the token's digest, so the login
+ * ends after COOKIE_SECONDS on the server too, and rotating or revoking that token logs its
+ * holders out; undefined for a name that holds no token.
  */
-function sessionValue(tokens: ApiTokens, name: string): string | undefined {
+function sessionValue(tokens: ApiTokens, name: string, issued: number): string | undefined {
   const key = tokens.sessionKey(name);
-  return key === undefined ? undefined : `${name}.${createHmac('sha256', key).update('feedwright stats session v1').digest('base64url')}`;
+  return key === undefined ? undefined : `${name}.${issued}.${createHmac('sha256', key).update(`feedwright stats session v2\0${name}\0${issued}`).digest('base64url')}`;
+}
+
+/** Whether a cookie value is a session of a current token issued less than COOKIE_SECONDS ago. */
+function validSession(tokens: ApiTokens, cookie: string, nowSeconds: number): boolean {
+  const m = /^(.+)\.(\d{1,12})\.[A-Za-z0-9_-]{43}$/.exec(cookie);
+  if (m === null) return false;
+  const issued = Number(m[2]);
+  if (issued > nowSeconds + 60 || nowSeconds - issued >= COOKIE_SECONDS) return false;
+  const expected = sessionValue(tokens, m[1] as string, issued);
+  return expected !== undefined && sameSecret(cookie, expected);
 }
 
 function sameSecret(a: string, b: string): boolean {
@@ -155,15 +180,24 @@ export function createStatsRouter(options: StatsPageOptions): Router {
   router.get(`${UPLOT_BASE}/uPlot.iife.min.js`, asset(files.js, 'text/javascript; charset=utf-8'));
   router.get(`${UPLOT_BASE}/uPlot.min.css`, asset(files.css, 'text/css; charset=utf-8'));
 
-  /** 'ok', 'none' (no credentials sent) or 'wrong'. */
-  const access = (req: Request): 'ok' | 'none' | 'wrong' => {
+  const clock = options.clock ?? Date.now;
+  const throttle = options.throttle ?? createAuthThrottle();
+  const logger = options.logger ?? silentLogger();
+  const guard = createBearerGuard({ tokens, throttle, logger, metrics: options.metrics, behindProxy: options.behindProxy, clock });
+  /** 'ok', 'none' (no credentials sent), 'wrong', or a number: the address is held back that many seconds (429). */
+  const access = (req: Request): 'ok' | 'none' | 'wrong' | number => {
     if (tokens.count() === 0) return 'wrong';
-    const authorization = req.get('authorization');
-    if (authorization !== undefined) return bearerMatches(authorization, tokens) ? 'ok' : 'wrong';
+    if (req.get('authorization') !== undefined) {
+      // Through the guard the API and /metrics use: logged, counted, throttled per address.
+      const r = guard.check(req, 'stats');
+      return 'client' in r ? 'ok' : r.status === 429 ? r.retryAfter : 'wrong';
+    }
     const cookie = cookieValue(req.get('cookie'), STATS_COOKIE);
     if (cookie === undefined) return 'none';
-    const expected = sessionValue(tokens, cookie.slice(0, Math.max(0, cookie.lastIndexOf('.'))));
-    return expected !== undefined && sameSecret(cookie, expected) ? 'ok' : 'wrong';
+    return validSession(tokens, cookie, Math.floor(clock() / 1000)) ? 'ok' : 'wrong';
+  };
+  const tooMany = (res: Response, seconds: number) => {
+    res.status(429).set({ 'Retry-After': String(seconds), 'Cache-Control': 'no-store' }).type('text/plain').send(`Too Many Requests: too many wrong tokens from this address; retry after ${seconds} s.\n`);
   };
   const html = (res: Response, status: number, body: string) => {
     res.status(status).set({ 'Content-Security-Policy': STATS_CSP, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).type('html').send(body);
@@ -173,6 +207,7 @@ export function createStatsRouter(options: StatsPageOptions): Router {
   router.get('/stats', (req, res, next) => {
     if (tokens.count() === 0) return next();
     const a = access(req);
+    if (typeof a === 'number') return tooMany(res, a);
     if (a !== 'ok') {
       // RFC 9110 §11.6.1: a 401 names a scheme; the form is how a browser gets in.
       res.set('WWW-Authenticate', 'Bearer realm="feedwright stats"');
@@ -183,9 +218,24 @@ export function createStatsRouter(options: StatsPageOptions): Router {
   router.post('/stats/login', express.urlencoded({ extended: false, limit: '4kb' }), (req, res, next) => {
     if (tokens.count() === 0) return next();
     const presented = typeof (req.body as { token?: unknown } | undefined)?.token === 'string' ? (req.body as { token: string }).token : '';
+    // The form is a way to present a token: the same per-address throttle and log as a bearer.
+    const address = requestAddress(req, options.behindProxy);
+    const now = clock();
+    const wait = throttle.check(address, now);
+    if (wait !== undefined) {
+      options.metrics?.authFailure('throttled');
+      logger.warn({ address, ua: req.get('user-agent')?.slice(0, 200), what: 'stats login', reason: 'throttled', retryAfter: wait }, 'authentication refused: too many failures from this address');
+      return tooMany(res, wait);
+    }
     const name = tokens.match(presented);
-    const session = name === undefined ? undefined : sessionValue(tokens, name);
-    if (session === undefined) return html(res, 403, loginPage(options.title, 'That token is not the right one: enter the API token.'));
+    const session = name === undefined ? undefined : sessionValue(tokens, name, Math.floor(now / 1000));
+    if (session === undefined) {
+      const failures = throttle.fail(address, now);
+      options.metrics?.authFailure('invalid');
+      logger.warn({ address, ua: req.get('user-agent')?.slice(0, 200), what: 'stats login', reason: 'invalid', failures }, 'authentication failed');
+      return html(res, 403, loginPage(options.title, 'That token is not the right one: enter the API token.'));
+    }
+    throttle.succeed(address);
     res.cookie(STATS_COOKIE, session, { httpOnly: true, sameSite: 'strict', path: '/', maxAge: COOKIE_SECONDS * 1000, secure: secure(req) });
     // RFC 9110 §15.4.4: see the page with a GET (a reload does not post the token again).
     res.status(303).set('Cache-Control', 'no-store').location('/stats').send();
@@ -198,6 +248,7 @@ export function createStatsRouter(options: StatsPageOptions): Router {
   router.get('/stats.json', (req, res, next) => {
     if (tokens.count() === 0) return next();
     const a = access(req);
+    if (typeof a === 'number') return tooMany(res, a);
     if (a !== 'ok') {
       res.status(a === 'none' ? 401 : 403).set({ 'WWW-Authenticate': 'Bearer realm="feedwright stats"', 'Cache-Control': 'no-store' }).type('application/problem+json')
         .send(JSON.stringify({ type: 'about:blank', title: a === 'none' ? 'Unauthorized' : 'Forbidden', status: a === 'none' ? 401 : 403, detail: 'The figures need the API token (Authorization: Bearer, or the cookie /stats sets).' }));

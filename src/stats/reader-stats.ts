@@ -41,6 +41,7 @@ export function createReaderStats(options: ReaderStatsOptions): ReaderStats {
       token,
       title: options.site.title,
       behindProxy: options.site.behindProxy,
+      clock,
       // This instance's counts first, so the page shows every answer up to now (other
       // instances of a cluster add theirs at their next flush).
       report: async () => {

@@ -64,7 +64,7 @@ const BROWSER = /^Mozilla\/5\.0 .*(?:Firefox|Chrome|Safari|Edg)\//;
  * The count an aggregator reports: `1234 subscribers` (Feedly, Inoreader, Feedbin, The Old
  * Reader), `1 subscriber` (NewsBlur's singular). At most nine digits.
  */
-const SUBSCRIBERS = /(?:^|[\s(;:-])(\d{1,9}) subscribers?\b/i;
+const SUBSCRIBERS = /(?:^|[\s(;:])(\d{1,9})\s+subscribers?\b/i;
 
 /**
  * Reads a User-Agent field value (undefined or empty: `other`). Examples:

@@ -1,7 +1,7 @@
 // What `feedwright compile` prints (src/cli/compile.ts): a summary by default, every document
 // with --verbose, one JSON object with --json; all from the same compile report.
 import { expect } from 'chai';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeDataDir, removeDir, SAMPLE_DATA, writeArticle } from '../support/fixtures.js';
 import { runCli } from '../support/cli-run.js';
@@ -71,4 +71,22 @@ describe('cli compile output (issue 12)', function () {
     expect(out.problems[0]).to.include({ file: 'zz-broken.json', code: 'ARTICLE_PARSE' });
     expect(out.problems[0]?.message).to.match(/^zz-broken\.json: line 3, column 16: not valid JSON/);
   });
+
+  it('--json with a broken or misspelt site.json: still one JSON object on stdout, ok false, exit 1 (review finding)', () => {
+    const broken = dataDir();
+    writeFileSync(join(broken, 'site.json'), '{\n  "title": "x",\n  "description": "y"\n  "language": "en"\n}\n');
+    const r = runCli(['compile', '--json', '--data', broken]);
+    expect(r.status, r.all).to.equal(1);
+    const out = JSON.parse(r.stdout) as { ok: boolean; error: { code: string; message: string } };
+    expect(out.ok).to.equal(false);
+    expect(out.error.code).to.equal('CONFIG_INVALID');
+    expect(out.error.message).to.match(/site\.json: line 4, column 3/);
+    const typo = dataDir();
+    const site = JSON.parse(readFileSync(join(typo, 'site.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(typo, 'site.json'), JSON.stringify({ ...site, titel: 'x' }));
+    const t = runCli(['compile', '--json', '--data', typo]);
+    expect(t.status, t.all).to.equal(1);
+    expect((JSON.parse(t.stdout) as { ok: boolean; error: { message: string } }).error.message).to.include('titel').and.include('title');
+  });
 });
+

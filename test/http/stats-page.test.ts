@@ -61,7 +61,7 @@ describe('/stats: token-guarded figures', function () {
     expect(login.status).to.equal(303);
     expect(login.headers.location).to.equal('/stats');
     const cookie = (login.headers['set-cookie'] as string[])[0] as string;
-    expect(cookie).to.match(new RegExp(`^${STATS_COOKIE}=default\\.[A-Za-z0-9_-]{43}; Max-Age=43200; Path=/; Expires=.*; HttpOnly; SameSite=Strict$`));
+    expect(cookie).to.match(new RegExp(`^${STATS_COOKIE}=default\\.\\d+\\.[A-Za-z0-9_-]{43}; Max-Age=43200; Path=/; Expires=.*; HttpOnly; SameSite=Strict$`));
     expect(cookie).to.not.include(HEALTH_TOKEN);
     const pair = cookie.split(';')[0] as string;
     expect((await get(svc.port, '/stats', { Cookie: pair })).status).to.equal(200);
@@ -135,3 +135,56 @@ describe('/stats with named API tokens (issue 12: one token per client)', functi
   });
 });
 
+describe('/stats refuses guessing like the API (review finding)', function () {
+  this.timeout(60_000);
+  let svc: TestService;
+  let dir: string;
+  before(async () => {
+    dir = makeDataDir();
+    svc = await startService(dir, { apiToken: HEALTH_TOKEN });
+  });
+  after(async () => {
+    await svc?.close();
+    if (dir) removeDir(dir);
+  });
+
+  it('counts wrong bearer tokens and wrong logins per address: after three, 429 with Retry-After, even for the right token', async () => {
+    const statuses: number[] = [];
+    statuses.push((await get(svc.port, '/stats.json', { Authorization: 'Bearer guess-one-xxxxxxxxxxxx' })).status);
+    statuses.push((await get(svc.port, '/stats/login', FORM, 'POST', 'token=guess-two-xxxxxxxxxxxx')).status);
+    statuses.push((await get(svc.port, '/stats', { Authorization: 'Bearer guess-three-xxxxxxxxxx' })).status);
+    expect(statuses).to.deep.equal([403, 403, 403]);
+    for (const [path, headers, method, body] of [
+      ['/stats.json', { Authorization: 'Bearer guess-four-xxxxxxxxxxx' }, 'GET', undefined],
+      ['/stats/login', FORM, 'POST', `token=${encodeURIComponent(HEALTH_TOKEN)}`],
+      ['/stats.json', { Authorization: `Bearer ${HEALTH_TOKEN}` }, 'GET', undefined],
+    ] as const) {
+      const r = await get(svc.port, path, headers, method, body);
+      expect(r.status, path).to.equal(429);
+      expect(Number(r.headers['retry-after']), path).to.be.greaterThan(0);
+    }
+    // The same throttle as the API: the address is held back there too.
+    expect((await get(svc.port, '/api/articles/x', { Authorization: `Bearer ${HEALTH_TOKEN}` })).status).to.equal(429);
+  });
+
+  it('a login cookie carries its issue time: a forged later time, and a cookie 12 hours old, are refused', async () => {
+    let now = Date.UTC(2026, 2, 1, 10);
+    const other = await startService(makeDataDir(), { apiToken: HEALTH_TOKEN, clock: () => now });
+    try {
+      const login = await get(other.port, '/stats/login', FORM, 'POST', `token=${encodeURIComponent(HEALTH_TOKEN)}`);
+      const pair = String((login.headers['set-cookie'] as string[])[0]).split(';')[0] as string;
+      const m = /^feedwright_stats=default\.(\d+)\.([A-Za-z0-9_-]{43})$/.exec(pair);
+      expect(m, pair).to.not.equal(null);
+      expect(Number(m![1])).to.equal(now / 1000);
+      expect((await get(other.port, '/stats.json', { Cookie: pair })).status).to.equal(200);
+      // Moving the issue time (to stay logged in longer) breaks the signature.
+      expect((await get(other.port, '/stats.json', { Cookie: `feedwright_stats=default.${Number(m![1]) + 3600}.${m![2]}` })).status).to.equal(403);
+      now += 11 * 3_600_000;
+      expect((await get(other.port, '/stats.json', { Cookie: pair })).status).to.equal(200);
+      now += 3_600_000;
+      expect((await get(other.port, '/stats.json', { Cookie: pair })).status).to.equal(403);
+    } finally {
+      await other.close();
+    }
+  });
+});

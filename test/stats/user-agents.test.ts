@@ -18,6 +18,13 @@ describe('User-Agent families and subscriber counts', () => {
     expect(parseUserAgent('Feedbin feed-id:77 - 0 subscribers')).to.deep.equal({ family: 'Feedbin', aggregator: 'Feedbin', subscribers: 0 });
   });
 
+  it('takes no count from a negative or glued number, and reads a count with extra spaces (review finding)', () => {
+    expect(parseUserAgent('Feedly/1.0 (+http://www.feedly.com/fetcher.html; -5 subscribers; like FeedFetcher-Google)')).to.deep.equal({ family: 'Feedly' });
+    expect(parseUserAgent('Feedly/1.0 (+http://www.feedly.com/fetcher.html; x5 subscribers; like FeedFetcher-Google)')).to.deep.equal({ family: 'Feedly' });
+    expect(parseUserAgent('Feedly/1.0 (+http://www.feedly.com/fetcher.html; 19  subscribers; like FeedFetcher-Google)')).to.deep.equal({ family: 'Feedly', aggregator: 'Feedly', subscribers: 19 });
+    expect(parseUserAgent('Mozilla/5.0 (compatible; Inoreader/1.0; https://www.inoreader.com;   12   subscribers)')).to.deep.equal({ family: 'Inoreader', aggregator: 'Inoreader', subscribers: 12 });
+  });
+
   it('never takes a count from a reader that is not one of the aggregators', () => {
     expect(parseUserAgent('SomeFetcher/2.0 (500 subscribers)')).to.deep.equal({ family: 'other' });
     expect(parseUserAgent('Miniflux/2.1.0 (+https://miniflux.app; 3 subscribers)')).to.deep.equal({ family: 'Miniflux' });
