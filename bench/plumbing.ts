@@ -122,7 +122,7 @@ export function track(name: string, child: ChildProcess): Spawned {
     partial += chunk.toString('utf8');
     const parts = partial.split('\n');
     partial = parts.pop() ?? '';
-    lines.push(...parts);
+    lines.push(...parts.map(logMessage));
     const now = Date.now();
     for (const _ of parts) times.push(now);
   });
@@ -131,7 +131,7 @@ export function track(name: string, child: ChildProcess): Spawned {
     child.once('exit', (code) => {
       children.delete(child);
       if (partial !== '') {
-        lines.push(partial);
+        lines.push(logMessage(partial));
         times.push(Date.now());
       }
       out.end();
@@ -148,6 +148,21 @@ export function track(name: string, child: ChildProcess): Spawned {
 /** The first stdout line matching `pattern`, polled every 10 ms; throws after `ms` or if the child exits first. */
 export async function waitForLine(lines: string[], pattern: RegExp, exited: Promise<number | null>, ms: number, what: string): Promise<RegExpExecArray> {
   return (await waitForLineAt({ lines, times: [], exited }, pattern, ms, what)).match;
+}
+
+/**
+ * A line of a child's output as the benchmark matches it: `serve` logs JSON lines through pino on a
+ * pipe (`{"level":30,"time":…,"msg":"feedwright serving …"}`), so a JSON record is read as its
+ * `msg`; any other line is kept as it is.
+ */
+function logMessage(line: string): string {
+  if (!line.startsWith('{')) return line;
+  try {
+    const record = JSON.parse(line) as { msg?: unknown };
+    return typeof record.msg === 'string' ? record.msg : line;
+  } catch {
+    return line;
+  }
 }
 
 /** Like waitForLine, with the time the line arrived (epoch ms; NaN when `times` was not kept). */
