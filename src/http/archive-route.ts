@@ -9,7 +9,7 @@ import type { ResponseObserver } from './served-response.js';
 import type { SiteConfig } from '../core/site.js';
 import type { ArchiveLookup, ArchiveSource } from '../publish/archive-source.js';
 import type { Coding, CompiledDocument, HeaderFields } from '../publish/published-set.js';
-import { createOriginResolver, matchedTag, negotiateCoding, notModified } from './negotiate.js';
+import { codingSent, createOriginResolver, negotiateCoding, notModifiedHeaders } from './negotiate.js';
 
 /** Answers a request when its path is an archive document's; false (nothing written) otherwise. */
 export type ArchiveRoute = (req: IncomingMessage, res: ServerResponse, url: string, authority: string | undefined) => boolean;
@@ -39,7 +39,7 @@ export function createArchiveRoute(site: SiteConfig, source: ArchiveSource, obse
     const h = req.headers;
     const asked: Coding = negotiateCoding(h['accept-encoding']);
     const variant = doc[asked];
-    const coding: Coding = asked === 'br' && variant === doc.gzip ? 'gzip' : asked;
+    const coding = codingSent(doc, asked);
     /** Tells the observer (counting, metrics, the access log) of an answer, as the fast path does. */
     const told = (status: number, bytes: number) => {
       if (observe === undefined) return;
@@ -49,17 +49,7 @@ export function createArchiveRoute(site: SiteConfig, source: ArchiveSource, obse
         console.error(`observing ${path}: ${(err as Error).message}`);
       }
     };
-    const inm = h['if-none-match'];
-    let held: HeaderFields | undefined;
-    if (inm !== undefined) {
-      held = doc.exactTags.get(inm);
-      if (held === undefined) {
-        const tag = matchedTag(inm, doc.etags, variant.etag);
-        if (tag !== undefined) held = tag === variant.etag ? variant.headers304 : doc.notModifiedByTag.get(tag);
-      }
-    } else if (notModified(undefined, h['if-modified-since'], doc.etags, doc.lastModified)) {
-      held = variant.headers304;
-    }
+    const held = notModifiedHeaders(doc, variant, h['if-none-match'], h['if-modified-since']);
     if (held !== undefined) {
       res.writeHead(304, held);
       res.end();

@@ -1,7 +1,7 @@
 // Request-header logic of the feed fast path: content coding (RFC 9110 §12.5.3), conditional
 // requests (RFC 9110 §13), and the serving origin (design §5). Pure functions over header strings.
 import { parseHttpDate } from '../core/dates.js';
-import type { Coding } from '../publish/published-set.js';
+import type { Coding, CompiledDocument, HeaderFields, Variant } from '../publish/published-set.js';
 import { hostKeys, type Origin } from '../core/site.js';
 
 const codingCache = new Map<string, Coding>();
@@ -87,6 +87,29 @@ export function notModified(ifNoneMatch: string | undefined, ifModifiedSince: st
   // changed twice within one second, see nextLastModified): only a later date proves the client
   // has this version. A 200 is always a correct answer; a wrong 304 would hide the change.
   return lastModified === second ? second <= since : second < since;
+}
+
+/**
+ * The headers of the 304 a conditional GET or HEAD of `doc` gets (RFC 9110 §13.1.2, §13.1.3), or
+ * undefined when it must be answered in full. `variant` is the representation the request's
+ * Accept-Encoding selects. The 304 carries the validator of the representation the client holds,
+ * which may not be that one (RFC 9111 §4.3.4). The common revalidation sends back exactly the tag
+ * it got: a map look-up, no parsing. If-Modified-Since counts only without If-None-Match.
+ */
+export function notModifiedHeaders(doc: CompiledDocument, variant: Variant, ifNoneMatch: string | undefined, ifModifiedSince: string | undefined): HeaderFields | undefined {
+  if (ifNoneMatch !== undefined) {
+    const exact = doc.exactTags.get(ifNoneMatch);
+    if (exact !== undefined) return exact;
+    const tag = matchedTag(ifNoneMatch, doc.etags, variant.etag);
+    // A tag is matched against `etags`, whose every entry has its 304 headers.
+    return tag === undefined ? undefined : tag === variant.etag ? variant.headers304 : doc.notModifiedByTag.get(tag);
+  }
+  return notModified(undefined, ifModifiedSince, doc.etags, doc.lastModified) ? variant.headers304 : undefined;
+}
+
+/** The coding actually sent for `asked`: `br` is the gzip variant itself while its brotli body is being made. */
+export function codingSent(doc: CompiledDocument, asked: Coding): Coding {
+  return asked === 'br' && doc.br === doc.gzip ? 'gzip' : asked;
 }
 
 /** Looks up the serving origin of a Host value; -1 when none is configured for it. */

@@ -6,8 +6,8 @@ import type { Express } from 'express';
 import type { SiteConfig } from '../core/site.js';
 import { matchRedirect } from '../core/redirects.js';
 import { markArrivedBeforeFirstSet } from './app.js';
-import { BodyUnreadableError, type BodyFault, type Coding, type CompiledDocument, type DocumentBodies, type HeaderFields, type PublishedSet } from '../publish/published-set.js';
-import { createOriginResolver, matchedTag, negotiateCoding, notModified } from './negotiate.js';
+import { BodyUnreadableError, type BodyFault, type Coding, type CompiledDocument, type DocumentBodies, type PublishedSet } from '../publish/published-set.js';
+import { codingSent, createOriginResolver, negotiateCoding, notModifiedHeaders } from './negotiate.js';
 import { createPoliteness } from './politeness.js';
 import type { ResponseObserver } from './served-response.js';
 import type { ArchiveRoute } from './archive-route.js';
@@ -170,23 +170,9 @@ export function createRequestListener(options: FeedServerOptions): (req: Incomin
     }
     const asked = negotiateCoding(h['accept-encoding']);
     const variant = doc[asked];
-    // `br` is the gzip variant itself while its brotli body is being made: report what is sent.
-    const coding: Coding = asked === 'br' && variant === doc.gzip ? 'gzip' : asked;
+    const coding = codingSent(doc, asked);
     const inm = h['if-none-match'];
-    // A 304 carries the validator of the representation the client holds, which may not be the
-    // one its Accept-Encoding selects now (RFC 9111 §4.3.4). The common revalidation sends back
-    // exactly the tag it got: a map look-up, no parsing.
-    let held: HeaderFields | undefined;
-    if (inm !== undefined) {
-      held = doc.exactTags.get(inm);
-      if (held === undefined) {
-        const tag = matchedTag(inm, doc.etags, variant.etag);
-        // A tag is matched against `etags`, whose every entry has its 304 headers.
-        if (tag !== undefined) held = tag === variant.etag ? variant.headers304 : doc.notModifiedByTag.get(tag);
-      }
-    } else if (notModified(undefined, h['if-modified-since'], doc.etags, doc.lastModified)) {
-      held = variant.headers304;
-    }
+    const held = notModifiedHeaders(doc, variant, inm, h['if-modified-since']);
     if (held !== undefined) {
       res.writeHead(304, held);
       res.end();
