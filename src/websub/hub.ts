@@ -7,18 +7,11 @@ import type { DocumentBodies, PublishedSet } from '../publish/published-set.js';
 import type { HubSubscriptionStore } from '../store/store.js';
 import { createHubDelivery, type HubDelivery, type HubDeliveryOptions } from './hub-delivery.js';
 import { createHubEndpoint, type LeaseBounds } from './hub-endpoint.js';
-import type { RequestLimits } from './hub-request.js';
 
 /** The hub's numbers a caller may change (tests shorten leases and retries); all optional. */
-export interface HubTuning {
+export type HubTuning = Pick<HubDeliveryOptions, 'limits' | 'concurrency' | 'maxAttempts' | 'retryBaseMs' | 'retryMaxMs' | 'sweepMs'> & {
   lease?: LeaseBounds;
-  limits?: RequestLimits;
-  concurrency?: number;
-  maxAttempts?: number;
-  retryBaseMs?: number;
-  retryMaxMs?: number;
-  sweepMs?: number;
-}
+};
 
 /** A running built-in hub. */
 export interface BuiltinHub {

@@ -3,23 +3,19 @@
 // article written through one instance reaches that month's archive on every instance while the
 // other months keep their ETags.
 import { expect } from 'chai';
-import { get, makeDataDir } from '../support/fixtures.js';
-import { allReady, AUTH, clusterSuite, fromAll, health, startInstance, untilAllAgree } from '../support/cluster.js';
+import { get } from '../support/fixtures.js';
+import { allReady, AUTH, clusterSuite, fromAll, health, untilAllAgree } from '../support/cluster.js';
 
 const ARCHIVE = '/sections/news/iran/archive';
 const article = (title: string, published: string, body = `<p>${title}.</p>`) => JSON.stringify({ path: `/Detail/${title.replace(/\W+/g, '-')}`, title, body, published, section: ['News', 'Iran'] });
 
 describe('RFC 5005 archives on a cluster of feedwright serve processes', function () {
   this.timeout(240_000);
-  const { schemas, dirs, instances } = clusterSuite();
+  const { schemas, instances, startAll } = clusterSuite();
 
   it('a replica serves the same archive bytes and ETag as the compiler, and sees an edit to an old article in that month only', async () => {
     const { url } = await schemas.create();
-    for (const name of ['A', 'B']) {
-      const dir = makeDataDir();
-      dirs.push(dir);
-      instances.push(await startInstance(name, dir, url));
-    }
+    await startAll(['A', 'B'], url);
     await allReady(instances);
     const roles = (await Promise.all(instances.map(async (i) => (await health(i)).body.cluster?.role))).sort();
     expect(roles).to.deep.equal(['compiler', 'replica']);

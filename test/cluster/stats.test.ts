@@ -5,8 +5,8 @@ import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { StatsReport } from '../../src/stats/report.js';
-import { get, makeDataDir } from '../support/fixtures.js';
-import { allReady, clusterSuite, startInstance, stopInstance } from '../support/cluster.js';
+import { get } from '../support/fixtures.js';
+import { allReady, clusterSuite, stopInstance } from '../support/cluster.js';
 import { builtCli } from '../support/paths.js';
 import { AGGREGATOR_AGENTS } from '../stats/agents.js';
 
@@ -14,15 +14,11 @@ const run = promisify(execFile);
 
 describe('cluster: readers counted by every instance, summed in the store', function () {
   this.timeout(240_000);
-  const { schemas, dirs, instances } = clusterSuite();
+  const { schemas, dirs, instances, startAll } = clusterSuite();
 
   it('adds each instance’s counts: requests and subscribers are cluster-wide', async () => {
     const { url } = await schemas.create();
-    for (const name of ['A', 'B']) {
-      const dir = makeDataDir();
-      dirs.push(dir);
-      instances.push(await startInstance(name, dir, url));
-    }
+    await startAll(['A', 'B'], url);
     await allReady(instances);
     const [a, b] = instances as [(typeof instances)[number], (typeof instances)[number]];
     const feedly = AGGREGATOR_AGENTS[0];

@@ -11,62 +11,72 @@ import { get, HEALTH_TOKEN, makeDataDir, removeDir, startService, type TestServi
 
 const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
 
-describe('/stats: token-guarded figures', function () {
-  this.timeout(60_000);
-  let svc: TestService;
-  let dir: string;
+/** A service on the sample data for the enclosing describe (started before, closed and removed after). */
+function serviceForSuite(options: Parameters<typeof startService>[1]): { readonly svc: TestService } {
+  let svc: TestService | undefined;
+  let dir: string | undefined;
   before(async () => {
     dir = makeDataDir();
-    svc = await startService(dir, { apiToken: HEALTH_TOKEN });
+    svc = await startService(dir, options);
   });
   after(async () => {
     await svc?.close();
     if (dir) removeDir(dir);
   });
+  return {
+    get svc() {
+      return svc as TestService;
+    },
+  };
+}
+
+describe('/stats: token-guarded figures', function () {
+  this.timeout(60_000);
+  const suite = serviceForSuite({ apiToken: HEALTH_TOKEN });
 
   it('answers 401 without credentials (the login form; problem+json for the figures) and 403 with wrong ones, echoing no token', async () => {
-    const page = await get(svc.port, '/stats');
+    const page = await get(suite.svc.port, '/stats');
     expect(page.status).to.equal(401);
     expect(page.headers['www-authenticate']).to.equal('Bearer realm="feedwright stats"');
     expect(page.headers['content-security-policy']).to.equal(STATS_CSP);
     expect(page.headers['cache-control']).to.equal('no-store');
     expect(page.text).to.include('<form method="post" action="/stats/login"').and.not.include('data-feeds');
-    const json = await get(svc.port, '/stats.json');
+    const json = await get(suite.svc.port, '/stats.json');
     expect(json.status).to.equal(401);
     expect(json.headers['content-type']).to.match(/^application\/problem\+json/);
     for (const [path, headers] of [['/stats', { Authorization: 'Bearer wrong-token' }], ['/stats.json', { Authorization: 'Bearer wrong-token' }], ['/stats.json', { Authorization: `Basic ${Buffer.from(`x:${HEALTH_TOKEN}`).toString('base64')}` }], ['/stats.json', { Cookie: `${STATS_COOKIE}=${HEALTH_TOKEN}` }]] as const) {
-      const res = await get(svc.port, path, headers);
+      const res = await get(suite.svc.port, path, headers);
       expect(res.status, `${path} ${JSON.stringify(headers)}`).to.equal(403);
       expect(res.text).to.not.include(HEALTH_TOKEN).and.not.include('wrong-token');
     }
   });
 
   it('gives the page and the figures with the bearer token', async () => {
-    const page = await get(svc.port, '/stats', { Authorization: `Bearer ${HEALTH_TOKEN}` });
+    const page = await get(suite.svc.port, '/stats', { Authorization: `Bearer ${HEALTH_TOKEN}` });
     expect(page.status).to.equal(200);
     expect(page.headers['content-security-policy']).to.equal(STATS_CSP);
     expect(page.text).to.include(`<script src="${UPLOT_BASE}/uPlot.iife.min.js" defer></script>`).and.include('<script src="/stats.js" defer></script>').and.include('data-feeds');
     expect(page.text).to.not.match(/<script>|<style>|style="/); // nothing inline: the CSP allows none
-    const json = await get(svc.port, '/stats.json', { Authorization: `Bearer ${HEALTH_TOKEN}` });
+    const json = await get(suite.svc.port, '/stats.json', { Authorization: `Bearer ${HEALTH_TOKEN}` });
     expect(json.status).to.equal(200);
     expect(json.headers['cache-control']).to.equal('no-store');
     expect(JSON.parse(json.text)).to.have.keys('generatedAt', 'from', 'to', 'days', 'site', 'feeds', 'hourly', 'daily');
   });
 
   it('logs a browser in with the form: a cookie derived from the token, HttpOnly and SameSite=Strict; a wrong token sets none', async () => {
-    const wrong = await get(svc.port, '/stats/login', FORM, 'POST', 'token=nope');
+    const wrong = await get(suite.svc.port, '/stats/login', FORM, 'POST', 'token=nope');
     expect(wrong.status).to.equal(403);
     expect(wrong.headers['set-cookie']).to.equal(undefined);
-    const login = await get(svc.port, '/stats/login', FORM, 'POST', `token=${encodeURIComponent(HEALTH_TOKEN)}`);
+    const login = await get(suite.svc.port, '/stats/login', FORM, 'POST', `token=${encodeURIComponent(HEALTH_TOKEN)}`);
     expect(login.status).to.equal(303);
     expect(login.headers.location).to.equal('/stats');
     const cookie = (login.headers['set-cookie'] as string[])[0] as string;
     expect(cookie).to.match(new RegExp(`^${STATS_COOKIE}=default\\.\\d+\\.[A-Za-z0-9_-]{43}; Max-Age=43200; Path=/; Expires=.*; HttpOnly; SameSite=Strict$`));
     expect(cookie).to.not.include(HEALTH_TOKEN);
     const pair = cookie.split(';')[0] as string;
-    expect((await get(svc.port, '/stats', { Cookie: pair })).status).to.equal(200);
-    expect((await get(svc.port, '/stats.json', { Cookie: `other=1; ${pair}` })).status).to.equal(200);
-    const logout = await get(svc.port, '/stats/logout', { Cookie: pair }, 'POST');
+    expect((await get(suite.svc.port, '/stats', { Cookie: pair })).status).to.equal(200);
+    expect((await get(suite.svc.port, '/stats.json', { Cookie: `other=1; ${pair}` })).status).to.equal(200);
+    const logout = await get(suite.svc.port, '/stats/logout', { Cookie: pair }, 'POST');
     expect(logout.status).to.equal(303);
     expect((logout.headers['set-cookie'] as string[])[0]).to.match(new RegExp(`^${STATS_COOKIE}=; Path=/; Expires=Thu, 01 Jan 1970`));
   });
@@ -74,7 +84,7 @@ describe('/stats: token-guarded figures', function () {
   it('serves uPlot from this origin under a versioned path, cached for a year, without the token', async () => {
     const require = createRequire(import.meta.url);
     for (const [file, type] of [['uPlot.iife.min.js', 'text/javascript; charset=utf-8'], ['uPlot.min.css', 'text/css; charset=utf-8']] as const) {
-      const res = await get(svc.port, `${UPLOT_BASE}/${file}`);
+      const res = await get(suite.svc.port, `${UPLOT_BASE}/${file}`);
       expect(res.status).to.equal(200);
       expect(res.headers['content-type']).to.equal(type);
       expect(res.headers['cache-control']).to.equal('public, max-age=31536000, immutable');
@@ -105,66 +115,48 @@ describe('/stats with named API tokens (issue 12: one token per client)', functi
   this.timeout(60_000);
   const CMS = 'cms-token-0123456789abcdef';
   const OPS = 'ops-token-0123456789abcdef';
-  let svc: TestService;
-  let dir: string;
   const tokens = createApiTokens([{ name: 'cms', secret: CMS }, { name: 'ops', secret: OPS }]);
-  before(async () => {
-    dir = makeDataDir();
-    svc = await startService(dir, { apiTokens: tokens });
-  });
-  after(async () => {
-    await svc?.close();
-    if (dir) removeDir(dir);
-  });
+  const suite = serviceForSuite({ apiTokens: tokens });
 
   it('lets any named token in; the login cookie names its token and ends when that token is revoked, the others still working', async () => {
-    expect((await get(svc.port, '/stats.json', { Authorization: `Bearer ${CMS}` })).status).to.equal(200);
-    const login = await get(svc.port, '/stats/login', FORM, 'POST', `token=${OPS}`);
+    expect((await get(suite.svc.port, '/stats.json', { Authorization: `Bearer ${CMS}` })).status).to.equal(200);
+    const login = await get(suite.svc.port, '/stats/login', FORM, 'POST', `token=${OPS}`);
     expect(login.status).to.equal(303);
     const cookie = String(login.headers['set-cookie']).split(';')[0] as string;
     expect(cookie.startsWith(`${STATS_COOKIE}=ops.`), cookie).to.equal(true);
     expect(cookie).to.not.include(OPS);
-    expect((await get(svc.port, '/stats.json', { Cookie: cookie })).status).to.equal(200);
+    expect((await get(suite.svc.port, '/stats.json', { Cookie: cookie })).status).to.equal(200);
     // A cookie made for another name with this signature is refused.
-    expect((await get(svc.port, '/stats.json', { Cookie: cookie.replace('=ops.', '=cms.') })).status).to.equal(403);
+    expect((await get(suite.svc.port, '/stats.json', { Cookie: cookie.replace('=ops.', '=cms.') })).status).to.equal(403);
     // Revoke ops (what SIGHUP does after its line is removed): its cookie and bearer stop; cms works.
     tokens.replace([{ name: 'cms', secret: CMS }]);
-    expect((await get(svc.port, '/stats.json', { Cookie: cookie })).status).to.equal(403);
-    expect((await get(svc.port, '/stats.json', { Authorization: `Bearer ${OPS}` })).status).to.equal(403);
-    expect((await get(svc.port, '/stats.json', { Authorization: `Bearer ${CMS}` })).status).to.equal(200);
+    expect((await get(suite.svc.port, '/stats.json', { Cookie: cookie })).status).to.equal(403);
+    expect((await get(suite.svc.port, '/stats.json', { Authorization: `Bearer ${OPS}` })).status).to.equal(403);
+    expect((await get(suite.svc.port, '/stats.json', { Authorization: `Bearer ${CMS}` })).status).to.equal(200);
   });
 });
 
 describe('/stats refuses guessing like the API (review finding)', function () {
   this.timeout(60_000);
-  let svc: TestService;
-  let dir: string;
-  before(async () => {
-    dir = makeDataDir();
-    svc = await startService(dir, { apiToken: HEALTH_TOKEN });
-  });
-  after(async () => {
-    await svc?.close();
-    if (dir) removeDir(dir);
-  });
+  const suite = serviceForSuite({ apiToken: HEALTH_TOKEN });
 
   it('counts wrong bearer tokens and wrong logins per address: after three, 429 with Retry-After, even for the right token', async () => {
     const statuses: number[] = [];
-    statuses.push((await get(svc.port, '/stats.json', { Authorization: 'Bearer guess-one-xxxxxxxxxxxx' })).status);
-    statuses.push((await get(svc.port, '/stats/login', FORM, 'POST', 'token=guess-two-xxxxxxxxxxxx')).status);
-    statuses.push((await get(svc.port, '/stats', { Authorization: 'Bearer guess-three-xxxxxxxxxx' })).status);
+    statuses.push((await get(suite.svc.port, '/stats.json', { Authorization: 'Bearer guess-one-xxxxxxxxxxxx' })).status);
+    statuses.push((await get(suite.svc.port, '/stats/login', FORM, 'POST', 'token=guess-two-xxxxxxxxxxxx')).status);
+    statuses.push((await get(suite.svc.port, '/stats', { Authorization: 'Bearer guess-three-xxxxxxxxxx' })).status);
     expect(statuses).to.deep.equal([403, 403, 403]);
     for (const [path, headers, method, body] of [
       ['/stats.json', { Authorization: 'Bearer guess-four-xxxxxxxxxxx' }, 'GET', undefined],
       ['/stats/login', FORM, 'POST', `token=${encodeURIComponent(HEALTH_TOKEN)}`],
       ['/stats.json', { Authorization: `Bearer ${HEALTH_TOKEN}` }, 'GET', undefined],
     ] as const) {
-      const r = await get(svc.port, path, headers, method, body);
+      const r = await get(suite.svc.port, path, headers, method, body);
       expect(r.status, path).to.equal(429);
       expect(Number(r.headers['retry-after']), path).to.be.greaterThan(0);
     }
     // The same throttle as the API: the address is held back there too.
-    expect((await get(svc.port, '/api/articles/x', { Authorization: `Bearer ${HEALTH_TOKEN}` })).status).to.equal(429);
+    expect((await get(suite.svc.port, '/api/articles/x', { Authorization: `Bearer ${HEALTH_TOKEN}` })).status).to.equal(429);
   });
 
   it('a login cookie carries its issue time: a forged later time, and a cookie 12 hours old, are refused', async () => {

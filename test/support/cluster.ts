@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
-import { get, removeDir, type TestResponse } from './fixtures.js';
+import { get, makeDataDir, removeDir, type TestResponse } from './fixtures.js';
 import { builtCli, CLI, ROOT } from './paths.js';
 import { needPostgres, PG_REQUIRED, TestSchemas } from './pg.js';
 
@@ -150,10 +150,23 @@ export async function startOwnPostgres(ctx: Mocha.Context): Promise<OwnPostgres>
  * The hooks of a suite of cluster tests on the shared test PostgreSQL server: before, the built
  * CLI and the server (skipped with the reason without one); after each test, its instances
  * stopped (their output printed when it failed) and its folders deleted; after all, the test
- * schemas dropped. Tests push what they start onto `instances` and `dirs`.
+ * schemas dropped. Tests push what they start onto `instances` and `dirs` (or call `startAll`).
  */
-export function clusterSuite(): { schemas: TestSchemas; dirs: string[]; instances: Instance[] } {
-  const fixture = { schemas: new TestSchemas(), dirs: [] as string[], instances: [] as Instance[] };
+export function clusterSuite(): { schemas: TestSchemas; dirs: string[]; instances: Instance[]; startAll: (names: readonly string[], url: string) => Promise<Instance[]> } {
+  const fixture = {
+    schemas: new TestSchemas(),
+    dirs: [] as string[],
+    instances: [] as Instance[],
+    /** Starts one `serve` per name, one after another, each on its own copy of the sample data, all on the schema at `url`. */
+    async startAll(names: readonly string[], url: string): Promise<Instance[]> {
+      for (const name of names) {
+        const dir = makeDataDir();
+        fixture.dirs.push(dir);
+        fixture.instances.push(await startInstance(name, dir, url));
+      }
+      return fixture.instances;
+    },
+  };
   before(function () {
     builtCli();
     return needPostgres(this);
