@@ -2,10 +2,10 @@
 // format 0.0.4 (https://prometheus.io/docs/instrumenting/exposition_formats/): requests by format,
 // status and coding (fed by the fast path's observer and the app's), the 304 share, compiles,
 // the published set, store errors, API writes and refused authentications, hub pings, and the
-// process (prom-client's default metrics). Recording is O(1): the labelled children are made once
-// per (format, status, coding) and kept.
+// process (prom-client's default metrics). Recording is O(1) and adds to plain numbers; the
+// labelled children are made once per (format, status, coding) and given the sums at each scrape.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CompileStatus, PublishedSet } from '../publish/published-set.js';
+import type { Coding, CompileStatus, PublishedSet } from '../publish/published-set.js';
 import type { ResponseObserver } from './served-response.js';
 
 /** The `format` label of a request: the document kind its path names, `api`, or `other`. */
@@ -24,6 +24,25 @@ export function formatOfPath(path: string): RequestFormat {
   if (path.endsWith('.opml')) return 'opml';
   if (path.startsWith('/api/')) return 'api';
   return 'other';
+}
+
+/** The formats in label order; the document formats come before `api` and `other`. */
+const FORMATS: readonly RequestFormat[] = ['rss', 'atom', 'json', 'opml', 'html', 'api', 'other'];
+const API_FORMAT = 5;
+const FORMAT_INDEX = new Map<RequestFormat, number>(FORMATS.map((f, i) => [f, i]));
+/** The `coding` label by index: the three codings, then `none` (an answer without a representation). */
+const CODING_LABELS = ['identity', 'gzip', 'br', 'none'] as const;
+const CODING_INDEX: Record<Coding, number> = { identity: 0, gzip: 1, br: 2 };
+
+/** {@link formatOfPath} as an index into FORMATS. */
+function formatIndexOfPath(path: string): number {
+  return FORMAT_INDEX.get(formatOfPath(path)) as number;
+}
+
+/** One (format, status, coding) combination: its prom-client child and the answers not yet added to it. */
+interface Tally {
+  child: Counter.Internal;
+  pending: number;
 }
 
 /** What the compiler's hub pings report (see src/websub): one count per ping and outcome. */
@@ -72,40 +91,53 @@ export function createMetrics(options: MetricsOptions): Metrics {
   const clock = options.clock ?? Date.now;
   if (options.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'feedwright_' });
 
-  const requests = new Counter({ name: 'feedwright_http_requests_total', help: 'HTTP requests answered, by format (rss, atom, json, opml, html, api, other), status and content coding sent (none without a representation).', labelNames: ['format', 'status', 'coding'] as const, registers });
-  const bytes = new Counter({ name: 'feedwright_http_response_body_bytes_total', help: 'Response body bytes sent, by format.', labelNames: ['format'] as const, registers });
-  /** Labelled children, made once per combination (bounded: formats × statuses × codings). */
-  const children = new Map<string, Counter.Internal>();
-  const byteChildren = new Map<string, Counter.Internal>();
+  const requests = new Counter({ name: 'feedwright_http_requests_total', help: 'HTTP requests answered, by format (rss, atom, json, opml, html, api, other), status and content coding sent (none without a representation).', labelNames: ['format', 'status', 'coding'] as const, registers, collect: () => settle() });
+  const bytes = new Counter({ name: 'feedwright_http_response_body_bytes_total', help: 'Response body bytes sent, by format.', labelNames: ['format'] as const, registers, collect: () => settle() });
+  // The hot path only adds to plain numbers: an answer costs a path test and two additions.
+  // The increments are moved into prom-client's counters when /metrics is scraped (collect()).
+  const tallies = new Map<number, Tally>();
+  const pendingBytes = new Float64Array(FORMATS.length);
   let documentAnswers = 0;
   let notModified = 0;
+  const settle = () => {
+    for (const t of tallies.values()) {
+      if (t.pending === 0) continue;
+      t.child.inc(t.pending);
+      t.pending = 0;
+    }
+    for (let i = 0; i < FORMATS.length; i += 1) {
+      const n = pendingBytes[i] as number;
+      if (n === 0) continue;
+      bytes.labels(FORMATS[i] as RequestFormat).inc(n);
+      pendingBytes[i] = 0;
+    }
+  };
   new Gauge({
     name: 'feedwright_http_not_modified_ratio',
     help: 'Share of feed, OPML and page requests (fast path) answered 304 Not Modified since start, 0 to 1.',
     registers,
     collect() {
+      settle();
       this.set(documentAnswers === 0 ? 0 : notModified / documentAnswers);
     },
   });
 
   const observe: ResponseObserver = (_req, served) => {
-    const format = formatOfPath(served.path);
-    const coding = served.coding ?? 'none';
-    const key = `${format} ${served.status} ${coding}`;
-    let child = children.get(key);
-    if (child === undefined) {
-      child = requests.labels(format, String(served.status), coding);
-      children.set(key, child);
+    const format = formatIndexOfPath(served.path);
+    const status = served.status;
+    const coding = served.coding === undefined ? 3 : CODING_INDEX[served.coding];
+    // status < 1000 and coding < 4: one small integer per combination.
+    const key = (format * 1000 + status) * 4 + coding;
+    let t = tallies.get(key);
+    if (t === undefined) {
+      t = { child: requests.labels(FORMATS[format] as RequestFormat, String(status), CODING_LABELS[coding] as string), pending: 0 };
+      tallies.set(key, t);
     }
-    child.inc();
-    if (served.bytes > 0) {
-      let b = byteChildren.get(format);
-      if (b === undefined) byteChildren.set(format, (b = bytes.labels(format)));
-      b.inc(served.bytes);
-    }
-    if (format !== 'api' && format !== 'other' && served.status !== 404) {
+    t.pending += 1;
+    if (served.bytes > 0) pendingBytes[format] = (pendingBytes[format] as number) + served.bytes;
+    if (format < API_FORMAT && status !== 404) {
       documentAnswers += 1;
-      if (served.status === 304) notModified += 1;
+      if (status === 304) notModified += 1;
     }
   };
 

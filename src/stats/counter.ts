@@ -7,7 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { ResponseObserver, ServedResponse } from '../http/served-response.js';
 import { utcDay, utcHour, type CountedCoding, type ReaderCount, type StatsBatch, type SubscriberCount, type TrafficCount } from '../store/reader-stats.js';
-import { createUserAgentCache, READER_FAMILIES, type ReaderFamily } from './user-agents.js';
+import { createUserAgentCache, READER_FAMILIES, type ReaderFamily, type UserAgentInfo } from './user-agents.js';
 
 /** Distinct readers remembered per UTC day, per kind (site-wide and per document), by default. */
 export const DEFAULT_MAX_READERS_PER_DAY = 200_000;
@@ -58,6 +58,23 @@ interface PathEntry {
   touched: boolean;
 }
 
+/** A connection's last reader (see readerOf in createReaderCounter). */
+interface ReaderMemo {
+  ua: string | undefined;
+  address: string;
+  /** The UTC day (epoch ms of its start) the memo belongs to: a new day counts every reader again. */
+  day: number;
+  info: UserAgentInfo;
+  /** Index of the family's request count in a `families` array (its reader count is the next cell). */
+  family: number;
+  h1: number;
+  h2: number;
+  /** The site-wide reader set was asked about this reader today. */
+  siteDone: boolean;
+  /** The document the per-document set was last asked about for this reader. */
+  lastPath: PathEntry | undefined;
+}
+
 /** FNV-1a over a string, from a seed (32 bits). */
 function fnv(s: string, seed: number): number {
   let h = seed;
@@ -92,6 +109,7 @@ export function createReaderCounter(options: ReaderCounterOptions): ReaderCounte
   const site: PathEntry = { traffic: [], families: new Float64Array(READER_FAMILIES.length * 2), salt: 0, touched: false };
   const seenSite = new Set<number>();
   const seenPath = new Set<number>();
+  const memos = new WeakMap<object, ReaderMemo>();
   let subscribers = new Map<string, SubscriberCount>();
   let sealed: StatsBatch = { traffic: [], readers: [], subscribers: [] };
   let hourStart = utcHour(clock());
@@ -159,6 +177,32 @@ export function createReaderCounter(options: ReaderCounterOptions): ReaderCounte
     }
   };
 
+  /**
+   * The reader behind a request, remembered on its connection: a keep-alive connection (an
+   * aggregator polling many feeds, a reader refreshing) repeats its address and User-Agent, so
+   * the User-Agent is parsed and the reader hashed once per connection, User-Agent, address and
+   * UTC day, and each set is asked once per connection and document in a row.
+   */
+  const readerOf = (req: IncomingMessage, ua: string | undefined, address: string): ReaderMemo => {
+    const socket = req.socket as object | undefined;
+    const held = socket === undefined ? undefined : memos.get(socket);
+    if (held !== undefined && held.ua === ua && held.address === address && held.day === dayStart) return held;
+    const info = userAgent(ua);
+    const memo: ReaderMemo = {
+      ua,
+      address,
+      day: dayStart,
+      info,
+      family: (FAMILY_INDEX.get(info.family) as number) * 2,
+      h1: fnv(ua ?? '', fnv(address, 0x811c9dc5)),
+      h2: fnv(ua ?? '', fnv(address, 0x01000193)),
+      siteDone: false,
+      lastPath: undefined,
+    };
+    if (socket !== undefined) memos.set(socket, memo);
+    return memo;
+  };
+
   const observe = (req: IncomingMessage, served: ServedResponse): void => {
     const now = clock();
     if (now >= hourStart + HOUR_MS || now < hourStart) roll(now);
@@ -176,8 +220,11 @@ export function createReaderCounter(options: ReaderCounterOptions): ReaderCounte
     cells[c + 3] = (cells[c + 3] as number) + served.bytes;
 
     const ua = req.headers['user-agent'];
-    const info = userAgent(ua);
-    const f = (FAMILY_INDEX.get(info.family) as number) * 2;
+    const forwarded = behindProxy ? req.headers['x-forwarded-for'] : undefined;
+    const address = typeof forwarded === 'string' && forwarded !== '' ? (forwarded.split(',')[0] as string).trim() : (req.socket?.remoteAddress ?? '');
+    const memo = readerOf(req, ua, address);
+    const info = memo.info;
+    const f = memo.family;
     site.families[f] = (site.families[f] as number) + 1;
     e.families[f] = (e.families[f] as number) + 1;
     if (info.aggregator !== undefined) {
@@ -192,19 +239,21 @@ export function createReaderCounter(options: ReaderCounterOptions): ReaderCounte
       }
       return;
     }
-    const forwarded = behindProxy ? req.headers['x-forwarded-for'] : undefined;
-    const address = typeof forwarded === 'string' && forwarded !== '' ? (forwarded.split(',')[0] as string).trim() : (req.socket.remoteAddress ?? '');
-    const h1 = fnv(ua ?? '', fnv(address, 0x811c9dc5));
-    const h2 = fnv(ua ?? '', fnv(address, 0x01000193));
-    const siteKey = join52(h1, h2);
-    if (!seenSite.has(siteKey) && seenSite.size < maxReaders) {
-      seenSite.add(siteKey);
-      site.families[f + 1] = (site.families[f + 1] as number) + 1;
+    if (!memo.siteDone) {
+      memo.siteDone = true;
+      const siteKey = join52(memo.h1, memo.h2);
+      if (!seenSite.has(siteKey) && seenSite.size < maxReaders) {
+        seenSite.add(siteKey);
+        site.families[f + 1] = (site.families[f + 1] as number) + 1;
+      }
     }
-    const pathKey = join52(Math.imul(h1 ^ e.salt, 0x9e3779b1), Math.imul(h2 ^ e.salt, 0x85ebca77));
-    if (!seenPath.has(pathKey) && seenPath.size < maxReaders) {
-      seenPath.add(pathKey);
-      e.families[f + 1] = (e.families[f + 1] as number) + 1;
+    if (memo.lastPath !== e) {
+      memo.lastPath = e;
+      const pathKey = join52(Math.imul(memo.h1 ^ e.salt, 0x9e3779b1), Math.imul(memo.h2 ^ e.salt, 0x85ebca77));
+      if (!seenPath.has(pathKey) && seenPath.size < maxReaders) {
+        seenPath.add(pathKey);
+        e.families[f + 1] = (e.families[f + 1] as number) + 1;
+      }
     }
   };
 

@@ -2,7 +2,7 @@
 // node:http server whose listener reports each to the counter, and a real SQLite store — one
 // closed under the flusher, so a refused flush keeps its counts for the next.
 import { expect } from 'chai';
-import { createServer, type Server } from 'node:http';
+import { Agent, createServer, request, type OutgoingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,6 +65,50 @@ describe('the readers counter and its flusher', () => {
     for (const address of ['192.0.2.1', '192.0.2.2', '192.0.2.3', '192.0.2.1']) await get(port, '/rss.xml', { 'User-Agent': 'newsboat/2.34', 'X-Forwarded-For': `${address}, 10.0.0.1` });
     const site = counter.drain().readers.find((r) => r.path === '');
     expect(site).to.deep.equal({ day: '2026-03-01', path: '', family: 'newsboat', requests: 4, readers: 2 });
+  });
+
+  it('on one keep-alive connection, counts a reader again when its User-Agent, its forwarded address or the day changes, and each document once', async () => {
+    let now = NOW;
+    const counter = createReaderCounter({ origins: ORIGINS, behindProxy: true, clock: () => now });
+    let port: number;
+    ({ server, port } = await countingServer(counter));
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const sockets = new Set<unknown>();
+    const poll = (path: string, headers: OutgoingHttpHeaders) =>
+      new Promise<void>((done, fail) => {
+        const req = request({ host: '127.0.0.1', port, path, headers, agent }, (res) => {
+          res.resume();
+          res.on('end', () => done());
+        });
+        req.on('socket', (s) => sockets.add(s));
+        req.on('error', fail);
+        req.end();
+      });
+    try {
+      const a = { 'User-Agent': 'newsboat/2.34', 'X-Forwarded-For': '192.0.2.1' };
+      await poll('/rss.xml', a);
+      await poll('/atom.xml', a);
+      await poll('/rss.xml', { ...a, 'User-Agent': 'newsboat/2.35' }); // another User-Agent: another reader
+      await poll('/rss.xml', { ...a, 'X-Forwarded-For': '192.0.2.2' }); // another address behind the proxy: another reader
+      await poll('/rss.xml', a); // the first reader and document again: not a new reader
+      expect(sockets.size, 'every poll went over one connection').to.equal(1);
+      const day1 = counter.drain().readers.filter((r) => r.family === 'newsboat');
+      expect(day1.map((r) => [r.path, r.requests, r.readers])).to.deep.equal([
+        ['', 5, 3],
+        ['/rss.xml', 4, 3],
+        ['/atom.xml', 1, 1],
+      ]);
+      now = NOW + 86_400_000; // the next UTC day, same connection: counted again
+      await poll('/rss.xml', a);
+      await poll('/rss.xml', a);
+      const day2 = counter.drain().readers.filter((r) => r.family === 'newsboat');
+      expect(day2.map((r) => [r.day, r.path, r.requests, r.readers])).to.deep.equal([
+        ['2026-03-02', '', 2, 1],
+        ['2026-03-02', '/rss.xml', 2, 1],
+      ]);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('puts back the counts of a flush the store refuses, and stores them with the next', async () => {
