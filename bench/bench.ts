@@ -18,6 +18,7 @@ import { generateArchive, writeSiteConfig, siteConfig, type GeneratedArchive } f
 import { load, useLoadTool, wrkInstalled, type Run } from './closed-loop.js';
 import { coldCompile, coldImport, fullRerender, measureCodings } from './compile-figures.js';
 import { incremental } from './incremental.js';
+import { observerCost } from './observer-cost.js';
 import { requestMix } from './open-loop-run.js';
 import { DIST, HOST, ROOT, agent, buildFingerprint, get, killAll, log, runMain, median, memoryOf, round, setLogDir, spawnNode, stopChild, waitForLine, waitIdle, withTimeout, type Json } from './plumbing.js';
 import { readersFigures } from './readers.js';
@@ -198,6 +199,10 @@ async function main(): Promise<number> {
     const counted = JSON.parse((await get(serving.port, '/stats.json', { authorization: `Bearer ${TOKEN}` })).body.toString('utf8')) as { feeds: { path: string; requests: number }[] };
     serve.countedRequests = counted.feeds.find((f) => f.path === feedPathName)?.requests ?? 0;
     log(`   readers counted: ${serve.countedRequests as number} answers to ${feedPathName} counted during the runs`);
+    const cost = await observerCost();
+    serve.observerNsPerAnswer = cost.composedNs;
+    serve.observerCost = cost;
+    log(`   counting's cost on the serving thread: ${cost.composedNs} ns an answer (metrics ${cost.metricsNs} ns, readers ${cost.readersNs} ns)`);
 
     // 5a. memory with one origin: after start-up, after touching every document, under load
     log('5/10 memory (1 origin): touching every document once, then load on the hot feed');
