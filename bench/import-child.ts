@@ -22,7 +22,7 @@ const site = loadSiteConfig(dir);
 const service = createService({ site, databaseFile: join(scratch, 'feedwright.db'), documentsDir: join(scratch, 'documents'), publicDir: join(root, 'public'), schedule: false, log: (line) => console.error(line) });
 const { renderer } = service.compiler;
 renderer.start();
-// The source a compile syncs first (compiler.ts, "sync sources"), reading in the render pool.
+// The source a compile syncs first (src/compile/steps/sync-sources.ts), reading in the render pool.
 const source = openFileSource(join(dir, 'articles'), { watch: false, read: (d, names, timeZone) => renderer.readArticles({ dir: d, names, timeZone }) });
 const sync = await source.sync(service.store, site.timeZone, Date.now());
 const wallMs = performance.now() - t0;
