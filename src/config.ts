@@ -7,7 +7,7 @@ import { parseOrigin, validateSiteConfig, type SiteConfig } from './core/site.js
 import { isCronExpression } from './compile/schedule.js';
 import { parseTokenFile } from './http/api-tokens.js';
 import { LOG_LEVELS, isLogLevel, type LogLevel } from './log.js';
-import { describeJsonError, parseJsonText } from './core/json-text.js';
+import { describeJsonError, parseJsonText, stripBom } from './core/json-text.js';
 import { expectFolder } from './folders.js';
 
 /** Where things live and how the server listens. */
@@ -182,7 +182,7 @@ export function apiTokenFrom(env: NodeJS.ProcessEnv): string | undefined {
   const parsed = parseTokenFile(text);
   if ('problems' in parsed) throw invalid('FEEDWRIGHT_API_TOKEN_FILE', `names ${file}, which must hold the token (one line without spaces) or name:token lines: ${parsed.problems.join('; ')}`);
   const only = parsed.tokens.length === 1 ? parsed.tokens[0] : undefined;
-  return only !== undefined && !text.includes(':') ? only.secret : undefined;
+  return only !== undefined && !stripBom(text).includes(':') ? only.secret : undefined;
 }
 
 /**
