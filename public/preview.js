@@ -2,8 +2,18 @@
 // feed's address as it is on the host the page is viewed on, points the web readers' subscribe
 // links at that address, and makes the copy button work. Without it the page still shows the
 // address (on the origin it was compiled for) to select and copy by hand.
+// It also takes out a lead photo that cannot be loaded (missing on this site), which would
+// otherwise leave a blank box the photo's size (its width and height reserve the space).
 'use strict';
+const dropBrokenPhoto = (img) => img.closest('.items figure')?.remove();
+// Images that fail after this runs (lazy ones, as they are scrolled to); 'error' does not bubble.
+document.addEventListener('error', (event) => {
+  if (event.target instanceof HTMLImageElement) dropBrokenPhoto(event.target);
+}, true);
 document.addEventListener('DOMContentLoaded', () => {
+  // Images that failed before this ran: complete, yet nothing decoded.
+  for (const img of document.querySelectorAll('.items figure img')) if (img.complete && img.naturalWidth === 0) dropBrokenPhoto(img);
+
   const link = document.querySelector('a[data-feed-url]');
   if (!link) return;
   const url = link.href; // the path resolved against the viewing host

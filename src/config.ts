@@ -1,13 +1,14 @@
 // Configuration: data/site.json and the environment, read and validated in one place and
 // passed in; nothing else reads process.env.
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { FeedwrightError, type FieldProblem } from './core/errors.js';
 import { parseOrigin, validateSiteConfig, type SiteConfig } from './core/site.js';
 import { isCronExpression } from './compile/schedule.js';
 import { parseTokenFile } from './http/api-tokens.js';
 import { LOG_LEVELS, isLogLevel, type LogLevel } from './log.js';
-import { describeJsonError, parseJsonText } from './core/json-text.js';
+import { describeJsonError, parseJsonText, stripBom } from './core/json-text.js';
+import { expectFolder } from './folders.js';
 
 /** Where things live and how the server listens. */
 export interface RuntimeConfig {
@@ -181,7 +182,7 @@ export function apiTokenFrom(env: NodeJS.ProcessEnv): string | undefined {
   const parsed = parseTokenFile(text);
   if ('problems' in parsed) throw invalid('FEEDWRIGHT_API_TOKEN_FILE', `names ${file}, which must hold the token (one line without spaces) or name:token lines: ${parsed.problems.join('; ')}`);
   const only = parsed.tokens.length === 1 ? parsed.tokens[0] : undefined;
-  return only !== undefined && !text.includes(':') ? only.secret : undefined;
+  return only !== undefined && !stripBom(text).includes(':') ? only.secret : undefined;
 }
 
 /**
@@ -213,10 +214,15 @@ export function accessLogFrom(env: NodeJS.ProcessEnv): RuntimeConfig['accessLogT
  * Resolves folders, the store and the listening address from flags and the environment
  * (design: configuration is read in one place). Throws a FeedwrightError `CONFIG_INVALID`
  * naming the variable when PORT, FEEDWRIGHT_CACHE_MB, FEEDWRIGHT_RENDER_THREADS, the API token
- * (apiTokenFrom), the log level (logLevelFrom) or the database URL is malformed.
+ * (apiTokenFrom), the log level (logLevelFrom) or the database URL is malformed, and when the
+ * data folder, its articles/ or .feedwright/ folder, or the access log's folder is a file (or
+ * lies under one; see expectFolder).
  */
 export function loadRuntimeConfig(flags: { data?: string; databaseUrl?: string; logLevel?: string }, env: NodeJS.ProcessEnv, packageRoot: string): RuntimeConfig {
   const dataDir = resolve(flags.data ?? env.FEEDWRIGHT_DATA ?? join(packageRoot, 'data'));
+  expectFolder(dataDir, `the data folder, ${flags.data !== undefined ? '--data' : env.FEEDWRIGHT_DATA !== undefined ? 'FEEDWRIGHT_DATA' : 'the default'}`);
+  expectFolder(join(dataDir, 'articles'), 'the article folder, articles/ in the data folder');
+  expectFolder(join(dataDir, '.feedwright', 'documents'), 'the document folder, .feedwright/documents in the data folder');
   const portText = env.PORT ?? '3000';
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -237,6 +243,8 @@ export function loadRuntimeConfig(flags: { data?: string; databaseUrl?: string; 
   if (!(statsFlushSeconds >= 1 && statsFlushSeconds <= 3600)) {
     throw new FeedwrightError('CONFIG_INVALID', `FEEDWRIGHT_STATS_FLUSH_SECONDS "${flushText}" is not a number of seconds (1 to 3600)`, { problems: [{ field: 'FEEDWRIGHT_STATS_FLUSH_SECONDS', message: 'must be an integer from 1 to 3600' }] });
   }
+  const accessLogTo = accessLogFrom(env);
+  if (typeof accessLogTo === 'object') expectFolder(dirname(accessLogTo.file), 'the access log\'s folder, FEEDWRIGHT_ACCESS_LOG');
   return {
     dataDir,
     articlesDir: join(dataDir, 'articles'),
@@ -250,7 +258,7 @@ export function loadRuntimeConfig(flags: { data?: string; databaseUrl?: string; 
     apiToken: apiTokenFrom(env),
     apiTokenFile: env.FEEDWRIGHT_API_TOKEN_FILE === '' ? undefined : env.FEEDWRIGHT_API_TOKEN_FILE,
     logLevel: logLevelFrom(flags.logLevel, env),
-    accessLogTo: accessLogFrom(env),
+    accessLogTo,
     renderThreads,
     statsFlushSeconds,
   };

@@ -191,6 +191,19 @@ describe('logs: FEEDWRIGHT_ACCESS_LOG=1', function () {
     expect(records(p).filter((x) => x.msg === 'request')).to.have.length(4);
   });
 
+  it('records a percent-encoded spelling of a document as the document served, and the spelling asked for (review finding)', async () => {
+    await get(p.port, '/r%73s.xml', { 'User-Agent': 'reader/3.0' });
+    await get(p.port, '/sections/n%65ws/russia/archive/2016/07/atom.xml', { 'User-Agent': 'reader/3.0' });
+    const lines = await waitUntil('two access records', () => {
+      const r = records(p).filter((x) => x.msg === 'request' && x.ua === 'reader/3.0');
+      return r.length >= 2 && r;
+    });
+    expect(lines.map((l) => [l.path, l.asked, l.status])).to.deep.equal([
+      ['/rss.xml', '/r%73s.xml', 200],
+      ['/sections/news/russia/archive/2016/07/atom.xml', '/sections/n%65ws/russia/archive/2016/07/atom.xml', 200],
+    ]);
+  });
+
   it('survives SIGHUP without a token file: logged as nothing to reload, still serving (review finding)', async () => {
     p.child.kill('SIGHUP');
     await waitUntil('the SIGHUP record', () => records(p).some((x) => typeof x.msg === 'string' && x.msg.startsWith('SIGHUP: nothing to reload')));

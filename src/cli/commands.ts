@@ -9,7 +9,7 @@ import { commandHelp, mainHelp, UsageError, type CommandSpec } from './options.j
 import { runServe } from './serve.js';
 import { runtimeOf } from './context.js';
 import { loadSiteConfig } from '../config.js';
-import { statsCommand } from '../stats/stats-command.js';
+import { expectStore, statsCommand } from '../stats/stats-command.js';
 
 /** Every command, in the order `feedwright help` lists them. */
 export const COMMANDS: CommandSpec[] = [
@@ -106,10 +106,13 @@ FEEDWRIGHT_DATA, ./data). Never overwrites: exits 1 naming the file when either 
 for the whole site, requests, 200s, 304s, the 304 share, bytes sent (in total, gzip, br), the
 aggregators' subscribers (each one's highest count of the 7 days) and today's individual readers;
 then the requests and readers by User-Agent family. Counts reach the store at each flush of a
-running server (every FEEDWRIGHT_STATS_FLUSH_SECONDS, default 60, and when it stops).`,
+running server (every FEEDWRIGHT_STATS_FLUSH_SECONDS, default 60, and when it stops). Only reads:
+a data folder without a store (nothing compiled or served yet) is said so, exit 1, creating none.`,
     options: [{ name: 'json', type: 'boolean', help: 'print the same report as /stats.json' }],
     run: async (args) => {
       const runtime = runtimeOf(args);
+      // Before site.json: a folder with no store has nothing to report, whatever else it holds.
+      expectStore(runtime);
       return statsCommand(runtime, loadSiteConfig(runtime.dataDir, process.env), { json: args.values.json === true });
     },
   },

@@ -1,7 +1,9 @@
 // `feedwright import <file-or-url>`: reads a feed or a WordPress export into the store and
 // prints what came over, what was skipped and the redirects to add.
 import { loadSiteConfig } from '../config.js';
-import { runImport, type ImportReport } from '../import/import-command.js';
+import { existsSync } from 'node:fs';
+import { runImport, type ImportReport, type ImportTarget } from '../import/import-command.js';
+import { openSqliteStore } from '../store/sqlite-store.js';
 import { progressReporter } from '../progress.js';
 import { createService } from '../service.js';
 import { clusterService, runtimeOf, storage } from './context.js';
@@ -42,8 +44,19 @@ function postTypesOf(value: string | boolean | undefined): string[] | undefined 
 }
 
 /**
+ * What a dry run on the SQLite store `file` reads: the store when the file exists (opened, never
+ * created), else an empty one; its writer refuses, since a dry run never writes.
+ */
+function dryRunTarget(file: string, idPrefix: string): ImportTarget & { close(): Promise<void> } {
+  const writer = { put: () => Promise.reject(new Error('a dry run writes nothing')) };
+  if (!existsSync(file)) return { store: { getArticle: () => Promise.resolve(undefined) }, writer, close: () => Promise.resolve() };
+  const store = openSqliteStore(file, { idPrefix });
+  return { store, writer, close: () => store.close() };
+}
+
+/**
  * `feedwright import <file-or-url>`: resolves 0, or 1 when an item could not be imported
- * (items left out on purpose do not count). Throws the importer's FeedwrightError (the source,
+ * (items left out on purpose do not count). `--dry-run` creates no store (see dryRunTarget). Throws the importer's FeedwrightError (the source,
  * and for XML the 1-based line and column) when the source cannot be read or parsed.
  */
 export async function runImportCommand(args: ParsedArgs): Promise<number> {
@@ -56,7 +69,10 @@ export async function runImportCommand(args: ParsedArgs): Promise<number> {
   // Batches are stored as they are read and nothing is rendered here (bulkWrites): memory holds
   // one batch. The store's change log tells the next compile (serve's, or `feedwright compile`);
   // in a cluster the store's NOTIFY has the compiling instance publish it.
-  const service = databaseUrl !== undefined ? await clusterService({ ...runtime, databaseUrl }, site, false, () => {}) : createService({ site, ...storage(runtime), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, schedule: false, log: () => {}, bulkWrites: true });
+  // A dry run on the SQLite store only reads: the store alone when there is one (no document
+  // folder, no compiler), nothing at all when there is none (every item is new), so that it
+  // creates no file. A PostgreSQL store is opened as for a write.
+  const service = dryRun && databaseUrl === undefined ? dryRunTarget(runtime.databaseFile, site.idPrefix) : databaseUrl !== undefined ? await clusterService({ ...runtime, databaseUrl }, site, false, () => {}) : createService({ site, ...storage(runtime), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, schedule: false, log: () => {}, bulkWrites: true });
   const progress = progressReporter(process.stderr);
   try {
     const report = await runImport(source, service, {

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { FeedwrightError } from '../core/errors.js';
+import { expectFolder } from '../folders.js';
 import { runtimeOf } from './context.js';
 import type { ParsedArgs } from './options.js';
 
@@ -45,13 +46,15 @@ export function exampleArticle(now: Date): Record<string, unknown> {
 /**
  * Writes DIR/site.json and DIR/articles/welcome.json, where DIR is the positional argument, else
  * the data folder (`--data`, FEEDWRIGHT_DATA, ./data). Refuses (a FeedwrightError `CONFIG_INVALID`
- * naming the file, writing nothing) when either file exists. Prints what it wrote and the next
- * steps; resolves 0.
+ * naming the file, writing nothing) when either file exists, or when DIR or DIR/articles is a
+ * file or lies under one (see expectFolder). Prints what it wrote and the next steps; resolves 0.
  */
 export async function runInit(args: ParsedArgs): Promise<number> {
   const dir = args.positionals[0] !== undefined ? resolve(args.positionals[0]) : runtimeOf(args).dataDir;
   const siteFile = join(dir, 'site.json');
   const articleFile = join(dir, 'articles', EXAMPLE_ARTICLE);
+  if (args.positionals[0] !== undefined) expectFolder(dir, 'the folder init writes into');
+  expectFolder(join(dir, 'articles'), 'the article folder, articles/ in the folder init writes into');
   for (const file of [siteFile, articleFile]) {
     if (existsSync(file)) throw new FeedwrightError('CONFIG_INVALID', `${file} exists already; init never overwrites (choose an empty folder, or edit the file)`, { file });
   }

@@ -2,6 +2,7 @@
 // help text generated from the same tables. Knows nothing of what commands do (commands.ts).
 import { parseArgs } from 'node:util';
 import { closestMatch } from '../core/closest.js';
+import { LOG_LEVELS, isLogLevel } from '../log.js';
 
 /** One option of a table: `--name VALUE` (string) or `--name` (boolean). */
 export interface OptionSpec {
@@ -13,6 +14,12 @@ export interface OptionSpec {
   value?: string;
   /** One line of help. */
   help: string;
+  /**
+   * A string option's rule: what is wrong with `value`, after the option's name (`"x" is not one
+   * of a, b`), or undefined when it is good. A value that breaks it is a usage error (exit 2),
+   * found while parsing, before the command runs. Never echo a value that may hold a secret.
+   */
+  check?: (value: string) => string | undefined;
 }
 
 /** What a command receives: its option values by name and its positional arguments. */
@@ -50,8 +57,22 @@ export class UsageError extends Error {
 /** Options every command takes. */
 export const GLOBAL_OPTIONS: OptionSpec[] = [
   { name: 'data', type: 'string', value: 'DIR', help: 'the data folder (site.json, articles/, feedwright.db); default: FEEDWRIGHT_DATA or ./data' },
-  { name: 'database-url', type: 'string', value: 'URL', help: 'keep the store in PostgreSQL (postgres://…) so several instances can share it; default: DATABASE_URL (unset: the SQLite file)' },
-  { name: 'log-level', type: 'string', value: 'LEVEL', help: 'trace, debug, info, warn, error, fatal or silent; default: LOG_LEVEL or info (JSON lines on a pipe or file, readable lines on a terminal)' },
+  {
+    name: 'database-url',
+    type: 'string',
+    value: 'URL',
+    help: 'keep the store in PostgreSQL (postgres://…) so several instances can share it; default: DATABASE_URL (unset: the SQLite file)',
+    // The value is not repeated: it may hold a password.
+    check: (v) => (v === '' || /^postgres(ql)?:\/\//.test(v) ? undefined : 'must be a postgres:// or postgresql:// URL (the SQLite file needs none)'),
+  },
+  {
+    name: 'log-level',
+    type: 'string',
+    value: 'LEVEL',
+    help: 'trace, debug, info, warn, error, fatal or silent; default: LOG_LEVEL or info (JSON lines on a pipe or file, readable lines on a terminal)',
+    // As config.ts logLevelFrom reads it: any case, spaces around ignored.
+    check: (v) => (isLogLevel(v.trim().toLowerCase()) ? undefined : `${JSON.stringify(v)} is not one of ${LOG_LEVELS.join(', ')}`),
+  },
   { name: 'help', type: 'boolean', short: 'h', help: 'show help for a command' },
   { name: 'version', type: 'boolean', help: 'print the version of feedwright' },
 ];
@@ -84,8 +105,8 @@ function usageErrorOf(err: unknown, specs: OptionSpec[], command: string): Usage
 
 /**
  * Splits argv into the command and its arguments, strictly: an option the command's table and
- * the global table do not list, a missing value, or too many or too few positional arguments
- * throws a UsageError naming it. Options may come before the command (`--data DIR compile`).
+ * the global table do not list, a missing value, a value its `check` refuses, or too many or
+ * too few positional arguments throws a UsageError naming it. Options may come before the command (`--data DIR compile`).
  * Returns `command: ''` when argv names none (`feedwright`, `feedwright --version`).
  */
 export function parseCommandLine(argv: string[], commands: readonly CommandSpec[]): { command: CommandSpec | undefined; name: string; args: ParsedArgs } {
@@ -106,6 +127,11 @@ export function parseCommandLine(argv: string[], commands: readonly CommandSpec[
     parsed = parseArgs({ args: rest, options: tableOf(specs), strict: true, allowPositionals: true }) as typeof parsed;
   } catch (err) {
     throw usageErrorOf(err, specs, name);
+  }
+  for (const spec of specs) {
+    const value = parsed.values[spec.name];
+    const wrong = spec.check !== undefined && typeof value === 'string' ? spec.check(value) : undefined;
+    if (wrong !== undefined) throw new UsageError(`--${spec.name} ${wrong}`, name);
   }
   if (parsed.values.help === true || parsed.values.version === true) return { command, name, args: parsed };
   const { min, max, missing } = command?.positionals ?? { min: 0, max: 0 };

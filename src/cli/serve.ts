@@ -4,6 +4,7 @@ import { loadSiteConfig } from '../config.js';
 import { createService } from '../service.js';
 import { clusterService, observability, runtimeOf, storage } from './context.js';
 import { lineLog, type Logger } from '../log.js';
+import { hostPort, listeningUrl } from '../core/host-port.js';
 import type { ParsedArgs } from './options.js';
 
 /** Why a listen failed, in a few words, for the errors an operator can fix; undefined for others. */
@@ -18,11 +19,12 @@ const LISTEN_FAULTS: Record<string, string> = {
 
 /**
  * The one line `serve` prints when it cannot listen, e.g. `cannot listen on 127.0.0.1:3000:
- * address already in use (…)`; undefined when `err` is not such a failure (a bug, re-thrown).
+ * address already in use (…)` (an IPv6 host in brackets, `[::1]:3000`: see hostPort); undefined
+ * when `err` is not such a failure (a bug, re-thrown).
  */
 export function listenFailure(err: unknown, host: string, port: number): string | undefined {
   const reason = LISTEN_FAULTS[(err as NodeJS.ErrnoException | undefined)?.code ?? ''];
-  return reason === undefined ? undefined : `cannot listen on ${host.includes(':') ? `[${host}]` : host}:${port}: ${reason}`;
+  return reason === undefined ? undefined : `cannot listen on ${hostPort(host, port)}: ${reason}`;
 }
 
 /** Runs until SIGTERM or SIGINT, then closes `close` and resolves. */
@@ -64,21 +66,20 @@ export async function runServe(args: ParsedArgs): Promise<number> {
   const obs = observability(runtime);
   const { logger } = obs;
   const log = lineLog(logger);
-  const shownHost = runtime.host === '0.0.0.0' ? 'localhost' : runtime.host;
   const databaseUrl = runtime.databaseUrl;
   if (databaseUrl !== undefined) {
     const cluster = await clusterService({ ...runtime, databaseUrl }, site, true, log, true, obs);
     const port = await listenOrSay(() => cluster.listen(runtime.port, runtime.host), () => cluster.close(), runtime.host, runtime.port);
     if (port === undefined) return 1;
     const served = cluster.node.current();
-    logger.info(`feedwright serving ${site.title} on http://${shownHost}:${port}/ (data: ${runtime.dataDir}, PostgreSQL cluster, ${served ? `published set with ${served.documents.size} documents` : 'no published set yet'})`);
+    logger.info(`feedwright serving ${site.title} on ${listeningUrl(runtime.host, port)} (data: ${runtime.dataDir}, PostgreSQL cluster, ${served ? `published set with ${served.documents.size} documents` : 'no published set yet'})`);
     await untilStopped(() => cluster.close(), logger).stopped;
     return 0;
   }
   const service = createService({ site, ...storage(runtime), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, log, ...obs, ...(runtime.apiToken ? { apiToken: runtime.apiToken } : {}) });
   const port = await listenOrSay(() => service.listen(runtime.port, runtime.host), () => service.close(), runtime.host, runtime.port);
   if (port === undefined) return 1;
-  logger.info(`feedwright serving ${site.title} on http://${shownHost}:${port}/ (data: ${runtime.dataDir}, schedule "${site.schedule}")`);
+  logger.info(`feedwright serving ${site.title} on ${listeningUrl(runtime.host, port)} (data: ${runtime.dataDir}, schedule "${site.schedule}")`);
   // Signals are handled from the moment the port is open: a deploy's SIGTERM during the first
   // (possibly full) compile finishes requests in flight and exits 0 like any other.
   const { stopped, stopping } = untilStopped(() => service.close(), logger);

@@ -140,11 +140,25 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
   return stop === undefined ? undefined : { ...lineColumnAt(text, stop.offset), reason: stop.reason };
 }
 
+/** U+FEFF, the byte order mark EF BB BF that Windows editors write at the start of a UTF-8 file. */
+const BOM = '\uFEFF';
+
+/**
+ * `text` without one leading byte order mark (U+FEFF): a JSON text has none (RFC 8259 §8.1), but
+ * a parser may ignore it, and files saved by Windows editors begin with one. Every config or
+ * article text is read through this before it is parsed.
+ */
+export function stripBom(text: string): string {
+  return text.startsWith(BOM) ? text.slice(1) : text;
+}
+
 /**
  * Parses JSON text: `{ value }`, or `{ error }` with the 1-based line and column of the first
- * place the text breaks the grammar. Never throws.
+ * place the text breaks the grammar. One leading byte order mark is ignored (RFC 8259 §8.1; see
+ * stripBom) and takes no column, so the place is where an editor shows it. Never throws.
  */
-export function parseJsonText(text: string): { value: unknown } | { error: JsonSyntaxError } {
+export function parseJsonText(source: string): { value: unknown } | { error: JsonSyntaxError } {
+  const text = stripBom(source);
   try {
     return { value: JSON.parse(text) as unknown };
   } catch (err) {

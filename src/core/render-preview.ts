@@ -49,11 +49,21 @@ function leadFigure(image: ArticleImage): string {
   return `<figure><a href="${escapeAttr(image.url)}">Photo</a>${figcaption}</figure>\n`;
 }
 
+/**
+ * The item's lead photo: its first image when that is a photo (no media type, or an `image/`
+ * one); undefined otherwise, and then the item shows no figure at all. A photo that is named but
+ * cannot be loaded is taken out of the page by /preview.js, so no empty box is left either.
+ */
+function leadPhoto(images: readonly ArticleImage[]): ArticleImage | undefined {
+  const first = images[0];
+  return first !== undefined && (first.type === undefined || first.type.startsWith('image/')) ? first : undefined;
+}
+
 function renderItem(item: PreparedItem, ctx: RenderContext): string {
   const { article } = item;
   const date = ctx.dates.rfc3339(article.published);
   const byline = itemAuthors(article, ctx.site).map((p) => escapeText(p.name)).join(', ');
-  const lead = article.images[0];
+  const lead = leadPhoto(article.images);
   let s = '<li><article>\n';
   s += `<h3><a href="${escapeAttr(article.path)}">${escapeText(article.title)}</a></h3>\n`;
   s += `<p class="meta"><time datetime="${date}">${shortDate(date)}</time> · ${byline}</p>\n`;

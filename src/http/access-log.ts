@@ -30,7 +30,8 @@ const clip = (value: string | undefined): string | undefined => (value === undef
 
 /**
  * An observer that writes one `info` record a request, msg `request`, with `method`, `path` (no
- * query: a query may carry what is not ours to keep), `status`, `coding` (when a representation
+ * query: a query may carry what is not ours to keep; the document's path as published), `asked`
+ * (the path as the request spelt it, when it was percent-encoded otherwise), `status`, `coding` (when a representation
  * was sent), `bytes` (body bytes), `origin`, `address`, `ua` and `referer`. Never throws.
  */
 export function createAccessLog(options: AccessLogOptions): ResponseObserver {
@@ -41,6 +42,7 @@ export function createAccessLog(options: AccessLogOptions): ResponseObserver {
         access: true,
         method: req.method,
         path: clip(served.path),
+        ...(served.asked === undefined ? {} : { asked: clip(served.asked) }),
         status: served.status,
         ...(served.coding === undefined ? {} : { coding: served.coding }),
         bytes: served.bytes,

@@ -4,6 +4,7 @@
 // Tokens are compared in constant time; names, never secrets, go to the log.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { stripBom } from '../core/json-text.js';
 
 /** One token: the client's name (what the log and metrics show) and its secret. */
 export interface ApiToken {
@@ -21,12 +22,13 @@ const SECRET = /^[\x21-\x7e]{16,512}$/;
 export const DEFAULT_TOKEN_NAME = 'default';
 
 /**
- * Parses a token file's text: lines `name:token`; blank lines and lines starting with `#` are
+ * Parses a token file's text (one leading byte order mark ignored, see stripBom): lines `name:token`; blank lines and lines starting with `#` are
  * skipped; a file whose only line is a bare token (no `:`) gives `[{ name: 'default', … }]`.
  * Returns the tokens, or the problems (1-based line numbers, never the secret's text): a
  * malformed line, a name or secret used twice, no token at all.
  */
-export function parseTokenFile(text: string): { tokens: ApiToken[] } | { problems: string[] } {
+export function parseTokenFile(source: string): { tokens: ApiToken[] } | { problems: string[] } {
+  const text = stripBom(source);
   const lines = text.split(/\r?\n/).map((l, i) => ({ line: l.trim(), n: i + 1 })).filter((l) => l.line !== '' && !l.line.startsWith('#'));
   const problems: string[] = [];
   if (lines.length === 1 && !(lines[0] as { line: string }).line.includes(':')) {

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseArchivePath } from '../core/archive-months.js';
 import type { ResponseObserver } from './served-response.js';
+import { canonicalPath } from './document-path.js';
 import type { SiteConfig } from '../core/site.js';
 import type { ArchiveLookup, ArchiveSource } from '../publish/archive-source.js';
 import type { Coding, CompiledDocument, HeaderFields } from '../publish/published-set.js';
@@ -44,7 +45,9 @@ export function createArchiveRoute(site: SiteConfig, source: ArchiveSource, obse
     const told = (status: number, bytes: number) => {
       if (observe === undefined) return;
       try {
-        observe(req, { status, path, originIndex, coding, bytes });
+        // Named as published, however the request spelt its folders (`/sections/n%65ws/…`).
+        const served = canonicalPath(path) ?? path;
+        observe(req, { status, path: served, ...(served === path ? {} : { asked: path }), originIndex, coding, bytes });
       } catch (err) {
         console.error(`observing ${path}: ${(err as Error).message}`);
       }

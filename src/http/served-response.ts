@@ -8,8 +8,13 @@ import type { Coding } from '../publish/published-set.js';
 export interface ServedResponse {
   /** The status code sent: 200, 304, 301 (a site.json redirect), 405, 429 or 503. */
   status: number;
-  /** The document's path without the query, e.g. `/sections/news/rss.xml` (a 301's: the path asked for). */
+  /**
+   * The document's path as published, without the query, e.g. `/sections/news/rss.xml`, however
+   * the request spelt it (`/sections/n%65ws/rss%2Exml`: see canonicalPath); a 301's: the path asked for.
+   */
   path: string;
+  /** The path as the request spelt it (no query), when that is another spelling of `path`; else absent. */
+  asked?: string;
   /** Index into `site.origins` of the origin the request was answered for (0 when the host matched none). */
   originIndex: number;
   /** The representation chosen (RFC 9110 §8.4); undefined for answers without one (301, 405, 503). */

@@ -11,6 +11,7 @@ import { codingSent, createOriginResolver, negotiateCoding, notModifiedHeaders }
 import { createPoliteness } from './politeness.js';
 import type { ResponseObserver } from './served-response.js';
 import type { ArchiveRoute } from './archive-route.js';
+import { canonicalPath } from './document-path.js';
 
 /** What the fast path needs. */
 export interface FeedServerOptions {
@@ -62,23 +63,25 @@ function unavailable(res: ServerResponse, method: string | undefined): void {
   res.end(method === 'HEAD' ? undefined : UNAVAILABLE_BODY);
 }
 
-/** Normalises a percent-encoded path to the canonical form the documents are keyed by. */
-function canonicalPath(path: string): string | undefined {
-  try {
-    return path.split('/').map((seg) => encodeURIComponent(decodeURIComponent(seg))).join('/');
-  } catch {
-    return undefined;
-  }
-}
-
-/** Finds the document for a request path (query ignored); undefined when it is not one. */
-export function lookupDocument(set: PublishedSet, url: string): readonly CompiledDocument[] | undefined {
+/**
+ * Finds the document for a request target (`/path?query`, query ignored), spelt as published or
+ * percent-encoded otherwise (see canonicalPath): its path as published (what metrics, the readers
+ * counted and the access log name) and its documents by origin; undefined when it is not one.
+ */
+export function findDocument(set: PublishedSet, url: string): { path: string; docs: readonly CompiledDocument[] } | undefined {
   const q = url.indexOf('?');
   const path = q === -1 ? url : url.slice(0, q);
   const docs = set.documents.get(path);
-  if (docs !== undefined || !path.includes('%')) return docs;
+  if (docs !== undefined) return { path, docs };
+  if (!path.includes('%')) return undefined;
   const canonical = canonicalPath(path);
-  return canonical === undefined ? undefined : set.documents.get(canonical);
+  const found = canonical === undefined ? undefined : set.documents.get(canonical);
+  return found === undefined ? undefined : { path: canonical as string, docs: found };
+}
+
+/** The documents for a request target (see findDocument); undefined when it is not one. */
+export function lookupDocument(set: PublishedSet, url: string): readonly CompiledDocument[] | undefined {
+  return findDocument(set, url)?.docs;
 }
 
 /** Creates the request listener: the fast path for documents, the Express app for the rest. */
@@ -87,22 +90,28 @@ export function createRequestListener(options: FeedServerOptions): (req: Incomin
   const onBodyFault = options.onBodyFault ?? (() => {});
   const observe = options.observe;
   const logError = options.logError ?? ((line: string) => console.error(line));
-  /** Tells the observer, if any, of an answer (after it is written; an observer's fault is logged, never thrown). */
-  const told = (req: IncomingMessage, status: number, url: string, originIndex: number, coding: Coding | undefined, bytes: number) => {
+  /**
+   * Tells the observer, if any, of an answer (after it is written; an observer's fault is logged,
+   * never thrown). `served`: the path of the document answered for, as published, when there is
+   * one; the path asked for (from `url`) is then passed as `asked` if it is spelt otherwise.
+   */
+  const told = (req: IncomingMessage, status: number, url: string, originIndex: number, coding: Coding | undefined, bytes: number, served?: string) => {
     if (observe === undefined) return;
     const q = url.indexOf('?');
+    const asked = q === -1 ? url : url.slice(0, q);
+    const path = served ?? asked;
     try {
-      observe(req, { status, path: q === -1 ? url : url.slice(0, q), originIndex, coding, bytes });
+      observe(req, { status, path, ...(path === asked ? {} : { asked }), originIndex, coding, bytes });
     } catch (err) {
       logError(`observing ${url}: ${(err as Error).message}`);
     }
   };
   /** A body read failed: 503 to this request, and the fault reported (only this module's errors are faults). */
-  const failed = (req: IncomingMessage, res: ServerResponse, method: string | undefined, url: string, originIndex: number, err: unknown) => {
+  const failed = (req: IncomingMessage, res: ServerResponse, method: string | undefined, url: string, originIndex: number, err: unknown, served: string | undefined) => {
     if (err instanceof BodyUnreadableError) onBodyFault(err.fault);
     logError(`serving ${url}: ${(err as Error).message}`);
     unavailable(res, method);
-    told(req, 503, url, originIndex, undefined, 0);
+    told(req, 503, url, originIndex, undefined, 0, served);
   };
   const resolve = createOriginResolver(site.origins);
   const trustProxy = site.behindProxy;
@@ -121,7 +130,10 @@ export function createRequestListener(options: FeedServerOptions): (req: Incomin
         url = m[2] || '/';
       }
     }
-    const docs = set === undefined || url.charCodeAt(0) !== 47 ? undefined : lookupDocument(set, url);
+    const hit = set === undefined || url.charCodeAt(0) !== 47 ? undefined : findDocument(set, url);
+    const docs = hit?.docs;
+    // What was served is named by its published path, however the request spelt it.
+    const served = hit?.path;
     // Old feed URLs (site.json redirects): only where no document answers, or with a query
     // (WordPress's /?feed=rss2 is the home page's path). Only to a document that exists, on the
     // serving origin, so a redirect never ends in a 404 and never leaves the site's origins.
@@ -148,7 +160,7 @@ export function createRequestListener(options: FeedServerOptions): (req: Incomin
     if (method !== 'GET' && method !== 'HEAD') {
       res.writeHead(405, NOT_ALLOWED);
       res.end('Method Not Allowed: feeds answer GET and HEAD\n');
-      told(req, 405, url, 0, undefined, 0);
+      told(req, 405, url, 0, undefined, 0, served);
       return;
     }
     const h = req.headers;
@@ -165,7 +177,7 @@ export function createRequestListener(options: FeedServerOptions): (req: Incomin
       // until its feed is rendered again (each request also lets the repair be retried).
       onBodyFault(doc.withheld);
       unavailable(res, method);
-      told(req, 503, url, index, undefined, 0);
+      told(req, 503, url, index, undefined, 0, served);
       return;
     }
     const asked = negotiateCoding(h['accept-encoding']);
@@ -176,7 +188,7 @@ export function createRequestListener(options: FeedServerOptions): (req: Incomin
     if (held !== undefined) {
       res.writeHead(304, held);
       res.end();
-      told(req, 304, url, index, coding, 0);
+      told(req, 304, url, index, coding, 0, served);
       return;
     }
     if (method === 'HEAD') {
@@ -184,16 +196,16 @@ export function createRequestListener(options: FeedServerOptions): (req: Incomin
       if (bodies.cached(variant.file) !== undefined) {
         res.writeHead(200, variant.headers200);
         res.end();
-        told(req, 200, url, index, coding, 0);
+        told(req, 200, url, index, coding, 0, served);
         return;
       }
       bodies.check(variant.file, variant.size).then(
         () => {
           res.writeHead(200, variant.headers200);
           res.end();
-          told(req, 200, url, index, coding, 0);
+          told(req, 200, url, index, coding, 0, served);
         },
-        (err: unknown) => failed(req, res, method, url, index, err),
+        (err: unknown) => failed(req, res, method, url, index, err, served),
       );
       return;
     }
@@ -204,7 +216,7 @@ export function createRequestListener(options: FeedServerOptions): (req: Incomin
       if (wait !== undefined) {
         res.writeHead(429, { 'Retry-After': String(wait), 'Cache-Control': 'no-store', 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
         res.end(`Too Many Requests: this feed changes at most once every ${options.periodSeconds} s; send If-None-Match or If-Modified-Since, or retry after ${wait} s.\n`);
-        told(req, 429, url, index, undefined, 0);
+        told(req, 429, url, index, undefined, 0, served);
         return;
       }
     }
@@ -212,7 +224,7 @@ export function createRequestListener(options: FeedServerOptions): (req: Incomin
     if (body !== undefined) {
       res.writeHead(200, variant.headers200);
       res.end(body);
-      told(req, 200, url, index, coding, body.length);
+      told(req, 200, url, index, coding, body.length, served);
       return;
     }
     // A cold document: read from disk once, then held in memory while the budget allows.
@@ -220,9 +232,9 @@ export function createRequestListener(options: FeedServerOptions): (req: Incomin
       (bytes) => {
         res.writeHead(200, variant.headers200);
         res.end(bytes);
-        told(req, 200, url, index, coding, bytes.length);
+        told(req, 200, url, index, coding, bytes.length, served);
       },
-      (err: unknown) => failed(req, res, method, url, index, err),
+      (err: unknown) => failed(req, res, method, url, index, err, served),
     );
   };
 }

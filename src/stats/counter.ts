@@ -6,6 +6,7 @@
 // and User-Agent in a per-day Set (bounded), never stored anywhere.
 import type { IncomingMessage } from 'node:http';
 import type { ResponseObserver, ServedResponse } from '../http/served-response.js';
+import { canonicalPath } from '../http/document-path.js';
 import { utcDay, utcHour, type CountedCoding, type ReaderCount, type StatsBatch, type SubscriberCount, type TrafficCount } from '../store/reader-stats.js';
 import { createUserAgentCache, READER_FAMILIES, type ReaderFamily, type UserAgentInfo } from './user-agents.js';
 
@@ -87,14 +88,9 @@ function join52(a: number, b: number): number {
   return (a >>> 0) * 1048576 + (b >>> 12);
 }
 
-/** Normalises a percent-encoded path as the server's document look-up does, so `/r%73s.xml` counts as `/rss.xml`. */
+/** Normalises a percent-encoded path as the server's document look-up does (canonicalPath), so `/r%73s.xml` counts as `/rss.xml`. */
 function canonical(path: string): string {
-  if (!path.includes('%')) return path;
-  try {
-    return path.split('/').map((seg) => encodeURIComponent(decodeURIComponent(seg))).join('/');
-  } catch {
-    return path;
-  }
+  return canonicalPath(path) ?? path;
 }
 
 /** Creates a counter. Throws RangeError when a bound is not a positive integer. */
@@ -229,10 +225,12 @@ export function createReaderCounter(options: ReaderCounterOptions): ReaderCounte
     e.families[f] = (e.families[f] as number) + 1;
     if (info.aggregator !== undefined) {
       // An aggregator's fetch stands for its subscribers: the day's highest count per document, origin and aggregator.
-      const key = `${served.path}\0${oi}\0${info.aggregator}`;
+      // Keyed by the path as counted (canonical), so two spellings of one document are one entry.
+      const path = canonical(served.path);
+      const key = `${path}\0${oi}\0${info.aggregator}`;
       const held = subscribers.get(key);
       const n = info.subscribers as number;
-      if (held === undefined) subscribers.set(key, { day: utcDay(dayStart), path: canonical(served.path), origin: origins[oi] ?? origins[0] ?? '', aggregator: info.aggregator, subscribers: n, observedAt: now });
+      if (held === undefined) subscribers.set(key, { day: utcDay(dayStart), path, origin: origins[oi] ?? origins[0] ?? '', aggregator: info.aggregator, subscribers: n, observedAt: now });
       else if (n > held.subscribers) {
         held.subscribers = n;
         held.observedAt = now;

@@ -1,7 +1,9 @@
 // `feedwright stats` (issue 12): the /stats page's figures in a terminal — the per-document
 // table and the site's totals over the last 7 days, the readers by family and the subscribers
 // by aggregator — as plain aligned columns, or the page's JSON with `--json`.
+import { existsSync } from 'node:fs';
 import type { RuntimeConfig } from '../config.js';
+import { FeedwrightError } from '../core/errors.js';
 import type { SiteConfig } from '../core/site.js';
 import { openPgStore } from '../store/pg-store.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
@@ -47,10 +49,23 @@ export async function printStats(store: ReaderStatsStore, options: { json: boole
 }
 
 /**
+ * Throws a FeedwrightError `STORE_OPEN` saying there is no store when the runtime names a SQLite
+ * file that does not exist: a command that only reads (stats, import --dry-run) must not open
+ * one, since opening makes the file. A PostgreSQL URL is left to its store's open.
+ */
+export function expectStore(runtime: Pick<RuntimeConfig, 'databaseUrl' | 'databaseFile'>): void {
+  if (runtime.databaseUrl === undefined && !existsSync(runtime.databaseFile)) {
+    throw new FeedwrightError('STORE_OPEN', `there is no store at ${runtime.databaseFile} (nothing has been compiled or served with this data folder)`, { file: runtime.databaseFile });
+  }
+}
+
+/**
  * The command: opens the store the runtime names (SQLite file or PostgreSQL URL), prints, closes.
- * Throws a FeedwrightError `STORE_OPEN` when the store cannot be opened.
+ * Throws a FeedwrightError `STORE_OPEN` when there is no SQLite store (creating none; see
+ * expectStore) or the store cannot be opened.
  */
 export async function statsCommand(runtime: RuntimeConfig, site: SiteConfig, options: { json: boolean }, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  expectStore(runtime);
   const store = runtime.databaseUrl !== undefined ? await openPgStore(runtime.databaseUrl, { idPrefix: site.idPrefix, poolSize: 2 }) : openSqliteStore(runtime.databaseFile, { idPrefix: site.idPrefix });
   try {
     return await printStats(store, options, out);

@@ -4,8 +4,10 @@
 // better-sqlite3's db.backup) copies a consistent snapshot while the server keeps serving and
 // writing, restarting by itself when another connection writes during the copy.
 import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { FeedwrightError } from '../core/errors.js';
+import { notAFolder } from '../folders.js';
 
 /** What a backup wrote. */
 export interface BackupReport {
@@ -25,11 +27,16 @@ export interface BackupReport {
  * place, so the destination is never a half-written file. Restoring is copying the file back to
  * `data/feedwright.db` with the server stopped.
  * Throws a FeedwrightError `BACKUP_FAILED` when the store does not exist, the destination
- * exists (a backup never overwrites), or the copy or its check fails.
+ * exists (a backup never overwrites), its folder is a file or lies under one, or does not exist,
+ * or the copy or its check fails.
  */
 export async function backupSqliteStore(databaseFile: string, destination: string): Promise<BackupReport> {
   if (existsSync(destination)) throw new FeedwrightError('BACKUP_FAILED', `${destination} exists: a backup never overwrites a file, name a new one`, { file: destination });
   if (!existsSync(databaseFile)) throw new FeedwrightError('BACKUP_FAILED', `there is no store at ${databaseFile} to back up`, { file: databaseFile });
+  const folder = dirname(resolve(destination));
+  const inTheWay = notAFolder(folder);
+  if (inTheWay !== undefined) throw new FeedwrightError('BACKUP_FAILED', `${inTheWay} is a file, not a folder (the backup's folder, for ${destination})`, { file: inTheWay });
+  if (!existsSync(folder)) throw new FeedwrightError('BACKUP_FAILED', `the folder ${folder} does not exist: make it first (a backup makes no folders)`, { file: folder });
   const partial = `${destination}.partial-${process.pid}`;
   let source: Database.Database | undefined;
   try {

@@ -55,6 +55,47 @@ describe('cli errors (issue 12)', function () {
     });
   });
 
+  describe('files saved with a UTF-8 byte order mark (EF BB BF, as Windows editors save them)', () => {
+    const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+    const withBom = (text: string) => Buffer.concat([BOM, Buffer.from(text, 'utf8')]);
+
+    it('site.json and article files with a BOM are read; compile publishes the article', () => {
+      const dir = dataDir();
+      writeFileSync(join(dir, 'site.json'), withBom(JSON.stringify(sampleSite(), null, 2)));
+      writeFileSync(join(dir, 'articles', 'zz-bom.json'), withBom(JSON.stringify({ id: 'bom-article', path: '/Detail/2016/07/12/bom', title: 'Saved with a BOM', body: '<p>x</p>', published: '2016-07-12T09:00:00', section: ['News'] }, null, 2)));
+      const check = runCli(['check', '--data', dir]);
+      expect(check.status, check.all).to.equal(0);
+      expect(check.stdout).to.include('no problems');
+      const compile = runCli(['compile', '--data', dir, '--json']);
+      expect(compile.status, compile.all).to.equal(0);
+      expect((JSON.parse(compile.stdout) as { problems: unknown[] }).problems).to.deep.equal([]);
+    });
+
+    it('an error in a file with a BOM is placed where an editor shows it (the mark takes no column)', () => {
+      const dir = dataDir();
+      const text = '{\n  "id": "broken",\n  "title": "a" "b"\n}\n';
+      writeFileSync(join(dir, 'articles', 'zz-broken-bom.json'), withBom(text));
+      writeFileSync(join(dir, 'site.json'), withBom('{ "title": "x",, }'));
+      const column = (text.split('\n')[2] as string).indexOf('"b"') + 1;
+      const site = runCli(['check', '--data', dir]);
+      expect(site.status, site.all).to.equal(1);
+      expect(site.stderr).to.include(`${join(dir, 'site.json')}: line 1, column 16: not valid JSON: unexpected ","`);
+      writeFileSync(join(dir, 'site.json'), withBom(JSON.stringify(sampleSite())));
+      const article = runCli(['check', '--data', dir]);
+      expect(article.status, article.all).to.equal(1);
+      expect(article.stderr).to.include(`zz-broken-bom.json: line 3, column ${column}: not valid JSON`);
+    });
+
+    it('FEEDWRIGHT_API_TOKEN_FILE with a BOM: the token is the text after the mark, bare or named', () => {
+      const dir = dataDir();
+      for (const text of ['abcdefghijklmnop0123\n', 'cms:abcdefghijklmnop0123\r\n']) {
+        writeFileSync(join(dir, 'tokens'), withBom(text));
+        const r = runCli(['check', '--data', dir], { env: { FEEDWRIGHT_API_TOKEN_FILE: join(dir, 'tokens') } });
+        expect(r.status, `${JSON.stringify(text)}: ${r.all}`).to.equal(0);
+      }
+    });
+  });
+
   describe('article files', () => {
     it('a broken article names the file, line and column (1-based) in check and compile', () => {
       const dir = dataDir();

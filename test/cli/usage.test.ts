@@ -58,6 +58,27 @@ describe('cli usage (issue 12)', function () {
     }
   });
 
+  it('a bad option value (--log-level, --database-url, --post-types) exits 2 naming the option and what it takes, before any work', () => {
+    const cases: [string[], RegExp][] = [
+      [['check', '--log-level=bogus'], /^feedwright: --log-level "bogus" is not one of trace, debug, info, warn, error, fatal, silent\nSee 'feedwright check --help'\.\n$/],
+      [['--log-level', 'loud', 'compile'], /^feedwright: --log-level "loud" is not one of trace, debug, info, warn, error, fatal, silent\n/],
+      [['stats', '--database-url=mysql://user:secret@db/x'], /^feedwright: --database-url must be a postgres:\/\/ or postgresql:\/\/ URL/],
+      [['import', 'x.xml', '--post-types', 'post;page'], /^feedwright: --post-types needs a list of WordPress post types/],
+    ];
+    for (const [args, message] of cases) {
+      const r = runCli(args, { env: { FEEDWRIGHT_DATA: '/nonexistent/feedwright-usage-test' } });
+      expect(r.status, `${args.join(' ')}: ${r.all}`).to.equal(2);
+      expect(r.stderr, args.join(' ')).to.match(message);
+      expect(r.stderr, 'never the URL\'s password').to.not.include('secret');
+    }
+    // Any case, as LOG_LEVEL: accepted.
+    expect(runCli(['help', '--log-level=WARN']).status).to.equal(0);
+    // The environment variable is a setting, not the command line: still exit 1, naming it.
+    const env = runCli(['check'], { env: { LOG_LEVEL: 'bogus', FEEDWRIGHT_DATA: '/nonexistent/feedwright-usage-test' } });
+    expect(env.status, env.all).to.equal(1);
+    expect(env.stderr).to.include('LOG_LEVEL "bogus" is not a log level');
+  });
+
   it('feedwright help lists every command of the table; help CMD and CMD --help list its options', () => {
     const r = runCli(['help']);
     expect(r.status).to.equal(0);

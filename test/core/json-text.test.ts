@@ -76,4 +76,23 @@ describe('json-text', () => {
       if ('error' in parsed) expect(describeJsonError(parsed.error), text).to.equal(message);
     }
   });
+
+  it('reads a text that starts with a UTF-8 byte order mark (what a Windows editor saves) as the text after it', () => {
+    const BOM = '\uFEFF';
+    expect(parseJsonText(`${BOM}{"a": [1, "\uFEFF"]}`)).to.deep.equal({ value: { a: [1, '\uFEFF'] } });
+    // The error's place is where an editor shows it: the mark takes no column.
+    const cases: [string, string][] = [
+      [`${BOM}{"a": 1,}`, 'line 1, column 9: not valid JSON: unexpected "}", expected a property name in double quotes'],
+      [`${BOM}{\r\n  "a": 1\r\n  "b": 2\r\n}`, 'line 3, column 3: not valid JSON: unexpected "\\"", expected "," or "}"'],
+      [BOM, 'line 1, column 1: not valid JSON: unexpected end of input, expected a value'],
+    ];
+    for (const [text, message] of cases) {
+      const parsed = parseJsonText(text);
+      expect('error' in parsed, JSON.stringify(text)).to.equal(true);
+      if ('error' in parsed) expect(describeJsonError(parsed.error), JSON.stringify(text)).to.equal(message);
+    }
+    // Only one mark, and only at the start: a second one is text, and an error.
+    const twice = parseJsonText(`${BOM}${BOM}{}`);
+    expect('error' in twice && twice.error).to.include({ line: 1, column: 1 });
+  });
 });

@@ -110,6 +110,24 @@ describe('preview pages (render-preview)', () => {
   });
 });
 
+describe('preview pages: an item without a photo (review finding)', () => {
+  const items = (list: Article[]) => renderPreviewPage({ scope: SITE, items: list.map((a) => prepareItem(a, site.origins)), lastModified: articles[0]!.published }, contextFor(site));
+  const articleOf = (page: string, title: string): Element => elements(page, 'article').find((a) => text(DomUtils.findOne((e) => e.name === 'h3', [a])!) === title)!;
+
+  it('emits no figure, image or empty element for an item without images, or whose first image is not a photo', () => {
+    const none: Article = { ...articles[0]!, id: 'no-photo', title: 'No photo', images: [] };
+    const video: Article = { ...articles[1]!, id: 'not-a-photo', title: 'Not a photo', images: [{ url: '/media/clip.mp4', type: 'video/mp4', width: 640, height: 360 }] };
+    const photo: Article = { ...articles[2]!, id: 'photo', title: 'A photo', images: [{ url: '/media/x.webp', type: 'image/webp', width: 640, height: 360 }] };
+    const page = items([none, video, photo]);
+    for (const title of ['No photo', 'Not a photo']) {
+      const article = articleOf(page, title);
+      expect(DomUtils.findAll((e) => ['figure', 'img', 'figcaption'].includes(e.name), [article]), title).to.deep.equal([]);
+      expect(DomUtils.findAll((e) => e.children.length === 0 && !['time', 'br'].includes(e.name), [article]), `${title}: no empty element`).to.deep.equal([]);
+    }
+    expect(DomUtils.findOne((e) => e.name === 'img', [articleOf(page, 'A photo')])!.attribs.src).to.equal('/media/x.webp');
+  });
+});
+
 describe('the stylesheet processing instruction in RSS and Atom', () => {
   const feed = buildFeed(RUSSIA, articles.filter((a) => a.section[1] === 'Russia'), site);
   const docs = { rss: renderRss(feed, contextFor(site)), atom: renderAtom(feed, contextFor(site)) };

@@ -46,6 +46,14 @@ describe('ingest API', () => {
     expect(stored.source).to.equal('api');
   });
 
+  it('reads a body that starts with a UTF-8 byte order mark (EF BB BF) as the JSON after it', async () => {
+    const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(article('api-bom')), 'utf8')]);
+    const r = await get(t.port, '/api/articles/api-bom', AUTH, 'PUT', body);
+    expect(r.status, r.text).to.equal(201);
+    const stored = JSON.parse((await get(t.port, '/api/articles/api-bom', AUTH)).text);
+    expect(stored.article.title).to.equal('API article api-bom');
+  });
+
   it('is idempotent: the same body twice changes nothing, not even validators', async () => {
     await put('api-2', article('api-2'));
     await t.service.writer.flushed();

@@ -49,6 +49,18 @@ describe('/metrics (Prometheus text)', () => {
     expect(delta({ format: 'atom', status: '304', coding: 'identity' })).to.equal(1);
   });
 
+  it('labels a percent-encoded spelling of a document by the document served, never as other (review finding)', async () => {
+    const before = await scrape();
+    const spellings: [string, string][] = [['/r%73s.xml', 'rss'], ['/rss%2Exml', 'rss'], ['/sections/news/feed%2Ejson', 'json'], ['/sections/n%65ws/atom%2exml', 'atom'], ['/sections/n%65ws/russia/archive/2016/07/atom.xml', 'atom']];
+    for (const [path] of spellings) expect((await get(t.port, path)).status, path).to.equal(200);
+    const after = await scrape();
+    const delta = (labels: Record<string, string>) => sampleValue(after, 'feedwright_http_requests_total', labels) - sampleValue(before, 'feedwright_http_requests_total', labels);
+    expect(delta({ format: 'rss', status: '200', coding: 'identity' })).to.equal(2);
+    expect(delta({ format: 'json', status: '200', coding: 'identity' })).to.equal(1);
+    expect(delta({ format: 'atom', status: '200', coding: 'identity' })).to.equal(2);
+    expect(delta({ format: 'other', status: '200', coding: 'identity' }), 'none as other').to.equal(0);
+  });
+
   it('counts a served feed by format, status and coding, and a 304 as 304', async () => {
     const before = await scrape();
     const rss = { format: 'rss', status: '200', coding: 'gzip' };

@@ -219,6 +219,40 @@ describe('pages in headless Chromium (/, a preview page, /rss.xml)', function ()
     });
   }
 
+  it(`${SECTION_PAGE}: a lead photo missing on this site leaves no empty box, its figure goes (review finding)`, async () => {
+    // The sample articles' photos are paths on this site that it does not have (/Photo/…: 404).
+    expect((await get(svc.port, '/Photo/2016/07/06/obama-putin-g20.jpg')).status).to.equal(404);
+    const { page, context, cspErrors } = await open(SECTION_PAGE, 'light');
+    try {
+      // Lazy photos load as they come into view: scroll to the end until the page stops changing.
+      let height = -1;
+      for (let i = 0; i < 20; i += 1) {
+        const now = await page.evaluate(() => {
+          window.scrollTo(0, document.documentElement.scrollHeight);
+          return document.documentElement.scrollHeight;
+        });
+        await page.waitForLoadState('networkidle');
+        if (now === height) break;
+        height = now;
+      }
+      const shown = await page.evaluate(() => ({
+        items: document.querySelectorAll('.items > li').length,
+        figures: document.querySelectorAll('.items figure').length,
+        // An image that failed (or never loaded) and still takes space: the blank box.
+        blank: [...document.querySelectorAll('.items img')].filter((i) => (i as HTMLImageElement).naturalWidth === 0 && i.getBoundingClientRect().height > 0).length,
+        tallest: Math.max(...[...document.querySelectorAll('.items > li')].map((li) => li.getBoundingClientRect().height)),
+      }));
+      await page.screenshot({ path: join(ARTIFACTS, 'section-preview-missing-photos.png'), fullPage: true });
+      expect(shown.items).to.equal(russia.length);
+      expect(shown.blank, 'blank photo boxes').to.equal(0);
+      expect(shown.figures, 'figures of photos that cannot be shown').to.equal(0);
+      expect(shown.tallest, 'an item is its text: no box the photo\'s size').to.be.below(400);
+      expect(cspErrors).to.deep.equal([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('the pages carry the strict CSP; the feed itself varies by nothing but Accept-Encoding', async () => {
     for (const path of ['/', SECTION_PAGE]) {
       const r = await get(svc.port, path);

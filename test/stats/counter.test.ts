@@ -58,6 +58,18 @@ describe('the readers counter and its flusher', () => {
     expect(counter.drain()).to.deep.equal({ traffic: [], readers: [], subscribers: [] });
   });
 
+  it('counts an aggregator\'s subscribers once per document, whatever spelling of its path it fetched (review finding)', async () => {
+    const counter = createReaderCounter({ origins: ORIGINS, behindProxy: false, clock: () => NOW });
+    let port: number;
+    ({ server, port } = await countingServer(counter));
+    await get(port, '/rss.xml', { 'User-Agent': 'Feedbin feed-id:1 - 89 subscribers' });
+    await get(port, '/r%73s.xml', { 'User-Agent': 'Feedbin feed-id:1 - 95 subscribers' });
+    await get(port, '/rss%2Exml', { 'User-Agent': 'Feedbin feed-id:1 - 90 subscribers' });
+    const batch = counter.drain();
+    expect(batch.subscribers.map((s) => [s.path, s.aggregator, s.subscribers])).to.deep.equal([['/rss.xml', 'Feedbin', 95]]);
+    expect(batch.traffic.map((t) => [t.path, t.requests])).to.deep.equal([['/rss.xml', 3]]);
+  });
+
   it('remembers at most maxReadersPerDay readers a day; the rest are not counted as new', async () => {
     const counter = createReaderCounter({ origins: ORIGINS, behindProxy: true, clock: () => NOW, maxReadersPerDay: 2 });
     let port: number;

@@ -35,7 +35,8 @@ export function startServeProcess(dataDir: string, env: Record<string, string> =
     let port: number | undefined;
     const onData = (chunk: Buffer) => {
       text += chunk.toString('utf8');
-      port ??= Number(/ on http:\/\/127\.0\.0\.1:(\d+)\//.exec(text)?.[1] ?? Number.NaN) || undefined;
+      // The listening line's URL: `http://127.0.0.1:PORT/`, or `http://[::1]:PORT/` with HOST=::1.
+      port ??= Number(/ on http:\/\/(?:[^/\s[\]:]+|\[[^\]\s]+\]):(\d+)\//.exec(text)?.[1] ?? Number.NaN) || undefined;
       if (port !== undefined && text.includes('first compile done')) resolveStart({ child, port, output: () => text, stdout: () => out, stop });
       if (text.includes('first compile did not publish')) {
         void stop();
