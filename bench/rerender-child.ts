@@ -39,6 +39,9 @@ process.stdout.write(`${JSON.stringify({
   peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
   origins: site.origins.length,
   feedsRendered: report.feedsRendered,
+  // Items the renders sanitised (no stored form for these settings), and forms stored back.
+  itemsPrepared: report.itemsPrepared,
+  preparedStored: report.preparedStored,
   documents: report.documents,
   ok: report.ok,
   published: report.published,

@@ -3,8 +3,10 @@
 // publish the new set at once. This module wires the steps and runs them: one run at a time, the
 // calls made meanwhile share one follow-up run, and body faults reported by the server start one.
 // The steps, in order: steps/sync-sources.ts, changed-feeds.ts, render.ts (feeds, then the
-// directory), publish.ts; restore.ts serves the last run's set at start; withholding.ts keeps the
-// documents whose body is damaged out of service; context.ts is the wiring and state they share.
+// directory), publish.ts; prepared-forms.ts stores the prepared (sanitised) items the renders
+// had to make, so later compiles find them; restore.ts serves the last run's set at start;
+// withholding.ts keeps the documents whose body is damaged out of service; context.ts is the
+// wiring and state they share.
 // This thread only reads what changed, dispatches tasks and swaps in the published set:
 // rendering, compression and body writes happen in worker threads (see render-pool.ts).
 // A compile that fails publishes nothing; a feed that fails alone keeps its last good documents.
@@ -25,6 +27,7 @@ import { openFileSource } from './source-files.js';
 import { findChangedFeeds } from './steps/changed-feeds.js';
 import type { CompileContext, CompileReport, CompileStep, CompilerState, PublishListener } from './steps/context.js';
 import { byScopeKey } from './steps/listing.js';
+import { createPreparedForms, type PreparedForms } from './steps/prepared-forms.js';
 import { installBrotli, publish } from './steps/publish.js';
 import { renderDirectory, renderFeeds } from './steps/render.js';
 import { restorePublished } from './steps/restore.js';
@@ -170,7 +173,9 @@ export function createCompiler(options: CompilerOptions): Compiler {
   /** One compile, step by step; a failure anywhere publishes nothing. */
   async function runOnce(scanFiles: boolean): Promise<CompileReport> {
     const startedAt = ctx.clock();
-    const rep: CompileReport = { ok: false, published: false, startedAt, durationMs: 0, articlesChanged: 0, feedsRendered: 0, feedsChanged: [], documents: 0, problems: [], failedFeeds: [] };
+    const rep: CompileReport = { ok: false, published: false, startedAt, durationMs: 0, articlesChanged: 0, feedsRendered: 0, feedsChanged: [], documents: 0, problems: [], failedFeeds: [], itemsPrepared: 0, preparedStored: 0 };
+    /** The prepared forms the renders made, stored as they come (a cache: never fails the compile). */
+    let forms: PreparedForms | undefined;
     try {
       renderer.start();
       await state.cleanup;
@@ -182,7 +187,8 @@ export function createCompiler(options: CompilerOptions): Compiler {
         rep.ok = true;
         return rep;
       }
-      const rendered = await renderFeeds(ctx, plan, rep);
+      forms = createPreparedForms(ctx, rep);
+      const rendered = await renderFeeds(ctx, plan, rep, forms);
       const finalStates = new Map([...state.states, ...rendered.map((r) => [r.key, r.state] as const)]);
       const directory = await renderDirectory(ctx, state, plan, finalStates, startedAt);
       await publish(ctx, state, plan, rendered, directory, seen, startedAt, rep);
@@ -195,6 +201,9 @@ export function createCompiler(options: CompilerOptions): Compiler {
       log(`compile failed, the last good documents stay live: ${e.message}`);
       return rep;
     } finally {
+      // After the publish (readers get the new documents first); also after a failure, since
+      // the forms are right for their articles' versions whatever became of the compile.
+      await forms?.finish();
       rep.durationMs = ctx.clock() - startedAt;
       report = rep;
       try {

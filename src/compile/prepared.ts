@@ -73,7 +73,11 @@ interface Encoded {
  * {@link preparedKey}). Never throws (prepareItem does not).
  */
 export function prepareForStore(article: Article, settings: PrepareSettings): PreparedBlob {
-  const item = prepareItem(article, settings.origins, settings.embedHosts);
+  return encodePrepared(article, prepareItem(article, settings.origins, settings.embedHosts), settings);
+}
+
+/** The stored form of `item`, which prepareItem made from `article` with `settings`. */
+function encodePrepared(article: Article, item: PreparedItem, settings: PrepareSettings): PreparedBlob {
   const encoded: Encoded = { c: item.content, s: item.summary };
   if (item.article.body !== article.body) encoded.b = item.article.body;
   if (item.article.images !== article.images) encoded.i = item.article.images;
@@ -88,6 +92,24 @@ export function prepareForStore(article: Article, settings: PrepareSettings): Pr
  * not decode is ignored the same way.
  */
 export function preparedItemOf(stored: Pick<StoredArticle, 'article' | 'prepared'>, settings: PrepareSettings): PreparedItem {
+  return decodeOrPrepare(stored, settings).item;
+}
+
+/**
+ * What {@link preparedItemOf} gives, and, when the item had to be prepared now (no stored form,
+ * a stale key, or one that does not decode), its stored form under the settings' key: what the
+ * compile stores back so the next compile finds it prepared (see ArticleStore.storePrepared).
+ * `blob` is undefined when the stored form was used. Never throws.
+ */
+export function decodeOrPrepare(stored: Pick<StoredArticle, 'article' | 'prepared'>, settings: PrepareSettings): { item: PreparedItem; blob?: PreparedBlob } {
+  const item = decodeStored(stored, settings);
+  if (item !== undefined) return { item };
+  const made = prepareItem(stored.article, settings.origins, settings.embedHosts);
+  return { item: made, blob: encodePrepared(stored.article, made, settings) };
+}
+
+/** The item decoded from the stored form when it was made with these settings and decodes; else undefined. */
+function decodeStored(stored: Pick<StoredArticle, 'article' | 'prepared'>, settings: PrepareSettings): PreparedItem | undefined {
   const blob = stored.prepared;
   if (blob !== undefined && blob.key === preparedKey(settings)) {
     try {
@@ -99,8 +121,8 @@ export function preparedItemOf(stored: Pick<StoredArticle, 'article' | 'prepared
         return { article, content: e.c, summary: e.s };
       }
     } catch {
-      // not ours to trust: prepared again below
+      // not ours to trust: prepared again by the caller
     }
   }
-  return prepareItem(stored.article, settings.origins, settings.embedHosts);
+  return undefined;
 }

@@ -19,10 +19,10 @@ import type { SiteConfig } from '../core/site.js';
 import { FeedwrightError } from '../core/errors.js';
 import { BROTLI_PENDING, BodyUnreadableError, PUBLISH_CODINGS } from '../publish/published-set.js';
 import { CONTENT_TYPES, entityTag, variantTag } from '../publish/header-rules.js';
-import type { ArticleStore, DocumentRecord, FeedState, StoredArticle } from '../store/store.js';
+import type { ArticleStore, DocumentRecord, FeedState, PreparedRow, StoredArticle } from '../store/store.js';
 import { brotliBody, gzipBody } from './compression.js';
 import { contentDigest, nextLastModified, notAfter } from './feed-state.js';
-import { preparedItemOf, prepareSettingsOf } from './prepared.js';
+import { decodeOrPrepare, prepareSettingsOf } from './prepared.js';
 import { archivePath, monthOf } from '../core/archive-months.js';
 import { renderArchiveMonth, type ArchiveReader, type ArchiveRendered, type ArchiveTask } from './archives.js';
 
@@ -88,6 +88,13 @@ export interface FeedRendered {
   /** False when the content was what was published (rendered again because documents were missing). */
   changed: boolean;
   documents: RenderedDocument[];
+  /**
+   * The items this render had to prepare (sanitise: no stored form, or one made with other
+   * settings), each with the digest of the version it was made from, for the compiler to store
+   * (ArticleStore.storePrepared). Absent when there were none; items found prepared in the store
+   * or in the thread's cache are never in it.
+   */
+  prepared?: PreparedRow[];
 }
 
 /** What a directory task gives back. */
@@ -154,7 +161,8 @@ export function createRenderTasks(settings: RenderSettings, reader: FeedReader, 
       // RFC 5005 §4: the subscription document points to the newest month that has items.
       const newest = items[0];
       const archive = newest === undefined ? undefined : { prev: monthOf(newest.article.published, site.timeZone) };
-      const feed: FeedContent = { scope, items: items.map((i) => notAfter(prepare(i), lastModified)), lastModified, ...(archive === undefined ? {} : { archive }) };
+      const made: PreparedRow[] = [];
+      const feed: FeedContent = { scope, items: items.map((i) => notAfter(prepare(i, made), lastModified)), lastModified, ...(archive === undefined ? {} : { archive }) };
       const documents: RenderedDocument[] = [];
       const returnBodies = task.returnBodies ?? true;
       for (const format of FORMATS) {
@@ -163,7 +171,7 @@ export function createRenderTasks(settings: RenderSettings, reader: FeedReader, 
       }
       // The feed's preview page for people: a document like the three, with its own validators.
       documents.push(await publishable(task.key, previewPath(task.key), CONTENT_TYPES.html, lastModified, contexts.map((ctx) => renderPreviewPage(feed, ctx)), returnBodies));
-      return { key: task.key, state: { digest, lastModified }, changed, documents };
+      return { key: task.key, state: { digest, lastModified }, changed, documents, ...(made.length === 0 ? {} : { prepared: made }) };
     },
     async renderDirectory(task) {
       const modified = task.feeds.reduce((m, f) => Math.max(m, f.lastModified), 0);
@@ -172,7 +180,7 @@ export function createRenderTasks(settings: RenderSettings, reader: FeedReader, 
       return { documents: [opml, index] };
     },
     async renderArchive(task) {
-      return renderArchiveMonth(task, site.timeZone, baseDigest, reader, prepare, async (path, format, lastModified, feed) => {
+      return renderArchiveMonth(task, site.timeZone, baseDigest, reader, (stored) => prepare(stored), async (path, format, lastModified, feed) => {
         const encoded = contexts.map((ctx) => encodeDocument(RENDERERS[format](feed, ctx), CONTENT_TYPES[format], lastModified));
         await Promise.all(encoded.flatMap((e) => PUBLISH_CODINGS.map((c, i) => saveArchive(variantTag(e.record.hash, c), e.bodies[i] as Uint8Array))));
         return { path, records: encoded.map((e) => e.record), bodies: encoded.map((e) => e.bodies) };
@@ -210,15 +218,21 @@ function encodeDocument(text: string, contentType: string, lastModified: number)
 /**
  * Prepared items by article id (most recently used last), valid while the article's digest
  * matches; a miss uses the preparation stored with the article when it was made with these
- * settings, and sanitises otherwise (see prepared.ts).
+ * settings, and sanitises otherwise (see prepared.ts) — then, given `made`, it appends the item's
+ * stored form there for the compiler to store, so that is done once, not at every compile.
  */
-function createPreparedCache(site: SiteConfig): (stored: StoredArticle) => PreparedItem {
+function createPreparedCache(site: SiteConfig): (stored: StoredArticle, made?: PreparedRow[]) => PreparedItem {
   const prepared = new Map<string, { digest: string; item: PreparedItem }>();
   const settings = prepareSettingsOf(site);
-  return (stored) => {
+  return (stored, made) => {
     const id = stored.article.id;
     const hit = prepared.get(id);
-    const entry = hit && hit.digest === stored.digest ? hit : { digest: stored.digest, item: preparedItemOf(stored, settings) };
+    let entry = hit;
+    if (entry === undefined || entry.digest !== stored.digest) {
+      const { item, blob } = decodeOrPrepare(stored, settings);
+      entry = { digest: stored.digest, item };
+      if (blob !== undefined) made?.push({ id, digest: stored.digest, prepared: blob });
+    }
     prepared.delete(id);
     prepared.set(id, entry);
     if (prepared.size > PREPARED_LIMIT) prepared.delete(prepared.keys().next().value as string);

@@ -13,7 +13,7 @@ import { migrate, PG_SCHEMA_VERSION, schemaVersion } from './pg/migrations.js';
 import { pgSubscriptions } from './pg/subscriptions.js';
 import { createPgStats } from './pg/stats.js';
 import { toStored, type ArticleRow } from './stored-article.js';
-import { readerIdTakenError, type ArticleChange, type ArticleStore, type ArticleWrite, type DocumentRow, type FeedState, type PublishRecord, type ScopeSummary, type StoreOptions, type WriteRefusal } from './store.js';
+import { PREPARED_BATCH_ROWS, readerIdTakenError, type ArticleChange, type ArticleStore, type ArticleWrite, type DocumentRow, type FeedState, type PublishRecord, type ScopeSummary, type StoreOptions, type WriteRefusal } from './store.js';
 
 /** The feed query: the newest N of one scope, walking the (scope, published, article_id) key backwards. */
 export const PG_NEWEST_IN_SCOPE_SQL =
@@ -169,6 +169,26 @@ export async function openPgStore(url: string, options: PgStoreOptions): Promise
         const row = (await pool.query<{ id: string; source: string }>('SELECT id, source FROM articles WHERE reader_id = $1 AND NOT deleted', [rid])).rows[0];
         return row ? { id: row.id, source: row.source } : undefined;
       });
+    },
+    async storePrepared(rows) {
+      if (readOnly) return 0;
+      let stored = 0;
+      for (let i = 0; i < rows.length; i += PREPARED_BATCH_ROWS) {
+        const batch = rows.slice(i, i + PREPARED_BATCH_ROWS);
+        // Under the write lock, as every write: an API write of the same rows waits for it (or it
+        // for that), never a deadlock between the two. Only onto the version it was made from;
+        // changed_at, the change log and NOTIFY are left alone (a cache, not a change).
+        stored += await run('storing prepared forms', () =>
+          writing(async (c) => {
+            const updated = await c.query(
+              'UPDATE articles AS a SET prepared_key = u.key, prepared = u.data FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(id, digest, key, data) WHERE a.id = u.id AND a.digest = u.digest AND NOT a.deleted AND a.prepared_key IS DISTINCT FROM u.key',
+              [batch.map((r) => r.id), batch.map((r) => r.digest), batch.map((r) => r.prepared.key), batch.map((r) => r.prepared.data)],
+            );
+            return updated.rowCount ?? 0;
+          }),
+        );
+      }
+      return stored;
     },
     async getArticle(id) {
       return run('reading an article', async () => {

@@ -11,7 +11,7 @@ import { FeedwrightError, wrapError } from '../core/errors.js';
 import { toStored, type ArticleRow } from './stored-article.js';
 import { HUB_SUBSCRIPTIONS_SQL, sqliteSubscriptions } from './sqlite-subscriptions.js';
 import { createSqliteStats, SQLITE_STATS_SCHEMA } from './sqlite-stats.js';
-import { readerIdTakenError, type ArticleChange, type ArticleStore, type ArticleWrite, type BrotliSize, type DocumentRow, type FeedState, type FileEntry, type PublishRecord, type ScopeSummary, type StoredArticle, type StoreOptions, type WriteRefusal } from './store.js';
+import { PREPARED_BATCH_ROWS, readerIdTakenError, type ArticleChange, type ArticleStore, type ArticleWrite, type BrotliSize, type DocumentRow, type FeedState, type FileEntry, type PreparedRow, type PublishRecord, type ScopeSummary, type StoredArticle, type StoreOptions, type WriteRefusal } from './store.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS articles (
@@ -205,6 +205,9 @@ export function openSqliteStore(file: string, options: StoreOptions): ArticleSto
     scopesOf: db.prepare<[string], { scope: string }>('SELECT scope FROM scope_items WHERE article_id = ?'),
     upsert: db.prepare('INSERT INTO articles (id, doc, digest, published, changed_at, source, deleted, reader_id, prepared_key, prepared) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, digest = excluded.digest, published = excluded.published, changed_at = excluded.changed_at, source = excluded.source, deleted = 0, reader_id = excluded.reader_id, prepared_key = excluded.prepared_key, prepared = excluded.prepared'),
     setPrepared: db.prepare('UPDATE articles SET prepared_key = ?, prepared = ? WHERE id = ?'),
+    // A compile's preparation (storePrepared): only onto the version it was made from, never
+    // touching changed_at (not a change), and not again when that key is already stored.
+    storePrepared: db.prepare('UPDATE articles SET prepared_key = ?, prepared = ? WHERE id = ? AND digest = ? AND deleted = 0 AND (prepared_key IS NULL OR prepared_key <> ?)'),
     owner: db.prepare<[string], { id: string; source: string }>('SELECT id, source FROM articles WHERE reader_id = ? AND deleted = 0'),
     addLabel: db.prepare('INSERT OR IGNORE INTO scope_labels (scope, label) VALUES (?, ?)'),
     label: db.prepare<[string], { label: string }>('SELECT label FROM scope_labels WHERE scope = ?'),
@@ -327,6 +330,12 @@ export function openSqliteStore(file: string, options: StoreOptions): ArticleSto
     for (const r of rows) q.putBrotliSize.run(r.size, r.path, r.origin, r.hash);
   });
 
+  const writePrepared = db.transaction((rows: readonly PreparedRow[]) => {
+    let n = 0;
+    for (const r of rows) n += q.storePrepared.run(r.prepared.key, r.prepared.data, r.id, r.digest, r.prepared.key).changes;
+    return n;
+  });
+
   const writePublish = db.transaction((p: PublishRecord) => {
     writeStates(p.states);
     const previous = q.getMeta.get('render_digest')?.value;
@@ -366,6 +375,15 @@ export function openSqliteStore(file: string, options: StoreOptions): ArticleSto
         const row = q.owner.get(rid);
         return row ? { id: row.id, source: row.source } : undefined;
       });
+    },
+    async storePrepared(rows) {
+      if (options.readOnly === true) return 0;
+      let stored = 0;
+      for (let i = 0; i < rows.length; i += PREPARED_BATCH_ROWS) {
+        const batch = rows.slice(i, i + PREPARED_BATCH_ROWS);
+        stored += run('storing prepared forms', () => writePrepared.immediate(batch));
+      }
+      return stored;
     },
     async getArticle(id) {
       return run('reading an article', () => {

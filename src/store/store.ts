@@ -27,6 +27,20 @@ export interface PreparedBlob {
 }
 
 /**
+ * A prepared form made at compile time for one version of an article (see
+ * ArticleStore.storePrepared): the article's id, the digest of the version it was made from,
+ * and the form.
+ */
+export interface PreparedRow {
+  id: string;
+  digest: string;
+  prepared: PreparedBlob;
+}
+
+/** The rows {@link ArticleStore.storePrepared} commits per transaction, at most. */
+export const PREPARED_BATCH_ROWS = 500;
+
+/**
  * One write in a batch: create or replace an article, or remove it (a tombstone is kept).
  * `replaces` names an article this write's source held before (a file whose `id` changed): it
  * is removed in the same step, when it was last written by the same source, and only if this
@@ -205,6 +219,19 @@ export interface ArticleStore extends HubSubscriptionStore, ReaderStatsStore {
    * freed). Every scope a put lists gets its label here the first time, and keeps it.
    */
   writeArticles(writes: ArticleWrite[], now: number, options?: WriteOptions): Promise<ArticleChange[]>;
+  /**
+   * Stores prepared forms a compile made (a render found none, or one made with other settings),
+   * so the next compile finds them: sets `prepared_key` and `prepared` of each row's article only
+   * where that article is live and its digest still equals the row's (an article edited or
+   * removed meanwhile is left alone), and its stored key differs. A cache, not a change: the
+   * article's `changedAt`, the change log and everything a feed's digest reads stay as they were
+   * (no feed renders again, no ETag changes; PostgreSQL sends no NOTIFY). Commits in
+   * transactions of at most 500 rows. Returns how many articles were updated. A read-only store
+   * (a render worker's connection) stores nothing and returns 0. Throws a FeedwrightError
+   * `STORE_QUERY` (PostgreSQL also `STORE_UNAVAILABLE`) when the database fails; transactions
+   * committed before stay.
+   */
+  storePrepared(rows: readonly PreparedRow[]): Promise<number>;
   /** One article by id, tombstones excluded. */
   getArticle(id: string): Promise<StoredArticle | undefined>;
   /**

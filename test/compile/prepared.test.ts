@@ -4,13 +4,13 @@
 // preparation. Over real files, a real SQLite store and a real listening server.
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArticle } from '../../src/core/article.js';
+import { parseArticle, type Article } from '../../src/core/article.js';
 import { prepareItem } from '../../src/core/feed-model.js';
 import { validateSiteConfig } from '../../src/core/site.js';
 import { prepareForStore, preparedItemOf, preparedKey, prepareSettingsOf } from '../../src/compile/prepared.js';
-import { get, makeDataDir, removeDir, sampleSite, startService, type TestService } from '../support/fixtures.js';
+import { get, makeDataDir, removeDir, SAMPLE_DATA, sampleSite, startService, type TestService } from '../support/fixtures.js';
 
 const EMBED = 'https://embed.example/player/1';
 const BODY = `<p>Lead <a href="/world/x">own link</a> and <a href="https://www.presstv.com/a?b=1&amp;c">absolute own</a> and <a href="https://mirror.example/m">a mirror-to-be</a>.</p><iframe src="${EMBED}"></iframe><p><img src="/img/body.jpg" srcset="/img/b,1.jpg 1x, https://cdn.example/i.jpg 2x"><script>alert(1)</script><span onclick="x()">text</span></p>`;
@@ -58,6 +58,14 @@ describe('prepared forms stored with the article', () => {
       removeDir(dataDir);
     });
     const setSite = (extra: Record<string, unknown>) => writeFileSync(join(dataDir, 'site.json'), JSON.stringify({ ...sampleSite(), ...extra }, null, 2));
+    const rows = () => {
+      const db = new Database(join(dataDir, 'feedwright.db'), { readonly: true });
+      try {
+        return db.prepare('SELECT id, doc, changed_at, prepared_key, prepared FROM articles WHERE deleted = 0 ORDER BY id').all() as { id: string; doc: string; changed_at: number; prepared_key: string | null; prepared: string | null }[];
+      } finally {
+        db.close();
+      }
+    };
     const storedRow = () => {
       const db = new Database(join(dataDir, 'feedwright.db'), { readonly: true });
       try {
@@ -83,6 +91,50 @@ describe('prepared forms stored with the article', () => {
       setSite({ embedHosts: ['embed.example'], title: 'Retitled' });
       t = await startService(dataDir);
       expect((await get(t.port, '/feed.json')).text).to.include('Summary from the stored form');
+    });
+
+    it('after a settings change, the forms the renders prepared are stored: the next compile sanitises nothing (through the worker pool)', async () => {
+      // The sample articles beside the embed story.
+      for (const name of readdirSync(join(SAMPLE_DATA, 'articles'))) copyFileSync(join(SAMPLE_DATA, 'articles', name), join(dataDir, 'articles', name));
+      t = await startService(dataDir);
+      expect(t.service.compiler.renderer.threads()).to.be.above(0);
+      const first = t.service.compiler.lastReport();
+      // Every article was prepared where it was stored (the file sync): the renders prepared none.
+      expect(first?.feedsRendered).to.be.above(0);
+      expect(first?.itemsPrepared).to.equal(0);
+      const articles = rows().length;
+      expect(articles).to.equal(11);
+      await t.close();
+      t = undefined;
+      // A new origin: a new key, so every stored form is stale; the files did not change.
+      const mirrors = { embedHosts: ['embed.example'], alternateOrigins: ['https://www.presstv.ir', 'https://mirror.example'] };
+      setSite(mirrors);
+      const settings = prepareSettingsOf(site(mirrors));
+      t = await startService(dataDir);
+      const second = t.service.compiler.lastReport();
+      expect(second?.ok).to.equal(true);
+      expect(second?.itemsPrepared).to.be.at.least(articles);
+      expect(second?.preparedStored).to.equal(articles);
+      // Stored under the new key, and what they decode to is what sanitising now gives.
+      for (const r of rows()) {
+        expect(r.prepared_key, r.id).to.equal(preparedKey(settings));
+        const article = JSON.parse(r.doc) as Article;
+        expect(preparedItemOf({ article, prepared: { key: r.prepared_key as string, data: r.prepared as string } }, settings), r.id).to.deep.equal(prepareItem(article, settings.origins, settings.embedHosts));
+      }
+      const changedAt = rows().map((r) => [r.id, r.changed_at]);
+      await t.close();
+      t = undefined;
+      // A setting the preparation does not depend on: every feed is rendered again, from the stored forms.
+      setSite({ ...mirrors, title: 'Retitled' });
+      t = await startService(dataDir);
+      const third = t.service.compiler.lastReport();
+      expect(third?.ok).to.equal(true);
+      expect(third?.feedsRendered).to.equal(second?.feedsRendered);
+      expect(third?.itemsPrepared).to.equal(0);
+      expect(third?.preparedStored).to.equal(0);
+      // Storing a form is not a change of the article.
+      expect(rows().map((r) => [r.id, r.changed_at])).to.deep.equal(changedAt);
+      expect((await get(t.port, '/rss.xml', { host: 'mirror.example' })).text).to.include('https://mirror.example/a?b=1&amp;amp;c');
     });
 
     it('a change of embedHosts is never served from the stale stored form: the compile sanitises again', async () => {

@@ -129,6 +129,10 @@ describe('PostgreSQL store', function () {
         expect((err as FeedwrightError).code).to.equal('STORE_QUERY');
         expect((err as Error).message).to.match(/read-only transaction/);
         expect(await writer.countArticles()).to.equal(1);
+        // Prepared forms are a cache only the writer keeps: a read-only store stores none, quietly.
+        const a1 = article('a1', '2016-07-01T10:00:00Z');
+        expect(await reader.storePrepared([{ id: 'a1', digest: articleDigest(a1), prepared: { key: 'k', data: '{}' } }])).to.equal(0);
+        expect((await writer.getArticle('a1'))?.prepared).to.equal(undefined);
       } finally {
         await reader.close();
         await writer.close();

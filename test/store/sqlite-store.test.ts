@@ -23,6 +23,21 @@ function freshFile(): string {
 storeContract('SQLite store', async (options) => openSqliteStore(freshFile(), options));
 
 describe('SQLite store', () => {
+  it('a read-only connection (a render worker\'s) stores no prepared forms, quietly', async () => {
+    const file = freshFile();
+    const writer = openSqliteStore(file, { idPrefix: 'tag:example.org,2016:' });
+    const reader = openSqliteStore(file, { idPrefix: 'tag:example.org,2016:', readOnly: true });
+    try {
+      const a = parseArticle({ id: 'a1', path: '/a/a1', title: 'A', body: '<p>a</p>', published: '2016-07-01T10:00:00Z' }, 'UTC');
+      await writer.writeArticles([{ kind: 'put', article: a, digest: articleDigest(a), source: 'api' }], 1000);
+      expect(await reader.storePrepared([{ id: 'a1', digest: articleDigest(a), prepared: { key: 'k', data: '{}' } }])).to.equal(0);
+      expect((await writer.getArticle('a1'))?.prepared).to.equal(undefined);
+    } finally {
+      await reader.close();
+      await writer.close();
+    }
+  });
+
   it('runs in WAL mode and answers "newest N of a scope" from the index, without a sort', async () => {
     const file = freshFile();
     const store = openSqliteStore(file, { idPrefix: 'tag:example.org,2016:' });

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { articleDigest, parseArticle, type Article } from '../../src/core/article.js';
 import { FeedwrightError } from '../../src/core/errors.js';
 import { slugify } from '../../src/core/scopes.js';
-import type { ArticleStore, ArticleWrite, StoreOptions, WriteRefusal } from '../../src/store/store.js';
+import { PREPARED_BATCH_ROWS, type ArticleStore, type ArticleWrite, type StoreOptions, type WriteRefusal } from '../../src/store/store.js';
 import { statsContract } from './stats-contract.js';
 
 /** The id prefix every contract store is opened with. */
@@ -89,6 +89,53 @@ export function storeContract(name: string, open: (options: StoreOptions) => Pro
       await store.writeArticles([put(article('p1', '2016-07-01T10:00:00Z', { title: 'Edited' }))], 3000);
       expect((await store.getArticle('p1'))?.prepared).to.equal(undefined);
       expect((await store.newestInScope('tags/oil', 10))[0]?.article.title).to.equal('Edited');
+    });
+
+    it('storePrepared stores a compile\'s form only onto the version it was made from, and is no change (changed_at, change log, digests kept)', async () => {
+      const a = article('p1', '2016-07-01T10:00:00Z');
+      const b = article('p2', '2016-07-01T11:00:00Z');
+      const c = article('p3', '2016-07-01T12:00:00Z');
+      const old = { key: 'k1', data: '{"c":["<p>old</p>"],"s":"old"}' };
+      await store.writeArticles([{ kind: 'put', article: a, digest: articleDigest(a), source: 'api', prepared: old }, put(b), put(c)], 1000);
+      // p2 is edited after its form was made, p3 removed: neither gets the form.
+      const staleB = articleDigest(b);
+      await store.writeArticles([put(article('p2', '2016-07-01T11:00:00Z', { title: 'Edited' }))], 2000);
+      await store.writeArticles([{ kind: 'delete', id: 'p3' }], 2000);
+      const seq = await store.latestChangeSeq();
+      const changedBefore = await store.listChangedSince(0, 10);
+      const digestsBefore = await store.newestDigestsInScope('tags/oil', 10);
+      const form = (id: string) => ({ key: 'k2', data: `{"c":["<p>${id}</p>"],"s":"${id}"}` });
+      const rows = [
+        { id: 'p1', digest: articleDigest(a), prepared: form('p1') },
+        { id: 'p2', digest: staleB, prepared: form('p2') },
+        { id: 'p3', digest: articleDigest(c), prepared: form('p3') },
+        { id: 'nope', digest: 'x', prepared: form('nope') },
+      ];
+      expect(await store.storePrepared(rows)).to.equal(1);
+      expect((await store.getArticle('p1'))?.prepared).to.deep.equal(form('p1'));
+      expect((await store.newestInScope('tags/oil', 10)).map((s) => [s.article.id, s.prepared?.key])).to.deep.equal([['p2', undefined], ['p1', 'k2']]);
+      // The same form again: nothing to store.
+      expect(await store.storePrepared(rows.slice(0, 1))).to.equal(0);
+      expect(await store.storePrepared([])).to.equal(0);
+      // Not a change: changed_at, the change log and the feed digests are as they were.
+      expect(await store.latestChangeSeq()).to.equal(seq);
+      expect(await store.readChangesSince(seq)).to.deep.equal([]);
+      expect((await store.listChangedSince(0, 10)).map((r) => [r.id, r.changedAt, r.deleted])).to.deep.equal(changedBefore.map((r) => [r.id, r.changedAt, r.deleted]));
+      expect(await store.listChangedSince(2001, 10)).to.deep.equal([]);
+      expect(await store.newestDigestsInScope('tags/oil', 10)).to.deep.equal(digestsBefore);
+      expect(await store.countArticles()).to.equal(2);
+      // The removed article, written again, starts without the form it never got.
+      await store.writeArticles([put(c)], 3000);
+      expect((await store.getArticle('p3'))?.prepared).to.equal(undefined);
+    });
+
+    it('storePrepared commits in batches of at most PREPARED_BATCH_ROWS, every row of every batch', async () => {
+      const n = PREPARED_BATCH_ROWS + 20;
+      const many = Array.from({ length: n }, (_, i) => article(`m${String(i).padStart(4, '0')}`, '2016-07-01T10:00:00Z'));
+      await store.writeArticles(many.map((m) => put(m)), 1000);
+      const stored = await store.storePrepared(many.map((m) => ({ id: m.id, digest: articleDigest(m), prepared: { key: 'kb', data: `{"c":[],"s":"${m.id}"}` } })));
+      expect(stored).to.equal(n);
+      expect((await store.getArticle(many[n - 1]?.id as string))?.prepared?.data).to.equal(`{"c":[],"s":"${many[n - 1]?.id as string}"}`);
     });
 
     it('newestDigestsInScope gives the ids and digests of exactly newestInScope; listScopes with countUpTo caps the count only', async () => {

@@ -17,6 +17,13 @@ export type PublishListener = (set: PublishedSet, how: { restored: boolean }) =>
 /** What one compile did. */
 export interface CompileReport extends CompileStatus {
   problems: SourceProblem[];
+  /**
+   * Items the renders had to prepare (sanitise) because the store held no prepared form for the
+   * current settings; 0 when every rendered item was found prepared (see steps/prepared-forms.ts).
+   */
+  itemsPrepared: number;
+  /** Articles whose prepared form this compile stored (see ArticleStore.storePrepared). */
+  preparedStored: number;
 }
 
 /** The steps a compile reports progress for. */

@@ -9,6 +9,7 @@ import type { FeedRendered, FeedTask, RenderedDocument } from '../render-task.js
 import type { Plan } from './changed-feeds.js';
 import { failure, type CompileContext, type CompileReport, type CompilerState } from './context.js';
 import { byScopeKey, listingOf, updateListing } from './listing.js';
+import type { PreparedForms } from './prepared-forms.js';
 
 /** The directory documents and the listing they were rendered from. */
 export interface Directory {
@@ -43,10 +44,11 @@ function cacheBodies(bodies: BodyStore, documents: RenderedDocument[]): void {
  * Step 3, render and compress: every task to the render pool (worker threads), which reads the
  * feed at the compile's cutoff, renders it for every origin, compresses and writes the bodies.
  * A feed that fails keeps its last good documents and is rendered again next time. Returns the
- * rendered feeds sorted by scope key; fills `rep.feedsRendered`, `feedsChanged` and `failedFeeds`
- * (with `plan.failed`). Never rejects: a failed render is a failed feed.
+ * rendered feeds sorted by scope key (without their `prepared` forms, which go to `forms` as
+ * each render arrives, to be stored); fills `rep.feedsRendered`, `feedsChanged` and
+ * `failedFeeds` (with `plan.failed`). Never rejects: a failed render is a failed feed.
  */
-export async function renderFeeds(ctx: CompileContext, plan: Plan, rep: CompileReport): Promise<FeedRendered[]> {
+export async function renderFeeds(ctx: CompileContext, plan: Plan, rep: CompileReport, forms?: PreparedForms): Promise<FeedRendered[]> {
   let done = 0;
   const returnBodies = plan.tasks.length <= RETURN_BODIES_UP_TO;
   const settled = await Promise.allSettled(
@@ -54,6 +56,8 @@ export async function renderFeeds(ctx: CompileContext, plan: Plan, rep: CompileR
       try {
         const r = await ctx.renderer.renderFeed({ ...t, returnBodies });
         cacheBodies(ctx.bodies, r.documents);
+        forms?.add(r.prepared);
+        delete r.prepared;
         return r;
       } finally {
         ctx.progress?.('render', (done += 1), plan.tasks.length);
