@@ -244,7 +244,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     if (closed || going.length === 0 || queue.length > 0 || background.length > 0 || slots.some((s) => s.jobs.size > 0)) return;
     retired = true;
     for (const s of going) stopSlot(s);
-    log(`render workers retired after ${Math.round(idleMs / 100) / 10} s idle (${going.length} stopped; the next task starts them again)`);
+    log(`render workers retired after ${idleMs / 1000} s idle (${going.length} threads exit; the next task starts them again)`);
   }
 
   /** Asks a worker to stop gracefully; one that has not exited in STOP_GRACE_MS is terminated. Resolves when it has exited. */
