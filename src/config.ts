@@ -49,6 +49,12 @@ export interface RuntimeConfig {
    * core. 0 renders on the serving thread (for a machine where threads cannot start).
    */
   renderThreads: number | undefined;
+  /**
+   * Seconds the render workers may sit with nothing to do before they retire (their memory goes
+   * back; the next render starts them again): FEEDWRIGHT_RENDER_IDLE_SECONDS, an integer 0–86400,
+   * 0 keeping them for the process's life; undefined means the pool's default (30 s).
+   */
+  renderIdleSeconds: number | undefined;
   /** How often the readers counted are flushed to the store (FEEDWRIGHT_STATS_FLUSH_SECONDS, 1–3600, default 60), seconds. */
   statsFlushSeconds: number;
 }
@@ -213,7 +219,8 @@ export function accessLogFrom(env: NodeJS.ProcessEnv): RuntimeConfig['accessLogT
 /**
  * Resolves folders, the store and the listening address from flags and the environment
  * (design: configuration is read in one place). Throws a FeedwrightError `CONFIG_INVALID`
- * naming the variable when PORT, FEEDWRIGHT_CACHE_MB, FEEDWRIGHT_RENDER_THREADS, the API token
+ * naming the variable when PORT, FEEDWRIGHT_CACHE_MB, FEEDWRIGHT_RENDER_THREADS,
+ * FEEDWRIGHT_RENDER_IDLE_SECONDS, FEEDWRIGHT_STATS_FLUSH_SECONDS, the API token
  * (apiTokenFrom), the log level (logLevelFrom) or the database URL is malformed, and when the
  * data folder, its articles/ or .feedwright/ folder, or the access log's folder is a file (or
  * lies under one; see expectFolder).
@@ -238,6 +245,11 @@ export function loadRuntimeConfig(flags: { data?: string; databaseUrl?: string; 
   if (renderThreads !== undefined && !(renderThreads >= 0 && renderThreads <= 64)) {
     throw new FeedwrightError('CONFIG_INVALID', `FEEDWRIGHT_RENDER_THREADS "${threadsText}" is not a number of threads (0 to 64)`, { problems: [{ field: 'FEEDWRIGHT_RENDER_THREADS', message: 'must be an integer from 0 to 64' }] });
   }
+  const idleText = env.FEEDWRIGHT_RENDER_IDLE_SECONDS;
+  const renderIdleSeconds = idleText === undefined || idleText === '' ? undefined : /^\d{1,5}$/.test(idleText) ? Number(idleText) : Number.NaN;
+  if (renderIdleSeconds !== undefined && !(renderIdleSeconds >= 0 && renderIdleSeconds <= 86400)) {
+    throw new FeedwrightError('CONFIG_INVALID', `FEEDWRIGHT_RENDER_IDLE_SECONDS "${idleText}" is not a number of seconds (0 to 86400; 0 keeps the render workers)`, { problems: [{ field: 'FEEDWRIGHT_RENDER_IDLE_SECONDS', message: 'must be an integer from 0 to 86400' }] });
+  }
   const flushText = env.FEEDWRIGHT_STATS_FLUSH_SECONDS ?? '';
   const statsFlushSeconds = flushText === '' ? 60 : /^\d{1,4}$/.test(flushText) ? Number(flushText) : Number.NaN;
   if (!(statsFlushSeconds >= 1 && statsFlushSeconds <= 3600)) {
@@ -260,6 +272,7 @@ export function loadRuntimeConfig(flags: { data?: string; databaseUrl?: string; 
     logLevel: logLevelFrom(flags.logLevel, env),
     accessLogTo,
     renderThreads,
+    renderIdleSeconds,
     statsFlushSeconds,
   };
 }

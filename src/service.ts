@@ -48,6 +48,8 @@ export interface ServiceOptions {
   cacheBytes?: number;
   /** Render worker threads (default: one per core; 0 renders on the serving thread). */
   renderThreads?: number;
+  /** Milliseconds without a task after which the render workers retire (default 30 s; 0 keeps them): see RenderPoolOptions.idleMs. */
+  renderIdleMs?: number;
   /** Each render worker's heap limit in MB (default 1024). */
   renderHeapMb?: number;
   /** A bulk import: the writer only stores; the next compile (serve's, `feedwright compile`) publishes. */
@@ -128,6 +130,7 @@ export function createService(options: ServiceOptions): Service {
     ...(options.store === undefined ? { databaseFile: options.databaseFile } : {}),
     ...(options.store !== undefined && options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}),
     ...(options.renderThreads === undefined ? {} : { renderThreads: options.renderThreads }),
+    ...(options.renderIdleMs === undefined ? {} : { renderIdleMs: options.renderIdleMs }),
     ...(options.renderHeapMb === undefined ? {} : { renderHeapMb: options.renderHeapMb }),
     ...(options.articlesDir === undefined ? {} : { articlesDir: options.articlesDir }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),

@@ -68,7 +68,31 @@ describe('config: settings from the environment', () => {
     const { readFileSync } = await import('node:fs');
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     for (const { variable } of SITE_ENVIRONMENT) expect(readme).to.include(`| \`${variable}\``);
-    for (const variable of ['PORT', 'HOST', 'FEEDWRIGHT_DATA', 'DATABASE_URL', 'FEEDWRIGHT_API_TOKEN', 'FEEDWRIGHT_API_TOKEN_FILE', 'FEEDWRIGHT_CACHE_MB', 'FEEDWRIGHT_RENDER_THREADS', 'LOG_LEVEL', 'FEEDWRIGHT_ACCESS_LOG']) expect(readme).to.include(`| \`${variable}\``);
+    for (const variable of ['PORT', 'HOST', 'FEEDWRIGHT_DATA', 'DATABASE_URL', 'FEEDWRIGHT_API_TOKEN', 'FEEDWRIGHT_API_TOKEN_FILE', 'FEEDWRIGHT_CACHE_MB', 'FEEDWRIGHT_RENDER_THREADS', 'FEEDWRIGHT_RENDER_IDLE_SECONDS', 'LOG_LEVEL', 'FEEDWRIGHT_ACCESS_LOG']) expect(readme).to.include(`| \`${variable}\``);
+  });
+});
+
+describe('config: FEEDWRIGHT_RENDER_IDLE_SECONDS', () => {
+  let dir: string;
+  before(() => {
+    dir = makeDataDir({ copySample: false });
+  });
+  after(() => removeDir(dir));
+  const runtime = (env: NodeJS.ProcessEnv) => loadRuntimeConfig({ data: dir }, env, ROOT);
+
+  it('unset or empty leaves the pool its default; 0 (never retire) to 86400 seconds are read as given', () => {
+    expect(runtime({}).renderIdleSeconds).to.equal(undefined);
+    expect(runtime({ FEEDWRIGHT_RENDER_IDLE_SECONDS: '' }).renderIdleSeconds).to.equal(undefined);
+    for (const good of ['0', '5', '30', '600', '86400']) expect(runtime({ FEEDWRIGHT_RENDER_IDLE_SECONDS: good }).renderIdleSeconds, good).to.equal(Number(good));
+  });
+
+  it('a value that is not a whole number of seconds from 0 to 86400 is refused, naming the variable and the value', () => {
+    for (const bad of ['thirty', '-1', '1.5', '86401', '100000', ' ', '0x10', '1e3', '+5', '30s']) {
+      const err = fails(() => runtime({ FEEDWRIGHT_RENDER_IDLE_SECONDS: bad }));
+      expect(err.code, bad).to.equal('CONFIG_INVALID');
+      expect(err.message, bad).to.include(`FEEDWRIGHT_RENDER_IDLE_SECONDS "${bad}"`);
+      expect(err.problems, bad).to.deep.equal([{ field: 'FEEDWRIGHT_RENDER_IDLE_SECONDS', message: 'must be an integer from 0 to 86400' }]);
+    }
   });
 });
 

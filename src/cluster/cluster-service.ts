@@ -40,8 +40,9 @@ export interface ClusterServiceOptions {
   cacheBytes: number;
   /** Whether this instance competes to compile (serve: yes; import: no). */
   campaign: boolean;
-  /** The compiler's render worker threads, heap limit and article folder (see CompilerOptions). */
+  /** The compiler's render worker threads, idle time before they retire (ms), heap limit and article folder (see CompilerOptions). */
   renderThreads?: number;
+  renderIdleMs?: number;
   renderHeapMb?: number;
   articlesDir?: string;
   publicDir: string;
@@ -106,6 +107,7 @@ export function createClusterService(options: ClusterServiceOptions): ClusterSer
     // Render workers read the store through their own read-only pools.
     databaseUrl: store.url,
     ...(options.renderThreads === undefined ? {} : { renderThreads: options.renderThreads }),
+    ...(options.renderIdleMs === undefined ? {} : { renderIdleMs: options.renderIdleMs }),
     ...(options.renderHeapMb === undefined ? {} : { renderHeapMb: options.renderHeapMb }),
     ...(options.articlesDir === undefined ? {} : { articlesDir: options.articlesDir }),
   });
@@ -144,7 +146,7 @@ export function createClusterService(options: ClusterServiceOptions): ClusterSer
   const app = createApp({ ...(hub ? { hub: hub.router } : {}), compiler: node, publicDir: options.publicDir, startedAt: Date.now(), cluster: () => node.health(), ...(publisher === undefined ? {} : { webSub: publisher.status }), logger, metrics, ...(observeApp === undefined ? {} : { observe: observeApp }), api: { token: options.apiTokens ?? options.apiToken, store, writer, available: () => node.databaseReachable(), behindProxy: site.behindProxy }, stats: stats.page(options.apiTokens ?? options.apiToken) });
   // RFC 5005 archives: every instance (replica or compiler) renders them itself, read-only, in
   // one worker of its own, invalidated by the change log when its published set changes.
-  const archiveRenderer = createRenderPool({ settings: { site, periodSeconds, baseDigest: siteDigest(site, periodSeconds), documentsDir: options.documentsDir }, store, databaseUrl: store.url, threads: 1, log });
+  const archiveRenderer = createRenderPool({ settings: { site, periodSeconds, baseDigest: siteDigest(site, periodSeconds), documentsDir: options.documentsDir }, store, databaseUrl: store.url, threads: 1, log, ...(options.renderIdleMs === undefined ? {} : { idleMs: options.renderIdleMs }) });
   const archives = createArchiveCache({ site, periodSeconds, store, renderer: archiveRenderer, current: node.current, documentsDir: options.documentsDir, log });
   const server = createFeedServer({ site, current: node.current, app, bodies, periodSeconds, onBodyFault: node.reportBodyFault, ...(observe === undefined ? {} : { observe }), archives: createArchiveRoute(site, archives, observe), logError: (line) => logger.error(line) });
 

@@ -50,6 +50,8 @@ export interface CompilerOptions {
   databaseUrl?: string;
   /** Render worker threads (default: one per core; 0 renders on this thread). */
   renderThreads?: number;
+  /** Milliseconds with no task after which the render workers retire until the next one (default 30 s; 0 never): see RenderPoolOptions.idleMs. */
+  renderIdleMs?: number;
   /** Each render worker's heap limit in MB (default 1024): a runaway render stops its worker only. */
   renderHeapMb?: number;
   /** The folder of article files, or undefined when files are not a source. */
@@ -118,6 +120,7 @@ export function createCompiler(options: CompilerOptions): Compiler {
     ...(options.databaseFile === undefined ? {} : { databaseFile: options.databaseFile }),
     ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
     ...(options.renderThreads === undefined ? {} : { threads: options.renderThreads }),
+    ...(options.renderIdleMs === undefined ? {} : { idleMs: options.renderIdleMs }),
     ...(options.renderHeapMb === undefined ? {} : { heapMb: options.renderHeapMb }),
   });
   // The state is created below; the backfill reads it only once a compile or restore ran.

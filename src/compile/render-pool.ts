@@ -6,7 +6,11 @@
 // worker that dies (an uncaught exception, an out-of-memory kill, process.exit) costs only the
 // tasks it had in flight: each is tried once more, alone on a worker, so a second death names
 // the task that causes it, which then fails (that feed keeps its last good documents). The pool
-// starts a replacement for every worker that dies. When workers cannot run (TypeScript
+// starts a replacement for every worker that dies. Workers that have had no task of any kind
+// (render, directory, read, archive, background brotli) for `idleMs` retire: each is asked to stop
+// as close() asks it (it exits once its tasks are done; none are) and is not replaced, so a
+// serving process with nothing to compile does not hold their heaps; the next task starts a fresh
+// set. When workers cannot run (TypeScript
 // sources under tsx, whose loader does not reach workers on Node 20; a store with no file), the
 // same task code runs on this thread, so the bytes are the same either way.
 import { availableParallelism } from 'node:os';
@@ -74,6 +78,13 @@ export interface RenderPoolOptions {
   heapMb?: number;
   /** A task running longer than this stops its worker (a render stuck in a loop): default 2 minutes. */
   taskTimeoutMs?: number;
+  /**
+   * Milliseconds with no task queued or in flight (of any kind, background brotli work included)
+   * after which the workers retire: they stop gracefully, are not replaced, and the next task
+   * starts a fresh set (see RenderPool.liveWorkers). Default DEFAULT_IDLE_MS; 0 (or a negative
+   * or non-finite value) keeps them for the pool's life.
+   */
+  idleMs?: number;
   log?: (line: string) => void;
 }
 
@@ -100,8 +111,16 @@ export interface RenderPool {
   encodeBrotli(task: BrotliTask): Promise<BrotliEncoded | undefined>;
   /** Drops queued (not yet started) brotli work for these identity hashes: their promises resolve undefined. */
   dropBrotli(hashes: Iterable<string>): void;
-  /** How many worker threads render (0: this thread does). */
+  /**
+   * How many worker threads render (0: this thread does). Workers that retired idle still count
+   * (the next task starts them again): see liveWorkers for the threads running now.
+   */
   threads(): number;
+  /**
+   * Worker threads running now: started and not yet exited, those retiring (asked to stop, not yet
+   * gone) included. 0 before the first task, and after the workers retired idle.
+   */
+  liveWorkers(): number;
   /**
    * For tests: renders of `key` fail after writing their first document — `exit` stops the
    * worker, `oom` runs it out of memory, `throw` raises an exception — on every worker
@@ -113,8 +132,17 @@ export interface RenderPool {
   close(): Promise<void>;
 }
 
-/** How long close() waits for a worker to finish its tasks and exit before it terminates it. */
+/** How long close() (or a retirement) waits for a worker to finish its tasks and exit before it terminates it. */
 const STOP_GRACE_MS = 10_000;
+/**
+ * How long the workers may sit with nothing to do before they retire: 30 s. `serve` compiles
+ * every minute by default, but a compile that finds nothing changed sends the pool no task (its
+ * few changed files are read on the serving thread, and with no changed feed nothing is
+ * rendered), so a quiet site drops its workers 30 s after the last render or brotli body, and a
+ * compile that renders starts them again (its first task waits for their start-up: 0.7-0.8 s for
+ * two workers on a 2-core machine, measured on the 20,000-article store).
+ */
+export const DEFAULT_IDLE_MS = 30_000;
 /** Tasks a worker holds at once: one rendering while the other's bodies are written. */
 const IN_FLIGHT = 2;
 /** Workers that die before they are ready, in a row, before the pool renders on this thread. */
@@ -139,6 +167,10 @@ interface Job {
 interface Slot {
   worker: Worker;
   ready: boolean;
+  /** Asked to stop (retired idle, or closed): it gets no more tasks, and its exit is no death. */
+  stopping: boolean;
+  /** Resolves when the thread has exited. */
+  exited: Promise<void>;
   jobs: Map<number, Job>;
   reason?: string;
   /** Why it stopped, by code: out of memory, else stopped. */
@@ -154,6 +186,11 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
   const size = fromSource || (!shared && (file === '' || file === ':memory:')) ? 0 : Math.max(0, options.threads ?? availableParallelism());
   const url = new URL('./render-worker.js', import.meta.url);
   const timeoutMs = options.taskTimeoutMs ?? 120_000;
+  const idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
+  /** Retires the workers once nothing has been queued or in flight for idleMs (see refresh). */
+  let idleTimer: NodeJS.Timeout | undefined;
+  /** The workers retired idle: the next task starts a fresh set (start() does not). */
+  let retired = false;
   const slots: Slot[] = [];
   const queue: Job[] = [];
   /** Background work, oldest first: dispatched only when `queue` is empty. */
@@ -173,13 +210,55 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
   /** Faults armed by injectFault, by key: sent to every worker started until a task of that key settles. */
   const armed = new Map<string, FaultKind>();
 
-  /** Keeps the process alive while work is queued or in flight, and only then. */
+  /** Workers that take tasks: not asked to stop. */
+  const live = () => slots.filter((s) => !s.stopping);
+
+  /**
+   * Keeps the process alive while work is queued or in flight, and only then; and (re)arms the
+   * idle timer when nothing is, or disarms it when something is.
+   */
   const refresh = () => {
+    let busy = queue.length > 0 || background.length > 0;
     for (const s of slots) {
       if (queue.length > 0 || background.length > 0 || s.jobs.size > 0) s.worker.ref();
       else s.worker.unref();
+      if (s.jobs.size > 0) busy = true;
+    }
+    if (busy || closed || !(idleMs > 0 && Number.isFinite(idleMs)) || live().length === 0) {
+      clearTimeout(idleTimer);
+      idleTimer = undefined;
+    } else if (idleTimer === undefined) {
+      idleTimer = setTimeout(retire, idleMs);
+      idleTimer.unref();
     }
   };
+
+  /**
+   * The idle timer fired: every worker is asked to stop (close()'s graceful 'stop': it exits
+   * once the tasks in hand are done; it holds none) and gets no more tasks. Their exit is not a
+   * death: nothing is replaced, retried or counted as a start failure. A task submitted from now
+   * on starts a fresh set (submit), without waiting for these to be gone.
+   */
+  function retire(): void {
+    idleTimer = undefined;
+    const going = live();
+    if (closed || going.length === 0 || queue.length > 0 || background.length > 0 || slots.some((s) => s.jobs.size > 0)) return;
+    retired = true;
+    for (const s of going) stopSlot(s);
+    log(`render workers retired after ${idleMs / 1000} s idle (${going.length} threads exit; the next task starts them again)`);
+  }
+
+  /** Asks a worker to stop gracefully; one that has not exited in STOP_GRACE_MS is terminated. Resolves when it has exited. */
+  function stopSlot(s: Slot): Promise<void> {
+    if (!s.stopping) {
+      s.stopping = true;
+      s.worker.postMessage({ type: 'stop' } satisfies ToWorker);
+      const late = setTimeout(() => void s.worker.terminate(), STOP_GRACE_MS);
+      late.unref();
+      void s.exited.then(() => clearTimeout(late));
+    }
+    return s.exited;
+  }
 
   function spawn(): void {
     let worker: Worker;
@@ -189,7 +268,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
       startFailed(`cannot start a render worker: ${(err as Error).message}`);
       return;
     }
-    const slot: Slot = { worker, ready: false, jobs: new Map() };
+    const slot: Slot = { worker, ready: false, stopping: false, exited: new Promise((resolve) => worker.once('exit', () => resolve())), jobs: new Map() };
     slots.push(slot);
     for (const [key, kind] of armed) worker.postMessage({ type: 'fault', key, kind } satisfies ToWorker);
     worker.on('message', (m: FromWorker) => {
@@ -214,6 +293,8 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     });
     worker.on('exit', (code) => {
       slots.splice(slots.indexOf(slot), 1);
+      // Its prepared-item cache is gone: scopes it rendered go to whichever worker has room.
+      for (const [key, w] of affinity) if (w === worker) affinity.delete(key);
       const why = slot.reason ?? `exit code ${code}`;
       // Which of its tasks stopped it is unknown: each is tried once more alone on a worker, and
       // fails (that feed keeps its last good documents) when that worker dies too.
@@ -227,6 +308,12 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
       queue.unshift(...retry.filter((j) => !j.background));
       background.unshift(...retry.filter((j) => j.background));
       if (closed) return;
+      // Retired (or stopped) on purpose: no death, so no replacement. A task that arrived since
+      // started a fresh set already (submit); pump hands it on.
+      if (slot.stopping) {
+        pump();
+        return;
+      }
       if (!slot.ready) startFailed(`a render worker stopped before it was ready (${why})`);
       else {
         log(`a render worker stopped (${why}); starting a replacement`);
@@ -241,7 +328,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     if (startFailures < START_FAILURES) {
       log(`${why}; starting another`);
       spawn();
-    } else if (slots.length === 0 && !inThread) {
+    } else if (live().length === 0 && !inThread) {
       inThread = true;
       log(`${why}; rendering on the main thread instead`);
     }
@@ -287,7 +374,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
    * IN_FLIGHT, so it never waits for a slot behind a brotli body.
    */
   const fits = (s: Slot, job: Job) => {
-    if (!s.ready) return false;
+    if (!s.ready || s.stopping) return false;
     if (job.background || job.attempts > 0) return s.jobs.size === 0;
     return foreground(s) < IN_FLIGHT && ![...s.jobs.values()].some((j) => j.attempts > 1);
   };
@@ -332,9 +419,22 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     refresh();
   }
 
+  /**
+   * Work arrived after the workers retired idle: a fresh set starts now (those still stopping
+   * get nothing more and exit by themselves). Fault injection reaches them too (spawn sends what
+   * is armed). Not start(): every compile calls that, including the ones that render nothing.
+   */
+  function wake(): void {
+    if (!retired || closed || inThread) return;
+    retired = false;
+    startFailures = 0;
+    for (let i = 0; i < size; i += 1) spawn();
+  }
+
   function submit<T>(key: string, message: (id: number) => Job['message'], isBackground = false): Promise<T> {
     if (closed) return Promise.reject(new FeedwrightError('RENDER_FAILED', 'the render pool is closed'));
     start();
+    wake();
     const id = (nextId += 1);
     return new Promise<T>((resolve, reject) => {
       const settled = () => {
@@ -364,7 +464,8 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
       }
       refresh();
     },
-    threads: () => (inThread ? 0 : started ? slots.length : size),
+    threads: () => (inThread ? 0 : started && !retired ? live().length : size),
+    liveWorkers: () => slots.length,
     injectFault(key, kind) {
       if (inThread) localFaults.set(key, kind);
       armed.set(key, kind);
@@ -372,21 +473,15 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     },
     async close() {
       closed = true;
+      clearTimeout(idleTimer);
+      idleTimer = undefined;
       for (const job of queue.splice(0)) job.reject(new FeedwrightError('RENDER_FAILED', 'the render pool was closed'));
       for (const job of background.splice(0)) job.resolve(undefined as never);
       // Each worker finishes what it holds and exits by itself: terminating a thread in the
       // middle of a compression aborts the whole process on Node 20 (node_zlib.cc "close before
       // init" in the worker's clean-up). One that has not exited in STOP_GRACE_MS is terminated.
-      await Promise.all(
-        slots.map(async (s) => {
-          const exited = new Promise<void>((resolve) => s.worker.once('exit', () => resolve()));
-          s.worker.postMessage({ type: 'stop' } satisfies ToWorker);
-          let timer: NodeJS.Timeout | undefined;
-          const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), STOP_GRACE_MS)));
-          if ((await Promise.race([exited, late])) === 'late') await s.worker.terminate();
-          clearTimeout(timer);
-        }),
-      );
+      // Workers already retiring are waited for the same way.
+      await Promise.all(slots.map((s) => stopSlot(s)));
     },
   };
 }
