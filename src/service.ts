@@ -50,6 +50,8 @@ export interface ServiceOptions {
   renderThreads?: number;
   /** Milliseconds without a task after which the render workers retire (default 30 s; 0 keeps them): see RenderPoolOptions.idleMs. */
   renderIdleMs?: number;
+  /** Render workers an idle retirement keeps (default 1; 0 retires all): see RenderPoolOptions.keepWorkers. */
+  renderKeepWorkers?: number;
   /** Each render worker's heap limit in MB (default 1024). */
   renderHeapMb?: number;
   /** A bulk import: the writer only stores; the next compile (serve's, `feedwright compile`) publishes. */
@@ -131,6 +133,7 @@ export function createService(options: ServiceOptions): Service {
     ...(options.store !== undefined && options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}),
     ...(options.renderThreads === undefined ? {} : { renderThreads: options.renderThreads }),
     ...(options.renderIdleMs === undefined ? {} : { renderIdleMs: options.renderIdleMs }),
+    ...(options.renderKeepWorkers === undefined ? {} : { renderKeepWorkers: options.renderKeepWorkers }),
     ...(options.renderHeapMb === undefined ? {} : { renderHeapMb: options.renderHeapMb }),
     ...(options.articlesDir === undefined ? {} : { articlesDir: options.articlesDir }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),

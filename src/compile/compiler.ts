@@ -52,6 +52,8 @@ export interface CompilerOptions {
   renderThreads?: number;
   /** Milliseconds with no task after which the render workers retire until the next one (default 30 s; 0 never): see RenderPoolOptions.idleMs. */
   renderIdleMs?: number;
+  /** Render workers an idle retirement keeps (see RenderPoolOptions.keepWorkers). */
+  renderKeepWorkers?: number;
   /** Each render worker's heap limit in MB (default 1024): a runaway render stops its worker only. */
   renderHeapMb?: number;
   /** The folder of article files, or undefined when files are not a source. */
@@ -121,6 +123,7 @@ export function createCompiler(options: CompilerOptions): Compiler {
     ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
     ...(options.renderThreads === undefined ? {} : { threads: options.renderThreads }),
     ...(options.renderIdleMs === undefined ? {} : { idleMs: options.renderIdleMs }),
+    ...(options.renderKeepWorkers === undefined ? {} : { keepWorkers: options.renderKeepWorkers }),
     ...(options.renderHeapMb === undefined ? {} : { heapMb: options.renderHeapMb }),
   });
   // The state is created below; the backfill reads it only once a compile or restore ran.

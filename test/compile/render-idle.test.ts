@@ -49,7 +49,7 @@ describe('idle render workers retire', function () {
   });
 
   /** The real service over a fresh copy of the sample data, compiled, its brotli work done. */
-  async function start(options: { idleMs: number; threads?: number; clock?: () => number; dir?: string }): Promise<Started> {
+  async function start(options: { idleMs: number; threads?: number; keep?: number | 'default'; clock?: () => number; dir?: string }): Promise<Started> {
     const dir = options.dir ?? makeDataDir();
     if (options.dir === undefined) dirs.push(dir);
     const lines: string[] = [];
@@ -66,6 +66,8 @@ describe('idle render workers retire', function () {
       },
       renderThreads: options.threads ?? 2,
       renderIdleMs: options.idleMs,
+      // These tests retire every worker unless they say otherwise (the default keeps one).
+      ...(options.keep === 'default' ? {} : { renderKeepWorkers: options.keep ?? 0 }),
       ...(options.clock ? { clock: options.clock } : {}),
     });
     running.push(service);
@@ -92,7 +94,7 @@ describe('idle render workers retire', function () {
     await waitUntil('the workers retired', () => pool.liveWorkers() === 0, 10_000);
     const threadsRetired = osThreads();
     if (threadsLive !== undefined && threadsRetired !== undefined) expect(threadsRetired, `${threadsLive} OS threads with the workers, ${threadsRetired} after`).to.be.at.most(threadsLive - 2);
-    expect(lines.filter((l) => /retired/.test(l))).to.deep.equal(['render workers retired after 0.2 s idle (2 threads exit; the next task starts them again)']);
+    expect(lines.filter((l) => /retired/.test(l))).to.deep.equal(['render workers retired after 0.2 s idle (2 threads exit, 0 kept; the next task starts them again)']);
     expect(lines.filter((l) => DEATH.test(l)), 'no death logged').to.deep.equal([]);
     // Still 2 threads configured: the next task starts them.
     expect(pool.threads()).to.equal(2);
@@ -225,5 +227,26 @@ describe('idle render workers retire', function () {
     expect(await watch, 'the worker stayed while background work was queued').to.equal('kept');
     expect(s.lines.filter((l) => /retired/.test(l)).length).to.equal(retiredBefore);
     await waitUntil('the workers retired after it', () => pool.liveWorkers() === 0, 10_000);
+  });
+
+  it('by default one worker is kept: a render after the retirement starts no thread, and tasks queued behind it start the rest', async () => {
+    const s = await start({ idleMs: 200, threads: 2, keep: 'default' });
+    const pool = s.service.compiler.renderer;
+    const before = await pool.renderFeed(task(s.service));
+    await waitUntil('one worker retired', () => pool.liveWorkers() === 1, 10_000);
+    await sleep(400);
+    expect(pool.liveWorkers(), 'the kept worker stays past another idle period').to.equal(1);
+    expect(s.lines.filter((l) => /retired/.test(l))).to.deep.equal(['render workers retired after 0.2 s idle (1 threads exit, 1 kept; the others start again when tasks queue)']);
+    // One task fits the kept worker (two in flight): no thread starts, and it renders the same bytes.
+    const again = await pool.renderFeed(task(s.service));
+    expect(again).to.deep.equal(before);
+    expect(pool.liveWorkers(), 'a single render starts no thread').to.equal(1);
+    // Six at once queue behind the kept worker: the rest of the set starts and shares them.
+    const keys = ['tags/syria', 'tags/syria', 'tags/syria', 'tags/syria', 'tags/syria', 'tags/syria'];
+    const burst = Promise.all(keys.map((k) => pool.renderFeed(task(s.service, k))));
+    await waitUntil('the retired worker started again', () => pool.liveWorkers() === 2, 10_000);
+    for (const r of await burst) expect(r).to.deep.equal(before);
+    expect(s.lines.filter((l) => DEATH.test(l))).to.deep.equal([]);
+    await waitUntil('one retired again', () => pool.liveWorkers() === 1, 10_000);
   });
 });
