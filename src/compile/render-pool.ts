@@ -128,6 +128,8 @@ export interface RenderPool {
    * gone) included. 0 before the first task, and after the workers retired idle.
    */
   liveWorkers(): number;
+  /** Worker threads started, not stopping, and ready for tasks (their code loaded): at most liveWorkers(). */
+  readyWorkers(): number;
   /**
    * For tests: renders of `key` fail after writing their first document — `exit` stops the
    * worker, `oom` runs it out of memory, `throw` raises an exception — on every worker
@@ -489,6 +491,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     },
     threads: () => (inThread ? 0 : started && !retired ? live().length : size),
     liveWorkers: () => slots.length,
+    readyWorkers: () => live().filter((s) => s.ready).length,
     injectFault(key, kind) {
       if (inThread) localFaults.set(key, kind);
       armed.set(key, kind);
