@@ -99,7 +99,13 @@ export function createBrotliBackfill(options: BrotliBackfillOptions): BrotliBack
     void recording.then(() => ready.forEach((w) => w()));
   };
 
-  const unlink = (key: string) => {
+  /**
+   * Stops waiting for a document's body; a hash no document waits for any more is added to
+   * `drop`, for one renderer.dropBrotli call per batch (each call scans the pool's queue: one per
+   * document made a full re-render's forget quadratic, ~40 ms of the serving thread at 3,000
+   * documents).
+   */
+  const unlink = (key: string, drop: string[]) => {
     const w = waiting.get(key);
     if (w === undefined) return;
     waiting.delete(key);
@@ -107,7 +113,7 @@ export function createBrotliBackfill(options: BrotliBackfillOptions): BrotliBack
     keys?.delete(key);
     if (keys !== undefined && keys.size === 0) {
       byHash.delete(w.hash);
-      renderer.dropBrotli([w.hash]);
+      drop.push(w.hash);
     }
   };
 
@@ -166,16 +172,20 @@ export function createBrotliBackfill(options: BrotliBackfillOptions): BrotliBack
     add(wanted, after) {
       if (closed || wanted.length === 0) return;
       const hashes = new Set<string>();
+      const drop: string[] = [];
       for (const w of wanted) {
         const key = keyOf(w.path, w.originIndex);
         if (waiting.get(key)?.hash === w.hash) continue;
-        unlink(key);
+        unlink(key, drop);
         waiting.set(key, w);
         let keys = byHash.get(w.hash);
         if (keys === undefined) byHash.set(w.hash, (keys = new Set()));
         keys.add(key);
         hashes.add(w.hash);
       }
+      // A hash dropped above and wanted again in this batch stays queued.
+      const dropped = drop.filter((h) => !byHash.has(h));
+      if (dropped.length > 0) renderer.dropBrotli(dropped);
       if (hashes.size === 0) return;
       deferred += 1;
       const go = () => {
@@ -186,7 +196,9 @@ export function createBrotliBackfill(options: BrotliBackfillOptions): BrotliBack
       void after.then(go, go);
     },
     forget(keys) {
-      for (const [path, originIndex] of keys) unlink(keyOf(path, originIndex));
+      const drop: string[] = [];
+      for (const [path, originIndex] of keys) unlink(keyOf(path, originIndex), drop);
+      if (drop.length > 0) renderer.dropBrotli(drop);
       wake();
     },
     pending: () => waiting.size,

@@ -481,12 +481,16 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     encodeBrotli: (task) => submit<BrotliEncoded>(task.hash, (id) => ({ type: 'brotli', id, task }), true),
     dropBrotli(hashes) {
       const drop = new Set(hashes);
-      for (let i = background.length - 1; i >= 0; i -= 1) {
-        const job = background[i] as Job;
-        if (!drop.has(job.key)) continue;
-        background.splice(i, 1);
-        job.resolve(undefined as never);
+      if (drop.size === 0) return;
+      // One pass (a full re-render drops thousands: a splice each was quadratic).
+      const dropped: Job[] = [];
+      let kept = 0;
+      for (const job of background) {
+        if (drop.has(job.key)) dropped.push(job);
+        else background[(kept += 1) - 1] = job;
       }
+      background.length = kept;
+      for (const job of dropped) job.resolve(undefined as never);
       refresh();
     },
     threads: () => (inThread ? 0 : started && !retired ? live().length : size),

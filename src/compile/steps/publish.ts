@@ -12,6 +12,7 @@ import type { CompileContext, CompileReport, CompilerState } from './context.js'
 import type { Directory } from './render.js';
 import type { Seen } from './sync-sources.js';
 import { damageKey } from './withholding.js';
+import { createTimeSlicer } from '../time-slice.js';
 
 /** Every body file name (variant tag) a set of documents names: all three codings, made or pending. */
 export function liveNames(documents: ReadonlyMap<string, readonly CompiledDocument[]>): Set<string> {
@@ -60,7 +61,11 @@ export async function publish(ctx: CompileContext, state: CompilerState, plan: P
   const rows: DocumentRow[] = [];
   /** Body files of the documents this publish replaces: deleted after it unless still named. */
   const replaced: string[] = [];
+  // A full re-render builds thousands of documents here, on the serving thread: in slices, so
+  // readers are answered in between (nothing is served from `fresh` before the swap below).
+  const slicer = createTimeSlicer();
   for (const doc of [...rendered.flatMap((r) => r.documents), ...directory.documents]) {
+    if (slicer.due()) await slicer.pause();
     const old = before.get(doc.path) ?? [];
     for (const o of old) replaced.push(...o.etags);
     const docs = doc.records.map((r, i) => {
