@@ -179,7 +179,7 @@ export function createCompiler(options: CompilerOptions): Compiler {
   /** One compile, step by step; a failure anywhere publishes nothing. */
   async function runOnce(scanFiles: boolean): Promise<CompileReport> {
     const startedAt = ctx.clock();
-    const rep: CompileReport = { ok: false, published: false, startedAt, durationMs: 0, articlesChanged: 0, feedsRendered: 0, feedsChanged: [], documents: 0, problems: [], failedFeeds: [], itemsPrepared: 0, preparedStored: 0 };
+    const rep: CompileReport = { ok: false, published: false, startedAt, durationMs: 0, articlesChanged: 0, feedsRendered: 0, feedsChanged: [], feedsRemoved: [], documents: 0, problems: [], failedFeeds: [], itemsPrepared: 0, preparedStored: 0 };
     /** The prepared forms the renders made, stored as they come (a cache: never fails the compile). */
     let forms: PreparedForms | undefined;
     try {
@@ -196,6 +196,7 @@ export function createCompiler(options: CompilerOptions): Compiler {
       forms = createPreparedForms(ctx, rep);
       const rendered = await renderFeeds(ctx, plan, rep, forms);
       const finalStates = new Map([...state.states, ...rendered.map((r) => [r.key, r.state] as const)]);
+      for (const key of plan.removed) finalStates.delete(key);
       const directory = await renderDirectory(ctx, state, plan, finalStates, startedAt);
       await publish(ctx, state, plan, rendered, directory, seen, startedAt, rep);
       rep.ok = rep.failedFeeds.length === 0;

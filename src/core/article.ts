@@ -53,7 +53,23 @@ export const ARTICLE_ID = /^[A-Za-z0-9._~-]{1,200}$/;
 
 const FIELDS = new Set(['id', 'path', 'title', 'body', 'summary', 'published', 'updated', 'authors', 'section', 'tags', 'images', 'enclosures', 'language', 'guid']);
 const MAX_TEXT = 2_000;
-const MAX_BODY = 2_000_000;
+/**
+ * The longest article body, in UTF-16 code units (JavaScript string length): a body is copied
+ * into every feed the article is in (the site, each section level, each tag), in three formats
+ * and on every origin, so its size is multiplied by up to 3 × (1 + MAX_SECTION_LEVELS +
+ * MAX_TAGS) documents per origin (see the README, "Articles and the API").
+ */
+export const MAX_BODY_CHARS = 2_000_000;
+/**
+ * The most tags an article may have: each tag is a feed of its own (`/tags/{slug}/…`), so one
+ * article with thousands of tags would make thousands of feeds and documents.
+ */
+export const MAX_TAGS = 50;
+/**
+ * The most levels a section path may have: every prefix of the path is a feed
+ * (`/sections/a/…`, `/sections/a/b/…`), so the levels fan out into feeds as tags do.
+ */
+export const MAX_SECTION_LEVELS = 10;
 const MIME = /^[a-z]+\/[a-z0-9.+-]+$/i;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -166,11 +182,19 @@ function validPerson(v: unknown, field: string, problems: FieldProblem[]): Perso
   return person;
 }
 
-/** A list of lines (section, tags): a blank entry is a problem naming it, e.g. `tags[1]`. */
-function stringList(v: unknown, field: string, problems: FieldProblem[]): string[] {
+/**
+ * A list of lines (section, tags): a blank entry is a problem naming it, e.g. `tags[1]`; more
+ * than `max` entries (counted as written, repeats included, as JSON Schema's maxItems counts)
+ * is a problem naming the list, and its entries are not looked at.
+ */
+function stringList(v: unknown, field: string, problems: FieldProblem[], max: number, what: string): string[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) {
     problems.push({ field, message: 'must be an array of strings' });
+    return [];
+  }
+  if (v.length > max) {
+    problems.push({ field, message: `has ${v.length} entries; at most ${max} are allowed (${what})` });
     return [];
   }
   const out: string[] = [];
@@ -229,7 +253,7 @@ export function validateArticle(raw: unknown, timeZone: string): { article: Arti
   const title = lineField(raw.title, 'title', problems, true);
   let body: string | undefined;
   if (typeof raw.body !== 'string' || raw.body.trim() === '') problems.push({ field: 'body', message: 'is required and must be a non-empty HTML string' });
-  else if (raw.body.length > MAX_BODY) problems.push({ field: 'body', message: `is longer than ${MAX_BODY} characters` });
+  else if (raw.body.length > MAX_BODY_CHARS) problems.push({ field: 'body', message: `is ${raw.body.length} characters long; at most ${MAX_BODY_CHARS} are allowed (the body is copied into every feed of the article)` });
   else body = cleanText(raw.body);
   const summary = lineField(raw.summary, 'summary', problems, false, 10_000);
 
@@ -261,8 +285,9 @@ export function validateArticle(raw: unknown, timeZone: string): { article: Arti
   }
   // A blank section level would change the feed path of every level below it, and a blank tag
   // would get a feed of its own (/tags/x-…/) that no reader could tell apart: both are refused.
-  const section = stringList(raw.section, 'section', problems);
-  const tags = stringList(raw.tags, 'tags', problems);
+  // Every level and every tag is a feed: their number is bounded (MAX_SECTION_LEVELS, MAX_TAGS).
+  const section = stringList(raw.section, 'section', problems, MAX_SECTION_LEVELS, 'each level is a feed');
+  const tags = stringList(raw.tags, 'tags', problems, MAX_TAGS, 'each tag is a feed');
 
   const images: ArticleImage[] = [];
   if (raw.images !== undefined && raw.images !== null) {

@@ -29,7 +29,9 @@
 //   dc:creator; Atom author name/email/uri, else the feed's authors. Malformed e-mails and
 //   non-http(s) URIs are dropped, not fatal; a blank name is replaced by the e-mail, else dropped.
 // - section: none. tags: RSS <category>, dc:subject, Atom category label (else term); deduped
-//   without regard to case; blank (nothing visible) or over-long ones dropped.
+//   without regard to case; blank (nothing visible) or over-long ones dropped; the first
+//   MAX_TAGS (50) kept, the rest counted in the report as not carried over (each tag is a feed).
+//   A WXR section path deeper than MAX_SECTION_LEVELS (10) keeps its outermost levels, likewise.
 // - enclosures: RSS enclosure, Atom rel="enclosure" and media:content of any other type (audio,
 //   video, PDF), with length and itunes:duration / media duration (seconds).
 // - images: enclosures (RSS, Atom rel="enclosure") of an image type; media:content (also in
@@ -48,7 +50,7 @@
 //   unparseable one; a guid seen earlier in the same feed; or a mapped article that fails
 //   validateArticle (the problems are the reason).
 import { createHash } from 'node:crypto';
-import { validateArticle, type ArticleEnclosure, type ArticleImage } from '../core/article.js';
+import { MAX_SECTION_LEVELS, MAX_TAGS, validateArticle, type ArticleEnclosure, type ArticleImage } from '../core/article.js';
 import { FeedwrightError } from '../core/errors.js';
 import { escapeHtmlText } from '../core/html-escape.js';
 import { parseDate } from '../core/dates.js';
@@ -210,10 +212,15 @@ function finish(draft: Draft, options: ParseFeedOptions): { raw: RawArticle } | 
     break;
   }
   if (draft.authors.length > 0) raw.authors = draft.authors;
-  if (draft.tags.length > 0) raw.tags = draft.tags;
+  // Every tag and section level is a feed: an item with more than the article format allows
+  // keeps the first ones (in document order) and the report counts what was left out, rather
+  // than losing the whole post (see the README, "Imports").
+  if (draft.tags.length > MAX_TAGS) draft.notes.push(`tags beyond the first ${MAX_TAGS}`);
+  if (draft.tags.length > 0) raw.tags = draft.tags.slice(0, MAX_TAGS);
   if (draft.images.length > 0) raw.images = draft.images;
   if (draft.enclosures.length > 0) raw.enclosures = draft.enclosures;
-  if (draft.section !== undefined && draft.section.length > 0) raw.section = draft.section;
+  if (draft.section !== undefined && draft.section.length > MAX_SECTION_LEVELS) draft.notes.push(`section levels beyond the first ${MAX_SECTION_LEVELS}`);
+  if (draft.section !== undefined && draft.section.length > 0) raw.section = draft.section.slice(0, MAX_SECTION_LEVELS);
   const language = draft.language?.trim();
   if (language !== undefined && isLanguageTag(language) && language.toLowerCase() !== options.siteLanguage?.toLowerCase()) raw.language = language;
   return { raw };

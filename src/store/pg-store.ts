@@ -442,6 +442,9 @@ async function recordPublish(c: PoolClient, p: PublishRecord): Promise<void> {
       [batch.map(([scope]) => scope), batch.map(([, st]) => st.digest), batch.map(([, st]) => st.lastModified)],
     );
   }
+  // Feeds with no article left: their state and every origin's row of their documents go.
+  if (p.removed !== undefined && p.removed.scopes.length > 0) await c.query('DELETE FROM feed_state WHERE scope = ANY($1::text[])', [[...p.removed.scopes]]);
+  if (p.removed !== undefined && p.removed.paths.length > 0) await c.query('DELETE FROM documents WHERE path = ANY($1::text[])', [[...p.removed.paths]]);
   const previous = (await c.query<{ value: string }>("SELECT value FROM meta WHERE key = 'render_digest'")).rows[0]?.value;
   // A manifest rendered with other settings is replaced whole, not mixed with the new one.
   if (previous !== p.renderDigest) await c.query('DELETE FROM documents');

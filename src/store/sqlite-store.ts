@@ -236,6 +236,8 @@ export function openSqliteStore(file: string, options: StoreOptions): ArticleSto
     dropFile: db.prepare('DELETE FROM files WHERE name = ?'),
     feedStates: db.prepare<[], { scope: string; digest: string; last_modified: number }>('SELECT scope, digest, last_modified FROM feed_state'),
     putFeedState: db.prepare('INSERT OR REPLACE INTO feed_state (scope, digest, last_modified) VALUES (?, ?, ?)'),
+    dropFeedState: db.prepare('DELETE FROM feed_state WHERE scope = ?'),
+    dropDocuments: db.prepare('DELETE FROM documents WHERE path = ?'),
     documents: db.prepare<[], { path: string; origin: string; content_type: string; last_modified: number; hash: string; size_identity: number; size_gzip: number; size_br: number }>('SELECT * FROM documents'),
     putDocument: db.prepare('INSERT OR REPLACE INTO documents (path, origin, content_type, last_modified, hash, size_identity, size_gzip, size_br) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
     putBrotliSize: db.prepare('UPDATE documents SET size_br = ? WHERE path = ? AND origin = ? AND hash = ? AND size_br = 0'),
@@ -338,6 +340,9 @@ export function openSqliteStore(file: string, options: StoreOptions): ArticleSto
 
   const writePublish = db.transaction((p: PublishRecord) => {
     writeStates(p.states);
+    // Feeds with no article left: their state and every origin's row of their documents go.
+    for (const scope of p.removed?.scopes ?? []) q.dropFeedState.run(scope);
+    for (const path of p.removed?.paths ?? []) q.dropDocuments.run(path);
     const previous = q.getMeta.get('render_digest')?.value;
     // A manifest rendered with other settings is replaced whole, not mixed with the new one.
     if (previous !== p.renderDigest) db.prepare('DELETE FROM documents').run();

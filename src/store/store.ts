@@ -162,6 +162,12 @@ export interface PublishRecord {
   visibleUntil: number;
   /** The change log position this publish includes. */
   changeSeq: number;
+  /**
+   * Feeds removed by this publish (no article left in them): their feed states (`scopes`) and
+   * every manifest row of their document paths (`paths`, on every origin) are deleted. Their
+   * stored labels stay, so a feed that comes back keeps its title.
+   */
+  removed?: { scopes: readonly string[]; paths: readonly string[] };
 }
 
 /**

@@ -22,8 +22,8 @@ export interface ChangedTopic {
 /**
  * The feed documents (RSS, Atom, JSON Feed; see isTopicPath) whose identity hash (SHA-256 of
  * their bytes) differs on an origin from `previous` to `next`, or that are new. With no previous
- * set every feed document is new. Documents that disappeared are not topics that changed (feeds
- * are never removed; an emptied feed is still served). Ordered by path, then origin, so pings and
+ * set every feed document is new. Documents that disappeared are not topics that changed (a feed
+ * removed because no article is left in it has no content to deliver; its URL answers 404). Ordered by path, then origin, so pings and
  * deliveries go out in a stable order. `origins` are the site's origins in index order. Never throws.
  */
 export function changedDocuments(previous: Documents | undefined, next: Documents, origins: readonly Origin[]): ChangedTopic[] {

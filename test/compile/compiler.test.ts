@@ -138,13 +138,12 @@ describe('compile', () => {
     rmSync(join(dataDir, 'articles', 'fresh.json'));
     now += 60_000;
     const report = await t.service.compiler.compile();
-    expect(report.feedsChanged).to.include('tags/fresh-tag');
+    expect(report.feedsRemoved).to.deep.equal(['tags/fresh-tag']);
     const site = await get(t.port, '/rss.xml');
     expect(site.text).to.not.include('tag:presstv.com,2007:fresh-1');
-    // A feed that lost its last article is still served, empty, so subscriptions do not break.
-    const empty = await validators(t, '/tags/fresh-tag/rss.xml');
-    expect(empty.body).to.not.include('<item>');
-    expect(Date.parse(empty.lastModified)).to.be.greaterThan(Date.parse(tag.lastModified));
+    // A feed that lost its last article is dropped (README, "Feeds that lose their last article").
+    expect((await get(t.port, '/tags/fresh-tag/rss.xml')).status).to.equal(404);
+    expect((await get(t.port, '/feeds.opml')).text).to.not.include('/tags/fresh-tag/');
   });
 
   it('keeps the last good set live when a compile fails, and recovers by itself', async () => {

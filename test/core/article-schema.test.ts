@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
-import { validateArticle } from '../../src/core/article.js';
+import { MAX_BODY_CHARS, MAX_SECTION_LEVELS, MAX_TAGS, validateArticle } from '../../src/core/article.js';
 import { ROOT, SAMPLE_DATA } from '../support/fixtures.js';
 
 const schema = JSON.parse(readFileSync(join(ROOT, 'docs', 'article.schema.json'), 'utf8')) as Record<string, unknown>;
@@ -52,6 +52,7 @@ const VALID: Record<string, unknown> = {
   'a date alone': { ...BASE, published: '2016-07-06' },
   'a blank summary, caption and guid (dropped)': { ...BASE, summary: '   ', guid: ' ', images: [{ url: 'HTTPS://EXAMPLE.COM/A.JPG', caption: '' }] },
   'empty lists': { ...BASE, authors: [], section: [], tags: [], images: [], enclosures: [] },
+  'as many tags and section levels as allowed, and the longest body': { ...BASE, tags: Array.from({ length: MAX_TAGS }, (_, i) => `Tag ${i}`), section: Array.from({ length: MAX_SECTION_LEVELS }, (_, i) => `Level ${i}`), body: `<p>${'x'.repeat(MAX_BODY_CHARS - 7)}</p>` },
   'a podcast episode: enclosures with length and duration': { ...BASE, enclosures: [{ url: 'https://cdn.example.com/ep1.mp3', type: 'audio/mpeg', length: 48_000_000, duration: 2_843 }, { url: '/ep1.mp4', type: 'video/mp4' }] },
   'a path with a query and fragment and non-ASCII letters': { ...BASE, path: '/خبر/2016?id=1#top' },
 };
@@ -81,6 +82,11 @@ const INVALID: Record<string, { value: unknown; fields: string[] }> = {
   'an author without a name': { value: { ...BASE, authors: [{ email: 'a@example.com' }] }, fields: ['authors[0].name'] },
   'an author with a bad e-mail and a relative URL': { value: { ...BASE, authors: [{ name: 'A', email: 'not-an-address', url: '/a' }] }, fields: ['authors[0].email', 'authors[0].url'] },
   'a blank tag': { value: { ...BASE, tags: ['Syria', ' '] }, fields: ['tags[1]'] },
+  'one tag more than allowed (each tag is a feed)': { value: { ...BASE, tags: Array.from({ length: MAX_TAGS + 1 }, (_, i) => `Tag ${i}`) }, fields: ['tags'] },
+  'thousands of tags': { value: { ...BASE, tags: Array.from({ length: 3000 }, (_, i) => `Tag ${i}`) }, fields: ['tags'] },
+  'more tags than allowed, counted with repeats': { value: { ...BASE, tags: Array.from({ length: MAX_TAGS + 1 }, () => 'Syria') }, fields: ['tags'] },
+  'one section level more than allowed (each level is a feed)': { value: { ...BASE, section: Array.from({ length: MAX_SECTION_LEVELS + 1 }, (_, i) => `Level ${i}`) }, fields: ['section'] },
+  'a body one character longer than allowed': { value: { ...BASE, body: `<p>${'x'.repeat(MAX_BODY_CHARS - 6)}</p>` }, fields: ['body'] },
   'a section that is a string': { value: { ...BASE, section: 'News' }, fields: ['section'] },
   'a section entry that is null': { value: { ...BASE, section: ['News', null] }, fields: ['section[1]'] },
   'an image without a url': { value: { ...BASE, images: [{ caption: 'x' }] }, fields: ['images[0].url'] },
@@ -106,6 +112,13 @@ describe('docs/article.schema.json agrees with the article parser', () => {
   it('is a valid JSON Schema 2020-12 document (ajv strict mode compiled it)', () => {
     expect(schema.$schema).to.equal('https://json-schema.org/draft/2020-12/schema');
     expect(validate).to.be.a('function');
+  });
+
+  it("states the parser's limits on what fans out into feeds (tags, section levels, body length)", () => {
+    const props = schema.properties as Record<string, Record<string, unknown>>;
+    expect(props.tags?.maxItems).to.equal(MAX_TAGS);
+    expect(props.section?.maxItems).to.equal(MAX_SECTION_LEVELS);
+    expect(props.body?.maxLength).to.equal(MAX_BODY_CHARS);
   });
 
   it('accepts every sample article, the seed article among them, as the parser does', () => {

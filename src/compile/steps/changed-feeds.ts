@@ -6,7 +6,6 @@ import type { FeedState, ScopeSummary } from '../../store/store.js';
 import { contentDigest } from '../feed-state.js';
 import { labelFromKey, type FeedTask } from '../render-task.js';
 import { failure, type CompileContext, type CompilerState } from './context.js';
-import { addStoredLabels } from './listing.js';
 
 /** The feeds one compile renders, found by the "find changed feeds" step. */
 export interface Plan {
@@ -20,14 +19,22 @@ export interface Plan {
   tasks: FeedTask[];
   /** Feeds whose stored digests could not be read: reported failed, not rendered. */
   failed: FeedFailure[];
+  /**
+   * Feeds published before that have no visible article left (their last article was deleted,
+   * untagged, moved or embargoed), sorted by key: not rendered, dropped from the listing, and
+   * their documents and feed state removed at publish (their URLs then answer 404). Never the site.
+   */
+  removed: string[];
 }
 
 /**
- * Step 2, find changed feeds: every feed on a cold compile; otherwise the affected ones whose
- * content digest differs from the published one (a read of item digests, nothing rendered), or
- * whose documents are missing, or a body of theirs is damaged (`state.forced`). `startedAt` is the
- * compile's cutoff (epoch ms). Undefined when there is nothing to do. A feed whose digests cannot
- * be read goes to `plan.failed`; rejects when the store cannot list the scopes.
+ * Step 2, find changed feeds: every feed with a visible article on a cold compile; otherwise the
+ * affected ones whose content digest differs from the published one (a read of item digests,
+ * nothing rendered), or whose documents are missing, or a body of theirs is damaged
+ * (`state.forced`). A feed with no visible article left goes to `plan.removed` (on a cold compile:
+ * every one published before; otherwise the affected ones). `startedAt` is the compile's cutoff
+ * (epoch ms). Undefined when there is nothing to do. A feed whose digests cannot be read goes to
+ * `plan.failed`; rejects when the store cannot list the scopes.
  */
 export async function findChangedFeeds(ctx: CompileContext, state: CompilerState, affected: Set<string>, startedAt: number): Promise<Plan | undefined> {
   const { store, site } = ctx;
@@ -37,11 +44,13 @@ export async function findChangedFeeds(ctx: CompileContext, state: CompilerState
   const known = state.states ?? new Map<string, FeedState>();
   // Counted up to itemLimit: a listing shows at most that many, and the site has every article.
   const scopes = new Map((await (cold ? store.listScopes(undefined, startedAt) : store.listScopes([...affected], startedAt, site.itemLimit))).map((s) => [s.key, s]));
-  // Every feed ever published keeps being served (empty if its articles are gone): a reader's
-  // subscription must not turn into a 404.
-  const candidates = cold ? new Set(['', ...scopes.keys(), ...known.keys()]) : new Set([...affected].filter((k) => scopes.has(k) || known.has(k) || k === ''));
-  await addStoredLabels(store, scopes, candidates);
-  const plan: Plan = { cold, scopes, candidates, tasks: [], failed: [] };
+  // A feed exists while it has a visible article (the site always): one whose last article went
+  // is dropped, not served empty, so one article's thousand tags leave no thousand empty feeds
+  // listed on / and in the OPML (see the README, "Feeds that lose their last article").
+  const candidates = cold ? new Set(['', ...scopes.keys()]) : new Set([...affected].filter((k) => scopes.has(k) || k === ''));
+  const wasPublished = (k: string) => known.has(k) || published?.documents.has(feedPath(k, 'rss')) === true;
+  const removed = (cold ? [...known.keys()] : [...affected]).filter((k) => k !== '' && !scopes.has(k) && wasPublished(k));
+  const plan: Plan = { cold, scopes, candidates, tasks: [], failed: [], removed: [...new Set(removed)].sort() };
   for (const key of [...candidates].sort()) {
     const label = scopes.get(key)?.label ?? labelFromKey(key);
     const previous = known.get(key);

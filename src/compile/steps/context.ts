@@ -24,6 +24,8 @@ export interface CompileReport extends CompileStatus {
   itemsPrepared: number;
   /** Articles whose prepared form this compile stored (see ArticleStore.storePrepared). */
   preparedStored: number;
+  /** Feeds this compile removed because no visible article was left in them (scope keys, sorted; see Plan.removed). */
+  feedsRemoved: string[];
 }
 
 /** The steps a compile reports progress for. */

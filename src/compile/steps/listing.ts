@@ -32,11 +32,13 @@ export function listingOf(site: SiteConfig, keys: Iterable<string>, scopes: Map<
 }
 
 /**
- * The feed listing after an incremental compile: only the looked-at feeds' (`keys`) entries change;
- * a new array sorted by key, `previous` is not changed.
+ * The feed listing after an incremental compile: only the looked-at feeds' (`keys`) entries change,
+ * and the `removed` feeds' entries go (a feed with no article left, see Plan.removed); a new array
+ * sorted by key, `previous` is not changed.
  */
-export function updateListing(site: SiteConfig, previous: readonly FeedListing[], keys: Set<string>, counts: Map<string, ScopeSummary>, finalStates: Map<string, FeedState>): FeedListing[] {
+export function updateListing(site: SiteConfig, previous: readonly FeedListing[], keys: Set<string>, counts: Map<string, ScopeSummary>, finalStates: Map<string, FeedState>, removed: readonly string[] = []): FeedListing[] {
   const byKey = new Map(previous.map((f) => [f.scope.key, f]));
+  for (const key of removed) byKey.delete(key);
   for (const key of keys) {
     const summary = counts.get(key);
     const old = byKey.get(key);

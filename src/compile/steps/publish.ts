@@ -1,6 +1,7 @@
 // Step 5, publish: the manifest and feed states in one store transaction, one swap of the served
 // set, then in the background the replaced bodies' deletion and the brotli bodies, each put into
 // the served set as it is made.
+import { FORMATS, feedPath, previewPath } from '../../core/scopes.js';
 import type { SiteConfig } from '../../core/site.js';
 import { documentFromRecord } from '../../publish/header-rules.js';
 import { BROTLI_PENDING, type CompiledDocument } from '../../publish/published-set.js';
@@ -46,12 +47,17 @@ export function installBrotli(ctx: CompileContext, state: CompilerState, w: Brot
   return true;
 }
 
+/** Every document path of a feed: its three formats and its preview page. */
+export function feedDocumentPaths(scopeKey: string): string[] {
+  return [...FORMATS.map((f) => feedPath(scopeKey, f)), previewPath(scopeKey)];
+}
+
 /**
  * Step 5, publish: the manifest and feed states in one store transaction, then one swap of the
- * served set (the documents rendered replace theirs, the rest are carried over), heard by every
- * publish listener. Fills `rep.documents` and `rep.published`; `startedAt` (epoch ms) is the
- * embargo cutoff recorded. Rejects when the body folder or the store fails before the swap (the
- * served set stays).
+ * served set (the documents rendered replace theirs, the removed feeds' documents go, the rest
+ * are carried over), heard by every publish listener. Fills `rep.documents`, `rep.feedsRemoved`
+ * and `rep.published`; `startedAt` (epoch ms) is the embargo cutoff recorded. Rejects when the
+ * body folder or the store fails before the swap (the served set stays).
  */
 export async function publish(ctx: CompileContext, state: CompilerState, plan: Plan, rendered: FeedRendered[], directory: Directory, seen: Seen, startedAt: number, rep: CompileReport): Promise<void> {
   const { store, site, bodies, headersFor } = ctx;
@@ -79,20 +85,32 @@ export async function publish(ctx: CompileContext, state: CompilerState, plan: P
     fresh.set(doc.path, docs);
     rep.documents += docs.length;
   }
-  const live = liveNames(new Map([...before, ...fresh]));
+  // The documents of feeds with no article left: out of the set, the manifest and the folder.
+  const gone = plan.removed.flatMap(feedDocumentPaths);
+  for (const path of gone) for (const o of before.get(path) ?? []) replaced.push(...o.etags);
+  const kept = new Map([...before, ...fresh]);
+  for (const path of gone) kept.delete(path);
+  const live = liveNames(kept);
   // After a full compile, files no set names (left by a crash, or from older versions) go before
   // the swap; the bodies the old set still serves go only after it (below).
   if (plan.cold || state.sweep) await bodies.prune(new Set([...live, ...replaced]));
   const newStates = new Map(rendered.map((r) => [r.key, r.state]));
-  await store.writePublish({ states: newStates, documents: rows, renderDigest: ctx.baseDigest, visibleUntil: startedAt, changeSeq: seen.seenSeq ?? 0 });
+  await store.writePublish({ states: newStates, documents: rows, renderDigest: ctx.baseDigest, visibleUntil: startedAt, changeSeq: seen.seenSeq ?? 0, ...(plan.removed.length === 0 ? {} : { removed: { scopes: plan.removed, paths: gone } }) });
   state.visibleUntil = startedAt;
   state.changeSeq = seen.seenSeq;
   state.states = new Map([...(state.states ?? []), ...newStates]);
+  for (const key of plan.removed) {
+    state.states.delete(key);
+    state.forced.delete(key);
+  }
+  rep.feedsRemoved = [...plan.removed];
+  if (plan.removed.length > 0) ctx.log(`feeds removed, no article left in them: ${plan.removed.join(', ')}`);
   state.pending.clear();
   for (const f of rep.failedFeeds) state.pending.add(f.scope);
   // Documents rendered again are whole again; a feed whose render failed stays withheld and forced.
   for (const r of rendered) state.forced.delete(r.key);
   for (const [path, docs] of fresh) docs.forEach((_, i) => state.damaged.delete(damageKey(path, i)));
+  for (const path of gone) site.origins.forEach((_, i) => state.damaged.delete(damageKey(path, i)));
   state.forceDirectory = false;
   state.sweep = false;
   const articles = await store.countArticles();
@@ -101,7 +119,9 @@ export async function publish(ctx: CompileContext, state: CompilerState, plan: P
   const documents = new Map(state.published?.documents ?? []);
   // Brotli work for the documents replaced by other bytes is dropped.
   ctx.brotli.forget([...fresh].flatMap(([path, docs]) => (documents.get(path) ?? []).flatMap((d, i) => (docs[i]?.hash === d.hash ? [] : [[path, i] as [string, number]]))));
+  ctx.brotli.forget(gone.flatMap((path) => (documents.get(path) ?? []).map((_, i) => [path, i] as [string, number])));
   for (const [path, docs] of fresh) documents.set(path, docs);
+  for (const path of gone) documents.delete(path);
   state.published = { generation: (state.published?.generation ?? 0) + 1, publishedAt: ctx.clock(), documents, feeds: directory.feeds, articles };
   state.live = live;
   state.renderAll = false;

@@ -82,7 +82,7 @@ export async function renderFeeds(ctx: CompileContext, plan: Plan, rep: CompileR
 
 /**
  * Step 4, the directory documents (OPML and the index page): they list every feed, so they change
- * whenever one did. `finalStates` are the feed states after this compile, by scope key; `startedAt`
+ * whenever one did (or was removed: `finalStates` holds no removed feed). `finalStates` are the feed states after this compile, by scope key; `startedAt`
  * (epoch ms) is the Last-Modified of a feed never published. Rejects when the render fails (the
  * compile then publishes nothing).
  */
@@ -90,7 +90,7 @@ export async function renderDirectory(ctx: CompileContext, state: CompilerState,
   const previous = state.published;
   const feeds = plan.cold || previous === undefined
     ? listingOf(ctx.site, new Set(['', ...finalStates.keys()]), plan.scopes, finalStates, startedAt)
-    : updateListing(ctx.site, previous.feeds, plan.candidates, plan.scopes, finalStates);
+    : updateListing(ctx.site, previous.feeds, plan.candidates, plan.scopes, finalStates, plan.removed);
   const { documents } = await ctx.renderer.renderDirectory({ feeds });
   cacheBodies(ctx.bodies, documents);
   return { feeds, documents };

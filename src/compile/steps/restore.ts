@@ -67,6 +67,9 @@ export async function restorePublished(ctx: CompileContext, state: CompilerState
   // A feed whose render failed when this set was published has no documents in it: the next
   // compile renders it, whether or not anything changed since.
   for (const key of ['', ...scopes.keys(), ...states.keys()]) if (!byPath.has(feedPath(key, 'rss'))) state.pending.add(key);
+  // A feed published with no article left (its last one went while no compile ran, or an older
+  // version kept emptied feeds): the first compile looks at it, and removes it.
+  for (const key of states.keys()) if (key !== '' && !scopes.has(key)) state.pending.add(key);
   await addStoredLabels(store, scopes, states.keys());
   state.published = { generation: 1, publishedAt: now, documents: byPath, feeds: listingOf(site, new Set(['', ...states.keys()]), scopes, states, now), articles: await store.countArticles() };
   state.live = liveNames(byPath);
