@@ -33,6 +33,7 @@ import { renderDirectory, renderFeeds } from './steps/render.js';
 import { restorePublished } from './steps/restore.js';
 import { syncSources } from './steps/sync-sources.js';
 import { withholdServed } from './steps/withholding.js';
+import { countLiveNames } from './live-names.js';
 
 export { RENDER_VERSION, nextLastModified } from './feed-state.js';
 // The report, progress and listener types live with what the steps share (steps/context.ts).
@@ -167,7 +168,7 @@ export function createCompiler(options: CompilerOptions): Compiler {
     problemLog: createProblemLog({ warn: options.warn ?? log, info: log }),
     progress: options.progress,
   };
-  state = { published: undefined, restored: false, renderAll: false, visibleUntil: undefined, changeSeq: undefined, states: undefined, pending: new Set(), fileProblems: [], listeners: [], cleanup: Promise.resolve(), live: new Set(), damaged: new Map(), forced: new Set(), forceDirectory: false, sweep: false };
+  state = { published: undefined, restored: false, renderAll: false, visibleUntil: undefined, changeSeq: undefined, states: undefined, pending: new Set(), fileProblems: [], listeners: [], cleanup: Promise.resolve(), live: countLiveNames(), damaged: new Map(), forced: new Set(), forceDirectory: false, sweep: false };
   let report: CompileReport | undefined;
   /** The run in progress. */
   let running: Promise<CompileReport> | undefined;

@@ -1,5 +1,6 @@
 // What the compile steps share: the report a compile fills in, the wiring every step reads
 // (CompileContext) and what the compiler remembers between compiles (CompilerState).
+import type { LiveNames } from '../live-names.js';
 import { FeedwrightError } from '../../core/errors.js';
 import type { SiteConfig } from '../../core/site.js';
 import type { HeaderRules } from '../../publish/header-rules.js';
@@ -71,7 +72,7 @@ export interface CompilerState {
   /** The deletion of the bodies the last publish replaced (see publish). */
   cleanup: Promise<void>;
   /** The body file names the published set names (every coding, made or pending). */
-  live: ReadonlySet<string>;
+  live: LiveNames;
   /** Documents withheld because a body file is damaged, by path and origin index (see damageKey). */
   damaged: Map<string, DamagedDocument>;
   /** Scopes rendered at the next compile whatever their stored digest says (a body of theirs is damaged). */

@@ -14,13 +14,7 @@ import type { Directory } from './render.js';
 import type { Seen } from './sync-sources.js';
 import { damageKey } from './withholding.js';
 import { createTimeSlicer } from '../time-slice.js';
-
-/** Every body file name (variant tag) a set of documents names: all three codings, made or pending. */
-export function liveNames(documents: ReadonlyMap<string, readonly CompiledDocument[]>): Set<string> {
-  const live = new Set<string>();
-  for (const docs of documents.values()) for (const d of docs) for (const name of d.etags) live.add(name);
-  return live;
-}
+import { countLiveNames } from '../live-names.js';
 
 /** The documents among these (path → one per origin) whose brotli body is pending and that are not withheld. */
 export function brotliWanted(documents: Iterable<[string, readonly CompiledDocument[]]>): BrotliWanted[] {
@@ -88,12 +82,13 @@ export async function publish(ctx: CompileContext, state: CompilerState, plan: P
   // The documents of feeds with no article left: out of the set, the manifest and the folder.
   const gone = plan.removed.flatMap(feedDocumentPaths);
   for (const path of gone) for (const o of before.get(path) ?? []) replaced.push(...o.etags);
-  const kept = new Map([...before, ...fresh]);
-  for (const path of gone) kept.delete(path);
-  const live = liveNames(kept);
   // After a full compile, files no set names (left by a crash, or from older versions) go before
   // the swap; the bodies the old set still serves go only after it (below).
-  if (plan.cold || state.sweep) await bodies.prune(new Set([...live, ...replaced]));
+  if (plan.cold || state.sweep) {
+    const kept = new Map([...before, ...fresh]);
+    for (const path of gone) kept.delete(path);
+    await bodies.prune(new Set([...countLiveNames(kept).names(), ...replaced]));
+  }
   const newStates = new Map(rendered.map((r) => [r.key, r.state]));
   await store.writePublish({ states: newStates, documents: rows, renderDigest: ctx.baseDigest, visibleUntil: startedAt, changeSeq: seen.seenSeq ?? 0, ...(plan.removed.length === 0 ? {} : { removed: { scopes: plan.removed, paths: gone } }) });
   state.visibleUntil = startedAt;
@@ -120,10 +115,13 @@ export async function publish(ctx: CompileContext, state: CompilerState, plan: P
   // Brotli work for the documents replaced by other bytes is dropped.
   ctx.brotli.forget([...fresh].flatMap(([path, docs]) => (documents.get(path) ?? []).flatMap((d, i) => (docs[i]?.hash === d.hash ? [] : [[path, i] as [string, number]]))));
   ctx.brotli.forget(gone.flatMap((path) => (documents.get(path) ?? []).map((_, i) => [path, i] as [string, number])));
+  // The names the set stops naming are counted off as the documents leave it (O(documents replaced)).
+  const leaving = [...fresh.keys(), ...gone].flatMap((path) => documents.get(path) ?? []);
   for (const [path, docs] of fresh) documents.set(path, docs);
   for (const path of gone) documents.delete(path);
   state.published = { generation: (state.published?.generation ?? 0) + 1, publishedAt: ctx.clock(), documents, feeds: directory.feeds, articles };
-  state.live = live;
+  state.live.apply([...fresh.values()].flat(), leaving);
+  const live = state.live;
   state.renderAll = false;
   rep.published = true;
   for (const l of state.listeners) l(state.published, { restored: false });

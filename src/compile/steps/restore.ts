@@ -5,7 +5,8 @@ import { documentFromRecord } from '../../publish/header-rules.js';
 import { BROTLI_PENDING, CODINGS, PUBLISH_CODINGS, type BodyFault, type CompiledDocument } from '../../publish/published-set.js';
 import type { CompileContext, CompilerState } from './context.js';
 import { addStoredLabels, listingOf } from './listing.js';
-import { brotliWanted, liveNames } from './publish.js';
+import { brotliWanted } from './publish.js';
+import { countLiveNames } from '../live-names.js';
 import { withhold } from './withholding.js';
 
 /**
@@ -72,7 +73,7 @@ export async function restorePublished(ctx: CompileContext, state: CompilerState
   for (const key of states.keys()) if (key !== '' && !scopes.has(key)) state.pending.add(key);
   await addStoredLabels(store, scopes, states.keys());
   state.published = { generation: 1, publishedAt: now, documents: byPath, feeds: listingOf(site, new Set(['', ...states.keys()]), scopes, states, now), articles: await store.countArticles() };
-  state.live = liveNames(byPath);
+  state.live = countLiveNames(byPath);
   for (const l of state.listeners) l(state.published, { restored: true });
   // The brotli bodies the last run had not made (it stopped first), unless everything is
   // rendered again anyway.
