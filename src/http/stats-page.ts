@@ -144,7 +144,7 @@ ${chart('subscribers', 'Subscribers (rolling 7-day maximum) and individual reade
 </section>
 <section aria-labelledby="h-feeds">
 <h2 id="h-feeds">Per feed, last 7 days</h2>
-<div class="scroll" tabindex="0" role="region" aria-labelledby="h-feeds"><table class="figures" data-feeds>
+<div class="scroll" tabindex="0" role="region" aria-label="Per-feed table (scrolls sideways)"><table class="figures" data-feeds>
 <thead><tr><th scope="col">Document</th><th scope="col">Requests</th><th scope="col">200</th><th scope="col">304</th><th scope="col">304 share</th><th scope="col">Bytes</th><th scope="col">gzip</th><th scope="col">br</th><th scope="col">Subscribers</th><th scope="col">Readers today</th></tr></thead>
 <tbody></tbody>
 <tfoot></tfoot>

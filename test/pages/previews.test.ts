@@ -155,6 +155,10 @@ describe('pages in headless Chromium (/, a preview page, /rss.xml)', function ()
           await page.screenshot({ path: join(ARTIFACTS, `index-${scheme}.png`), fullPage: true });
           await expectNoXsltBanner(page, '/');
           expect(await page.getByRole('link', { name: 'News / Russia', exact: true }).getAttribute('href')).to.equal(SECTION_PAGE);
+          // The article counts (figures) right-aligned under a right-aligned heading (field review).
+          const aligns = await page.evaluate(() => [...document.querySelectorAll('main table')].map((t) => [...t.querySelectorAll('tr')].map((tr) => getComputedStyle(tr.children[1] as Element).textAlign)));
+          expect(aligns.length).to.be.greaterThan(0);
+          for (const column of aligns) expect(column, 'Articles column').to.deep.equal(column.map(() => 'right'));
           await page.getByRole('link', { name: 'News / Russia', exact: true }).click();
           await page.waitForURL(`${base}${SECTION_PAGE}`);
           expect(await page.locator('h1').innerText()).to.equal('Press TV: News / Russia');
@@ -172,6 +176,11 @@ describe('pages in headless Chromium (/, a preview page, /rss.xml)', function ()
           await expectVisibleTitles(page, russia.map((a) => a.title), SECTION_PAGE);
           // Only the section's articles, newest first.
           expect(await page.locator('.items h3').allInnerTexts()).to.deep.equal(russia.map((a) => a.title));
+          // A photo's caption is read once, from its figcaption: the img's alt does not repeat it (field review).
+          // (As served: /preview.js takes out the sample's photos, which this site does not have.)
+          const photos = [...(await get(svc.port, SECTION_PAGE)).text.matchAll(/<figure><img [^>]*?alt="([^"]*)"[^>]*><figcaption>(.*?)<\/figcaption>/g)];
+          expect(photos.length, 'photos with captions on the page').to.be.greaterThan(0);
+          for (const [, alt, caption] of photos) expect(alt, caption).to.equal('');
           // /preview.js ran (the CSP allows it): the address is the one on this host, the copy button shows.
           expect(await page.locator('#feed-url').innerText()).to.equal(`${base}/sections/news/russia/rss.xml`);
           expect(await page.getByRole('button', { name: 'Copy address' }).isVisible()).to.equal(true);
@@ -201,11 +210,13 @@ describe('pages in headless Chromium (/, a preview page, /rss.xml)', function ()
       });
 
       for (const path of ['/', SECTION_PAGE, '/rss.xml']) {
-        it(`${path}: axe-core finds no serious or critical violation, colour contrast included`, async () => {
+        it(`${path}: axe-core finds no violation (on /rss.xml none serious or critical), colour contrast included`, async () => {
           const { page, context } = await open(path, scheme, true);
           try {
             const { violations, passes } = await axeResults(page);
-            const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical' || v.id === 'color-contrast');
+            // Every impact on the HTML pages (landmark-unique is moderate; field review); the feed
+            // opened as XML is no HTML page (no landmarks, no lang): serious and critical there.
+            const bad = path === '/rss.xml' ? violations.filter((v) => v.impact === 'serious' || v.impact === 'critical' || v.id === 'color-contrast') : violations;
             expect(bad, JSON.stringify(bad, null, 1)).to.deep.equal([]);
             if (path === '/rss.xml') {
               // axe-core leaves an XML document's contrast "incomplete": measured here instead (WCAG 2 relative luminance).
