@@ -1,7 +1,9 @@
 // The preview pages' one script (served from this origin, as the pages' CSP requires): shows the
 // feed's address as it is on the host the page is viewed on, points the web readers' subscribe
-// links at that address, and makes the copy button work. Without it the page still shows the
-// address (on the origin it was compiled for) to select and copy by hand.
+// links at that address, and makes the copy button work: where the page cannot copy (plain http
+// has no Clipboard API; a browser may refuse), the button selects the address and says to copy
+// it by hand. Without the script the page still shows the address (on the origin it was
+// compiled for) to select and copy by hand.
 // It also takes out a lead photo that cannot be loaded (missing on this site), which would
 // otherwise leave a blank box the photo's size (its width and height reserve the space).
 'use strict';
@@ -21,12 +23,26 @@ document.addEventListener('DOMContentLoaded', () => {
   for (const reader of document.querySelectorAll('a[data-reader]')) reader.href = reader.dataset.reader + encodeURIComponent(url);
   const button = document.querySelector('button[data-copy]');
   const status = document.querySelector('[data-copied]');
-  if (!button || !navigator.clipboard) return;
+  if (!button) return;
+  // When the page cannot copy (no Clipboard API: it needs a secure context, https or localhost;
+  // or the browser refused), the address is selected and the page says to copy it by hand.
+  const byHand = (why) => {
+    const range = document.createRange();
+    range.selectNodeContents(link);
+    const selection = window.getSelection();
+    selection?.removeAllRanges();
+    selection?.addRange(range);
+    if (status) status.textContent = `${why} The address is selected: copy it by hand (Ctrl+C, or ⌘C on a Mac).`;
+  };
   button.hidden = false;
   button.addEventListener('click', () => {
+    if (!navigator.clipboard || typeof navigator.clipboard.writeText !== 'function') {
+      byHand(window.isSecureContext ? 'This browser cannot copy from a page.' : 'This browser copies only from https pages, and this one is plain http.');
+      return;
+    }
     navigator.clipboard.writeText(url).then(
       () => { if (status) status.textContent = 'Copied.'; },
-      () => { if (status) status.textContent = 'Copying was refused: select the address and copy it.'; },
+      () => byHand('Copying was refused.'),
     );
   });
 });

@@ -12,6 +12,15 @@ document.addEventListener('DOMContentLoaded', () => {
     while (v >= 1000 && u < units.length - 1) { v /= 1000; u += 1; }
     return `${u === 0 ? v : v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
   };
+  // A document's path as people read it: percent-encoded UTF-8 decoded (`/tags/تهران/rss.xml`,
+  // not `/tags/%D8%AA…`), reserved characters (`%2F`, `%3F`, …) kept encoded as decodeURI does,
+  // control and bidirectional-override characters put back as %XX so they cannot disguise the
+  // path; malformed encoding shown as it came. Shown with textContent: never parsed as HTML.
+  const displayPath = (path) => {
+    let text;
+    try { text = decodeURI(path); } catch { return path; }
+    return text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => encodeURIComponent(c));
+  };
   const percent = (share) => (share === null ? '–' : `${(share * 100).toFixed(1)} %`);
   const subscribers = (f) => {
     const parts = Object.entries(f.subscribersByAggregator).map(([a, n]) => `${a} ${number(n)}`);
@@ -48,7 +57,7 @@ document.addEventListener('DOMContentLoaded', () => {
     }
     const feeds = document.querySelector('[data-feeds]');
     const body = feeds.querySelector('tbody');
-    for (const f of report.feeds) body.append(figuresRow(f, f.path, true));
+    for (const f of report.feeds) body.append(figuresRow(f, displayPath(f.path), true));
     if (report.feeds.length === 0) {
       const tr = document.createElement('tr');
       cell(tr, 'Nothing counted in the last 7 days.');

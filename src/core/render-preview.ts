@@ -38,13 +38,16 @@ function shortDate(rfc3339: string): string {
 
 /**
  * The lead photo: shown when it is on this site (its path, so the page's `img-src 'self'` allows
- * it on any host); a photo on another host is linked, not loaded, keeping the CSP strict.
+ * it on any host); a photo on another host is linked, not loaded, keeping the CSP strict. Its
+ * alt is empty (WAI Images tutorial): the caption is the adjacent figcaption and the item's title
+ * is just above, so an alt repeating the caption is read twice, and the article gives no other
+ * description of what the photo shows.
  */
 function leadFigure(image: ArticleImage): string {
   const caption = [image.caption, image.credit].filter((t): t is string => t !== undefined && t !== '');
   const figcaption = caption.length === 0 ? '' : `<figcaption>${image.caption ? escapeText(image.caption) : ''}${image.caption && image.credit ? ' ' : ''}${image.credit ? `<span class="credit">${escapeText(image.credit)}</span>` : ''}</figcaption>`;
   if (image.url.startsWith('/') && !image.url.startsWith('//')) {
-    return `<figure><img src="${escapeAttr(image.url)}" alt="${escapeAttr(image.caption ?? '')}" loading="lazy"${attr('width', image.width)}${attr('height', image.height)}>${figcaption}</figure>\n`;
+    return `<figure><img src="${escapeAttr(image.url)}" alt="" loading="lazy"${attr('width', image.width)}${attr('height', image.height)}>${figcaption}</figure>\n`;
   }
   return `<figure><a href="${escapeAttr(image.url)}">Photo</a>${figcaption}</figure>\n`;
 }

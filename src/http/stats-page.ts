@@ -15,6 +15,7 @@ import { createBearerGuard, requestAddress } from './bearer-auth.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { Metrics } from './metrics.js';
 import type { ApiTokens } from './api-tokens.js';
+import { checkSameOrigin } from './same-origin.js';
 
 /** What the page needs. */
 export interface StatsPageOptions {
@@ -100,7 +101,7 @@ function page(title: string, main: string, scripts: boolean): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>${escapeHtml(title)}</title>
 <link rel="stylesheet" href="/style.css">
 ${scripts ? `<link rel="stylesheet" href="${UPLOT_BASE}/uPlot.min.css">\n<script src="${UPLOT_BASE}/uPlot.iife.min.js" defer></script>\n<script src="/stats.js" defer></script>\n` : ''}<link rel="stylesheet" href="/stats.css">
@@ -143,7 +144,7 @@ ${chart('subscribers', 'Subscribers (rolling 7-day maximum) and individual reade
 </section>
 <section aria-labelledby="h-feeds">
 <h2 id="h-feeds">Per feed, last 7 days</h2>
-<div class="scroll" tabindex="0" role="region" aria-labelledby="h-feeds"><table class="figures" data-feeds>
+<div class="scroll" tabindex="0" role="region" aria-label="Per-feed table (scrolls sideways)"><table class="figures" data-feeds>
 <thead><tr><th scope="col">Document</th><th scope="col">Requests</th><th scope="col">200</th><th scope="col">304</th><th scope="col">304 share</th><th scope="col">Bytes</th><th scope="col">gzip</th><th scope="col">br</th><th scope="col">Subscribers</th><th scope="col">Readers today</th></tr></thead>
 <tbody></tbody>
 <tfoot></tfoot>
@@ -199,8 +200,11 @@ export function createStatsRouter(options: StatsPageOptions): Router {
   const tooMany = (res: Response, seconds: number) => {
     res.status(429).set({ 'Retry-After': String(seconds), 'Cache-Control': 'no-store' }).type('text/plain').send(`Too Many Requests: too many wrong tokens from this address; retry after ${seconds} s.\n`);
   };
+  // Referrer-Policy same-origin, not no-referrer: under no-referrer a browser sends the login
+  // form's POST with `Origin: null` (Fetch §3.1, "append a request Origin header"), which the
+  // cross-site check must refuse; nothing leaves the page for another site either way.
   const html = (res: Response, status: number, body: string) => {
-    res.status(status).set({ 'Content-Security-Policy': STATS_CSP, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).type('html').send(body);
+    res.status(status).set({ 'Content-Security-Policy': STATS_CSP, 'Cache-Control': 'no-store', 'Referrer-Policy': 'same-origin' }).type('html').send(body);
   };
   const secure = (req: Request) => (req.socket as { encrypted?: boolean }).encrypted === true || (options.behindProxy && req.get('x-forwarded-proto')?.split(',')[0]?.trim() === 'https');
 
@@ -215,8 +219,31 @@ export function createStatsRouter(options: StatsPageOptions): Router {
     }
     html(res, 200, statsPage(options.title));
   });
-  router.post('/stats/login', express.urlencoded({ extended: false, limit: '4kb' }), (req, res, next) => {
-    if (tokens.count() === 0) return next();
+  /**
+   * Refuses (403, logged) a form POST that another site made the browser send (login CSRF: a
+   * page elsewhere logging the reader in, or out; see same-origin.ts); true when it answered.
+   */
+  const crossSite = (req: Request, res: Response, what: string): boolean => {
+    const check = checkSameOrigin(req, options.behindProxy);
+    if (check.ok) return false;
+    logger.warn({ address: requestAddress(req, options.behindProxy), ua: req.get('user-agent')?.slice(0, 200), what, reason: 'cross-site', detail: check.reason }, 'form refused: sent from another site');
+    html(res, 403, loginPage(options.title, 'This form was sent from another site, so it was refused: open this site’s /stats page and log in there.'));
+    return true;
+  };
+  router.post('/stats/login', (req, res, next) => {
+    // 'route': past this route's other handlers, to the app's 404.
+    if (tokens.count() === 0) return next('route');
+    if (crossSite(req, res, 'stats login')) return;
+    // The form's own type only (HTML §4.10.21.7's default enctype). A script presents the token
+    // as `Authorization: Bearer` on /stats.json instead; a JSON (or any other) body is not read
+    // as a missing token, which would count as a wrong guess: RFC 9110 §15.5.16, 415 with Accept.
+    if (!req.is('application/x-www-form-urlencoded')) {
+      res.status(415).set({ Accept: 'application/x-www-form-urlencoded', 'Cache-Control': 'no-store' }).type('text/plain')
+        .send('Unsupported Media Type: /stats/login takes the login form (application/x-www-form-urlencoded, field "token"). Scripts send Authorization: Bearer <token> to /stats.json instead.\n');
+      return;
+    }
+    next();
+  }, express.urlencoded({ extended: false, limit: '4kb' }), (req, res) => {
     const presented = typeof (req.body as { token?: unknown } | undefined)?.token === 'string' ? (req.body as { token: string }).token : '';
     // The form is a way to present a token: the same per-address throttle and log as a bearer.
     const address = requestAddress(req, options.behindProxy);
@@ -242,6 +269,7 @@ export function createStatsRouter(options: StatsPageOptions): Router {
   });
   router.post('/stats/logout', (req, res, next) => {
     if (tokens.count() === 0) return next();
+    if (crossSite(req, res, 'stats logout')) return;
     res.clearCookie(STATS_COOKIE, { httpOnly: true, sameSite: 'strict', path: '/', secure: secure(req) });
     res.status(303).set('Cache-Control', 'no-store').location('/stats').send();
   });

@@ -50,6 +50,13 @@ describe('preview pages (render-preview)', () => {
     expect(DomUtils.findOne((e) => e.name === 'img', [figure])!.attribs.src).to.equal(lead.url);
     expect(lead.url.startsWith('/')).to.equal(true);
     expect(text(DomUtils.findOne((e) => e.attribs.class === 'credit', [figure])!)).to.equal(lead.credit);
+    // The caption is the adjacent text: no alt repeating it (read twice by a screen reader; field review).
+    for (const f of figures) {
+      const img = DomUtils.findOne((e) => e.name === 'img', [f]);
+      if (img === null) continue;
+      expect(img.attribs.alt, text(f)).to.equal('');
+      expect(text(DomUtils.findOne((e) => e.name === 'figcaption', [f])!).trim()).to.not.equal('');
+    }
   });
 
   it('subscribing: the feed URL on the serving origin, web readers, other formats and the OPML', () => {

@@ -1,6 +1,8 @@
 // The nginx recipe of docs/deploy.md, run: Debian's nginx on loopback, with docs/nginx/feedwright.conf
-// as it is (only the listen ports, the upstream's port and the certificate paths replaced), in front
-// of a `feedwright serve` process. A mirror's Host gets the mirror's links; ETag and
+// as it is (only the listen ports, the upstreams' ports and the certificate paths replaced), in front
+// of a `feedwright serve` process and a stand-in for the newsroom's own site (a node:http server):
+// feedwright's paths reach feedwright, every other path on the shared domains reaches the
+// newsroom (field review: `location /` hid its pages). A mirror's Host gets the mirror's links; ETag and
 // Last-Modified pass through unchanged; conditional GETs get their 304 through nginx; gzip is not
 // applied twice; HTTP/2 works. Skipped, saying why, when nginx or openssl is not installed, unless
 // FEEDWRIGHT_REQUIRE_NGINX=1 (CI), which fails instead.
@@ -9,11 +11,12 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect as connectHttp2, constants as h2 } from 'node:http2';
 import { request as httpsRequest } from 'node:https';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, connect as connectTcp } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { get, makeDataDir, removeDir, ROOT, type TestResponse } from '../support/fixtures.js';
+import { get, HEALTH_TOKEN, makeDataDir, removeDir, ROOT, type TestResponse } from '../support/fixtures.js';
 import { startServeProcess, type ServeProcess } from '../support/serve-process.js';
 
 const REQUIRED = process.env.FEEDWRIGHT_REQUIRE_NGINX === '1';
@@ -98,6 +101,9 @@ describe('deploy: feedwright behind nginx (docs/nginx/feedwright.conf)', functio
   let nginxLog = '';
   let tlsPort = 0;
   let plainPort = 0;
+  /** The newsroom's site stand-in, and the request targets it was sent. */
+  let newsroom: HttpServer | undefined;
+  const newsroomSaw: string[] = [];
 
   before(async function () {
     const nginxBin = findNginx();
@@ -108,17 +114,25 @@ describe('deploy: feedwright behind nginx (docs/nginx/feedwright.conf)', functio
       this.skip();
     }
     dataDir = makeDataDir();
-    server = await startServeProcess(dataDir);
+    server = await startServeProcess(dataDir, { FEEDWRIGHT_API_TOKEN: HEALTH_TOKEN });
     prefix = mkdtempSync(join(tmpdir(), 'feedwright-nginx-'));
     for (const dir of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(prefix, dir));
     // A certificate for both names, valid for two days: TLS is the operator's, the test needs one.
     const cert = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', `/CN=${PRIMARY}`, '-addext', `subjectAltName=DNS:${PRIMARY},DNS:${MIRROR}`, '-keyout', join(prefix, 'privkey.pem'), '-out', join(prefix, 'fullchain.pem')], { encoding: 'utf8' });
     if (cert.status !== 0) throw new Error(`openssl failed: ${cert.stderr}`);
 
+    newsroom = createHttpServer((req, res) => {
+      newsroomSaw.push(req.url ?? '');
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'X-Served-By': 'newsroom' });
+      res.end(`newsroom page ${req.url ?? ''} for ${req.headers.host ?? ''}`);
+    });
+    await new Promise<void>((r) => newsroom?.listen(0, '127.0.0.1', () => r()));
+    const newsroomPort = (newsroom.address() as { port: number }).port;
     tlsPort = await freePort();
     plainPort = await freePort();
     let site = readFileSync(CONF, 'utf8');
     site = replaceOnce(site, 'server 127.0.0.1:3000;', `server 127.0.0.1:${server.port};`);
+    site = replaceOnce(site, 'server 127.0.0.1:8080;', `server 127.0.0.1:${newsroomPort};`);
     site = replaceOnce(site, 'listen 443 ssl http2;', `listen 127.0.0.1:${tlsPort} ssl http2;`);
     site = replaceOnce(site, 'listen [::]:443 ssl http2;', '');
     site = replaceOnce(site, 'listen 80;', `listen 127.0.0.1:${plainPort};`);
@@ -163,6 +177,7 @@ http {
       await exited;
     }
     await server?.stop();
+    await new Promise((r) => (newsroom === undefined ? r(undefined) : newsroom.close(r)));
     if (dataDir !== undefined) removeDir(dataDir);
     if (prefix !== undefined) removeDir(prefix);
   });
@@ -217,14 +232,67 @@ http {
     }
     const gzip = await viaNginx(tlsPort, MIRROR, '/rss.xml', { 'accept-encoding': 'gzip' });
     expect(gunzipSync(gzip.body).equals(identity.body), 'one gzip layer').to.equal(true);
-    // What the Express app answers uncompressed (a 404 page, /healthz) nginx would gzip with the
+    // What the Express app answers uncompressed (a static file, a 404, /healthz) nginx would gzip with the
     // http-level settings above: not here.
-    for (const path of ['/', '/no-such-page', '/healthz']) {
+    for (const path of ['/style.css', '/stats/no-such-page', '/healthz']) {
       const proxied = await viaNginx(tlsPort, MIRROR, path, { 'accept-encoding': 'gzip' });
       const direct = await get(port, path, { host: MIRROR, 'accept-encoding': 'gzip' });
       expect(proxied.status, path).to.equal(direct.status);
       expect(proxied.headers['content-encoding'], path).to.equal(direct.headers['content-encoding']);
       expect(proxied.headers.etag, path).to.equal(direct.headers.etag);
+    }
+  });
+
+  it('hands every path feedwright serves to feedwright, on the primary and the mirror: feeds, feed pages, archives, OPML, assets, /stats, /metrics, /healthz, the API', async () => {
+    const port = server?.port as number;
+    const paths = new Set<string>(['/feeds.opml', '/healthz', '/metrics', '/stats', '/stats.json', '/stats/login', '/api/articles', '/api/articles/some-id', '/websub']);
+    // Every link of the directory page (each feed's page and documents) and of a feed's page (its assets).
+    const hrefs = (html: string) => [...html.matchAll(/(?:href|src)="(\/[^"/][^"]*|\/)"/g)].map((m) => m[1] as string);
+    const directory = await get(port, '/', { host: PRIMARY });
+    for (const p of hrefs(directory.text)) if (p !== '/') paths.add(p);
+    for (const p of hrefs((await get(port, '/sections/news/russia/feed.html', { host: PRIMARY })).text)) if (p !== '/' && !p.startsWith('/Detail/') && !p.startsWith('/Photo/')) paths.add(p);
+    // The feeds' stylesheet (the only path in a feed: its xml-stylesheet instruction).
+    for (const p of hrefs((await get(port, '/rss.xml', { host: PRIMARY })).text)) paths.add(p);
+    // The /stats page's assets (uPlot under its versioned path, stats.css, stats.js).
+    for (const p of hrefs((await get(port, '/stats', { host: PRIMARY, authorization: `Bearer ${HEALTH_TOKEN}` })).text)) paths.add(p);
+    // Monthly archives: the site's, a section's, a tag's (RFC 5005 prev-archive links).
+    for (const feed of ['/atom.xml', '/sections/news/russia/atom.xml', '/tags/syria/atom.xml']) {
+      const m = /<(?:atom:)?link rel="prev-archive" type="[^"]+" href="https:\/\/[^/]+(\/[^"]+)"/.exec((await get(port, feed, { host: PRIMARY })).text);
+      expect(m, `${feed}: prev-archive`).to.not.equal(null);
+      paths.add((m as RegExpExecArray)[1] as string);
+    }
+    for (const p of ['/style.css', '/feed.css', '/preview.js', '/stats.css', '/stats.js', '/feed.html', '/rss.xml', '/tags/syria/feed.json']) expect(paths, p).to.include(p);
+    expect([...paths].some((p) => p.startsWith('/stats/uplot/')), 'uPlot').to.equal(true);
+    expect([...paths].some((p) => /^\/tags\/%[0-9A-F]{2}/.test(p)), 'a tag with a non-ASCII name (percent-encoded)').to.equal(true);
+    newsroomSaw.length = 0;
+    for (const host of [PRIMARY, MIRROR]) {
+      for (const path of paths) {
+        const proxied = await viaNginx(tlsPort, host, path);
+        const direct = await get(port, path, { host });
+        expect(proxied.headers['x-served-by'], `${host}${path}`).to.equal(undefined);
+        expect(proxied.status, `${host}${path}`).to.equal(direct.status);
+        if (path !== '/healthz') expect(proxied.text, `${host}${path}`).to.equal(direct.text);
+      }
+    }
+    expect(newsroomSaw, 'requests that reached the newsroom').to.deep.equal([]);
+  });
+
+  it('hands every other path on the shared domains to the newsroom: its home page, articles, its own /sections/ and /tags/ pages, near-misses of feedwright\'s names', async () => {
+    const others = [
+      '/', '/?page=2', '/Detail/2016/07/06/473624/Russia-US-Syria', '/Photo/2016/07/06/obama-putin-g20.jpg',
+      '/sections/news/russia/', '/sections/news/', '/tags/syria', '/tags/syria/', '/tags/syria/index.html',
+      '/archive/2016/07/', '/sections/news/archive/2016/07/', '/news/rss.xml', '/rss.xml.bak', '/feeds.opml.old',
+      '/stats-2016', '/statistics', '/metrics/', '/healthz/x', '/api/other', '/apiary', '/websub/x', '/style.css.map', '/css/style.css', '/favicon.ico', '/robots.txt',
+    ];
+    for (const host of [PRIMARY, MIRROR]) {
+      newsroomSaw.length = 0;
+      for (const path of others) {
+        const r = await viaNginx(tlsPort, host, path);
+        expect(r.status, `${host}${path}`).to.equal(200);
+        expect(r.headers['x-served-by'], `${host}${path}`).to.equal('newsroom');
+        expect(r.text, `${host}${path}`).to.equal(`newsroom page ${path} for ${host}`);
+      }
+      expect(newsroomSaw).to.deep.equal(others);
     }
   });
 

@@ -180,3 +180,74 @@ describe('/stats refuses guessing like the API (review finding)', function () {
     }
   });
 });
+
+describe('/stats login and logout refuse other sites (login CSRF, field review) and bodies that are not the form', function () {
+  this.timeout(60_000);
+  const suite = serviceForSuite({ apiToken: HEALTH_TOKEN });
+  const good = () => `token=${encodeURIComponent(HEALTH_TOKEN)}`;
+  const self = () => `http://127.0.0.1:${suite.svc.port}`;
+
+  it('refuses a login with the right token sent from another site: by Sec-Fetch-Site, Origin (null too) or Referer; no cookie, not counted as a guess', async () => {
+    const attempts: Record<string, string>[] = [
+      { Origin: 'https://evil.example' },
+      { Origin: `https://127.0.0.1.evil.example:${suite.svc.port}` },
+      { Origin: 'null' },
+      { 'Sec-Fetch-Site': 'cross-site' },
+      { 'Sec-Fetch-Site': 'same-site', Origin: self() },
+      { 'Sec-Fetch-Site': 'cross-site', Origin: self() },
+      { Referer: 'https://evil.example/stats' },
+      { Origin: `http://127.0.0.1:${suite.svc.port + 1}` },
+    ];
+    for (const headers of attempts) {
+      const r = await get(suite.svc.port, '/stats/login', { ...FORM, ...headers }, 'POST', good());
+      expect(r.status, JSON.stringify(headers)).to.equal(403);
+      expect(r.headers['set-cookie'], JSON.stringify(headers)).to.equal(undefined);
+      expect(r.text).to.include('sent from another site').and.not.include(HEALTH_TOKEN);
+    }
+    // Eight refusals, yet the address is not held back: they were no guesses at the token.
+    const ok = await get(suite.svc.port, '/stats/login', { ...FORM, Origin: self() }, 'POST', good());
+    expect(ok.status).to.equal(303);
+    expect(String(ok.headers['set-cookie'])).to.match(new RegExp(`^${STATS_COOKIE}=default\\.`));
+  });
+
+  it('lets this site\'s own form in: same-origin Fetch Metadata, its Origin, its Referer, or a client that sends none of them', async () => {
+    for (const headers of [{ 'Sec-Fetch-Site': 'same-origin', Origin: self() }, { Origin: self() }, { Referer: `${self()}/stats` }, {}, { 'Sec-Fetch-Site': 'none' }]) {
+      const r = await get(suite.svc.port, '/stats/login', { ...FORM, ...headers }, 'POST', good());
+      expect(r.status, JSON.stringify(headers)).to.equal(303);
+    }
+    // The page asks the browser to send its origin on its own forms (a no-referrer policy makes it `Origin: null`).
+    const page = await get(suite.svc.port, '/stats');
+    expect(page.headers['referrer-policy']).to.equal('same-origin');
+    expect(page.text).to.include('<meta name="referrer" content="same-origin">');
+  });
+
+  it('refuses a logout sent from another site (the cookie stays), and takes one from this site', async () => {
+    const login = await get(suite.svc.port, '/stats/login', FORM, 'POST', good());
+    const pair = String((login.headers['set-cookie'] as string[])[0]).split(';')[0] as string;
+    const forged = await get(suite.svc.port, '/stats/logout', { Cookie: pair, Origin: 'https://evil.example' }, 'POST');
+    expect(forged.status).to.equal(403);
+    expect(forged.headers['set-cookie']).to.equal(undefined);
+    const own = await get(suite.svc.port, '/stats/logout', { Cookie: pair, Origin: self(), 'Sec-Fetch-Site': 'same-origin' }, 'POST');
+    expect(own.status).to.equal(303);
+    expect(String(own.headers['set-cookie'])).to.match(new RegExp(`^${STATS_COOKIE}=;`));
+  });
+
+  it('answers a body that is not the form (JSON with the right token, text, none) 415 with Accept, not "wrong token", and counts no guess', async () => {
+    const bodies: [Record<string, string>, string][] = [
+      [{ 'Content-Type': 'application/json' }, JSON.stringify({ token: HEALTH_TOKEN })],
+      [{ 'Content-Type': 'application/json; charset=utf-8' }, JSON.stringify({ token: HEALTH_TOKEN })],
+      [{ 'Content-Type': 'text/plain' }, good()],
+      [{ 'Content-Type': 'multipart/form-data; boundary=x' }, `--x\r\nContent-Disposition: form-data; name="token"\r\n\r\n${HEALTH_TOKEN}\r\n--x--\r\n`],
+      [{}, good()],
+    ];
+    for (const [headers, body] of bodies) {
+      const r = await get(suite.svc.port, '/stats/login', headers, 'POST', body);
+      expect(r.status, JSON.stringify(headers)).to.equal(415);
+      expect(r.headers.accept).to.equal('application/x-www-form-urlencoded');
+      expect(r.headers['set-cookie']).to.equal(undefined);
+      expect(r.text).to.include('application/x-www-form-urlencoded').and.include('Authorization: Bearer').and.not.include(HEALTH_TOKEN);
+    }
+    // Five such bodies and the address is not held back (three wrong tokens would).
+    expect((await get(suite.svc.port, '/stats/login', FORM, 'POST', good())).status).to.equal(303);
+  });
+});

@@ -16,11 +16,16 @@ const CHROMIUM = '/usr/bin/chromium';
 const REQUIRED = process.env.FEEDWRIGHT_REQUIRE_CHROMIUM === '1';
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'pages');
 const NNW = 'NetNewsWire (RSS Reader; https://netnewswire.com/)';
+/** The feed of the sample's Persian tag, as people read its path. */
+const TAG_PATH = '/tags/تهران/rss.xml';
 
 interface AxeViolation { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }
 
-/** axe-core's serious and critical violations on the page (its source evaluated in the page). */
-async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+/**
+ * axe-core's violations on the page, every impact (minor and moderate too: landmark-unique is
+ * moderate; field review), its source evaluated in the page.
+ */
+async function axeViolations(page: Page): Promise<AxeViolation[]> {
   const source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
   await page.evaluate(source);
   const violations = await page.evaluate(async () => {
@@ -28,7 +33,26 @@ async function seriousViolations(page: Page): Promise<AxeViolation[]> {
     const r = await axe.run(document, { resultTypes: ['violations'] });
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
   });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  return violations;
+}
+
+/**
+ * Each table's columns as laid out: per column, the heading's and the cells' text-align, and
+ * whether every body cell is a figure (digits, separators, units, a dash).
+ */
+async function columnAlignment(page: Page, selector: string): Promise<{ heading: string; aligns: string[]; numeric: boolean }[]> {
+  return page.evaluate((sel) => {
+    const table = document.querySelector(sel) as HTMLTableElement;
+    const heads = [...table.querySelectorAll('thead th')];
+    return heads.map((th, i) => {
+      const cells = [...table.querySelectorAll('tbody tr, tfoot tr')].map((tr) => tr.children[i]).filter((c): c is Element => c !== undefined);
+      return {
+        heading: (th.textContent ?? '').trim(),
+        aligns: [getComputedStyle(th).textAlign, ...cells.map((c) => getComputedStyle(c).textAlign)],
+        numeric: cells.length > 0 && cells.every((c) => /^[\d,.\s%–]+(?:[KMGT]?B)?$/.test((c.textContent ?? '').trim())),
+      };
+    });
+  }, selector);
 }
 
 describe('/stats in headless Chromium', function () {
@@ -56,6 +80,8 @@ describe('/stats in headless Chromium', function () {
     const first = await get(svc.port, '/rss.xml', { 'User-Agent': NNW, 'Accept-Encoding': 'gzip' });
     rssBytes += first.body.length;
     expect((await get(svc.port, '/rss.xml', { 'User-Agent': NNW, 'If-None-Match': first.headers.etag as string })).status).to.equal(304);
+    const tagUrl = TAG_PATH.split('/').map(encodeURIComponent).join('/');
+    expect((await get(svc.port, tagUrl, { 'User-Agent': 'curl/8.5.0' })).status, tagUrl).to.equal(200);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
   });
 
@@ -84,6 +110,8 @@ describe('/stats in headless Chromium', function () {
         expect(denied?.status()).to.equal(401);
         // The browser reports the 401 document's own status as a console error; only what follows counts.
         problems.length = 0;
+        const loginViolations = await axeViolations(page);
+        expect(loginViolations, `login page: ${JSON.stringify(loginViolations, null, 2)}`).to.deep.equal([]);
         await page.getByLabel('API token').fill(HEALTH_TOKEN);
         await Promise.all([page.waitForURL(`${base}/stats`), page.getByRole('button', { name: 'Show the figures' }).click()]);
         await page.waitForFunction(() => document.querySelectorAll('[data-chart] canvas').length === 4, undefined, { timeout: 60_000 });
@@ -96,13 +124,27 @@ describe('/stats in headless Chromium', function () {
         const json = JSON.parse((await get(svc.port, '/stats.json', { Authorization: `Bearer ${HEALTH_TOKEN}` })).text) as { feeds: { path: string; bytes: number }[] };
         expect(json.feeds.find((f) => f.path === '/rss.xml')?.bytes).to.equal(rssBytes);
         expect(await page.locator('[data-feeds] tfoot th').innerText()).to.equal('Whole site');
+        // A tag with a Persian name: counted under its percent-encoded path, shown decoded (field review).
+        const feedPaths = await page.locator('[data-feeds] tbody th').allInnerTexts();
+        expect(feedPaths).to.include(TAG_PATH);
+        expect(feedPaths.filter((p) => p.includes('%')), 'percent-encoded paths shown').to.deep.equal([]);
+        // Figures right-aligned under right-aligned headings; names left (field review).
+        for (const table of ['[data-feeds]', '[data-families]']) {
+          const columns = await columnAlignment(page, table);
+          expect(columns[0]?.aligns.every((a) => a === 'left' || a === 'start'), `${table} first column`).to.equal(true);
+          for (const c of columns.slice(1)) {
+            if (c.numeric) expect(c.aligns.every((a) => a === 'right'), `${table} "${c.heading}": ${c.aligns.join(',')}`).to.equal(true);
+            expect(new Set(c.aligns).size, `${table} "${c.heading}" heading and cells aligned alike: ${c.aligns.join(',')}`).to.equal(1);
+          }
+          expect(columns.filter((c) => c.numeric).length, `${table} numeric columns`).to.be.greaterThan(1);
+        }
         expect(await page.locator('[data-families] tbody tr', { has: page.locator('th', { hasText: /^NetNewsWire$/ }) }).locator('td').allInnerTexts()).to.deep.equal(['2', '1']);
         // Each chart drew on a canvas of real size.
         const sizes = await page.evaluate(() => [...document.querySelectorAll('[data-chart] canvas')].map((c) => (c as HTMLCanvasElement).width * (c as HTMLCanvasElement).height));
         expect(sizes.every((s) => s > 0)).to.equal(true);
         await page.screenshot({ path: join(ARTIFACTS, `stats-${scheme}.png`), fullPage: true });
         expect(problems).to.deep.equal([]);
-        const violations = await seriousViolations(page);
+        const violations = await axeViolations(page);
         expect(violations, JSON.stringify(violations, null, 2)).to.deep.equal([]);
       } finally {
         await context.close();
