@@ -50,6 +50,9 @@ describe('serve: every line it writes is a JSON log record, compiles overlapping
       for (let i = 0; i < ARTICLES; i += 7) writeFileSync(join(dataDir, 'articles', `a${i}.json`), article(i, round));
       await waitUntil(`round ${round} published`, () => jsonLines(started.stdout()).filter((r) => r.msg === 'published').length >= round + 1 && true, 120_000);
     }
+    // Ticks overlapped compiles by now: nothing (node-cron's warning included) on stderr, JSON on stdout.
+    expect(started.stderr(), 'stderr').to.equal('');
+    jsonLines(started.stdout());
     await waitUntil('an overlap warned', () => jsonLines(started.stdout()).some((r) => r.component === 'schedule' && r.level === 40), 60_000);
     await started.stop();
     const records = jsonLines(started.stdout());
