@@ -43,7 +43,7 @@ document.addEventListener('DOMContentLoaded', () => {
   };
 
   const show = (report) => {
-    status.textContent = `Counted from ${report.from} to ${report.generatedAt} (UTC).`;
+    status.textContent = `Counted from ${report.from} to ${report.to} (UTC).`;
     const totals = document.querySelector('[data-totals]');
     const site = report.site;
     for (const [term, value] of [['Requests', number(site.requests)], ['304 share', percent(site.notModifiedShare)], ['Bytes sent', bytes(site.bytes)], ['Subscribers (aggregators)', subscribers(site)], ['Individual readers today', number(site.readersToday)]]) {

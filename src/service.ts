@@ -78,7 +78,7 @@ export interface ServiceOptions {
   /** The built-in WebSub hub's numbers (leases, retries), when site.json has `"hub": "builtin"`. */
   hubTuning?: HubTuning;
   /** The WebSub publisher's tuning (tests); it runs when site.json lists `hubs`. */
-  webSub?: Omit<PublisherOptions, 'hubs'> & { closeGraceMs?: number };
+  webSub?: Partial<Omit<PublisherOptions, 'hubs'>> & { closeGraceMs?: number };
   /** How often the readers counted are flushed to the store, ms (default 60,000; see src/stats/flush.ts). */
   statsFlushMs?: number;
   /** How many archive months (RFC 5005) to keep rendered (default DEFAULT_ARCHIVE_MONTHS). */
@@ -146,7 +146,7 @@ export function createService(options: ServiceOptions): Service {
   // WebSub (issue 14): the hubs hear of every topic a publish changed, off the publish path.
   const { closeGraceMs, ...webSubOptions } = options.webSub ?? {};
   const hubs = pingedHubs(options.site);
-  const publisher = hubs.length === 0 ? undefined : createWebSubPublisher({ observe: pingEventsTo({ warn: (line) => logger.warn(line) }, metrics), ...webSubOptions, hubs });
+  const publisher = hubs.length === 0 ? undefined : createWebSubPublisher({ observe: pingEventsTo({ warn: (line) => logger.warn(line) }, metrics), logError: (line) => logger.error(line), ...webSubOptions, hubs });
   if (publisher !== undefined) compiler.onPublish(publisher.listener(options.site.origins));
   compiler.onPublish(publishLog.published);
   // Every answer is counted for /metrics and, when asked for, written to the access log (the
@@ -163,7 +163,7 @@ export function createService(options: ServiceOptions): Service {
   // A body that cannot be served withholds its document and has its feed rendered again.
   const archives = createArchiveCache({ site: options.site, periodSeconds, store, renderer: compiler.renderer, current: compiler.current, documentsDir: bodies.dir, log, ...(options.archiveMonths === undefined ? {} : { maxMonths: options.archiveMonths }), ...(options.clock === undefined ? {} : { clock: options.clock }) });
   compiler.onPublish(() => void archives.published());
-  const server = createFeedServer({ site: options.site, current: compiler.current, app, bodies, periodSeconds, onBodyFault: compiler.reportBodyFault, ...(observe === undefined ? {} : { observe }), archives: createArchiveRoute(options.site, archives, observe), logError: (line) => logger.error(line) });
+  const server = createFeedServer({ site: options.site, current: compiler.current, app, bodies, periodSeconds, onBodyFault: compiler.reportBodyFault, ...(observe === undefined ? {} : { observe }), archives: createArchiveRoute(options.site, archives, observe, (line) => logger.error(line)), logError: (line) => logger.error(line) });
   let schedule: Schedule | undefined;
 
   return {
@@ -188,7 +188,7 @@ export function createService(options: ServiceOptions): Service {
           resolve();
         });
       });
-      if (options.schedule !== false) schedule = startSchedule(options.site.schedule, compiler, options.site.timeZone);
+      if (options.schedule !== false) schedule = startSchedule(options.site.schedule, compiler, options.site.timeZone, logger);
       stats.flusher.start();
       return (server.address() as AddressInfo).port;
     },

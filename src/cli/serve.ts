@@ -1,5 +1,7 @@
 // `feedwright serve`: the service on PORT and HOST until SIGTERM or SIGINT, on one machine or as
-// an instance of a PostgreSQL cluster. A port that cannot be opened is one line and exit 1.
+// an instance of a PostgreSQL cluster. A port that cannot be opened is one fatal log record and
+// exit 1. Every line serve writes once its logger exists goes through that logger (JSON lines on a
+// pipe or file); only a command line or configuration refused before it exists is plain stderr.
 import { loadSiteConfig } from '../config.js';
 import { createService } from '../service.js';
 import { clusterService, observability, runtimeOf, storage } from './context.js';
@@ -44,17 +46,18 @@ function untilStopped(close: () => Promise<void>, logger: Logger): { stopped: Pr
 }
 
 /**
- * Listens with `listen`; when the port cannot be opened, closes what was opened (`close`),
- * prints one line on stderr and resolves undefined (the command exits 1). Other errors are thrown.
+ * Listens with `listen`; when the port cannot be opened, logs one `fatal` record to the service log (`msg` the listenFailure line; `host`, `port`, `code`)
+ * then closes what was opened (`close`) and resolves undefined (the command exits 1). Other errors are thrown.
  */
-async function listenOrSay(listen: () => Promise<number>, close: () => Promise<void>, host: string, port: number): Promise<number | undefined> {
+async function listenOrSay(listen: () => Promise<number>, close: () => Promise<void>, host: string, port: number, logger: Logger): Promise<number | undefined> {
   try {
     return await listen();
   } catch (err) {
     const line = listenFailure(err, host, port);
     if (line === undefined) throw err;
+    // Said before closing: the record is written even if closing does not finish.
+    logger.fatal({ host, port, code: (err as NodeJS.ErrnoException).code }, line);
     await close().catch(() => {});
-    console.error(`feedwright: ${line}`);
     return undefined;
   }
 }
@@ -69,7 +72,7 @@ export async function runServe(args: ParsedArgs): Promise<number> {
   const databaseUrl = runtime.databaseUrl;
   if (databaseUrl !== undefined) {
     const cluster = await clusterService({ ...runtime, databaseUrl }, site, true, log, true, obs);
-    const port = await listenOrSay(() => cluster.listen(runtime.port, runtime.host), () => cluster.close(), runtime.host, runtime.port);
+    const port = await listenOrSay(() => cluster.listen(runtime.port, runtime.host), () => cluster.close(), runtime.host, runtime.port, logger);
     if (port === undefined) return 1;
     const served = cluster.node.current();
     logger.info(`feedwright serving ${site.title} on ${listeningUrl(runtime.host, port)} (data: ${runtime.dataDir}, PostgreSQL cluster, ${served ? `published set with ${served.documents.size} documents` : 'no published set yet'})`);
@@ -77,7 +80,7 @@ export async function runServe(args: ParsedArgs): Promise<number> {
     return 0;
   }
   const service = createService({ site, ...storage(runtime), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, log, ...obs, ...(runtime.apiToken ? { apiToken: runtime.apiToken } : {}) });
-  const port = await listenOrSay(() => service.listen(runtime.port, runtime.host), () => service.close(), runtime.host, runtime.port);
+  const port = await listenOrSay(() => service.listen(runtime.port, runtime.host), () => service.close(), runtime.host, runtime.port, logger);
   if (port === undefined) return 1;
   logger.info(`feedwright serving ${site.title} on ${listeningUrl(runtime.host, port)} (data: ${runtime.dataDir}, schedule "${site.schedule}")`);
   // Signals are handled from the moment the port is open: a deploy's SIGTERM during the first

@@ -6,6 +6,7 @@ import type { SiteConfig } from '../core/site.js';
 import type { Compiler } from '../compile/compiler.js';
 import type { BodyStore } from '../compile/body-store.js';
 import { startSchedule, type Schedule } from '../compile/schedule.js';
+import type { Logger } from '../log.js';
 import type { BodyFault, ClusterStatus, CompileStatus, DamagedDocument, PublishedSet, PublishedSource } from '../publish/published-set.js';
 import type { PgStore } from '../store/pg-store.js';
 import { collectBodies } from '../store/pg/bodies.js';
@@ -27,6 +28,8 @@ export interface ClusterNodeOptions {
   /** Whether the compiler runs the site's cron schedule (off in tests that drive compiles). */
   schedule: boolean;
   log: (line: string) => void;
+  /** The service log: the schedule's warnings and node-cron's own messages (structured). */
+  logger: Logger;
   /** How often a replica tries the compiler lock, and checks the publish sequence (default 1000 ms). */
   pollMs?: number;
   /** How long a stored body no manifest names is kept (default 10 minutes). */
@@ -146,7 +149,7 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
     compiler = c;
     c.onPublish(() => collect());
     c.renderer.start();
-    if (options.schedule) schedule = startSchedule(site.schedule, c, site.timeZone);
+    if (options.schedule) schedule = startSchedule(site.schedule, c, site.timeZone, options.logger);
     log('cluster: this instance is the compiler (it holds the compiler lock)');
     for (const w of compilerWaiters.splice(0)) w(c);
     // What is pending: writes since the published set, article files, ended embargoes.

@@ -112,7 +112,7 @@ export function createClusterService(options: ClusterServiceOptions): ClusterSer
     ...(options.articlesDir === undefined ? {} : { articlesDir: options.articlesDir }),
   });
   const hubs = pingedHubs(site);
-  const publisher = hubs.length === 0 ? undefined : createWebSubPublisher({ observe: pingEventsTo({ warn: (line) => logger.warn(line) }, metrics), hubs });
+  const publisher = hubs.length === 0 ? undefined : createWebSubPublisher({ observe: pingEventsTo({ warn: (line) => logger.warn(line) }, metrics), logError: (line) => logger.error(line), hubs });
   const node = createClusterNode({
     store,
     bodies,
@@ -121,6 +121,7 @@ export function createClusterService(options: ClusterServiceOptions): ClusterSer
     campaign: options.campaign,
     schedule: options.schedule !== false,
     log,
+    logger,
     // Only the compiling instance pings (W3C WebSub §7): each compiler it creates on a takeover
     // gets its own listener, whose baseline is the set it restores (no pings for that).
     createCompiler: (compileStore) => {
@@ -148,7 +149,7 @@ export function createClusterService(options: ClusterServiceOptions): ClusterSer
   // one worker of its own, invalidated by the change log when its published set changes.
   const archiveRenderer = createRenderPool({ settings: { site, periodSeconds, baseDigest: siteDigest(site, periodSeconds), documentsDir: options.documentsDir }, store, databaseUrl: store.url, threads: 1, log, ...(options.renderIdleMs === undefined ? {} : { idleMs: options.renderIdleMs }) });
   const archives = createArchiveCache({ site, periodSeconds, store, renderer: archiveRenderer, current: node.current, documentsDir: options.documentsDir, log });
-  const server = createFeedServer({ site, current: node.current, app, bodies, periodSeconds, onBodyFault: node.reportBodyFault, ...(observe === undefined ? {} : { observe }), archives: createArchiveRoute(site, archives, observe), logError: (line) => logger.error(line) });
+  const server = createFeedServer({ site, current: node.current, app, bodies, periodSeconds, onBodyFault: node.reportBodyFault, ...(observe === undefined ? {} : { observe }), archives: createArchiveRoute(site, archives, observe, (line) => logger.error(line)), logError: (line) => logger.error(line) });
 
   return {
     store,

@@ -30,9 +30,11 @@ function problem(res: ServerResponse, method: string | undefined, status: number
 /**
  * Creates the archive route over an archive source. Origin resolution follows the fast path
  * (Host, or X-Forwarded-Host when `site.behindProxy`); a month with no items, or a feed that
- * does not exist, is a 404 problem; a failed render is a 503 with Retry-After.
+ * does not exist, is a 404 problem; a failed render is a 503 with Retry-After. Faults (an
+ * unreadable body, a failed render, an observer that threw) are one line each to `logError`
+ * (the service log; never the console).
  */
-export function createArchiveRoute(site: SiteConfig, source: ArchiveSource, observe?: ResponseObserver): ArchiveRoute {
+export function createArchiveRoute(site: SiteConfig, source: ArchiveSource, observe: ResponseObserver | undefined, logError: (line: string) => void): ArchiveRoute {
   const resolve = createOriginResolver(site.origins);
 
   /** Writes the answer for a found document: 304, HEAD, or the body from the archive bodies. */
@@ -49,7 +51,7 @@ export function createArchiveRoute(site: SiteConfig, source: ArchiveSource, obse
         const served = canonicalPath(path) ?? path;
         observe(req, { status, path: served, ...(served === path ? {} : { asked: path }), originIndex, coding, bytes });
       } catch (err) {
-        console.error(`observing ${path}: ${(err as Error).message}`);
+        logError(`observing ${path}: ${(err as Error).message}`);
       }
     };
     const held = notModifiedHeaders(doc, variant, h['if-none-match'], h['if-modified-since']);
@@ -66,7 +68,7 @@ export function createArchiveRoute(site: SiteConfig, source: ArchiveSource, obse
         told(200, req.method === 'HEAD' ? 0 : bytes.length);
       },
       (err: unknown) => {
-        console.error(`serving ${req.url ?? ''}: ${(err as Error).message}`);
+        logError(`serving ${req.url ?? ''}: ${(err as Error).message}`);
         // Rendered again on the next request (its files were deleted or damaged).
         source.unreadable(scopeKey, month);
         problem(res, req.method, 503, 'Service Unavailable', 'This archive cannot be read right now; retry in a few seconds.', { 'Retry-After': '5' });
@@ -78,7 +80,7 @@ export function createArchiveRoute(site: SiteConfig, source: ArchiveSource, obse
     if (found.kind === 'document') serve(req, res, found.doc, scopeKey, month, path, originIndex);
     else if (found.kind === 'missing') problem(res, req.method, 404, 'Not Found', `${path.length > 200 ? 'This archive' : path} has no items: the feed does not exist, or nothing was published in that month.`);
     else {
-      console.error(`rendering the archive ${path}: ${found.error}`);
+      logError(`rendering the archive ${path}: ${found.error}`);
       problem(res, req.method, 503, 'Service Unavailable', 'This archive could not be rendered; retry in a few seconds.', { 'Retry-After': '5' });
     }
   };

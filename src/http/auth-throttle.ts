@@ -33,6 +33,16 @@ export interface AuthThrottle {
   size(): number;
 }
 
+/**
+ * The hold, in seconds, after an address's `failures`-th consecutive failure (held-back attempts
+ * count): 0 below `free`; `base` for the `free`-th and the next (the first 429's Retry-After);
+ * then doubling, `base·2^(failures−free−1)`, up to `cap`.
+ */
+export function holdSeconds(failures: number, free: number, base: number, cap: number): number {
+  if (failures < free) return 0;
+  return Math.min(cap, base * 2 ** Math.max(0, failures - free - 1));
+}
+
 /** Creates a throttle; `now` is epoch ms from the caller's clock. */
 export function createAuthThrottle(options: AuthThrottleOptions = {}): AuthThrottle {
   const free = options.free ?? 3;
@@ -46,8 +56,9 @@ export function createAuthThrottle(options: AuthThrottleOptions = {}): AuthThrot
   const record = (address: string, now: number): number => {
     const prev = seen.get(address);
     const failures = prev === undefined || now - prev.last > windowMs ? 1 : prev.failures + 1;
-    // `base` seconds after the `free`-th failure, then twice that, four times … up to the cap.
-    const until = failures < free ? 0 : now + Math.min(cap, base * 2 ** (failures - free)) * 1000;
+    // The `free`-th failure holds the address `base` seconds; the first attempt held back (the
+    // first 429) is told `base` too, each further one twice the one before, up to the cap.
+    const until = failures < free ? 0 : now + holdSeconds(failures, free, base, cap) * 1000;
     seen.delete(address);
     seen.set(address, { failures, last: now, until });
     if (seen.size > max) seen.delete(seen.keys().next().value as string);

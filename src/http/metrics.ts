@@ -81,6 +81,29 @@ export interface MetricsOptions {
   processMetrics?: boolean;
 }
 
+/**
+ * A gauge without labels whose value may be unknown: `read()` at each scrape gives the value, or
+ * undefined when there is none yet, and the series is then absent from the exposition (its HELP
+ * and TYPE stay). Prometheus's convention for "no value": an absent series, which `absent()` and
+ * alerts see, never a 0 that reads as a real figure (prom-client's plain Gauge always writes 0).
+ */
+export function unknownGauge(config: { name: string; help: string; registers: Registry[]; read: () => number | undefined }): Gauge {
+  const { read, ...gaugeConfig } = config;
+  const gauge = new (class extends Gauge {
+    override async get(): ReturnType<Gauge['get']> {
+      const value = read();
+      if (value === undefined) {
+        this.reset();
+        const metric = await super.get();
+        return { ...metric, values: [] };
+      }
+      this.set(value);
+      return super.get();
+    }
+  })(gaugeConfig);
+  return gauge;
+}
+
 /** Compile durations, in seconds: a small change takes well under a second, a full compile minutes. */
 const COMPILE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900];
 
@@ -112,13 +135,13 @@ export function createMetrics(options: MetricsOptions): Metrics {
       pendingBytes[i] = 0;
     }
   };
-  new Gauge({
+  unknownGauge({
     name: 'feedwright_http_not_modified_ratio',
-    help: 'Share of feed, OPML and page requests (fast path) answered 304 Not Modified since start, 0 to 1.',
+    help: 'Share of feed, OPML and page requests (fast path) answered 304 Not Modified since start, 0 to 1 (absent before the first such request).',
     registers,
-    collect() {
+    read: () => {
       settle();
-      this.set(documentAnswers === 0 ? 0 : notModified / documentAnswers);
+      return documentAnswers === 0 ? undefined : notModified / documentAnswers;
     },
   });
 
@@ -143,7 +166,9 @@ export function createMetrics(options: MetricsOptions): Metrics {
 
   const duration = new Histogram({ name: 'feedwright_compile_duration_seconds', help: 'Duration of each compile, in seconds.', buckets: COMPILE_BUCKETS, registers });
   const compiles = new Counter({ name: 'feedwright_compiles_total', help: 'Compiles by result: published (a new set went live), unchanged (nothing to publish), partial (published, some feeds failed), failed (nothing published).', labelNames: ['result'] as const, registers });
-  const fileProblems = new Gauge({ name: 'feedwright_article_file_problems', help: 'Article files skipped by the last compile that read the folder (broken JSON, bad fields, duplicates).', registers });
+  // Absent before the first compile: 0 would say "no broken files" when none has been read yet.
+  let lastFileProblems: number | undefined;
+  unknownGauge({ name: 'feedwright_article_file_problems', help: 'Article files skipped by the last compile (broken JSON, bad fields, duplicates); absent before the first compile.', registers, read: () => lastFileProblems });
   compiles.labels('published').inc(0);
   compiles.labels('failed').inc(0);
   const storeErrors = new Counter({ name: 'feedwright_store_errors_total', help: 'Store calls that failed, by where the service caught them (api, compile).', labelNames: ['where'] as const, registers });
@@ -154,25 +179,22 @@ export function createMetrics(options: MetricsOptions): Metrics {
   for (const r of ['missing', 'invalid', 'throttled']) authFailures.labels(r).inc(0);
   const hubPings = new Counter({ name: 'feedwright_hub_pings_total', help: 'WebSub hub pings after a publish, by hub and outcome (ok, failed, timeout, refused).', labelNames: ['hub', 'outcome'] as const, registers });
 
-  const setGauge = (name: string, help: string, read: (set: PublishedSet) => number) =>
-    new Gauge({
-      name,
-      help,
-      registers,
-      collect() {
-        const set = options.current();
-        if (set === undefined) this.reset();
-        else this.set(read(set));
-      },
-    });
-  setGauge('feedwright_documents', 'Documents in the published set (paths × origins).', (set) => {
+  // The published set's gauges have no value before the first set is served: absent, never 0
+  // (a last-publish time of 0 would read as the epoch, an age of 0 as "just published").
+  const setGauge = (name: string, help: string, read: (set: PublishedSet) => number) => {
+    unknownGauge({ name, help, registers, read: () => {
+      const set = options.current();
+      return set === undefined ? undefined : read(set);
+    } });
+  };
+  setGauge('feedwright_documents', 'Documents in the published set (paths × origins); absent before the first.', (set) => {
     let n = 0;
     for (const docs of set.documents.values()) n += docs.length;
     return n;
   });
-  setGauge('feedwright_feeds', 'Feeds in the published set.', (set) => set.feeds.length);
-  setGauge('feedwright_articles', 'Articles in the published set.', (set) => set.articles);
-  setGauge('feedwright_last_publish_timestamp_seconds', 'When the set being served was published (Unix time, seconds).', (set) => set.publishedAt / 1000);
+  setGauge('feedwright_feeds', 'Feeds in the published set; absent before the first.', (set) => set.feeds.length);
+  setGauge('feedwright_articles', 'Articles in the published set; absent before the first.', (set) => set.articles);
+  setGauge('feedwright_last_publish_timestamp_seconds', 'When the set being served was published (Unix time, seconds); absent before the first.', (set) => set.publishedAt / 1000);
   setGauge('feedwright_last_publish_age_seconds', 'Seconds since the set being served was published (absent before the first).', (set) => Math.max(0, (clock() - set.publishedAt) / 1000));
 
   return {
@@ -182,7 +204,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
       duration.observe(report.durationMs / 1000);
       const result = report.error !== undefined ? 'failed' : !report.published ? 'unchanged' : report.failedFeeds.length > 0 ? 'partial' : 'published';
       compiles.labels(result).inc();
-      fileProblems.set(report.problems.length);
+      lastFileProblems = report.problems.length;
       if (report.errorCode !== undefined && report.errorCode.startsWith('STORE_')) storeErrors.labels('compile').inc();
     },
     storeError: (where) => storeErrors.labels(where).inc(),

@@ -30,8 +30,8 @@ export interface FeedServerOptions {
   onBodyFault?: (fault: BodyFault) => void;
   /** Hears of every answer the fast path gives (counting, metrics, the access log); see served-response.ts. */
   observe?: ResponseObserver;
-  /** Where a body that could not be served or an observer's fault is logged (default: stderr). */
-  logError?: (line: string) => void;
+  /** Where a body that could not be served or an observer's fault is logged: the service log (required, so nothing falls back to the console). */
+  logError: (line: string) => void;
   /** Answers RFC 5005 archive paths that no published document answers (see archive-route.ts). */
   archives?: ArchiveRoute;
 }
@@ -89,7 +89,7 @@ export function createRequestListener(options: FeedServerOptions): (req: Incomin
   const { site, current, app, bodies } = options;
   const onBodyFault = options.onBodyFault ?? (() => {});
   const observe = options.observe;
-  const logError = options.logError ?? ((line: string) => console.error(line));
+  const logError = options.logError;
   /**
    * Tells the observer, if any, of an answer (after it is written; an observer's fault is logged,
    * never thrown). `served`: the path of the document answered for, as published, when there is

@@ -31,7 +31,11 @@ export interface Figures {
 
 /** Everything the page and the command show. */
 export interface StatsReport {
-  /** When it was made, and the window: [from, to) ISO 8601, UTC. */
+  /**
+   * When it was made, and the window (statsWindow): [from, to) ISO 8601, UTC — from the start of
+   * the first of the 7 × 24 UTC hours to `to`, the moment it was made (`generatedAt`; the last
+   * hour is the current one, counted so far). The command and /stats.json state the same window.
+   */
   generatedAt: string;
   from: string;
   to: string;
@@ -52,6 +56,33 @@ export interface StatsRows {
   subscribers: SubscriberCount[];
 }
 
+/**
+ * The reporting window as of `now` (epoch ms), the one definition /stats.json and `feedwright
+ * stats` share: the hourly buckets [startHour, endHour) — the 7 × 24 UTC hours ending with the
+ * current one — and the stated window [from, to) = [startHour, now), since nothing after now is
+ * counted; the 7 UTC days ending today (`days`, oldest first); and the first day the rolling
+ * subscriber maxima read (6 days before the window's first). Epoch ms; days as `YYYY-MM-DD`. Pure.
+ */
+export interface StatsWindow {
+  from: number;
+  to: number;
+  startHour: number;
+  endHour: number;
+  today: string;
+  days: string[];
+  subscribersFrom: string;
+}
+
+/** See {@link StatsWindow}. */
+export function statsWindow(now: number): StatsWindow {
+  const endHour = utcHour(now) + HOUR_MS;
+  const startHour = endHour - REPORT_DAYS * 24 * HOUR_MS;
+  const today = utcDay(now);
+  const todayStart = Date.parse(`${today}T00:00:00Z`);
+  const days = Array.from({ length: REPORT_DAYS }, (_, i) => utcDay(todayStart - (REPORT_DAYS - 1 - i) * DAY_MS));
+  return { from: startHour, to: now, startHour, endHour, today, days, subscribersFrom: utcDay(todayStart - (2 * REPORT_DAYS - 2) * DAY_MS) };
+}
+
 const empty = (path: string): Figures => ({ path, requests: 0, ok: 0, notModified: 0, notModifiedShare: null, bytes: 0, bytesByCoding: { identity: 0, gzip: 0, br: 0 }, subscribers: 0, subscribersByAggregator: {}, readersToday: 0 });
 
 /**
@@ -59,11 +90,8 @@ const empty = (path: string): Figures => ({ path, requests: 0, ok: 0, notModifie
  * and for subscribers the 6 days before it too (rows outside are ignored). Pure.
  */
 export function summarizeStats(rows: StatsRows, now: number): StatsReport {
-  const endHour = utcHour(now) + HOUR_MS;
-  const startHour = endHour - REPORT_DAYS * 24 * HOUR_MS;
-  const today = utcDay(now);
-  const todayStart = Date.parse(`${today}T00:00:00Z`);
-  const days = Array.from({ length: REPORT_DAYS }, (_, i) => utcDay(todayStart - (REPORT_DAYS - 1 - i) * DAY_MS));
+  const window = statsWindow(now);
+  const { startHour, endHour, today, days } = window;
   const byPath = new Map<string, Figures>();
   const figures = (path: string) => {
     let f = byPath.get(path);
@@ -142,8 +170,8 @@ export function summarizeStats(rows: StatsRows, now: number): StatsReport {
   for (const f of [...byPath.values(), site]) f.subscribersByAggregator = Object.fromEntries(Object.entries(f.subscribersByAggregator).sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)));
   return {
     generatedAt: new Date(now).toISOString(),
-    from: new Date(startHour).toISOString(),
-    to: new Date(endHour).toISOString(),
+    from: new Date(window.from).toISOString(),
+    to: new Date(window.to).toISOString(),
     days: REPORT_DAYS,
     site: { ...site, byFamily: [...byFamily.values()] },
     feeds: [...byPath.values()].sort((a, b) => b.requests - a.requests || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
@@ -154,12 +182,11 @@ export function summarizeStats(rows: StatsRows, now: number): StatsReport {
 
 /** Reads the rows the report needs from the store and makes the report as of `now` (epoch ms). Throws the store's errors. */
 export async function readStatsReport(store: ReaderStatsStore, now: number): Promise<StatsReport> {
-  const endHour = utcHour(now) + HOUR_MS;
-  const today = Date.parse(`${utcDay(now)}T00:00:00Z`);
+  const w = statsWindow(now);
   const [traffic, readers, subscribers] = await Promise.all([
-    store.readTraffic(endHour - REPORT_DAYS * 24 * HOUR_MS, endHour),
-    store.readReaderCounts(utcDay(today - (REPORT_DAYS - 1) * DAY_MS), utcDay(today)),
-    store.readSubscriberCounts(utcDay(today - (2 * REPORT_DAYS - 2) * DAY_MS), utcDay(today)),
+    store.readTraffic(w.startHour, w.endHour),
+    store.readReaderCounts(w.days[0] as string, w.today),
+    store.readSubscriberCounts(w.subscribersFrom, w.today),
   ]);
   return summarizeStats({ traffic, readers, subscribers }, now);
 }

@@ -44,8 +44,10 @@ export interface PublisherOptions {
   /** [0, 1) random numbers for the jitter (default Math.random). */
   random?: () => number;
   clock?: () => number;
-  /** Hears of every event; default: failures are logged with console.error (logPingEvent). */
-  observe?: (event: PingEvent) => void;
+  /** Hears of every event (the service passes pingEventsTo: failures to its log, outcomes to its metrics). */
+  observe: (event: PingEvent) => void;
+  /** Where the publisher's own faults (an observer that threw, finding changed topics failed) are logged: the service log, never the console. */
+  logError: (line: string) => void;
 }
 
 /** One hub as /healthz shows it (with the token). */
@@ -109,12 +111,6 @@ export function describePingEvent(e: PingEvent): string | undefined {
   }
 }
 
-/** The default observer: the one place pings are logged. */
-export function logPingEvent(e: PingEvent): void {
-  const line = describePingEvent(e);
-  if (line !== undefined) console.error(`${new Date().toISOString()} ${line}`);
-}
-
 /**
  * The service's observer: failures and circuit changes to the log (`warn`), and each attempt's
  * outcome to the metrics (`feedwright_hub_pings_total{hub,outcome}`: a delivered ping is `ok`, a
@@ -167,12 +163,12 @@ export function createWebSubPublisher(options: PublisherOptions): WebSubPublishe
   const circuit = options.circuit ?? { failures: 5, openMs: 30_000, maxOpenMs: 600_000 };
   const random = options.random ?? Math.random;
   const clock = options.clock ?? Date.now;
-  const observe = options.observe ?? logPingEvent;
+  const { observe, logError } = options;
   const emit = (e: PingEvent) => {
     try {
       observe(e);
     } catch (err) {
-      console.error(`observing a WebSub ping: ${(err as Error).message}`);
+      logError(`observing a WebSub ping: ${(err as Error).message}`);
     }
   };
   const hubs: Hub[] = options.hubs.map((href) => {
@@ -325,7 +321,7 @@ export function createWebSubPublisher(options: PublisherOptions): WebSubPublishe
         try {
           publish(changedTopics(before, set.documents, origins));
         } catch (err) {
-          console.error(`WebSub: finding the changed topics failed: ${(err as Error).message}`);
+          logError(`WebSub: finding the changed topics failed: ${(err as Error).message}`);
         }
       };
     },

@@ -1,6 +1,6 @@
 // Errors a person can act on, through the built CLI: a misspelt site.json key with the key it
 // likely meant, JSON and XML errors with their file, line and column (1-based), and a serve that
-// cannot listen saying so in one line and exiting 1.
+// cannot listen saying so in one fatal record of its JSON-lines log (stdout a pipe) and exiting 1.
 import { expect } from 'chai';
 import { createServer, type Server } from 'node:net';
 import { writeFileSync } from 'node:fs';
@@ -16,6 +16,11 @@ function holdPort(): Promise<{ server: Server; port: number }> {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port }));
   });
+}
+
+/** Each line of `text` parsed as a JSON log record (throws on a line that is not JSON). */
+function logRecords(text: string): { level: number; msg: string; code?: string }[] {
+  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: number; msg: string; code?: string });
 }
 
 describe('cli errors (issue 12)', function () {
@@ -142,8 +147,8 @@ describe('cli errors (issue 12)', function () {
       try {
         const r = runCli(['serve', '--data', dataDir()], { env: { PORT: String(held.port), HOST: '127.0.0.1' }, timeoutMs: 60_000 });
         expect(r.status, r.all).to.equal(1);
-        expect(r.stderr.split('\n').filter(Boolean), r.stderr).to.deep.equal([`feedwright: cannot listen on 127.0.0.1:${held.port}: address already in use (another process listens there: stop it, or set PORT)`]);
-        expect(r.stdout).to.equal('');
+        expect(r.stderr, r.all).to.equal('');
+        expect(logRecords(r.stdout).map((l) => [l.level, l.msg, l.code]), r.stdout).to.deep.equal([[60, `cannot listen on 127.0.0.1:${held.port}: address already in use (another process listens there: stop it, or set PORT)`, 'EADDRINUSE']]);
         expect(held.server.listening).to.equal(true);
       } finally {
         held.server.close();
@@ -154,9 +159,10 @@ describe('cli errors (issue 12)', function () {
       for (const host of ['192.0.2.1', 'no-such-host.invalid']) {
         const r = runCli(['serve', '--data', dataDir()], { env: { PORT: '0', HOST: host }, timeoutMs: 60_000 });
         expect(r.status, `${host}: ${r.all}`).to.equal(1);
-        const lines = r.stderr.split('\n').filter(Boolean);
-        expect(lines, r.stderr).to.have.length(1);
-        expect(lines[0]).to.match(new RegExp(`^feedwright: cannot listen on ${host.replace(/\./g, '\\.')}:0: (address not available|host not found|host name could not be resolved)`));
+        expect(r.stderr, r.all).to.equal('');
+        const lines = logRecords(r.stdout).map((l) => l.msg);
+        expect(lines, r.stdout).to.have.length(1);
+        expect(lines[0]).to.match(new RegExp(`^cannot listen on ${host.replace(/\./g, '\\.')}:0: (address not available|host not found|host name could not be resolved)`));
       }
     });
 
@@ -175,7 +181,8 @@ describe('cli errors (issue 12)', function () {
         try {
           const r = runCli(['serve', '--data', dataDir(), '--database-url', url], { env: { PORT: String(held.port), HOST: '127.0.0.1' }, timeoutMs: 60_000 });
           expect(r.status, r.all).to.equal(1);
-          expect(r.stderr.split('\n').filter(Boolean), r.stderr).to.deep.equal([`feedwright: cannot listen on 127.0.0.1:${held.port}: address already in use (another process listens there: stop it, or set PORT)`]);
+          expect(r.stderr, r.all).to.equal('');
+          expect(logRecords(r.stdout).filter((l) => l.level === 60).map((l) => l.msg), r.stdout).to.deep.equal([`cannot listen on 127.0.0.1:${held.port}: address already in use (another process listens there: stop it, or set PORT)`]);
         } finally {
           held.server.close();
         }

@@ -5,6 +5,9 @@ import { createApiTokens, parseTokenFile } from '../../src/http/api-tokens.js';
 import { createAuthThrottle } from '../../src/http/auth-throttle.js';
 import { createProblemLog } from '../../src/compile/problem-log.js';
 import type { SourceProblem } from '../../src/compile/source-files.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { get, makeDataDir, removeDir, ROOT, startService } from '../support/fixtures.js';
 
 describe('API tokens: the token file', () => {
   it('reads one bare token as the client "default" and name:token lines as named clients', () => {
@@ -35,13 +38,13 @@ describe('API tokens: the token file', () => {
 });
 
 describe('auth throttle: failed authentications per address', () => {
-  it('holds an address back after 3 failures, for a delay that doubles with every attempt, up to the cap', () => {
+  it('holds an address back after 3 failures: the first 429 says the base delay, each further one twice the last, up to the cap', () => {
     const t = createAuthThrottle({ free: 3, baseSeconds: 1, capSeconds: 30 });
     let now = 1_000_000;
     expect([1, 2, 3].map(() => t.fail('10.0.0.1', now))).to.deep.equal([1, 2, 3]);
     const waits: number[] = [];
     for (let i = 0; i < 8; i += 1) waits.push(t.check('10.0.0.1', now) as number);
-    expect(waits).to.deep.equal([2, 4, 8, 16, 30, 30, 30, 30]);
+    expect(waits).to.deep.equal([1, 2, 4, 8, 16, 30, 30, 30]);
     // Another address is not held back.
     expect(t.check('10.0.0.2', now)).to.equal(undefined);
     // Waiting out the hold lets the address try again; a success forgets it.
@@ -49,6 +52,28 @@ describe('auth throttle: failed authentications per address', () => {
     expect(t.check('10.0.0.1', now)).to.equal(undefined);
     t.succeed('10.0.0.1');
     expect(t.fail('10.0.0.1', now)).to.equal(1);
+  });
+
+  it("answers a real server's 429s with the README's figures: after 3 failures, Retry-After 5 s, then doubling", async () => {
+    // The README's sentence is the operator-visible contract: its numbers are read, not copied.
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8').replace(/\s+/g, ' ');
+    const stated = /after (\d+) within (\d+) minutes the address is answered \*\*429 with Retry-After\*\* \(RFC 6585 §4\), (\d+) s, then doubling with every further attempt .*? up to (\d+) s/.exec(readme);
+    expect(stated, 'the README states the throttle').to.not.equal(null);
+    const [free, , first] = [Number(stated?.[1]), Number(stated?.[2]), Number(stated?.[3])];
+    expect([free, first]).to.deep.equal([3, 5]);
+    const dir = makeDataDir();
+    const t = await startService(dir, { apiToken: 'the-right-token-0123456789', compile: false });
+    try {
+      const answers: string[] = [];
+      for (let i = 0; i < free + 3; i += 1) {
+        const r = await get(t.port, '/api/articles/x', { Authorization: 'Bearer a-wrong-token-000000000' });
+        answers.push(r.status === 429 ? `429 ${String(r.headers['retry-after'])}` : String(r.status));
+      }
+      expect(answers).to.deep.equal([...Array.from({ length: free }, () => '401'), `429 ${first}`, `429 ${first * 2}`, `429 ${first * 4}`]);
+    } finally {
+      await t.close();
+      removeDir(dir);
+    }
   });
 
   it('forgets a count after the window, and remembers a bounded number of addresses', () => {

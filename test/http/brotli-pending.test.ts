@@ -45,7 +45,7 @@ describe('a document whose brotli body is pending', () => {
     const setOf = (r: typeof record): PublishedSet => ({ generation: 1, publishedAt: lastModified, documents: new Map([['/rss.xml', [documentFromRecord(r, headersFor('/rss.xml', r.contentType, 0))]]]), feeds: [], articles: 0 });
     let current = setOf(record);
     // A memory budget of 0: every body is read from the folder, as after a restart.
-    server = createFeedServer({ site, current: () => current, app: express(), bodies: openBodyStore(bodiesDir, 0), periodSeconds: 60 });
+    server = createFeedServer({ site, current: () => current, app: express(), bodies: openBodyStore(bodiesDir, 0), periodSeconds: 60, logError: () => {} });
     await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
     const tag = (suffix: string) => `"${hash}${suffix}"`;

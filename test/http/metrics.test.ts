@@ -109,6 +109,40 @@ describe('/metrics (Prometheus text)', () => {
     expect(sampleValue(m, 'feedwright_last_publish_age_seconds')).to.be.greaterThanOrEqual(0);
   });
 
+  it('leaves the gauges with no value yet absent before the first publish (never 0: "fresh"), present after it', async () => {
+    const dir = makeDataDir();
+    const fresh = await startService(dir, { apiToken: TOKEN, compile: false });
+    const samples = (m: Map<string, Family>, name: string) => m.get(name)?.samples.map((s) => s.value);
+    const scrapeOf = async (svc: TestService) => {
+      const r = await get(svc.port, '/metrics', { Authorization: `Bearer ${TOKEN}` });
+      expect(r.status).to.equal(200);
+      return parsePromText(r.text);
+    };
+    const unknown = ['feedwright_last_publish_timestamp_seconds', 'feedwright_last_publish_age_seconds', 'feedwright_documents', 'feedwright_feeds', 'feedwright_articles', 'feedwright_article_file_problems', 'feedwright_http_not_modified_ratio'];
+    try {
+      const before = await scrapeOf(fresh);
+      for (const name of unknown) {
+        expect(before.get(name)?.type, name).to.equal('gauge');
+        expect(samples(before, name), name).to.deep.equal([]);
+      }
+      await fresh.service.compiler.compile();
+      const feed = await get(fresh.port, '/rss.xml');
+      expect(feed.status).to.equal(200);
+      const after = await scrapeOf(fresh);
+      const set = fresh.service.compiler.current();
+      expect(samples(after, 'feedwright_last_publish_timestamp_seconds')).to.deep.equal([(set?.publishedAt ?? Number.NaN) / 1000]);
+      expect(samples(after, 'feedwright_last_publish_age_seconds')).to.have.length(1);
+      expect(samples(after, 'feedwright_feeds')).to.deep.equal([set?.feeds.length]);
+      expect(samples(after, 'feedwright_articles')).to.deep.equal([set?.articles]);
+      expect(samples(after, 'feedwright_article_file_problems')).to.deep.equal([0]);
+      expect(samples(after, 'feedwright_http_not_modified_ratio')).to.deep.equal([0]);
+      expect(samples(after, 'feedwright_documents')?.[0]).to.be.greaterThan(0);
+    } finally {
+      await fresh.close();
+      removeDir(dir);
+    }
+  });
+
   it('exposes hub ping outcomes and store errors recorded through the service', async () => {
     t.service.metrics.hubPing('https://hub.example/', 'ok');
     t.service.metrics.hubPing('https://hub.example/', 'failed');

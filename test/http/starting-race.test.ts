@@ -30,7 +30,7 @@ describe('a request that arrives before the first published set', () => {
     let served: PublishedSet | undefined;
     const source = { current: () => served, lastReport: () => compiler.lastReport(), brotliPending: () => 0, damaged: () => [], reportBodyFault: () => {} };
     const app = createApp({ compiler: source, publicDir: join(ROOT, 'public'), startedAt: Date.now(), api: { token: undefined, store: t.service.store, writer: t.service.writer } });
-    const listener = createRequestListener({ site: loadSiteConfig(dir), current: () => served, app, bodies: t.service.bodies, periodSeconds: 60 });
+    const listener = createRequestListener({ site: loadSiteConfig(dir), current: () => served, app, bodies: t.service.bodies, periodSeconds: 60, logError: () => {} });
     server = createServer((req, res) => {
       listener(req, res);
       // The fast path has handed the request to the app, which stats public/rss.xml off this

@@ -2,7 +2,9 @@
 // a listening server, the counts read back from /stats.json and from the store. The service's
 // clock is the test's, so days pass without waiting.
 import { expect } from 'chai';
-import type { StatsReport } from '../../src/stats/report.js';
+import { statsWindow, type StatsReport } from '../../src/stats/report.js';
+import { printStats } from '../../src/stats/stats-command.js';
+import { Writable } from 'node:stream';
 import { get, HEALTH_TOKEN, makeDataDir, removeDir, sampleSite, startService, type TestService } from '../support/fixtures.js';
 import { AGGREGATOR_AGENTS } from './agents.js';
 
@@ -37,6 +39,35 @@ describe('readers counted (issue 12)', function () {
     if (dir !== undefined) removeDir(dir);
     running = undefined;
     dir = undefined;
+  });
+
+  it('states the same window in `feedwright stats` (table and --json) as in /stats.json for the same clock: [start of the first hour, now)', async () => {
+    now = at('2026-03-01T10:20:30Z');
+    const t = await start();
+    expect((await poll('/rss.xml', NNW, '198.51.100.1')).status).to.equal(200);
+    const page = await report();
+    /** What the command prints for the same store and clock. */
+    const printed = async (json: boolean) => {
+      let text = '';
+      const out = new Writable({
+        write(chunk: Buffer | string, _encoding, callback) {
+          text += chunk.toString();
+          callback();
+        },
+      });
+      expect(await printStats(t.service.store, { json, now }, out)).to.equal(0);
+      return text;
+    };
+    const command = JSON.parse(await printed(true)) as StatsReport;
+    const table = (await printed(false)).split('\n');
+    const w = statsWindow(now);
+    expect([page.from, page.to]).to.deep.equal([new Date(w.from).toISOString(), new Date(w.to).toISOString()]);
+    expect([page.from, page.to]).to.deep.equal(['2026-02-22T11:00:00.000Z', '2026-03-01T10:20:30.000Z']);
+    expect([command.from, command.to, command.generatedAt]).to.deep.equal([page.from, page.to, page.generatedAt]);
+    expect(command.hourly.t).to.deep.equal(page.hourly.t);
+    expect(command.daily.day).to.deep.equal(page.daily.day);
+    expect(table[0]).to.equal(`readers counted from ${page.from} to ${page.to} (UTC, 7 days)`);
+    expect(command.site.requests).to.equal(page.site.requests);
   });
 
   it("counts a poll from each aggregator's User-Agent with the subscriber number it reports", async () => {

@@ -9,8 +9,10 @@ export interface ServeProcess {
   port: number;
   /** Everything it wrote to stdout and stderr so far. */
   output(): string;
-  /** What it wrote to stdout alone (the log; stderr may hold a library's own warnings). */
+  /** What it wrote to stdout alone (the log). */
   stdout(): string;
+  /** What it wrote to stderr alone (nothing, once it runs: every line goes through the log). */
+  stderr(): string;
   /** SIGTERM, then waits for the exit. */
   stop(): Promise<void>;
 }
@@ -26,6 +28,7 @@ export function startServeProcess(dataDir: string, env: Record<string, string> =
   const child = spawn(process.execPath, [builtCli(), 'serve', '--data', dataDir], { env: { ...base, PORT: '0', HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   let out = '';
+  let err = '';
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -37,7 +40,7 @@ export function startServeProcess(dataDir: string, env: Record<string, string> =
       text += chunk.toString('utf8');
       // The listening line's URL: `http://127.0.0.1:PORT/`, or `http://[::1]:PORT/` with HOST=::1.
       port ??= Number(/ on http:\/\/(?:[^/\s[\]:]+|\[[^\]\s]+\]):(\d+)\//.exec(text)?.[1] ?? Number.NaN) || undefined;
-      if (port !== undefined && text.includes('first compile done')) resolveStart({ child, port, output: () => text, stdout: () => out, stop });
+      if (port !== undefined && text.includes('first compile done')) resolveStart({ child, port, output: () => text, stdout: () => out, stderr: () => err, stop });
       if (text.includes('first compile did not publish')) {
         void stop();
         reject(new Error(`feedwright serve did not publish:\n${text}`));
@@ -47,7 +50,10 @@ export function startServeProcess(dataDir: string, env: Record<string, string> =
       out += chunk.toString('utf8');
       onData(chunk);
     });
-    child.stderr.on('data', onData);
+    child.stderr.on('data', (chunk: Buffer) => {
+      err += chunk.toString('utf8');
+      onData(chunk);
+    });
     child.once('exit', (code, signal) => reject(new Error(`feedwright serve exited (${code ?? signal}) before serving:\n${text}`)));
   });
 }

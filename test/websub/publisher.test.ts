@@ -152,6 +152,7 @@ describe('WebSub publish pings (issue 14)', function () {
       maxAttempts: 100,
       circuit: { failures: 3, openMs: 60_000, maxOpenMs: 600_000 },
       observe: (e) => events.push(e),
+      logError: () => {},
     });
     try {
       const topic = (n: number) => `https://www.presstv.com/tags/t${n}/rss.xml`;
