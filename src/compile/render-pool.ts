@@ -238,7 +238,9 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
   const refresh = () => {
     let busy = queue.length > 0 || background.length > 0;
     for (const s of slots) {
-      if (queue.length > 0 || background.length > 0 || s.jobs.size > 0) s.worker.ref();
+      // A stopping worker holds the event loop until it has exited: close() awaits that exit,
+      // and its 'ready' (a worker stopped while starting) comes back through here.
+      if (s.stopping || queue.length > 0 || background.length > 0 || s.jobs.size > 0) s.worker.ref();
       else s.worker.unref();
       if (s.jobs.size > 0) busy = true;
     }
@@ -510,7 +512,10 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
       // Each worker finishes what it holds and exits by itself: terminating a thread in the
       // middle of a compression aborts the whole process on Node 20 (node_zlib.cc "close before
       // init" in the worker's clean-up). One that has not exited in STOP_GRACE_MS is terminated.
-      // Workers already retiring are waited for the same way.
+      // Workers already retiring are waited for the same way. Each is ref'd first: an idle
+      // worker is unref'd (refresh), and with nothing else holding the event loop the process
+      // would end in the middle of this await, before its caller sets the exit code.
+      for (const s of slots) s.worker.ref();
       await Promise.all(slots.map((s) => stopSlot(s)));
     },
   };
