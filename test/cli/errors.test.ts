@@ -191,16 +191,16 @@ describe('cli errors (issue 12)', function () {
   });
 
   describe('import', () => {
-    it('an XML error names the file, line and column (1-based: the column after the tag that broke it) and exits 1', () => {
+    it('an XML error names the file, line and column (1-based: where the tag that broke it begins) and exits 1', () => {
       const dir = makeDataDir({ articles: {} });
       dirs.push(dir);
       const bad = join(dir, 'broken.xml');
       const lines = ['<?xml version="1.0"?>', '<rss version="2.0">', '<channel><title>x</title>', '<item><title>a</titel></item></channel></rss>', ''];
       writeFileSync(bad, lines.join('\n'));
-      const column = (lines[3] as string).indexOf('</titel>') + '</titel>'.length + 1;
+      const column = (lines[3] as string).indexOf('</titel>') + 1;
       const r = runCli(['import', bad, '--data', dir]);
       expect(r.status, r.all).to.equal(1);
-      expect(r.stderr).to.include(`${bad}: line 4, column ${column}: the feed is not well-formed XML: unexpected close tag`);
+      expect(r.stderr).to.include(`${bad}: line 4, column ${column}: the feed is not well-formed XML: the end tag </titel> does not match the open <title> (line 4, column 7)`);
       expect(r.stderr).to.not.match(/^\s+at /m);
     });
   });
