@@ -5,9 +5,10 @@ import { dirname, join, resolve } from 'node:path';
 import { FeedwrightError, type FieldProblem } from './core/errors.js';
 import { parseOrigin, validateSiteConfig, type SiteConfig } from './core/site.js';
 import { isCronExpression } from './compile/schedule.js';
-import { parseTokenFile } from './http/api-tokens.js';
+import { parseTokenFile, tokenFileText } from './http/api-tokens.js';
 import { LOG_LEVELS, isLogLevel, type LogLevel } from './log.js';
 import { describeJsonError, parseJsonText, stripBom } from './core/json-text.js';
+import { decodeUtf8, describeEncodingError } from './core/text-encoding.js';
 import { expectFolder } from './folders.js';
 
 /** Where things live and how the server listens. */
@@ -122,13 +123,16 @@ export function siteOverridesFrom(env: NodeJS.ProcessEnv): { values: Record<stri
  */
 export function loadSiteConfig(dataDir: string, env: NodeJS.ProcessEnv = {}): SiteConfig {
   const file = join(dataDir, 'site.json');
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (err) {
     throw new FeedwrightError('CONFIG_READ', `cannot read ${file}: ${(err as Error).message}`, { file, cause: err });
   }
-  const parsed = parseJsonText(text);
+  const decoded = decodeUtf8(bytes);
+  // `…/site.json: line 2, column 13 (byte 14): not valid UTF-8: byte 0xE9 …; save it as UTF-8`
+  if ('error' in decoded) throw new FeedwrightError('CONFIG_INVALID', `${file}: ${describeEncodingError(decoded.error)}`, { file });
+  const parsed = parseJsonText(decoded.text);
   if ('error' in parsed) {
     // `…/site.json: line 4, column 3: not valid JSON: unexpected "}", expected a property name in double quotes`
     throw new FeedwrightError('CONFIG_INVALID', `${file}: ${describeJsonError(parsed.error)}`, { file });
@@ -178,12 +182,15 @@ export function apiTokenFrom(env: NodeJS.ProcessEnv): string | undefined {
   const invalid = (field: string, message: string) => new FeedwrightError('CONFIG_INVALID', `${field} ${message}`, { problems: [{ field, message }] });
   if (file === undefined) return token;
   if (token !== undefined) throw invalid('FEEDWRIGHT_API_TOKEN_FILE', 'is set together with FEEDWRIGHT_API_TOKEN: set one of them');
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (err) {
     throw invalid('FEEDWRIGHT_API_TOKEN_FILE', `names ${file}, which cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+  const decoded = tokenFileText(bytes);
+  if ('problems' in decoded) throw invalid('FEEDWRIGHT_API_TOKEN_FILE', `names ${file}: ${decoded.problems.join('; ')}`);
+  const text = decoded.text;
   // One bare token (the form before named tokens), or `name:token` lines (http/api-tokens.ts).
   const parsed = parseTokenFile(text);
   if ('problems' in parsed) throw invalid('FEEDWRIGHT_API_TOKEN_FILE', `names ${file}, which must hold the token (one line without spaces) or name:token lines: ${parsed.problems.join('; ')}`);

@@ -12,6 +12,7 @@ import { isFeedId, readerId, readerIdField } from '../core/reader-id.js';
 import { describeRefusal, refusalFieldMessage, type ArticleChange, type ArticleStore, type ArticleWrite, type FileEntry, type PreparedBlob, type WriteRefusal } from '../store/store.js';
 import { prepareForStore, type PrepareSettings } from './prepared.js';
 import { describeJsonError, parseJsonText } from '../core/json-text.js';
+import { decodeUtf8, describeEncodingError } from '../core/text-encoding.js';
 
 /** A problem with one article file. */
 export interface SourceProblem {
@@ -52,7 +53,10 @@ export function readArticleFile(dir: string, name: string, timeZone: string): { 
     return { file: name, code: 'ARTICLE_READ', message: `cannot be read: ${(err as Error).message}`, problems: [] };
   }
   const fileDigest = createHash('sha256').update(bytes).digest('base64url');
-  const parsed = parseJsonText(bytes.toString('utf8'));
+  // Not UTF-8 (or UTF-16): reported and skipped like any broken file, never published with U+FFFD.
+  const decoded = decodeUtf8(bytes);
+  if ('error' in decoded) return { file: name, code: 'ARTICLE_PARSE', message: describeEncodingError(decoded.error), problems: [] };
+  const parsed = parseJsonText(decoded.text);
   if ('error' in parsed) {
     return { file: name, code: 'ARTICLE_PARSE', message: `${describeJsonError(parsed.error)}`, problems: [] };
   }

@@ -92,6 +92,17 @@ export function feedTitle(scope: Scope, site: SiteConfig): string {
   return scope.kind === 'site' ? site.title : `${site.title}: ${scope.label}`;
 }
 
+/**
+ * The title of the list of every feed of a site (the directory page `/`, its heading and the
+ * OPML file): the site's title with "feeds" after it, unless it already ends with the word
+ * "feed" or "feeds" (any case, trailing punctuation ignored), as `feedwright init`'s "My feeds"
+ * does — then the site's title alone, never "My feeds feeds".
+ */
+export function feedListTitle(site: Pick<SiteConfig, 'title'>): string {
+  const title = site.title.trim();
+  return /\bfeeds?[\s.!:;,)\]]*$/iu.test(title) ? title : `${title} feeds`;
+}
+
 /** The feed's description. */
 export function feedDescription(scope: Scope, site: SiteConfig): string {
   if (scope.kind === 'site') return site.description;

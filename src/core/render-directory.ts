@@ -3,7 +3,7 @@
 // page. Pure. The OPML names absolute URLs on its origin (readers import it elsewhere); the HTML
 // page links by path, so it stays on whatever host it is viewed on.
 import { attr, escapeAttr, escapeText } from './xml-escape.js';
-import { documentUrl, feedTitle, homeUrl } from './feed-model.js';
+import { documentUrl, feedListTitle, feedTitle, homeUrl } from './feed-model.js';
 import { FEED_TYPES, FORMAT_NAMES } from './render-preview.js';
 import { FORMATS, feedPath, previewPath, type Scope } from './scopes.js';
 import type { DateFormatter } from './dates.js';
@@ -29,7 +29,7 @@ const MAX_AUTODISCOVERY = 50;
 export function renderOpml(feeds: FeedListing[], site: SiteConfig, origin: Origin, dates: DateFormatter): string {
   const newest = feeds.reduce((m, f) => Math.max(m, f.lastModified), 0);
   let s = '<?xml version="1.0" encoding="utf-8"?>\n<opml version="2.0">\n<head>';
-  s += `<title>${escapeText(`${site.title} feeds`)}</title>`;
+  s += `<title>${escapeText(feedListTitle(site))}</title>`;
   if (newest > 0) s += `<dateModified>${dates.rfc822(newest)}</dateModified>`;
   s += '<docs>http://opml.org/spec2.opml</docs></head>\n<body>\n';
   for (const group of GROUPS) {
@@ -77,13 +77,13 @@ export function renderIndexPage(feeds: FeedListing[], site: SiteConfig): string 
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${h(`${site.title} feeds`)}</title>
+<title>${h(feedListTitle(site))}</title>
 <link rel="stylesheet" href="/style.css">
-${head}<link rel="alternate" type="text/x-opml" title="${a(`${site.title} feeds (OPML)`)}" href="/feeds.opml">
+${head}<link rel="alternate" type="text/x-opml" title="${a(`${feedListTitle(site)} (OPML)`)}" href="/feeds.opml">
 </head>
 <body>
 <main>
-<h1>${h(`${site.title} feeds`)}</h1>
+<h1>${h(feedListTitle(site))}</h1>
 <p>${h(site.description)}. Subscribe to any feed below in your feed reader, or import <a href="/feeds.opml">every feed at once (OPML)</a>. Each feed's name opens a page about it, with its latest articles.</p>
 ${body}</main>
 </body>

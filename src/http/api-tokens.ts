@@ -5,6 +5,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { stripBom } from '../core/json-text.js';
+import { decodeUtf8, describeEncodingError } from '../core/text-encoding.js';
 
 /** One token: the client's name (what the log and metrics show) and its secret. */
 export interface ApiToken {
@@ -99,6 +100,15 @@ export function createApiTokens(tokens: readonly ApiToken[]): ApiTokens {
   return set;
 }
 
+/**
+ * A token file's text from its bytes: UTF-8 (see core/text-encoding.ts), else the problem naming
+ * the line, column and byte of the first bad byte, or saying the file is UTF-16 (never the secret).
+ */
+export function tokenFileText(bytes: Uint8Array): { text: string } | { problems: string[] } {
+  const decoded = decodeUtf8(bytes);
+  return 'error' in decoded ? { problems: [describeEncodingError(decoded.error)] } : decoded;
+}
+
 /** A token set read from a file, with `reload()` (what `serve` calls on SIGHUP). */
 export interface FileApiTokens extends ApiTokens {
   readonly file: string;
@@ -116,7 +126,8 @@ export interface FileApiTokens extends ApiTokens {
 export function openApiTokenFile(file: string): FileApiTokens {
   const read = (): { tokens: ApiToken[] } | { problems: string[] } => {
     try {
-      return parseTokenFile(readFileSync(file, 'utf8'));
+      const text = tokenFileText(readFileSync(file));
+      return 'problems' in text ? text : parseTokenFile(text.text);
     } catch (err) {
       return { problems: [`cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`] };
     }

@@ -4,6 +4,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { ARTICLE_ID, articleToJson } from '../core/article.js';
 import { FeedwrightError, type FieldProblem } from '../core/errors.js';
+import { decodeUtf8, describeEncodingError } from '../core/text-encoding.js';
 import type { ArticleWriter } from '../publish/published-set.js';
 import { describeRefusal, refusalFieldMessage, type ArticleStore, type WriteRefusal } from '../store/store.js';
 import { silentLogger, type Logger } from '../log.js';
@@ -84,6 +85,26 @@ export function bearerMatches(authorization: string | undefined, token: string |
   return typeof token === 'string' ? tokenMatches(presented, token) : token.match(presented) !== undefined;
 }
 
+/** An error body-parser passes on from `verify` (its `type` and `status` are kept). */
+class BodyEncodingError extends Error {
+  constructor(readonly status: number, readonly type: string, message: string) {
+    super(message);
+  }
+}
+
+/**
+ * body-parser's `verify` for the API: the body's bytes must be UTF-8 (RFC 8259 §8.1), checked
+ * before they are decoded, so no bad byte becomes U+FFFD in a stored article. A declared charset
+ * other than UTF-8 (body-parser itself refuses non-Unicode ones) throws a 415
+ * `charset.unsupported`; UTF-16 bytes or a byte that breaks UTF-8 throw a 400
+ * `encoding.invalid` whose message names the byte (offset, line and column).
+ */
+function verifyUtf8Body(_req: unknown, _res: unknown, body: Buffer, charset: string): void {
+  if (charset !== 'utf-8' && charset !== 'utf8') throw new BodyEncodingError(415, 'charset.unsupported', `charset "${charset}"`);
+  const decoded = decodeUtf8(body);
+  if ('error' in decoded) throw new BodyEncodingError(400, 'encoding.invalid', describeEncodingError(decoded.error, 'send it as UTF-8', 'the body'));
+}
+
 /** Creates the router mounted at /api/articles. */
 export function createApiRouter(options: ApiOptions): Router {
   const { store, writer } = options;
@@ -99,7 +120,7 @@ export function createApiRouter(options: ApiOptions): Router {
     metrics?.apiWrite(clientOf(res), action);
   };
   const router = express.Router();
-  const json = express.json({ limit: MAX_REQUEST_BYTES, type: () => true, strict: false });
+  const json = express.json({ limit: MAX_REQUEST_BYTES, type: () => true, strict: false, verify: verifyUtf8Body });
 
   router.use((req: Request, res: Response, next: NextFunction) => {
     if (tokens.count() === 0) {
@@ -234,7 +255,11 @@ export function createApiRouter(options: ApiOptions): Router {
     const e = err as { type?: string; status?: number };
     if (e.type === 'entity.too.large') return problem(res, 413, 'Content Too Large', `The body is larger than ${MAX_REQUEST_BYTES} bytes; nothing was stored.`);
     if (e.type === 'entity.parse.failed') return problem(res, 400, 'Invalid JSON', 'The body is not valid JSON; nothing was stored.', { errors: [{ field: '(root)', message: 'is not valid JSON' }] });
-    if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return problem(res, 415, 'Unsupported Media Type', 'Send UTF-8 JSON.');
+    if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') return problem(res, 415, 'Unsupported Media Type', `Send UTF-8 JSON (RFC 8259 §8.1)${err instanceof BodyEncodingError ? `, not ${err.message}` : ''}; nothing was stored.`);
+    if (e.type === 'encoding.invalid') {
+      const message = (err as Error).message;
+      return problem(res, 400, 'Invalid UTF-8', `The body is not UTF-8: ${message}; nothing was stored.`, { errors: [{ field: '(root)', message }] });
+    }
     if (err instanceof FeedwrightError && err.code === 'STORE_UNAVAILABLE') {
       metrics?.storeError('api');
       logger.error({ code: err.code }, `api: ${err.message}`);

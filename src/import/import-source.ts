@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import yauzl from 'yauzl';
 import { FeedwrightError, type ErrorCode } from '../core/errors.js';
+import { firstInvalidUtf8 } from '../core/text-encoding.js';
 
 /** The error code of a source that cannot be read or fetched (see the report: IMPORT_READ). */
 const READ_ERROR: ErrorCode = 'ARTICLE_READ';
@@ -26,20 +27,30 @@ const CHARSET = /charset\s*=\s*"?([A-Za-z0-9._:-]+)"?/i;
  * authoritative), else the XML declaration's encoding, else UTF-8.
  */
 export function decodeFeed(bytes: Buffer, contentType?: string): string {
-  const decode = (label: string, data: Buffer): string => {
-    try {
-      return new TextDecoder(label).decode(data);
-    } catch {
-      throw new FeedwrightError(READ_ERROR, `the feed's character encoding "${label}" is not supported`);
-    }
-  };
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return decode('utf-8', bytes.subarray(3));
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return decode('utf-16le', bytes.subarray(2));
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return decode('utf-16be', bytes.subarray(2));
-  const fromHeader = contentType === undefined ? undefined : CHARSET.exec(contentType)?.[1];
-  if (fromHeader !== undefined) return decode(fromHeader, bytes);
-  const declaration = /^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']/.exec(bytes.subarray(0, 200).toString('latin1'));
-  return decode(declaration?.[1] ?? 'utf-8', bytes);
+  const { label, skip } = charsetOf(bytes, contentType);
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(label, { fatal: true });
+  } catch {
+    throw new FeedwrightError(READ_ERROR, `the feed's character encoding "${label}" is not supported`);
+  }
+  try {
+    return decoder.decode(bytes.subarray(skip));
+  } catch {
+    throw badBytes('the feed', decoder.encoding, bytes.subarray(skip), skip, false);
+  }
+}
+
+/**
+ * The error for bytes that break their encoding: for UTF-8, the offset of the first bad byte
+ * and why (core/text-encoding.ts), counted from the start of the source (`before` bytes precede
+ * `data`); otherwise the chunk it lies in.
+ */
+function badBytes(name: string, encoding: string, data: Uint8Array, before: number, partialEnd: boolean): FeedwrightError {
+  const bad = encoding === 'utf-8' ? firstInvalidUtf8(data, partialEnd) : undefined;
+  const where = bad === undefined ? `bytes ${before}-${before + data.length - 1}` : `byte ${before + bad.byte}`;
+  const why = bad === undefined ? `not valid ${encoding}` : `not valid UTF-8: ${bad.reason}`;
+  return new FeedwrightError('ARTICLE_PARSE', `${name}: ${where}: ${why}; save it in the encoding its XML declaration names (UTF-8 when it names none)`, { file: name });
 }
 
 /** The bytes of a stream, counted against `maxBytes`: more is an error naming `what`. */
@@ -195,6 +206,9 @@ function charsetOf(head: Buffer, contentType: string | undefined): { label: stri
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return { label: 'utf-8', skip: 3 };
   if (head[0] === 0xff && head[1] === 0xfe) return { label: 'utf-16le', skip: 2 };
   if (head[0] === 0xfe && head[1] === 0xff) return { label: 'utf-16be', skip: 2 };
+  // UTF-16 without a byte order mark, told by its first "<?" (XML 1.0 Appendix F).
+  if (head[0] === 0x3c && head[1] === 0x00 && head[2] === 0x3f && head[3] === 0x00) return { label: 'utf-16le', skip: 0 };
+  if (head[0] === 0x00 && head[1] === 0x3c && head[2] === 0x00 && head[3] === 0x3f) return { label: 'utf-16be', skip: 0 };
   const fromHeader = contentType === undefined ? undefined : CHARSET.exec(contentType)?.[1];
   if (fromHeader !== undefined) return { label: fromHeader, skip: 0 };
   const declaration = /^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']/.exec(head.subarray(0, 200).toString('latin1'));
@@ -216,21 +230,47 @@ async function* decodeStream(bytes: AsyncIterable<Buffer>, name: string, content
   const { label, skip } = charsetOf(head, contentType);
   let decoder: TextDecoder;
   try {
-    decoder = new TextDecoder(label);
+    // fatal: a byte that breaks the encoding stops the import, named, never a U+FFFD stored.
+    decoder = new TextDecoder(label, { fatal: true });
   } catch {
     throw new FeedwrightError(READ_ERROR, `${name}: the feed's character encoding "${label}" is not supported`, { file: name });
   }
   let first = true;
+  /** Bytes before the chunk in hand (of the decoded stream, after gzip), and the last few of the one before. */
+  let before = 0;
+  let tail: Uint8Array = new Uint8Array(0);
+  /** The error for a chunk the decoder refused: the bytes of a sequence the previous chunk began count. */
+  const refused = (chunk: Uint8Array, partialEnd: boolean): FeedwrightError => {
+    let from = 0;
+    while (from < tail.length && ((tail[from] as number) & 0xc0) === 0x80) from += 1;
+    const carried = tail.subarray(from);
+    return badBytes(name, decoder.encoding, Buffer.concat([carried, chunk]), before - carried.length, partialEnd);
+  };
   try {
-    for await (const chunk of stream) {
-      yield decoder.decode(first ? chunk.subarray(skip) : chunk, { stream: true });
+    for await (const raw of stream) {
+      const chunk = first ? raw.subarray(skip) : raw;
+      if (first) before = skip;
       first = false;
+      let text: string;
+      try {
+        text = decoder.decode(chunk, { stream: true });
+      } catch {
+        throw refused(chunk, true);
+      }
+      yield text;
+      tail = chunk.subarray(Math.max(0, chunk.length - 3));
+      before += chunk.length;
     }
   } catch (err) {
     if (err instanceof FeedwrightError) throw err;
     throw new FeedwrightError(READ_ERROR, `cannot read ${name}: ${(err as Error).message}`, { file: name, cause: err });
   }
-  const last = decoder.decode();
+  let last: string;
+  try {
+    last = decoder.decode();
+  } catch {
+    throw refused(new Uint8Array(0), false);
+  }
   if (last !== '') yield last;
 }
 

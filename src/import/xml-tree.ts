@@ -4,6 +4,7 @@
 // 200 MB export is read in the memory of one item plus the channel's own elements.
 import { SaxesParser, type SaxesTagNS } from 'saxes';
 import { FeedwrightError } from '../core/errors.js';
+import { XmlFaultScanner } from './xml-faults.js';
 
 // Namespaces, matched by URI (never by prefix).
 export const NS = {
@@ -134,16 +135,100 @@ export class FeedTreeReader {
   private readonly itemFlags: boolean[] = [];
   private done: XElement[] = [];
   private error: FeedwrightError | undefined;
+  /** Faults saxes finds late (a bare `&`, an undefined entity, a `<` in text), found at their first character. */
+  private readonly scanner = new XmlFaultScanner();
+  /** The open elements' qualified names and where their start tags begin (1-based). */
+  private readonly openTags: { name: string; line: number; column: number }[] = [];
+  /** The end of the previous chunk and the current one, and the document offset of its start. */
+  private window = '';
+  private windowStart = 0;
+  /** Characters handed to the scanner, and to saxes, so far; whether saxes is inside write(). */
+  private written = 0;
+  private fed = 0;
+  private writing = false;
+  /** The open element saxes closed last: an end tag that matches none closes elements first. */
+  private lastClosed: { name: string; line: number; column: number } | undefined;
 
   constructor(private readonly fileName: string, private readonly baseUrl: string | undefined) {
     this.parser = new SaxesParser({ xmlns: true, position: true });
-    this.parser.on('error', (err) => {
-      this.error ??= new FeedwrightError('ARTICLE_PARSE', `${fileName}: line ${this.parser.line}, column ${this.parser.column + 1}: the feed is not well-formed XML: ${err.message.replace(/^\d+:\d+: /, '')}`, { file: fileName });
-    });
+    this.parser.on('error', (err) => this.saxesError(err.message.replace(/^\d+:\d+: /, '')));
     this.parser.on('opentag', (tag) => this.open(tag as SaxesTagNS));
     this.parser.on('closetag', () => this.close_());
     this.parser.on('text', (t) => this.text(t));
     this.parser.on('cdata', (t) => this.text(t));
+  }
+
+  /**
+   * The 1-based line and column of document offset `at`, counted back from where saxes is now
+   * (saxes counts lines as XML does: \n, \r\n and \r each end one). Columns are UTF-16 code units.
+   */
+  private placeAt(at: number): { line: number; column: number } {
+    const p = this.position();
+    const here = { line: this.parser.line, column: this.parser.column + 1 };
+    if (at >= p) return here;
+    const w = this.window;
+    const a = at - this.windowStart;
+    const b = p - this.windowStart;
+    if (a < 0 || b > w.length) return here;
+    let breaks = 0;
+    for (let i = a; i < b; i += 1) {
+      const c = w.charCodeAt(i);
+      if (c === 10 || (c === 13 && w.charCodeAt(i + 1) !== 10)) breaks += 1;
+    }
+    if (breaks === 0) return { line: here.line, column: here.column - (b - a) };
+    let start = a;
+    while (start > 0 && w[start - 1] !== '\n' && w[start - 1] !== '\r') start -= 1;
+    return { line: here.line - breaks, column: a - start + 1 };
+  }
+
+  /**
+   * The document offset saxes has read to. Its `position` is right only inside write(); between
+   * calls it is what was handed over, less a trailing \r or high surrogate it holds back.
+   */
+  private position(): number {
+    if (this.writing) return this.parser.position;
+    const last = this.window.charCodeAt(this.fed - 1 - this.windowStart);
+    return this.fed - (last === 13 || (last >= 0xd800 && last <= 0xdbff) ? 1 : 0);
+  }
+
+  /** Hands text to saxes. */
+  private feed(text: string): void {
+    this.writing = true;
+    try {
+      this.parser.write(text);
+    } finally {
+      this.writing = false;
+      this.fed += text.length;
+    }
+  }
+
+  /** Records the first well-formedness error, at `place`. */
+  private fail(place: { line: number; column: number }, reason: string): void {
+    this.error ??= new FeedwrightError('ARTICLE_PARSE', `${this.fileName}: line ${place.line}, column ${place.column}: the feed is not well-formed XML: ${reason}`, { file: this.fileName });
+  }
+
+  /**
+   * A saxes error, placed at the character that broke the document (saxes stands just after
+   * it): an end tag that does not match at its `</`, naming the open element and where it
+   * began; an element the end of the document leaves open at its start tag.
+   */
+  private saxesError(message: string): void {
+    if (this.error !== undefined) return;
+    const top = /^unexpected close tag/.test(message) ? this.lastClosed : this.openTags[this.openTags.length - 1];
+    if (/^(unexpected close tag|unmatched closing tag)/.test(message)) {
+      const idx = this.window.lastIndexOf('</', this.position() - 1 - this.windowStart);
+      if (idx >= 0) {
+        const name = /^<\/([^\s>]*)/.exec(this.window.slice(idx, idx + 300))?.[1] ?? '';
+        const opened = top === undefined ? 'closes no open element' : `does not match the open <${top.name}> (line ${top.line}, column ${top.column})`;
+        this.fail(this.placeAt(this.windowStart + idx), `the end tag </${name}> ${opened}`);
+        return;
+      }
+    }
+    if (/^unclosed tag/.test(message) && top !== undefined) {
+      this.fail(top, `<${top.name}> is never closed (the document ends at line ${this.parser.line})`);
+      return;
+    }
+    this.fail({ line: this.parser.line, column: Math.max(1, this.parser.column) }, message);
   }
 
   /** The current 1-based line (for messages about an item just read). */
@@ -162,6 +247,8 @@ export class FeedTreeReader {
       else if (a.local === 'lang') lang = a.value.trim() === '' ? undefined : a.value.trim();
     }
     const e: XElement = { uri: tag.uri, local: tag.local, attrs, children: [], base, lang, line: this.parser.line };
+    const lt = this.window.lastIndexOf('<', this.position() - 1 - this.windowStart);
+    this.openTags.push({ name: tag.name, ...(lt >= 0 ? this.placeAt(this.windowStart + lt) : { line: this.parser.line, column: 1 }) });
     if (parent === undefined) this.root ??= e;
     else if (parent === this.root && e.uri === '' && e.local === 'channel') this.channel ??= e;
     this.itemFlags.push(isItem(e, parent, this.root));
@@ -169,6 +256,7 @@ export class FeedTreeReader {
   }
 
   private close_(): void {
+    this.lastClosed = this.openTags.pop();
     const e = this.stack.pop();
     const item = this.itemFlags.pop();
     if (e === undefined) return;
@@ -191,13 +279,29 @@ export class FeedTreeReader {
 
   /** Parses the next piece of the document; returns the items it completed. */
   write(chunk: string): XElement[] {
-    if (this.error === undefined) this.parser.write(chunk);
+    if (this.error !== undefined) return this.take();
+    const fault = this.scanner.scan(chunk);
+    const tail = this.window.length > 4096 ? this.window.slice(-4096) : this.window;
+    this.window = tail + chunk;
+    this.windowStart = this.written - tail.length;
+    const cut = fault === undefined ? chunk.length : Math.max(0, fault.offset - this.written);
+    this.written += chunk.length;
+    if (cut > 0) this.feed(cut === chunk.length ? chunk : chunk.slice(0, cut));
+    // saxes first: a fault it found before this one's place is the first fault.
+    if (fault !== undefined && this.error === undefined) this.fail(this.placeAt(fault.offset), fault.reason);
     return this.take();
   }
 
   /** Ends the document (an unclosed element is an error); returns the items it completed. */
   close(): XElement[] {
-    if (this.error === undefined) this.parser.close();
+    if (this.error === undefined) {
+      this.writing = true;
+      try {
+        this.parser.close();
+      } finally {
+        this.writing = false;
+      }
+    }
     if (this.root === undefined) throw new FeedwrightError('ARTICLE_PARSE', `${this.fileName}: the feed is empty (no root element)`, { file: this.fileName });
     return this.take();
   }

@@ -101,6 +101,75 @@ describe('cli errors (issue 12)', function () {
     });
   });
 
+  describe('files that are not UTF-8 (never published with U+FFFD)', () => {
+    const good = { id: 'enc-good', path: '/Detail/2016/07/12/enc-good', title: 'Saved as UTF-8: café', body: '<p>x</p>', published: '2016-07-12T09:00:00', section: ['News'] };
+    const text = '{\n  "id": "enc-bad",\n  "title": "caf\u00e9 au lait",\n  "path": "/Detail/2016/07/12/enc-bad", "body": "<p>x</p>", "published": "2016-07-12T09:00:00"\n}\n';
+    /** `text` with é as the one Latin-1 byte E9 (as a Windows-1252 editor saves it). */
+    const latin1 = Buffer.from(text, 'latin1');
+    const byte = latin1.indexOf(0xe9);
+    const column = (text.split('\n')[2] as string).indexOf('\u00e9') + 1;
+
+    it('an article file with a byte that is not UTF-8 is named with its line, column and byte, skipped, and the others published', () => {
+      const dir = makeDataDir({ articles: { 'enc-good.json': good, 'zz-latin1.json': '' } });
+      dirs.push(dir);
+      writeFileSync(join(dir, 'articles', 'zz-latin1.json'), latin1);
+      const message = `zz-latin1.json: line 3, column ${column} (byte ${byte}): not valid UTF-8: byte 0xE9 is not followed by the 2 continuation bytes it needs`;
+      const check = runCli(['check', '--data', dir]);
+      expect(check.status, check.all).to.equal(1);
+      expect(check.stderr).to.include(message);
+      const compile = runCli(['compile', '--data', dir, '--json']);
+      const summary = JSON.parse(compile.stdout) as { ok: boolean; published: boolean; articles: number; problems: { file: string; message: string }[] };
+      expect(summary.ok).to.equal(false);
+      expect(summary.published && summary.articles, 'the good article is published').to.equal(1);
+      expect(summary.problems.map((p) => p.file)).to.deep.equal(['zz-latin1.json']);
+      expect(summary.problems[0]?.message).to.include(message).and.match(/; save it as UTF-8$/);
+    });
+
+    it('an article file saved as UTF-16 (with or without a byte order mark) says so and that it must be UTF-8', () => {
+      const json = JSON.stringify(good);
+      const files: [string, Buffer, string][] = [
+        ['zz-le-bom.json', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(json, 'utf16le')]), 'little-endian, with a byte order mark'],
+        ['zz-be-bom.json', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(json, 'utf16le').swap16()]), 'big-endian, with a byte order mark'],
+        ['zz-le.json', Buffer.from(json, 'utf16le'), 'little-endian, without a byte order mark'],
+      ];
+      const dir = makeDataDir({ articles: {} });
+      dirs.push(dir);
+      for (const [name, bytes] of files) writeFileSync(join(dir, 'articles', name), bytes);
+      const check = runCli(['check', '--data', dir]);
+      expect(check.status, check.all).to.equal(1);
+      for (const [name, , how] of files) expect(check.stderr).to.include(`${name}: the file is UTF-16 (${how}), not UTF-8: save it as UTF-8`);
+    });
+
+    it('site.json and FEEDWRIGHT_API_TOKEN_FILE: a byte that is not UTF-8, or UTF-16, is named', () => {
+      const dir = dataDir();
+      const site = JSON.stringify(sampleSite(), null, 2).replace(/"title": "[^"]*"/, '"title": "Caf\u00e9"');
+      const siteBytes = Buffer.from(site, 'latin1');
+      const siteLine = site.slice(0, site.indexOf('\u00e9')).split('\n').length;
+      const siteColumn = (site.split('\n')[siteLine - 1] as string).indexOf('\u00e9') + 1;
+      writeFileSync(join(dir, 'site.json'), siteBytes);
+      const r = runCli(['check', '--data', dir]);
+      expect(r.status, r.all).to.equal(1);
+      expect(r.stderr).to.include(`${join(dir, 'site.json')}: line ${siteLine}, column ${siteColumn} (byte ${siteBytes.indexOf(0xe9)}): not valid UTF-8`);
+      writeFileSync(join(dir, 'site.json'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(JSON.stringify(sampleSite()), 'utf16le')]));
+      const wide = runCli(['check', '--data', dir]);
+      expect(wide.status, wide.all).to.equal(1);
+      expect(wide.stderr).to.include(`${join(dir, 'site.json')}: the file is UTF-16 (little-endian, with a byte order mark), not UTF-8: save it as UTF-8`);
+
+      writeFileSync(join(dir, 'site.json'), JSON.stringify(sampleSite()));
+      const tokens = join(dir, 'tokens');
+      for (const [bytes, says] of [
+        [Buffer.concat([Buffer.from('cms:abcdefghijklmnop'), Buffer.from([0xff]), Buffer.from('0123\n')]), 'line 1, column 21 (byte 20): not valid UTF-8: byte 0xFF never appears in UTF-8'],
+        [Buffer.from('cms:abcdefghijklmnop0123\n', 'utf16le'), 'the file is UTF-16 (little-endian, without a byte order mark)'],
+      ] as const) {
+        writeFileSync(tokens, bytes);
+        const t = runCli(['check', '--data', dir], { env: { FEEDWRIGHT_API_TOKEN_FILE: tokens } });
+        expect(t.status, t.all).to.equal(1);
+        expect(t.stderr).to.include(`FEEDWRIGHT_API_TOKEN_FILE names ${tokens}: ${says}`);
+        expect(t.stderr, 'never the secret').to.not.include('abcdefghijklmnop');
+      }
+    });
+  });
+
   describe('article files', () => {
     it('a broken article names the file, line and column (1-based) in check and compile', () => {
       const dir = dataDir();
@@ -127,16 +196,16 @@ describe('cli errors (issue 12)', function () {
   });
 
   describe('import', () => {
-    it('an XML error names the file, line and column (1-based: the column after the tag that broke it) and exits 1', () => {
+    it('an XML error names the file, line and column (1-based: where the tag that broke it begins) and exits 1', () => {
       const dir = makeDataDir({ articles: {} });
       dirs.push(dir);
       const bad = join(dir, 'broken.xml');
       const lines = ['<?xml version="1.0"?>', '<rss version="2.0">', '<channel><title>x</title>', '<item><title>a</titel></item></channel></rss>', ''];
       writeFileSync(bad, lines.join('\n'));
-      const column = (lines[3] as string).indexOf('</titel>') + '</titel>'.length + 1;
+      const column = (lines[3] as string).indexOf('</titel>') + 1;
       const r = runCli(['import', bad, '--data', dir]);
       expect(r.status, r.all).to.equal(1);
-      expect(r.stderr).to.include(`${bad}: line 4, column ${column}: the feed is not well-formed XML: unexpected close tag`);
+      expect(r.stderr).to.include(`${bad}: line 4, column ${column}: the feed is not well-formed XML: the end tag </titel> does not match the open <title> (line 4, column 7)`);
       expect(r.stderr).to.not.match(/^\s+at /m);
     });
   });

@@ -4,7 +4,8 @@ import { expect } from 'chai';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { get, removeDir } from '../support/fixtures.js';
+import { get, removeDir, startService } from '../support/fixtures.js';
+import { feedListTitle } from '../../src/core/feed-model.js';
 import { runCli } from '../support/cli-run.js';
 import { startServeProcess } from '../support/serve-process.js';
 
@@ -51,6 +52,41 @@ describe('cli init (issue 12)', function () {
     } finally {
       await serve.stop();
     }
+  });
+
+  it("titles the directory page and the OPML list of an init'd site \"My feeds\", never \"My feeds feeds\"", async () => {
+    const dir = join(emptyDir(), 'site');
+    const r = runCli(['init', dir]);
+    expect(r.status, r.all).to.equal(0);
+    const site = JSON.parse(readFileSync(join(dir, 'site.json'), 'utf8')) as { title: string; origin: string };
+    expect(site.title).to.equal('My feeds');
+    const service = await startService(dir);
+    try {
+      const host = { host: new URL(site.origin).host };
+      const page = await get(service.port, '/', host);
+      expect(page.status).to.equal(200);
+      expect(page.text).to.include('<title>My feeds</title>');
+      expect(page.text).to.include('<h1>My feeds</h1>');
+      expect(page.text).to.include('title="My feeds (OPML)"');
+      const opml = await get(service.port, '/feeds.opml', host);
+      expect(opml.status).to.equal(200);
+      expect(opml.text).to.include('<title>My feeds</title>');
+      for (const text of [page.text, opml.text]) expect(text).to.not.match(/feeds feeds/i);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('adds "feeds" to a site title that does not already end with the word feed or feeds', () => {
+    const cases: [string, string][] = [
+      ['My feeds', 'My feeds'],
+      ['Daily Feed', 'Daily Feed'],
+      ['The Newsroom FEEDS.', 'The Newsroom FEEDS.'],
+      ['The Daily', 'The Daily feeds'],
+      ['Newsfeed', 'Newsfeed feeds'],
+      ['Feeding Time', 'Feeding Time feeds'],
+    ];
+    for (const [title, expected] of cases) expect(feedListTitle({ title }), title).to.equal(expected);
   });
 
   it('with no DIR writes into the data folder (--data)', () => {

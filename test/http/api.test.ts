@@ -54,6 +54,42 @@ describe('ingest API', () => {
     expect(stored.article.title).to.equal('API article api-bom');
   });
 
+  it('refuses a body that is not UTF-8 (400, naming the first bad byte) or is UTF-16 (400), and a UTF-16 charset (415); nothing is stored', async () => {
+    const json = JSON.stringify(article('api-enc'));
+    const at = json.indexOf('API article');
+    // Latin-1 "café": E9 followed by a quote, not a continuation byte.
+    const latin1 = Buffer.concat([Buffer.from(json.slice(0, at), 'utf8'), Buffer.from('caf', 'latin1'), Buffer.from([0xe9]), Buffer.from(json.slice(at), 'utf8')]);
+    const overlong = Buffer.concat([Buffer.from(json.slice(0, at), 'utf8'), Buffer.from([0xc0, 0xaf]), Buffer.from(json.slice(at), 'utf8')]);
+    const lone = Buffer.concat([Buffer.from(json.slice(0, at), 'utf8'), Buffer.from([0x80]), Buffer.from(json.slice(at), 'utf8')]);
+    const cases: [Buffer, number, RegExp][] = [
+      [latin1, at + 3, /byte 0xE9 is not followed by the 2 continuation bytes it needs/],
+      [overlong, at, /byte 0xC0 never appears in UTF-8/],
+      [lone, at, /byte 0x80 is a continuation byte/],
+    ];
+    for (const [body, offset, reason] of cases) {
+      const r = await get(t.port, '/api/articles/api-enc', AUTH, 'PUT', body);
+      expect(r.status, r.text).to.equal(400);
+      expect(r.headers['content-type']).to.match(/^application\/problem\+json/);
+      const p = JSON.parse(r.text) as { title: string; detail: string; errors: { field: string; message: string }[] };
+      expect(p.title).to.equal('Invalid UTF-8');
+      expect(p.detail).to.include(`line 1, column ${offset + 1} (byte ${offset}): not valid UTF-8`);
+      expect(p.detail).to.match(reason);
+      expect(p.errors[0]?.field).to.equal('(root)');
+    }
+    for (const [body, what] of [[Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(json, 'utf16le')]), 'UTF-16 (little-endian, with a byte order mark)'], [Buffer.from(json, 'utf16le'), 'UTF-16 (little-endian, without a byte order mark)']] as const) {
+      const r = await get(t.port, '/api/articles/api-enc', AUTH, 'PUT', body);
+      expect(r.status, r.text).to.equal(400);
+      expect((JSON.parse(r.text) as { detail: string }).detail).to.include(`the body is ${what}, not UTF-8: send it as UTF-8`);
+    }
+    const utf16 = await get(t.port, '/api/articles/api-enc', { ...AUTH, 'Content-Type': 'application/json; charset=utf-16le' }, 'PUT', Buffer.from(json, 'utf16le'));
+    expect(utf16.status, utf16.text).to.equal(415);
+    expect(utf16.headers['content-type']).to.match(/^application\/problem\+json/);
+    expect((JSON.parse(utf16.text) as { detail: string }).detail).to.include('Send UTF-8 JSON');
+    expect(await t.service.store.getArticle('api-enc')).to.equal(undefined);
+    const good = await put('api-enc', article('api-enc', { title: 'café' }));
+    expect(good.status, good.text).to.equal(201);
+  });
+
   it('is idempotent: the same body twice changes nothing, not even validators', async () => {
     await put('api-2', article('api-2'));
     await t.service.writer.flushed();

@@ -1,12 +1,14 @@
 // The feed importer without a service (issue 5, item 3): the RFC 822 parser, the mapping of RSS
 // 2.0, RSS 1.0/RDF and Atom 1.0 items to articles, the skip reasons, and the decoding of bytes.
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateArticle } from '../../src/core/article.js';
 import { FeedwrightError } from '../../src/core/errors.js';
 import { absolutizeHtml, decodeHtmlEntities, htmlToText, importedArticleId, parseFeed, parseRfc822, parseRssAuthor, type ParsedFeed, type RawArticle } from '../../src/import/feed-importer.js';
 import { decodeFeed } from '../../src/import/import-command.js';
+import { openFeedStream } from '../../src/import/import-source.js';
 import { ROOT } from '../support/fixtures.js';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'import');
@@ -392,6 +394,39 @@ describe('import: decoding bytes', () => {
     expect(decodeFeed(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('<rss>é</rss>')]))).to.equal('<rss>é</rss>');
     expect(decodeFeed(Buffer.concat([Buffer.from('<rss>'), Buffer.from([0xe9]), Buffer.from('</rss>')]), 'text/xml; charset=windows-1252')).to.equal('<rss>é</rss>');
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('<rss>é</rss>', 'utf16le')]);
-    expect(decodeFeed(utf16)).to.equal('<rss>é</rss>');
+    expect(decodeFeed(Buffer.from('<?xml version="1.0"?><rss>é</rss>', 'utf16le'))).to.equal('<?xml version="1.0"?><rss>é</rss>');
+    expect(decodeFeed(Buffer.from('<?xml version="1.0"?><rss>é</rss>', 'utf16le').swap16())).to.equal('<?xml version="1.0"?><rss>é</rss>');
+  });
+
+  it('refuses bytes that are not UTF-8 (no declared encoding), naming the first bad byte, never a U+FFFD', () => {
+    const bytes = Buffer.concat([Buffer.from('<rss><t>caf'), Buffer.from([0xe9]), Buffer.from('</t></rss>')]);
+    expect(() => decodeFeed(bytes)).to.throw(FeedwrightError, /^the feed: byte 11: not valid UTF-8: byte 0xE9 is not followed by the 2 continuation bytes it needs/);
+  });
+
+  it('streaming a file: a sequence split between chunks is fine; the first bad byte is named by its offset in the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'feedwright-decode-'));
+    try {
+      const chunk = 256 * 1024;
+      const head = Buffer.from('<rss version="2.0"><channel><title>t</title><item><title>');
+      const pad = Buffer.alloc(chunk - head.length - 1, 0x61);
+      // "€" (E2 82 AC) straddles the first chunk's end; the bad byte comes 1,000 bytes later.
+      const good = Buffer.concat([head, pad, Buffer.from('€'), Buffer.alloc(1000, 0x62)]);
+      const file = join(dir, 'feed.xml');
+      writeFileSync(file, Buffer.concat([good, Buffer.from([0xff]), Buffer.from('</title></item></channel></rss>')]));
+      const opened = await openFeedStream(file);
+      let error: unknown;
+      let text = '';
+      try {
+        for await (const piece of opened.chunks) text += piece;
+      } catch (err) {
+        error = err;
+      }
+      expect(error).to.be.instanceOf(FeedwrightError);
+      expect((error as Error).message).to.equal(`${file}: byte ${good.length}: not valid UTF-8: byte 0xFF never appears in UTF-8; save it in the encoding its XML declaration names (UTF-8 when it names none)`);
+      expect(text.endsWith('a'), 'the first chunk, up to the split €').to.equal(true);
+      expect(text).to.not.include('\uFFFD');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -152,21 +152,54 @@ describe('import: a WordPress export (WXR)', () => {
     }
   });
 
-  it('names the file, line and column (1-based) of an XML error', async () => {
-    const bad = join(dataDir, 'broken.xml');
-    const text = readFileSync(FILE, 'utf8').replace('<title><![CDATA[Staff handbook]]></title>', '<title>Staff handbook</titel>');
-    writeFileSync(bad, text);
-    const line = text.split('\n').findIndex((l) => l.includes('Staff handbook')) + 1;
+  it('names the file, line and column (1-based) of an XML error: at the fault, not after it or at the end of the file', async () => {
+    const original = readFileSync(FILE, 'utf8');
+    const quote = (t: string) => t.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    const cases: { name: string; from: string; to: string; at: string; reason: RegExp }[] = [
+      // The field report: a bare & in a title. saxes alone reads on to the next ";" or the end.
+      { name: 'bare &', from: '<title><![CDATA[Staff handbook]]></title>', to: '<title>Staff & handbook</title>', at: '& handbook', reason: /a "&" that does not start an entity reference \(write &amp; for an ampersand\)/ },
+      { name: 'AT&T', from: '<title><![CDATA[Staff handbook]]></title>', to: '<title>Staff AT&T handbook</title>', at: '&T handbook', reason: /a "&" that does not start an entity reference/ },
+      { name: 'undefined entity', from: '<title><![CDATA[Staff handbook]]></title>', to: '<title>Staff&nbsp;handbook</title>', at: '&nbsp;', reason: /the entity &nbsp; is not defined/ },
+      { name: '< in text', from: '<title><![CDATA[Staff handbook]]></title>', to: '<title>Staff < handbook</title>', at: '< handbook', reason: /a "<" that does not start a tag \(write &lt; for a less-than sign\)/ },
+      { name: 'mismatched end tag', from: '<title><![CDATA[Staff handbook]]></title>', to: '<title>Staff handbook</titel>', at: '</titel>', reason: /the end tag <\/titel> does not match the open <title> \(line \d+, column \d+\)/ },
+      { name: 'unclosed tag', from: '<title><![CDATA[Staff handbook]]></title>', to: '<title>Staff handbook', at: '', reason: /the end tag <\/item> does not match the open <title>/ },
+    ];
+    for (const c of cases) {
+      const bad = join(dataDir, `broken-${cases.indexOf(c)}.xml`);
+      const text = original.replace(c.from, c.to);
+      expect(text, c.name).to.not.equal(original);
+      writeFileSync(bad, text);
+      // Where the fault is: the mark in the replaced line, or (unclosed) the </item> after it.
+      const start = text.indexOf(c.to);
+      const offset = c.at === '' ? text.indexOf('</item>', start) : start + c.to.indexOf(c.at);
+      const before = text.slice(0, offset).split('\n');
+      const line = before.length;
+      const column = (before[before.length - 1] as string).length + 1;
+      let error: unknown;
+      try {
+        await runImport(bad, ts.service, { ...OPTIONS, dryRun: true });
+      } catch (err) {
+        error = err;
+      }
+      expect(error, c.name).to.be.instanceOf(FeedwrightError);
+      expect((error as Error).message, c.name).to.match(new RegExp(`^${quote(bad)}: line ${line}, column ${column}: the feed is not well-formed XML: `));
+      expect((error as Error).message, c.name).to.match(c.reason);
+      // An independent parser agrees the document is broken.
+      const parser = new SaxesParser();
+      expect(() => parser.write(text).close(), c.name).to.throw();
+    }
+    // An element the end of the document leaves open is named where its start tag begins.
+    const cut = original.slice(0, original.indexOf('<title><![CDATA[Staff handbook]]></title>'));
+    const item = cut.lastIndexOf('<item>');
+    const truncated = join(dataDir, 'truncated.xml');
+    writeFileSync(truncated, cut);
+    const lines = cut.slice(0, item).split('\n');
     let error: unknown;
     try {
-      await runImport(bad, ts.service, { ...OPTIONS, dryRun: true });
+      await runImport(truncated, ts.service, { ...OPTIONS, dryRun: true });
     } catch (err) {
       error = err;
     }
-    expect(error).to.be.instanceOf(FeedwrightError);
-    expect((error as Error).message).to.match(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: line ${line}, column 32: the feed is not well-formed XML: unexpected close tag`));
-    // An independent parser agrees the document is broken there.
-    const parser = new SaxesParser();
-    expect(() => parser.write(text).close()).to.throw(new RegExp(`^${line}:`));
+    expect((error as Error).message).to.equal(`${truncated}: line ${lines.length}, column ${(lines[lines.length - 1] as string).length + 1}: the feed is not well-formed XML: <item> is never closed (the document ends at line ${cut.split('\n').length})`);
   });
 });
