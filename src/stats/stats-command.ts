@@ -18,6 +18,22 @@ const subscribers = (f: Figures) => {
   return by.length === 0 ? n(f.subscribers) : `${n(f.subscribers)} (${by.join(', ')})`;
 };
 
+/**
+ * A document's path as people read it (the /stats page's rule, public/stats.js): percent-encoded
+ * UTF-8 decoded (`/tags/تهران/rss.xml`, not `/tags/%D8%AA…`), reserved characters kept encoded as
+ * decodeURI does (RFC 3986 §2.2), control and bidirectional-override characters put back as %XX
+ * so they cannot disguise the path; malformed encoding shown as it came. Pure; never throws.
+ */
+export function displayPath(path: string): string {
+  let text: string;
+  try {
+    text = decodeURI(path);
+  } catch {
+    return path;
+  }
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => encodeURIComponent(c));
+}
+
 /** Lines of a table: the first column left-aligned, the others right-aligned, two spaces apart. */
 export function alignColumns(rows: readonly (readonly string[])[]): string[] {
   const widths: number[] = [];
@@ -31,7 +47,7 @@ export function formatStatsReport(report: StatsReport): string[] {
   const lines = [`readers counted from ${report.from} to ${report.to} (UTC, ${report.days} days)`, ''];
   lines.push(...alignColumns([
     ['document', 'requests', '200', '304', '304 share', 'bytes', 'gzip bytes', 'br bytes', 'subscribers', 'readers today'],
-    ...report.feeds.map((f) => figures(f.path, f)),
+    ...report.feeds.map((f) => figures(displayPath(f.path), f)),
     figures('whole site', report.site),
   ]));
   lines.push('', ...alignColumns([['reader family', 'requests', 'readers today'], ...report.site.byFamily.map((f) => [f.family, n(f.requests), n(f.readersToday)])]));
