@@ -14,7 +14,7 @@ import type { Directory } from './render.js';
 import type { Seen } from './sync-sources.js';
 import { damageKey } from './withholding.js';
 import { createTimeSlicer } from '../time-slice.js';
-import { countLiveNames } from '../live-names.js';
+import { countLiveNames, type LiveNames } from '../live-names.js';
 
 /** The documents among these (path → one per origin) whose brotli body is pending and that are not withheld. */
 export function brotliWanted(documents: Iterable<[string, readonly CompiledDocument[]]>): BrotliWanted[] {
@@ -89,6 +89,21 @@ export async function publish(ctx: CompileContext, state: CompilerState, plan: P
     for (const path of gone) kept.delete(path);
     await bodies.prune(new Set([...countLiveNames(kept).names(), ...replaced]));
   }
+  // A publish that replaces much of the set (a full re-render) counts the new set's names afresh,
+  // in slices before the swap; a small one (a write's) adjusts the counts at the swap.
+  let recounted: LiveNames | undefined;
+  if (fresh.size * 4 > before.size) {
+    recounted = countLiveNames();
+    const goneSet = new Set(gone);
+    for (const [path, docs] of before) {
+      if (slicer.due()) await slicer.pause();
+      if (!fresh.has(path) && !goneSet.has(path)) recounted.apply(docs, []);
+    }
+    for (const docs of fresh.values()) {
+      if (slicer.due()) await slicer.pause();
+      recounted.apply(docs, []);
+    }
+  }
   const newStates = new Map(rendered.map((r) => [r.key, r.state]));
   await store.writePublish({ states: newStates, documents: rows, renderDigest: ctx.baseDigest, visibleUntil: startedAt, changeSeq: seen.seenSeq ?? 0, ...(plan.removed.length === 0 ? {} : { removed: { scopes: plan.removed, paths: gone } }) });
   state.visibleUntil = startedAt;
@@ -116,11 +131,12 @@ export async function publish(ctx: CompileContext, state: CompilerState, plan: P
   ctx.brotli.forget([...fresh].flatMap(([path, docs]) => (documents.get(path) ?? []).flatMap((d, i) => (docs[i]?.hash === d.hash ? [] : [[path, i] as [string, number]]))));
   ctx.brotli.forget(gone.flatMap((path) => (documents.get(path) ?? []).map((_, i) => [path, i] as [string, number])));
   // The names the set stops naming are counted off as the documents leave it (O(documents replaced)).
-  const leaving = [...fresh.keys(), ...gone].flatMap((path) => documents.get(path) ?? []);
+  const leaving = recounted === undefined ? [...fresh.keys(), ...gone].flatMap((path) => documents.get(path) ?? []) : [];
   for (const [path, docs] of fresh) documents.set(path, docs);
   for (const path of gone) documents.delete(path);
   state.published = { generation: (state.published?.generation ?? 0) + 1, publishedAt: ctx.clock(), documents, feeds: directory.feeds, articles };
-  state.live.apply([...fresh.values()].flat(), leaving);
+  if (recounted !== undefined) state.live = recounted;
+  else state.live.apply([...fresh.values()].flat(), leaving);
   const live = state.live;
   state.renderAll = false;
   rep.published = true;
