@@ -1,6 +1,7 @@
 // Where document bytes live: content-addressed files on disk (so a restart serves at once and
 // cold documents cost no memory), with the recently used ones held in memory within a budget.
 // Render tasks write the files (see render-task.ts); the serving thread reads and caches them.
+import { createTimeSlicer } from './time-slice.js';
 import { mkdirSync, statSync } from 'node:fs';
 import { readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -119,7 +120,14 @@ export function openBodyStore(dir: string, budgetBytes: number): BodyStore {
       // replaces a hundred bodies on a busy disk must not hold up the readers.
       const ours = `.${process.pid}-`;
       const names = candidates ?? (await readdir(dir)).filter((name) => !(name.endsWith('.tmp') && name.includes(ours)));
-      const doomed = [...new Set(names)].filter((name) => !live.has(name));
+      // In slices: after a full re-render these are tens of thousands of names, looked at on
+      // the serving thread.
+      const slicer = createTimeSlicer();
+      const doomed: string[] = [];
+      for (const name of new Set(names)) {
+        if (slicer.due()) await slicer.pause();
+        if (!live.has(name)) doomed.push(name);
+      }
       for (const name of doomed) {
         const bytes = lru.get(name);
         if (bytes) {
