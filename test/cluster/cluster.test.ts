@@ -97,8 +97,11 @@ describe('a cluster of feedwright serve processes on one PostgreSQL store', func
     const removed = await untilAllAgree(all, `${FEED}/rss.xml`, (t) => !t.includes('Cluster one'));
     expect(new Set(removed.map((r) => r.headers['last-modified'])).size).to.equal(1);
     expect(removed[0]?.headers.etag).to.not.equal(edited[0]?.headers.etag);
-    await untilAllAgree(all, '/tags/cluster/rss.xml', (t) => !t.includes('Cluster one'));
-    await expectIdentical(all, paths);
+    // Its tag feed had no other article: dropped on every instance (404), and out of the OPML.
+    await until('/tags/cluster/rss.xml gone on every instance', 30_000, async () => ((await fromAll(all, '/tags/cluster/rss.xml')).every((r) => r.status === 404) ? true : undefined));
+    const opml = await untilAllAgree(all, '/feeds.opml', (t) => !t.includes('tags/cluster'));
+    expect(opml[0]?.text).to.not.include('/tags/cluster/');
+    await expectIdentical(all, paths.filter((p) => !p.startsWith('/tags/cluster/')));
 
     // A fourth instance serves the current set from its first answer: it reads the manifest and
     // fetches the bodies before it listens, and compiles nothing (it is a replica).
