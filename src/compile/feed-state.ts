@@ -8,7 +8,7 @@ import type { SiteConfig } from '../core/site.js';
 import type { FeedState, StoredArticle } from '../store/store.js';
 
 /** Bumped whenever the serializers' output changes, so every feed's digest changes with it. */
-export const RENDER_VERSION = '10';
+export const RENDER_VERSION = '11';
 
 /** The digest of everything that shapes every document besides the articles: settings, renderer, period. */
 export function siteDigest(site: SiteConfig, periodSeconds: number): string {

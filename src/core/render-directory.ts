@@ -8,6 +8,7 @@ import { FEED_TYPES, FORMAT_NAMES } from './render-preview.js';
 import { FORMATS, feedPath, previewPath, type Scope } from './scopes.js';
 import type { DateFormatter } from './dates.js';
 import type { Origin, SiteConfig } from './site.js';
+import { pageDirAttr } from './text-direction.js';
 
 /** One feed as a directory lists it. */
 export interface FeedListing {
@@ -68,12 +69,12 @@ export function renderIndexPage(feeds: FeedListing[], site: SiteConfig): string 
     body += `<section><h2>${h(group.title)}</h2>\n<table>\n<thead><tr><th scope="col">Feed</th><th scope="col">Articles</th><th scope="col">Formats</th></tr></thead>\n<tbody>\n`;
     for (const f of members) {
       const links = FORMATS.map((format) => `<a href="${a(feedPath(f.scope.key, format))}">${FORMAT_NAMES[format]}</a>`).join(' · ');
-      body += `<tr><td><a href="${a(previewPath(f.scope.key))}">${h(f.scope.kind === 'site' ? site.title : f.scope.label)}</a></td><td>${f.items}</td><td>${links}</td></tr>\n`;
+      body += `<tr><td><a href="${a(previewPath(f.scope.key))}"${f.scope.kind === 'site' ? '' : ' dir="auto"'}>${h(f.scope.kind === 'site' ? site.title : f.scope.label)}</a></td><td>${f.items}</td><td>${links}</td></tr>\n`;
     }
     body += '</tbody>\n</table></section>\n';
   }
   return `<!doctype html>
-<html lang="${a(site.language)}">
+<html lang="${a(site.language)}"${pageDirAttr(site.language)}>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

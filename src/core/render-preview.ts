@@ -11,6 +11,7 @@ import { attr, escapeAttr, escapeText } from './xml-escape.js';
 import { feedDescription, feedTitle, itemAuthors, type FeedContent, type PreparedItem, type RenderContext } from './feed-model.js';
 import { FORMATS, feedPath, type Format } from './scopes.js';
 import type { ArticleImage } from './article.js';
+import { languageAttrs, pageDirAttr } from './text-direction.js';
 
 /** How many of the feed's newest items the page shows. */
 export const PREVIEW_ITEMS = 20;
@@ -62,12 +63,18 @@ function leadPhoto(images: readonly ArticleImage[]): ArticleImage | undefined {
   return first !== undefined && (first.type === undefined || first.type.startsWith('image/')) ? first : undefined;
 }
 
+/**
+ * One item of the list. An item in another language than the page's carries its `lang` on its
+ * `<article>`, with `dir` where its script runs the other way (WCAG SC 3.1.2; a Persian item on
+ * an English page is `lang="fa" dir="rtl"`), so its title, byline, caption and summary are laid
+ * out and spoken in its language.
+ */
 function renderItem(item: PreparedItem, ctx: RenderContext): string {
   const { article } = item;
   const date = ctx.dates.rfc3339(article.published);
   const byline = itemAuthors(article, ctx.site).map((p) => escapeText(p.name)).join(', ');
   const lead = leadPhoto(article.images);
-  let s = '<li><article>\n';
+  let s = `<li><article${languageAttrs(article.language, ctx.site.language)}>\n`;
   s += `<h3><a href="${escapeAttr(article.path)}">${escapeText(article.title)}</a></h3>\n`;
   s += `<p class="meta"><time datetime="${date}">${shortDate(date)}</time> · ${byline}</p>\n`;
   if (lead) s += leadFigure(lead);
@@ -94,7 +101,7 @@ export function renderPreviewPage(feed: FeedContent, ctx: RenderContext): string
   const formats = FORMATS.map((f) => `<a href="${escapeAttr(feedPath(scope.key, f))}">${FORMAT_NAMES[f]}</a>`).join(' · ');
   const items = feed.items.slice(0, PREVIEW_ITEMS).map((i) => renderItem(i, ctx)).join('');
   return `<!doctype html>
-<html lang="${escapeAttr(site.language)}">
+<html lang="${escapeAttr(site.language)}"${pageDirAttr(site.language)}>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

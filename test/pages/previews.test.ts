@@ -209,7 +209,7 @@ describe('pages in headless Chromium (/, a preview page, /rss.xml)', function ()
         }
       });
 
-      for (const path of ['/', SECTION_PAGE, '/rss.xml']) {
+      for (const path of ['/', SECTION_PAGE, '/feed.html', '/rss.xml']) {
         it(`${path}: axe-core finds no violation (on /rss.xml none serious or critical), colour contrast included`, async () => {
           const { page, context } = await open(path, scheme, true);
           try {
@@ -225,6 +225,8 @@ describe('pages in headless Chromium (/, a preview page, /rss.xml)', function ()
               expect(measured.lowest, `lowest contrast (${measured.worst})`).to.be.at.least(4.5);
             } else {
               expect(passes, 'axe-core checked contrast').to.include('color-contrast');
+              // /feed.html holds the Persian item: its lang="fa" is checked (WCAG 3.1.2).
+              if (path === '/feed.html') expect(passes, 'axe-core checked the items\' lang').to.include('valid-lang');
             }
           } finally {
             await context.close();
@@ -263,6 +265,55 @@ describe('pages in headless Chromium (/, a preview page, /rss.xml)', function ()
       expect(shown.figures, 'figures of photos that cannot be shown').to.equal(0);
       expect(shown.tallest, 'an item is its text: no box the photo\'s size').to.be.below(400);
       expect(cspErrors).to.deep.equal([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('/feed.html: the Persian item is laid out right to left in its language, the others left to right (WCAG 3.1.2, field review)', async () => {
+    const persian = sampleArticles().filter((a) => (a as SampleArticle & { language?: string }).language === 'fa');
+    expect(persian.length, 'Persian sample articles').to.be.greaterThan(0);
+    const { page, context, cspErrors } = await open('/feed.html', 'light');
+    try {
+      const items = await page.evaluate(() => [...document.querySelectorAll('.items article')].map((a) => {
+        const h3 = a.querySelector('h3')!;
+        const title = h3.querySelector('a')!;
+        const text = title.getBoundingClientRect();
+        const box = h3.getBoundingClientRect();
+        return {
+          title: h3.textContent,
+          lang: (a.closest('[lang]') as HTMLElement).lang,
+          direction: getComputedStyle(a).direction,
+          titleDirection: getComputedStyle(title).direction,
+          // Where the title's text sits in its heading: against the start edge of its direction.
+          rightGap: Math.round(box.right - text.right),
+          leftGap: Math.round(text.left - box.left),
+          paragraphs: [...a.querySelectorAll('p, figcaption')].map((p) => getComputedStyle(p).direction),
+        };
+      }));
+      expect(items.length).to.be.greaterThan(persian.length);
+      for (const item of items) {
+        const fa = persian.some((a) => a.title === item.title);
+        expect(item.lang, item.title ?? '').to.equal(fa ? 'fa' : 'en');
+        expect(item.direction, item.title ?? '').to.equal(fa ? 'rtl' : 'ltr');
+        expect(item.titleDirection, item.title ?? '').to.equal(fa ? 'rtl' : 'ltr');
+        for (const d of item.paragraphs) expect(d, item.title ?? '').to.equal(fa ? 'rtl' : 'ltr');
+        if (fa) expect(item.rightGap, `${item.title}: right-aligned`).to.be.below(2);
+        else expect(item.leftGap, `${item.title}: left-aligned`).to.be.below(2);
+      }
+      expect(await page.evaluate(() => [document.documentElement.lang, getComputedStyle(document.documentElement).direction])).to.deep.equal(['en', 'ltr']);
+      expect(cspErrors).to.deep.equal([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('/: a tag named in Persian is laid out right to left in its cell (dir="auto")', async () => {
+    const { page, context } = await open('/', 'light');
+    try {
+      const tag = page.getByRole('link', { name: 'تهران', exact: true });
+      expect(await tag.evaluate((a) => getComputedStyle(a).direction)).to.equal('rtl');
+      expect(await page.getByRole('link', { name: 'Iran', exact: true }).first().evaluate((a) => getComputedStyle(a).direction)).to.equal('ltr');
     } finally {
       await context.close();
     }
