@@ -37,7 +37,7 @@ interface Args {
 }
 
 /** The API token the benchmark's servers run with (the readers' writer uses it). */
-const TOKEN = 'bench-token';
+const TOKEN = 'bench-token-0123456789';
 
 function parseArgs(argv: string[]): Args {
   const args: Args = { articles: 100_000, out: join(ROOT, 'bench', 'results', 'latest.json'), quick: false, keep: false, tool: 'auto', rate: 2000 };

@@ -16,7 +16,7 @@ import { readersUnderWrites } from './readers.js';
 import { evaluate, targetTable, readersTable, type Target } from './report.js';
 import { startServe } from './serve-steps.js';
 
-const TOKEN = 'soak-token';
+const TOKEN = 'soak-token-0123456789';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

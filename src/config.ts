@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { FeedwrightError, type FieldProblem } from './core/errors.js';
 import { parseOrigin, validateSiteConfig, type SiteConfig } from './core/site.js';
 import { isCronExpression } from './compile/schedule.js';
-import { parseTokenFile, tokenFileText } from './http/api-tokens.js';
+import { SECRET, SECRET_RULE, parseTokenFile, tokenFileText } from './http/api-tokens.js';
 import { LOG_LEVELS, isLogLevel, type LogLevel } from './log.js';
 import { describeJsonError, parseJsonText, stripBom } from './core/json-text.js';
 import { decodeUtf8, describeEncodingError } from './core/text-encoding.js';
@@ -173,14 +173,20 @@ export function databaseUrlFrom(flag: string | undefined, env: NodeJS.ProcessEnv
  * The API token: FEEDWRIGHT_API_TOKEN, else the content of the file FEEDWRIGHT_API_TOKEN_FILE
  * names (trailing white space, such as the newline `echo` writes, removed), so the token need not
  * sit in the environment of every process (systemd's LoadCredential= gives such a file).
- * Undefined when neither is set. Throws a FeedwrightError `CONFIG_INVALID` naming the variable
- * when both are set, or the file cannot be read or is empty (never printing the token).
+ * Undefined when neither is set. FEEDWRIGHT_API_TOKEN is a full (write) token and must follow
+ * the token file's rule for a secret (16 to 512 visible ASCII characters, api-tokens.ts). Throws
+ * a FeedwrightError `CONFIG_INVALID` naming the variable when both are set, when
+ * FEEDWRIGHT_API_TOKEN breaks that rule, or when the file cannot be read or does not parse
+ * (never printing the token).
  */
 export function apiTokenFrom(env: NodeJS.ProcessEnv): string | undefined {
   const token = env.FEEDWRIGHT_API_TOKEN === '' ? undefined : env.FEEDWRIGHT_API_TOKEN;
   const file = env.FEEDWRIGHT_API_TOKEN_FILE === '' ? undefined : env.FEEDWRIGHT_API_TOKEN_FILE;
   const invalid = (field: string, message: string) => new FeedwrightError('CONFIG_INVALID', `${field} ${message}`, { problems: [{ field, message }] });
-  if (file === undefined) return token;
+  if (file === undefined) {
+    if (token !== undefined && !SECRET.test(token)) throw invalid('FEEDWRIGHT_API_TOKEN', `must be ${SECRET_RULE}, as a token file's token`);
+    return token;
+  }
   if (token !== undefined) throw invalid('FEEDWRIGHT_API_TOKEN_FILE', 'is set together with FEEDWRIGHT_API_TOKEN: set one of them');
   let bytes: Buffer;
   try {
@@ -193,7 +199,7 @@ export function apiTokenFrom(env: NodeJS.ProcessEnv): string | undefined {
   const text = decoded.text;
   // One bare token (the form before named tokens), or `name:token` lines (http/api-tokens.ts).
   const parsed = parseTokenFile(text);
-  if ('problems' in parsed) throw invalid('FEEDWRIGHT_API_TOKEN_FILE', `names ${file}, which must hold the token (one line without spaces) or name:token lines: ${parsed.problems.join('; ')}`);
+  if ('problems' in parsed) throw invalid('FEEDWRIGHT_API_TOKEN_FILE', `names ${file}, which must hold the token (one line without spaces) or name:token[:read|write] lines: ${parsed.problems.join('; ')}`);
   const only = parsed.tokens.length === 1 ? parsed.tokens[0] : undefined;
   return only !== undefined && !stripBom(text).includes(':') ? only.secret : undefined;
 }

@@ -107,7 +107,7 @@ describe('config: FEEDWRIGHT_API_TOKEN_FILE', () => {
   it('reads the token from the file, without the trailing newline', () => {
     writeFileSync(join(dir, 'token'), 's3cret-token\n');
     expect(runtime({ FEEDWRIGHT_API_TOKEN_FILE: join(dir, 'token') }).apiToken).to.equal('s3cret-token');
-    expect(runtime({ FEEDWRIGHT_API_TOKEN: 'from-env' }).apiToken).to.equal('from-env');
+    expect(runtime({ FEEDWRIGHT_API_TOKEN: 'from-env-0123456789' }).apiToken).to.equal('from-env-0123456789');
     expect(runtime({}).apiToken).to.equal(undefined);
   });
 

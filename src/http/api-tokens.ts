@@ -1,32 +1,50 @@
 // Named API tokens: one per CMS or client, so every write is attributable to a client and one
 // token can be revoked alone. The token file (FEEDWRIGHT_API_TOKEN_FILE) holds one `name:token`
-// a line; a file holding one bare token (the form before names) is that token named `default`.
+// a line, optionally `name:token:read` (a read-only token: /metrics, /stats, /healthz details,
+// GET /api/articles; never a write) or `name:token:write` (the same as no third field: every
+// route); a file holding one bare token (the form before names) is that token named `default`.
 // Tokens are compared in constant time; names, never secrets, go to the log.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { stripBom } from '../core/json-text.js';
 import { decodeUtf8, describeEncodingError } from '../core/text-encoding.js';
 
-/** One token: the client's name (what the log and metrics show) and its secret. */
+/**
+ * What a token may do: `read` (the read-only routes: /metrics, /stats, /healthz details, GET
+ * /api/articles) or `write` (everything, writes included).
+ */
+export type TokenScope = 'read' | 'write';
+
+/** One token: the client's name (what the log and metrics show), its secret and its scope (default `write`). */
 export interface ApiToken {
   name: string;
   secret: string;
+  scope?: TokenScope;
 }
 
 /** A client name: letters, digits, `.`, `_`, `-`, 1 to 64 characters. */
 export const TOKEN_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
-/** A secret: 16 to 512 visible ASCII characters (no spaces, no `:` in the named form's name part). */
-const SECRET = /^[\x21-\x7e]{16,512}$/;
+/**
+ * A secret: 16 to 512 visible ASCII characters (no spaces). In the named form it holds no `:`
+ * either (the `:` before a scope ends it).
+ */
+export const SECRET = /^[\x21-\x7e]{16,512}$/;
+
+/** What FEEDWRIGHT_API_TOKEN and a named line's secret must be, in words (for error messages). */
+export const SECRET_RULE = '16 to 512 visible ASCII characters without spaces';
 
 /** The name a bare token (a file of one line without a name, or FEEDWRIGHT_API_TOKEN) gets. */
 export const DEFAULT_TOKEN_NAME = 'default';
 
 /**
- * Parses a token file's text (one leading byte order mark ignored, see stripBom): lines `name:token`; blank lines and lines starting with `#` are
- * skipped; a file whose only line is a bare token (no `:`) gives `[{ name: 'default', … }]`.
- * Returns the tokens, or the problems (1-based line numbers, never the secret's text): a
- * malformed line, a name or secret used twice, no token at all.
+ * Parses a token file's text (one leading byte order mark ignored, see stripBom): lines
+ * `name:token`, `name:token:read` (scope read) or `name:token:write` (scope write, as without a
+ * third field); blank lines and lines starting with `#` are skipped; a file whose only line is a
+ * bare token (no `:`) gives `[{ name: 'default', scope: 'write', … }]`.
+ * Returns the tokens, or the problems (1-based line numbers and names, never the secret's text):
+ * a malformed line, a third field other than read or write, a name or secret used twice, no
+ * token at all.
  */
 export function parseTokenFile(source: string): { tokens: ApiToken[] } | { problems: string[] } {
   const text = stripBom(source);
@@ -36,18 +54,21 @@ export function parseTokenFile(source: string): { tokens: ApiToken[] } | { probl
     const secret = (lines[0] as { line: string }).line;
     // The single-token form kept its old rule: any token without white space.
     if (/\s/.test(secret)) return { problems: ['the token must be one line without spaces'] };
-    return { tokens: [{ name: DEFAULT_TOKEN_NAME, secret }] };
+    return { tokens: [{ name: DEFAULT_TOKEN_NAME, secret, scope: 'write' }] };
   }
   const tokens: ApiToken[] = [];
   for (const { line, n } of lines) {
-    const colon = line.indexOf(':');
-    const name = colon === -1 ? '' : line.slice(0, colon).trim();
-    const secret = colon === -1 ? '' : line.slice(colon + 1).trim();
-    if (colon === -1 || !TOKEN_NAME.test(name)) problems.push(`line ${n} must be name:token, the name of letters, digits, . _ - (1 to 64)`);
-    else if (!SECRET.test(secret)) problems.push(`line ${n} (${name}): the token must be 16 to 512 visible ASCII characters without spaces`);
+    const fields = line.split(':').map((f) => f.trim());
+    const name = fields.length < 2 ? '' : (fields[0] as string);
+    const secret = fields[1] ?? '';
+    const scope = fields[2];
+    if (fields.length < 2 || !TOKEN_NAME.test(name)) problems.push(`line ${n} must be name:token or name:token:read|write, the name of letters, digits, . _ - (1 to 64)`);
+    else if (fields.length > 3) problems.push(`line ${n} (${name}) must be name:token or name:token:read|write (a named token holds no ":")`);
+    else if (scope !== undefined && scope !== 'read' && scope !== 'write') problems.push(`line ${n} (${name}): the third field must be read or write (read: a read-only token), or left out (a full token)`);
+    else if (!SECRET.test(secret)) problems.push(`line ${n} (${name}): the token must be ${SECRET_RULE}`);
     else if (tokens.some((t) => t.name === name)) problems.push(`line ${n}: the name ${name} is used twice`);
     else if (tokens.some((t) => t.secret === secret)) problems.push(`line ${n} (${name}): the token is the same as another line's`);
-    else tokens.push({ name, secret });
+    else tokens.push({ name, secret, scope: scope ?? 'write' });
   }
   if (problems.length === 0 && tokens.length === 0) problems.push('holds no token');
   return problems.length > 0 ? { problems } : { tokens };
@@ -61,6 +82,8 @@ export interface ApiTokens {
    * hash with timingSafeEqual, without stopping at a match.
    */
   match(presented: string): string | undefined;
+  /** The scope of the token named `name` (`write` when the token gave none); undefined for a name that holds no token. */
+  scope(name: string): TokenScope | undefined;
   /** How many tokens there are (0: the API is off). */
   count(): number;
   /** The names, in file order (for the log of a reload). */
@@ -81,7 +104,7 @@ function digest(value: string): Buffer {
 
 /** Creates a token set holding `tokens`. */
 export function createApiTokens(tokens: readonly ApiToken[]): ApiTokens {
-  let held: { name: string; digest: Buffer }[] = [];
+  let held: { name: string; digest: Buffer; scope: TokenScope }[] = [];
   const set: ApiTokens = {
     match(presented) {
       const d = digest(presented);
@@ -89,11 +112,12 @@ export function createApiTokens(tokens: readonly ApiToken[]): ApiTokens {
       for (const t of held) if (timingSafeEqual(d, t.digest) && found === undefined) found = t.name;
       return found;
     },
+    scope: (name) => held.find((t) => t.name === name)?.scope,
     count: () => held.length,
     names: () => held.map((t) => t.name),
     sessionKey: (name) => held.find((t) => t.name === name)?.digest,
     replace(next) {
-      held = next.map((t) => ({ name: t.name, digest: digest(t.secret) }));
+      held = next.map((t) => ({ name: t.name, digest: digest(t.secret), scope: t.scope ?? 'write' }));
     },
   };
   set.replace(tokens);

@@ -127,8 +127,14 @@ export function createApiRouter(options: ApiOptions): Router {
       problem(res, 404, 'Not Found', 'The ingest API is off: set FEEDWRIGHT_API_TOKEN to turn it on.');
       return;
     }
-    const auth = guard.check(req, 'api');
+    // Reads (GET, HEAD) take any token; everything else changes state and needs a write token.
+    const auth = guard.check(req, 'api', req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'write');
     if ('status' in auth) {
+      if (auth.status === 403) {
+        // RFC 9110 §15.5.4: understood and authenticated, but this token may not do it.
+        problem(res, 403, 'Forbidden', `The token "${auth.client}" is read-only: it cannot write articles; nothing was stored. Use a write token (a token file line without a third field, or name:token:write).`);
+        return;
+      }
       if (auth.status === 429) {
         res.set('Retry-After', String(auth.retryAfter));
         problem(res, 429, 'Too Many Requests', `Too many failed authentications from this address; retry after ${auth.retryAfter} s.`);

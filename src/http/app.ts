@@ -40,7 +40,7 @@ export interface AppOptions {
   webSub?: () => HubStatus[];
   /** Where request failures go (default: nowhere); the API logs through it too unless `api.logger` is given. */
   logger?: Logger;
-  /** Served at /metrics to a bearer holding one of the API tokens (none configured: 404). */
+  /** Served at /metrics to a bearer holding one of the API tokens, read-only ones too (none configured: 404). */
   metrics?: Metrics;
   /** Hears of every request the app answers (metrics, the access log), as the fast path's observer does. */
   observe?: ResponseObserver;
@@ -77,9 +77,11 @@ export function createApp(options: AppOptions): Express {
       res.status(404).type('text/plain').send('Not Found: /metrics needs an API token (FEEDWRIGHT_API_TOKEN or FEEDWRIGHT_API_TOKEN_FILE).\n');
       return;
     }
-    const auth = metricsGuard.check(req, 'metrics');
+    // Reading the counts: any token, a read-only one (`prometheus:…:read`) included.
+    const auth = metricsGuard.check(req, 'metrics', 'read');
     if ('status' in auth) {
       if (auth.status === 429) res.status(429).set('Retry-After', String(auth.retryAfter)).type('text/plain').send(`Too Many Requests: retry after ${auth.retryAfter} s.\n`);
+      else if (auth.status === 403) res.status(403).type('text/plain').send('Forbidden.\n');
       else res.status(401).set('WWW-Authenticate', auth.challenge).type('text/plain').send('Unauthorized: send Authorization: Bearer <an API token>.\n');
       return;
     }

@@ -4,7 +4,7 @@
 // (auth-throttle.ts).
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from '../log.js';
-import type { ApiTokens } from './api-tokens.js';
+import type { ApiTokens, TokenScope } from './api-tokens.js';
 import type { AuthThrottle } from './auth-throttle.js';
 import type { Metrics } from './metrics.js';
 
@@ -27,7 +27,12 @@ export type BearerResult =
   /** 401 with `WWW-Authenticate: <challenge>` (RFC 6750 §3). */
   | { status: 401; challenge: string }
   /** 429 with `Retry-After: <retryAfter>` seconds (RFC 6585 §4). */
-  | { status: 429; retryAfter: number };
+  | { status: 429; retryAfter: number }
+  /**
+   * 403 (RFC 9110 §15.5.4): the token is good but read-only and the request needs `write`. Not a
+   * failed authentication: not counted by the throttle.
+   */
+  | { status: 403; client: string };
 
 /** The token of an `Authorization: Bearer <token>` field value (scheme case-insensitive), else undefined. */
 export function bearerToken(authorization: string | undefined): string | undefined {
@@ -43,17 +48,20 @@ export function requestAddress(req: IncomingMessage, behindProxy: boolean): stri
 }
 
 /**
- * Creates the guard: `check(req, what)` authenticates a request for `what` (`api`, `metrics`,
- * …). An address held back gets 429 without its token being looked at; a missing or wrong token
- * gets 401 and a `warn` record `authentication failed` with `address`, `ua`, `what`, `reason`
- * (missing, invalid) and `failures`; a wrong token counts towards holding the address back; a
- * good token clears the address's count.
+ * Creates the guard: `check(req, what, need)` authenticates a request for `what` (`api`,
+ * `metrics`, …) needing the scope `need` (default `read`: any token). An address held back gets
+ * 429 without its token being looked at; a missing or wrong token gets 401 and a `warn` record
+ * `authentication failed` with `address`, `ua`, `what`, `reason` (missing, invalid) and
+ * `failures`; a wrong token counts towards holding the address back; a good token clears the
+ * address's count. A good read-only token where `need` is `write` gets 403 and a `warn` record
+ * `token is read-only` with `client` (its name, never the secret), `address`, `ua`, `what`,
+ * `method`; it is not a failed authentication (not counted, not throttled).
  */
-export function createBearerGuard(options: BearerGuardOptions): { check(req: IncomingMessage, what: string): BearerResult } {
+export function createBearerGuard(options: BearerGuardOptions): { check(req: IncomingMessage, what: string, need?: TokenScope): BearerResult } {
   const { tokens, throttle, logger, metrics, behindProxy } = options;
   const clock = options.clock ?? Date.now;
   return {
-    check(req, what) {
+    check(req, what, need = 'read') {
       const address = requestAddress(req, behindProxy);
       const now = clock();
       const wait = throttle.check(address, now);
@@ -67,6 +75,10 @@ export function createBearerGuard(options: BearerGuardOptions): { check(req: Inc
       const client = presented === undefined ? undefined : tokens.match(presented);
       if (client !== undefined) {
         throttle.succeed(address);
+        if (need === 'write' && tokens.scope(client) !== 'write') {
+          logger.warn({ client, address, ua, what, method: req.method }, 'token is read-only: write refused');
+          return { status: 403, client };
+        }
         return { client };
       }
       const reason = presented === undefined ? 'missing' : 'invalid';

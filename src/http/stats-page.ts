@@ -191,7 +191,8 @@ export function createStatsRouter(options: StatsPageOptions): Router {
     if (req.get('authorization') !== undefined) {
       // Through the guard the API and /metrics use: logged, counted, throttled per address.
       const r = guard.check(req, 'stats');
-      return 'client' in r ? 'ok' : r.status === 429 ? r.retryAfter : 'wrong';
+      // Any token reads the figures (a read-only one too: need 'read').
+      return !('status' in r) ? 'ok' : r.status === 429 ? r.retryAfter : 'wrong';
     }
     const cookie = cookieValue(req.get('cookie'), STATS_COOKIE);
     if (cookie === undefined) return 'none';

@@ -11,9 +11,9 @@ import { get, makeDataDir, removeDir, ROOT, startService } from '../support/fixt
 
 describe('API tokens: the token file', () => {
   it('reads one bare token as the client "default" and name:token lines as named clients', () => {
-    expect(parseTokenFile('s3cret-token\n')).to.deep.equal({ tokens: [{ name: 'default', secret: 's3cret-token' }] });
+    expect(parseTokenFile('s3cret-token\n')).to.deep.equal({ tokens: [{ name: 'default', secret: 's3cret-token', scope: 'write' }] });
     const named = parseTokenFile('# one line per CMS\ncms-one:aaaaaaaaaaaaaaaaaaaa1\n\nwire_feed: bbbbbbbbbbbbbbbbbbbb2 \n');
-    expect(named).to.deep.equal({ tokens: [{ name: 'cms-one', secret: 'aaaaaaaaaaaaaaaaaaaa1' }, { name: 'wire_feed', secret: 'bbbbbbbbbbbbbbbbbbbb2' }] });
+    expect(named).to.deep.equal({ tokens: [{ name: 'cms-one', secret: 'aaaaaaaaaaaaaaaaaaaa1', scope: 'write' }, { name: 'wire_feed', secret: 'bbbbbbbbbbbbbbbbbbbb2', scope: 'write' }] });
   });
 
   it('names every bad line by number and never repeats a secret', () => {
