@@ -64,7 +64,10 @@ describe('token scopes: name:token:read is read-only', function () {
       const r = await get(p.port, '/api/articles/scoped-x', { ...bearer(READ), 'Content-Type': 'application/json' }, method, method === 'DELETE' ? undefined : article('scoped-x'));
       expect(r.status, `${method}: ${r.text}`).to.equal(403);
     }
-    const refused = p.stdout().split('\n').filter((l) => l.includes('read-only')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    // The log lines reach this process through a pipe, after the answers: wait for them.
+    const refusedLines = () => p.stdout().split('\n').filter((l) => l.includes('read-only')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    for (let waited = 0; refusedLines().length < 4 && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    const refused = refusedLines();
     expect(refused.length).to.be.at.least(4);
     expect(refused[0]).to.include({ client: 'prometheus', what: 'api', method: 'PUT' });
     expect(p.stdout()).to.not.include(READ);
@@ -78,8 +81,10 @@ describe('token scopes: name:token:read is read-only', function () {
     // A wrong token afterwards is the address's first failure, not a 429.
     const wrong = await get(p.port, '/api/articles/x', bearer('a-wrong-token-00000000000'));
     expect(wrong.status).to.equal(401);
-    const failed = p.stdout().split('\n').filter((l) => l.includes('"authentication failed"')).map((l) => JSON.parse(l) as { failures: number });
-    expect(failed.at(-1)?.failures).to.equal(1);
+    // The log line reaches this process through a pipe, after the answer: wait for it.
+    const failedLines = () => p.stdout().split('\n').filter((l) => l.includes('"authentication failed"')).map((l) => JSON.parse(l) as { failures: number });
+    for (let waited = 0; failedLines().length === 0 && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    expect(failedLines().at(-1)?.failures).to.equal(1);
   });
 
   it('a :write token and a token without a third field still write', async () => {
