@@ -82,17 +82,11 @@ export async function publish(ctx: CompileContext, state: CompilerState, plan: P
   // The documents of feeds with no article left: out of the set, the manifest and the folder.
   const gone = plan.removed.flatMap(feedDocumentPaths);
   for (const path of gone) for (const o of before.get(path) ?? []) replaced.push(...o.etags);
-  // After a full compile, files no set names (left by a crash, or from older versions) go before
-  // the swap; the bodies the old set still serves go only after it (below).
-  if (plan.cold || state.sweep) {
-    const kept = new Map([...before, ...fresh]);
-    for (const path of gone) kept.delete(path);
-    await bodies.prune(new Set([...countLiveNames(kept).names(), ...replaced]));
-  }
-  // A publish that replaces much of the set (a full re-render) counts the new set's names afresh,
-  // in slices before the swap; a small one (a write's) adjusts the counts at the swap.
+  // A publish that replaces much of the set (a full re-render), or sweeps the folder, counts the
+  // new set's names afresh, in slices before the swap; a small one (a write's) adjusts the counts
+  // at the swap.
   let recounted: LiveNames | undefined;
-  if (fresh.size * 4 > before.size) {
+  if (plan.cold || state.sweep || fresh.size * 4 > before.size) {
     recounted = countLiveNames();
     const goneSet = new Set(gone);
     for (const [path, docs] of before) {
@@ -104,6 +98,9 @@ export async function publish(ctx: CompileContext, state: CompilerState, plan: P
       recounted.apply(docs, []);
     }
   }
+  // After a full compile, files no set names (left by a crash, or from older versions) go before
+  // the swap; the bodies the old set still serves go only after it (below).
+  if (recounted !== undefined && (plan.cold || state.sweep)) await bodies.prune(new Set([...recounted.names(), ...replaced]));
   const newStates = new Map(rendered.map((r) => [r.key, r.state]));
   await store.writePublish({ states: newStates, documents: rows, renderDigest: ctx.baseDigest, visibleUntil: startedAt, changeSeq: seen.seenSeq ?? 0, ...(plan.removed.length === 0 ? {} : { removed: { scopes: plan.removed, paths: gone } }) });
   state.visibleUntil = startedAt;
