@@ -174,8 +174,15 @@ async function main(): Promise<number> {
       const runsA: Run[] = [];
       const runsB: Run[] = [];
       for (let i = 0; i < pairs; i += 1) {
-        runsA.push(await load(urlA, seconds, mode.headers, mode.expect));
-        runsB.push(await load(urlB, seconds, mode.headers, mode.expect));
+        // A B, then B A: whichever runs first in a pair gets the same share of the pairs, so a
+        // drift of the machine (a neighbour's load, the CPU's clock) does not favour one side.
+        if (i % 2 === 0) {
+          runsA.push(await load(urlA, seconds, mode.headers, mode.expect));
+          runsB.push(await load(urlB, seconds, mode.headers, mode.expect));
+        } else {
+          runsB.push(await load(urlB, seconds, mode.headers, mode.expect));
+          runsA.push(await load(urlA, seconds, mode.headers, mode.expect));
+        }
         log(`   ${mode.key} pair ${i + 1}/${pairs}: feedwright ${runsA[i]!.rps} req/s (p99 ${runsA[i]!.p99Ms} ms), baseline ${runsB[i]!.rps} req/s (p99 ${runsB[i]!.p99Ms} ms)`);
       }
       const peerHeaders = (which: 'render' | 'cached'): Record<string, string> => (mode.key === 'notModified' ? { 'accept-encoding': 'gzip', 'if-none-match': peerEtags[which] } : mode.headers);
