@@ -61,6 +61,13 @@ export async function publish(ctx: CompileContext, state: CompilerState, plan: P
   const rows: DocumentRow[] = [];
   /** Body files of the documents this publish replaces: deleted after it unless still named. */
   const replaced: string[] = [];
+  /**
+   * The served documents (path, origin index) this publish replaces with other bytes or takes
+   * away: their queued brotli work is dropped at the swap. Gathered here, in the slices, from the
+   * set served now: until the swap it changes only by brotli bodies installed in place, which
+   * keep each document's hash.
+   */
+  const forgotten: [path: string, originIndex: number][] = [];
   // A full re-render builds thousands of documents here, on the serving thread: in slices, so
   // readers are answered in between (nothing is served from `fresh` before the swap below).
   const slicer = createTimeSlicer();
@@ -68,6 +75,7 @@ export async function publish(ctx: CompileContext, state: CompilerState, plan: P
     if (slicer.due()) await slicer.pause();
     const old = before.get(doc.path) ?? [];
     for (const o of old) replaced.push(...o.etags);
+    old.forEach((o, i) => o.hash !== doc.records[i]?.hash && forgotten.push([doc.path, i]));
     const docs = doc.records.map((r, i) => {
       // The same bytes as served now (rendered again): the brotli body already made is kept,
       // unless the document was withheld for a damaged body (then br is made again too).
@@ -81,7 +89,12 @@ export async function publish(ctx: CompileContext, state: CompilerState, plan: P
   }
   // The documents of feeds with no article left: out of the set, the manifest and the folder.
   const gone = plan.removed.flatMap(feedDocumentPaths);
-  for (const path of gone) for (const o of before.get(path) ?? []) replaced.push(...o.etags);
+  for (const path of gone) {
+    (before.get(path) ?? []).forEach((o, i) => {
+      replaced.push(...o.etags);
+      forgotten.push([path, i]);
+    });
+  }
   // A publish that replaces much of the set (a full re-render), or sweeps the folder, counts the
   // new set's names afresh, in slices before the swap; a small one (a write's) adjusts the counts
   // at the swap.
@@ -124,9 +137,8 @@ export async function publish(ctx: CompileContext, state: CompilerState, plan: P
   // Built at the swap, from the set served now: a brotli body installed while this publish was
   // being recorded stays installed.
   const documents = new Map(state.published?.documents ?? []);
-  // Brotli work for the documents replaced by other bytes is dropped.
-  ctx.brotli.forget([...fresh].flatMap(([path, docs]) => (documents.get(path) ?? []).flatMap((d, i) => (docs[i]?.hash === d.hash ? [] : [[path, i] as [string, number]]))));
-  ctx.brotli.forget(gone.flatMap((path) => (documents.get(path) ?? []).map((_, i) => [path, i] as [string, number])));
+  // Brotli work for the documents replaced by other bytes, or gone, is dropped.
+  ctx.brotli.forget(forgotten);
   // The names the set stops naming are counted off as the documents leave it (O(documents replaced)).
   const leaving = recounted === undefined ? [...fresh.keys(), ...gone].flatMap((path) => documents.get(path) ?? []) : [];
   for (const [path, docs] of fresh) documents.set(path, docs);
