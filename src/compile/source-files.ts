@@ -145,6 +145,25 @@ export async function checkArticleFiles(dir: string, timeZone: string, idPrefix?
   return { files: names.length, problems };
 }
 
+/** Entries of the file index read at a time: a page takes a few ms of the serving thread. */
+const INDEX_PAGE = 500;
+
+/**
+ * The whole file index by name, read in pages with the event loop given way between them: the
+ * index of a large archive (100,000 files) read in one query held the serving thread ~1.4 s.
+ */
+async function readWholeIndex(store: ArticleStore): Promise<Map<string, FileEntry>> {
+  const index = new Map<string, FileEntry>();
+  const slicer = createTimeSlicer();
+  for (let after = ''; ; ) {
+    if (slicer.due()) await slicer.pause();
+    const page = await store.readFileIndex(after, INDEX_PAGE);
+    for (const e of page) index.set(e.name, e);
+    if (page.length < INDEX_PAGE) return index;
+    after = (page[page.length - 1] as FileEntry).name;
+  }
+}
+
 /**
  * Brings the store in line with the files: new, changed and removed files. With `only`, just
  * those file names are looked at (the watcher's list of what changed); otherwise every file.
@@ -160,7 +179,7 @@ export async function checkArticleFiles(dir: string, timeZone: string, idPrefix?
 export async function syncArticleFiles(dir: string, store: ArticleStore, timeZone: string, now: number, only?: ReadonlySet<string>, read?: ArticleFileReader, prepare?: PrepareSettings, progress?: (done: number, total: number) => void): Promise<SyncResult> {
   const names = only === undefined ? await listJsonFiles(dir) : [...only].filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
   const present = new Set(only === undefined ? names : names.filter((n) => existsSync(join(dir, n))));
-  const index = new Map((only === undefined ? await store.readFileIndex() : await store.readFileEntries(names)).map((e) => [e.name, e]));
+  const index = only === undefined ? await readWholeIndex(store) : new Map((await store.readFileEntries(names)).map((e) => [e.name, e]));
   const owners = new Map<string, string>();
   for (const e of index.values()) if (e.articleId !== null && present.has(e.name)) owners.set(e.articleId, e.name);
   /** The file that holds an id now, looking beyond the files in hand when only some are. */
@@ -213,6 +232,8 @@ export async function syncArticleFiles(dir: string, store: ArticleStore, timeZon
     // (A removal only ever names an id no file in hand holds, so the order changes nothing else.)
     const batch = writes.splice(0).sort((a, b) => (a.kind === 'delete' ? 0 : 1) - (b.kind === 'delete' ? 0 : 1));
     changes.push(...(await store.writeArticles(batch, now, {
+      // The files are the source: a write lost in a power failure is read again from its file.
+      durable: false,
       onRefused: (r) => {
         const w = batch[r.index];
         if (w?.kind !== 'put') return;

@@ -259,8 +259,10 @@ export async function openPgStore(url: string, options: PgStoreOptions): Promise
     async latestChangeSeq() {
       return run('reading the change log', async () => (await pool.query<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM changes')).rows[0]?.seq ?? 0);
     },
-    async readFileIndex() {
-      return run('reading the file index', async () => (await pool.query<FileRow>(`${FILE_COLUMNS} ORDER BY name`)).rows.map(toFileEntry));
+    async readFileIndex(after, limit) {
+      // The primary key's order (the database's collation) for both the bound and the order, so a
+      // page is one index range and begins where the one before ended.
+      return run('reading the file index', async () => (await pool.query<FileRow>(`${FILE_COLUMNS} WHERE name > $1 ORDER BY name LIMIT $2`, [after ?? '', limit ?? null])).rows.map(toFileEntry));
     },
     async readFileEntries(names) {
       return run('reading the file index', async () => {

@@ -43,7 +43,7 @@ CREATE TABLE IF NOT EXISTS stats_subscribers (
 `;
 
 /** The stats operations over an open SQLite connection (its schema already holds {@link SQLITE_STATS_SCHEMA}). */
-export function createSqliteStats(db: Db): ReaderStatsStore {
+export function createSqliteStats(db: Db, relaxed: <T>(fn: () => T) => T = (fn) => fn()): ReaderStatsStore {
   // Prepared on first use: a read-only connection (a render worker's) never needs them.
   const prepare = () => ({
     traffic: db.prepare('INSERT INTO stats_traffic (hour, path, origin, coding, requests, ok, not_modified, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hour, path, origin, coding) DO UPDATE SET requests = requests + excluded.requests, ok = ok + excluded.ok, not_modified = not_modified + excluded.not_modified, bytes = bytes + excluded.bytes'),
@@ -70,7 +70,7 @@ export function createSqliteStats(db: Db): ReaderStatsStore {
   };
   return {
     async addReaderStats(batch) {
-      run('adding reader counts', () => add.immediate(batch));
+      run('adding reader counts', () => relaxed(() => add.immediate(batch)));
     },
     async readTraffic(fromHour, toHour) {
       return run('reading traffic counts', (q) => q.readTraffic.all(fromHour, toHour).map((r) => ({ hour: r.hour, path: r.path, origin: r.origin, coding: r.coding, requests: r.requests, ok: r.ok, notModified: r.not_modified, bytes: r.bytes })));

@@ -79,6 +79,13 @@ export interface WriteOptions {
    * refusal after the commit. Absent: one refusal fails the whole batch with `ITEM_ID_TAKEN`.
    */
   onRefused?: (refusal: WriteRefusal) => void;
+  /**
+   * False when the caller can make these writes again after a power failure (articles read from
+   * files: the files are the source, and the file index is only written after them): SQLite
+   * then commits without waiting for the disk (see openSqliteStore). Default true: a write an
+   * API client was told is stored (2xx) is on disk when this resolves.
+   */
+  durable?: boolean;
 }
 
 /** What every store is opened with. */
@@ -93,6 +100,8 @@ export interface StoreOptions {
   log?: (line: string) => void;
   /** Open an existing store for reading only (a render worker's connection); nothing is upgraded. */
   readOnly?: boolean;
+  /** Hears every SQL statement the SQLite store runs (better-sqlite3's `verbose`), for tests; PostgreSQL ignores it. */
+  trace?: (sql: string) => void;
 }
 
 /** What a write changed: the scopes the article was listed in before and after. */
@@ -291,8 +300,13 @@ export interface ArticleStore extends HubSubscriptionStore, ReaderStatsStore {
   readChangesSince(seq: number): Promise<{ seq: number; scopes: string[] }[]>;
   /** The newest change's sequence number (0 when none). */
   latestChangeSeq(): Promise<number>;
-  /** The file index of data/articles/. */
-  readFileIndex(): Promise<FileEntry[]>;
+  /**
+   * The file index of data/articles/, in the store's order of names (SQLite: binary; PostgreSQL:
+   * the database's collation): every entry, or with `after` only those whose name sorts after it
+   * in that order, and with `limit` at most that many (a page: the next page is read with the
+   * last name as `after`).
+   */
+  readFileIndex(after?: string, limit?: number): Promise<FileEntry[]>;
   /** The file index entries of the named files (those that have one). */
   readFileEntries(names: readonly string[]): Promise<FileEntry[]>;
   /** Replaces entries of the file index and removes the named ones, in one transaction. */

@@ -137,3 +137,33 @@ describe('article files: one owner per item id', () => {
     expect(result.problems[2]?.message).to.include(`"${PREFIX}feed" is the id of one of the site's feeds`);
   });
 });
+
+describe('article files: a full scan of a large folder', () => {
+  it('finds every file in the index, read in pages (more files than one page): a second scan reads none, an edit is read alone', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { openSqliteStore } = await import('../../src/store/sqlite-store.js');
+    const { syncArticleFiles } = await import('../../src/compile/source-files.js');
+    const dir = mkdtempSync(join(tmpdir(), 'feedwright-scan-'));
+    const articles = join(dir, 'articles');
+    mkdirSync(articles);
+    const n = 1_234; // more than two pages of the file index
+    for (let i = 0; i < n; i += 1) writeFileSync(join(articles, `a${i}.json`), JSON.stringify(article(`a${i}`)));
+    const store = openSqliteStore(join(dir, 'feedwright.db'), { idPrefix: PREFIX });
+    try {
+      const first = await syncArticleFiles(articles, store, 'UTC', Date.now());
+      expect(first.filesRead).to.equal(n);
+      expect((await store.readFileIndex()).length).to.equal(n);
+      const second = await syncArticleFiles(articles, store, 'UTC', Date.now());
+      expect(second.filesRead, 'files the index already knew, read again').to.equal(0);
+      expect(second.changes).to.have.length(0);
+      writeFileSync(join(articles, `a${n - 1}.json`), JSON.stringify(article(`a${n - 1}`, { title: 'Edited, and longer than before' })));
+      const third = await syncArticleFiles(articles, store, 'UTC', Date.now());
+      expect(third.filesRead).to.equal(1);
+      expect(third.changes.map((c) => c.id)).to.deep.equal([`a${n - 1}`]);
+    } finally {
+      await store.close();
+      removeDir(dir);
+    }
+  });
+});

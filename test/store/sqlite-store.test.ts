@@ -264,3 +264,40 @@ describe('SQLite store: one owner per reader id, enforced by the schema', () => 
     }
   });
 });
+
+describe('SQLite store: which commits wait for the disk', () => {
+  // An fsync on the serving thread during a compile's body writes can hold readers for tens to
+  // hundreds of ms: only writes a client was told are stored (2xx) wait for the disk.
+  const syncModes = (sqls: string[]) => sqls.filter((q) => /^PRAGMA synchronous/i.test(q)).map((q) => q.replace(/^PRAGMA synchronous\s*=\s*/i, '').trim());
+  const article = (id: string) => parseArticle({ id, path: `/a/${id}`, title: id, body: '<p>a</p>', published: '2016-07-01T10:00:00Z' }, 'UTC');
+
+  it('an API write commits with synchronous=FULL; file-sourced writes, the manifest, brotli sizes, prepared forms, the file index and readers counts commit with NORMAL and put FULL back', async () => {
+    const sqls: string[] = [];
+    const store = openSqliteStore(freshFile(), { idPrefix: 'tag:example.org,2016:', trace: (q) => sqls.push(q) });
+    try {
+      const opened = syncModes(sqls);
+      expect(opened).to.deep.equal(['FULL']);
+      const step = async (fn: () => Promise<unknown>) => {
+        sqls.length = 0;
+        await fn();
+        return syncModes(sqls);
+      };
+      const a = article('a1');
+      expect(await step(() => store.writeArticles([{ kind: 'put', article: a, digest: articleDigest(a), source: 'api' }], 1000))).to.deep.equal([]);
+      const b = article('b1');
+      expect(await step(() => store.writeArticles([{ kind: 'put', article: b, digest: articleDigest(b), source: 'file:b1.json' }], 1000, { durable: false }))).to.deep.equal(['NORMAL', 'FULL']);
+      expect(await step(() => store.writeFileIndex([{ name: 'b1.json', mtimeMs: 1, size: 2, digest: 'd', articleId: 'b1' }], []))).to.deep.equal(['NORMAL', 'FULL']);
+      expect(await step(() => store.storePrepared([{ id: 'a1', digest: articleDigest(a), prepared: { key: 'k', data: '{}' } }]))).to.deep.equal(['NORMAL', 'FULL']);
+      const record = { contentType: 'application/rss+xml', lastModified: 1000, hash: 'h1', sizes: { identity: 10, gzip: 5, br: 0 } };
+      expect(await step(() => store.writePublish({ states: new Map([['', { digest: 'x', lastModified: 1000 }]]), documents: [{ path: '/rss.xml', origin: 'https://example.org', record }], renderDigest: 'r', visibleUntil: 1000, changeSeq: 0 }))).to.deep.equal(['NORMAL', 'FULL']);
+      expect(await step(() => store.recordBrotliSizes([{ path: '/rss.xml', origin: 'https://example.org', hash: 'h1', size: 4 }]))).to.deep.equal(['NORMAL', 'FULL']);
+      expect(await step(() => store.addReaderStats({ traffic: [{ hour: 1, path: '/rss.xml', origin: 'https://example.org', coding: 'gzip', requests: 1, ok: 1, notModified: 0, bytes: 5 }], readers: [], subscribers: [] }))).to.deep.equal(['NORMAL', 'FULL']);
+      // A relaxed write that fails still puts FULL back: the next API write waits for the disk.
+      expect(await step(() => store.writeArticles([{ kind: 'put', article: article('a1'), digest: 'other', source: 'file:x.json' }, { kind: 'put', article: { ...article('c1'), guid: b.guid ?? 'tag:example.org,2016:b1' }, digest: 'c', source: 'file:c1.json' }], 1000, { durable: false }).catch(() => undefined))).to.deep.equal(['NORMAL', 'FULL']);
+      // And the API's delete waits for the disk too.
+      expect(await step(() => store.writeArticles([{ kind: 'delete', id: 'a1' }], 2000))).to.deep.equal([]);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -252,6 +252,25 @@ export function storeContract(name: string, open: (options: StoreOptions) => Pro
       expect(states.size).to.equal(2);
     });
 
+    it('reads the file index in pages, each beginning where the one before ended: every entry once', async () => {
+      // Names whose order differs between a binary and a linguistic collation (case, punctuation, non-ASCII).
+      const names = ['B.json', 'a.json', 'a-b.json', 'ab.json', 'Z-1.json', 'z.json', 'é.json', 'e.json', '_x.json', '10.json', '9.json'];
+      await store.writeFileIndex(names.map((name, i) => ({ name, mtimeMs: i, size: i, digest: `d${i}`, articleId: null })), []);
+      const whole = (await store.readFileIndex()).map((e) => e.name);
+      expect([...whole].sort()).to.deep.equal([...names].sort());
+      const paged: string[] = [];
+      for (let after = ''; ; ) {
+        const page = await store.readFileIndex(after, 3);
+        expect(page.length).to.be.at.most(3);
+        paged.push(...page.map((e) => e.name));
+        if (page.length < 3) break;
+        after = page[page.length - 1]!.name;
+      }
+      expect(paged).to.deep.equal(whole);
+      const at = whole.indexOf('e.json');
+      expect((await store.readFileIndex('e.json', 2)).map((e) => e.name)).to.deep.equal(whole.slice(at + 1, at + 3));
+    });
+
     it('records brotli sizes made after a publish, only on rows that still have that hash and wait for one', async () => {
       const record = (hash: string, br: number) => ({ contentType: 'application/rss+xml; charset=utf-8', lastModified: 1000, hash, sizes: { identity: 300, gzip: 80, br } });
       const rows = [
