@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import express, { type Request, type Response, type Router } from 'express';
 import { escapeHtmlText as escapeHtml } from '../core/html-escape.js';
+import type { FeedReport } from '../stats/feed-report.js';
 import type { StatsReport } from '../stats/report.js';
 import { apiTokensOf } from './api.js';
 import { createAuthThrottle, type AuthThrottle } from './auth-throttle.js';
@@ -30,6 +31,12 @@ export interface StatsPageOptions {
   behindProxy: boolean;
   /** The figures, fresh (the caller flushes the counts first); throws the store's errors. */
   report: () => Promise<StatsReport>;
+  /**
+   * One document's figures and series for `/stats.json?path=` (fresh, as `report`), from the
+   * query's value as sent (decoded once from the query string); undefined for a path that is no
+   * document and has nothing counted (404). Absent: `?path=` answers 404.
+   */
+  feed?: (path: string) => Promise<FeedReport | undefined>;
   /**
    * The per-address throttle the API and /metrics share (app.ts): a wrong bearer token or login
    * here counts against the address as there, and a held-back address gets 429 here too.
@@ -283,8 +290,24 @@ export function createStatsRouter(options: StatsPageOptions): Router {
         .send(JSON.stringify({ type: 'about:blank', title: a === 'none' ? 'Unauthorized' : 'Forbidden', status: a === 'none' ? 401 : 403, detail: 'The figures need the API token (Authorization: Bearer, or the cookie /stats sets).' }));
       return;
     }
-    options.report().then(
-      (report) => res.set('Cache-Control', 'no-store').json(report),
+    const problem = (status: number, title: string, detail: string) => {
+      res.status(status).set('Cache-Control', 'no-store').type('application/problem+json').send(JSON.stringify({ type: 'about:blank', title, status, detail }));
+    };
+    const asked = req.query.path;
+    if (asked === undefined) {
+      options.report().then(
+        (report) => res.set('Cache-Control', 'no-store').json(report),
+        (err: unknown) => next(err),
+      );
+      return;
+    }
+    // One document's figures: `?path=` once, a string (`?path=a&path=b` or `?path[x]=` is malformed).
+    if (typeof asked !== 'string') return problem(400, 'Bad Request', 'path must be given once, as a document path (e.g. ?path=/rss.xml, percent-encoded in the query).');
+    const feed = options.feed;
+    const unknown = () => problem(404, 'Not Found', 'No document at that path, and nothing counted for it in the last 7 days.');
+    if (feed === undefined) return unknown();
+    feed(asked).then(
+      (report) => (report === undefined ? unknown() : res.set('Cache-Control', 'no-store').json(report)),
       (err: unknown) => next(err),
     );
   });
