@@ -133,7 +133,8 @@ function loginPage(title: string, message: string): string {
 }
 
 function statsPage(title: string): string {
-  const chart = (name: string, caption: string) => `<figure class="chart"><figcaption id="chart-${name}">${caption}</figcaption><div data-chart="${name}" role="img" aria-labelledby="chart-${name}"></div></figure>`;
+  const chart = (name: string, caption: string) => `<figure class="chart"><figcaption id="chart-${name}">${caption} <span class="subject" data-subject>(whole site)</span></figcaption><div data-chart="${name}" role="img" aria-labelledby="chart-${name}"></div></figure>`;
+  const heads = (first: string) => `<th scope="col">${first}</th><th scope="col">Requests</th><th scope="col">200</th><th scope="col">304</th><th scope="col">304 share</th><th scope="col">Bytes</th><th scope="col">gzip</th><th scope="col">br</th><th scope="col">Subscribers</th>`;
   return page(`Readers of ${title}`, `<h1>Readers of ${escapeHtml(title)}</h1>
 <p data-status role="status">Loading the figures…</p>
 <section aria-labelledby="h-site">
@@ -141,7 +142,12 @@ function statsPage(title: string): string {
 <dl class="totals" data-totals></dl>
 </section>
 <section aria-labelledby="h-charts">
-<h2 id="h-charts">Over time (UTC)</h2>
+<h2 id="h-charts" tabindex="-1">Over time (UTC): <span data-subject-heading>whole site</span></h2>
+<div class="chart-pick">
+<label for="chart-path">Charts for</label>
+<select id="chart-path" name="path" data-chart-path><option value="">Whole site</option></select>
+</div>
+<p class="chart-summary" data-chart-summary></p>
 <div class="charts">
 ${chart('requests', 'Polls per hour')}
 ${chart('share', '304 share per hour (%)')}
@@ -151,10 +157,18 @@ ${chart('subscribers', 'Subscribers (rolling 7-day maximum) and individual reade
 </section>
 <section aria-labelledby="h-feeds">
 <h2 id="h-feeds">Per feed, last 7 days</h2>
+<p class="hint">Choose a document to see its charts above.</p>
 <div class="scroll" tabindex="0" role="region" aria-label="Per-feed table (scrolls sideways)"><table class="figures" data-feeds>
-<thead><tr><th scope="col">Document</th><th scope="col">Requests</th><th scope="col">200</th><th scope="col">304</th><th scope="col">304 share</th><th scope="col">Bytes</th><th scope="col">gzip</th><th scope="col">br</th><th scope="col">Subscribers</th><th scope="col">Readers today</th></tr></thead>
+<thead><tr>${heads('Document')}<th scope="col">Readers today</th></tr></thead>
 <tbody></tbody>
 <tfoot></tfoot>
+</table></div>
+</section>
+<section aria-labelledby="h-origins">
+<h2 id="h-origins">Per origin, last 7 days</h2>
+<div class="scroll" tabindex="0" role="region" aria-label="Per-origin table (scrolls sideways)"><table class="figures" data-origins>
+<thead><tr>${heads('Origin')}</tr></thead>
+<tbody></tbody>
 </table></div>
 </section>
 <section aria-labelledby="h-families">
