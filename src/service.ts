@@ -153,7 +153,7 @@ export function createService(options: ServiceOptions): Service {
   // readers counted for /stats).
   const accessLog = options.accessLog === undefined ? undefined : createAccessLog({ logger: options.accessLog, origins: options.site.origins.map((o) => o.href), behindProxy: options.site.behindProxy });
   // Readers counted (issue 12): the fast path's observer, flushed to the store.
-  const stats = createReaderStats({ site: options.site, store, log, ...(options.statsFlushMs === undefined ? {} : { flushMs: options.statsFlushMs }), ...(options.clock === undefined ? {} : { clock: options.clock }) });
+  const stats = createReaderStats({ site: options.site, store, log, isDocument: (path) => compiler.current()?.documents.has(path) === true, ...(options.statsFlushMs === undefined ? {} : { flushMs: options.statsFlushMs }), ...(options.clock === undefined ? {} : { clock: options.clock }) });
   // The app's answers (health, /stats, the API, pages) go to metrics and the access log only: the
   // readers counted are the feed documents' readers.
   const observeErrors = (err: unknown) => logger.error(`observing a response: ${(err as Error).message}`);

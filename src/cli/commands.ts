@@ -105,7 +105,8 @@ FEEDWRIGHT_DATA, ./data). Never overwrites: exits 1 naming the file when either 
     description: `Prints the readers counted over the last 7 days (UTC), as on the /stats page: per document and
 for the whole site, requests, 200s, 304s, the 304 share, bytes sent (in total, gzip, br), the
 aggregators' subscribers (each one's highest count of the 7 days) and today's individual readers;
-then the requests and readers by User-Agent family. Counts reach the store at each flush of a
+then the same per origin (the primary and each mirror: requests, 200s, 304s, the 304 share,
+bytes, subscribers); then the requests and readers by User-Agent family. Counts reach the store at each flush of a
 running server (every FEEDWRIGHT_STATS_FLUSH_SECONDS, default 60, and when it stops). Only reads:
 a data folder without a store (nothing compiled or served yet) is said so, exit 1, creating none.`,
     options: [{ name: 'json', type: 'boolean', help: 'print the same report as /stats.json' }],

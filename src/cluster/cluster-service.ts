@@ -138,7 +138,7 @@ export function createClusterService(options: ClusterServiceOptions): ClusterSer
   const writer = createArticleWriter({ store, compiler: node.target, timeZone: site.timeZone, prepare: prepareSettingsOf(site) });
   const accessLog = options.accessLog === undefined ? undefined : createAccessLog({ logger: options.accessLog, origins: site.origins.map((o) => o.href), behindProxy: site.behindProxy });
   // Readers counted (issue 12): the fast path's observer, flushed to the store.
-  const stats = createReaderStats({ site: site, store, log, ...(options.statsFlushMs === undefined ? {} : { flushMs: options.statsFlushMs }) });
+  const stats = createReaderStats({ site: site, store, log, isDocument: (path) => node.current()?.documents.has(path) === true, ...(options.statsFlushMs === undefined ? {} : { flushMs: options.statsFlushMs }) });
   // The app's answers (health, /stats, the API, pages) go to metrics and the access log only: the
   // readers counted are the feed documents' readers.
   const observeErrors = (err: unknown) => logger.error(`observing a response: ${(err as Error).message}`);

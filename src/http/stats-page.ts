@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import express, { type Request, type Response, type Router } from 'express';
 import { escapeHtmlText as escapeHtml } from '../core/html-escape.js';
+import type { FeedReport } from '../stats/feed-report.js';
 import type { StatsReport } from '../stats/report.js';
 import { apiTokensOf } from './api.js';
 import { createAuthThrottle, type AuthThrottle } from './auth-throttle.js';
@@ -30,6 +31,12 @@ export interface StatsPageOptions {
   behindProxy: boolean;
   /** The figures, fresh (the caller flushes the counts first); throws the store's errors. */
   report: () => Promise<StatsReport>;
+  /**
+   * One document's figures and series for `/stats.json?path=` (fresh, as `report`), from the
+   * query's value as sent (decoded once from the query string); undefined for a path that is no
+   * document and has nothing counted (404). Absent: `?path=` answers 404.
+   */
+  feed?: (path: string) => Promise<FeedReport | undefined>;
   /**
    * The per-address throttle the API and /metrics share (app.ts): a wrong bearer token or login
    * here counts against the address as there, and a held-back address gets 429 here too.
@@ -126,7 +133,8 @@ function loginPage(title: string, message: string): string {
 }
 
 function statsPage(title: string): string {
-  const chart = (name: string, caption: string) => `<figure class="chart"><figcaption id="chart-${name}">${caption}</figcaption><div data-chart="${name}" role="img" aria-labelledby="chart-${name}"></div></figure>`;
+  const chart = (name: string, caption: string) => `<figure class="chart"><figcaption id="chart-${name}">${caption} <span class="subject" data-subject>(whole site)</span></figcaption><div data-chart="${name}" role="img" aria-labelledby="chart-${name}"></div></figure>`;
+  const heads = (first: string) => `<th scope="col">${first}</th><th scope="col">Requests</th><th scope="col">200</th><th scope="col">304</th><th scope="col">304 share</th><th scope="col">Bytes</th><th scope="col">gzip</th><th scope="col">br</th><th scope="col">Subscribers</th>`;
   return page(`Readers of ${title}`, `<h1>Readers of ${escapeHtml(title)}</h1>
 <p data-status role="status">Loading the figures…</p>
 <section aria-labelledby="h-site">
@@ -134,7 +142,12 @@ function statsPage(title: string): string {
 <dl class="totals" data-totals></dl>
 </section>
 <section aria-labelledby="h-charts">
-<h2 id="h-charts">Over time (UTC)</h2>
+<h2 id="h-charts" tabindex="-1">Over time (UTC): <span data-subject-heading>whole site</span></h2>
+<div class="chart-pick">
+<label for="chart-path">Charts for</label>
+<select id="chart-path" name="path" data-chart-path><option value="">Whole site</option></select>
+</div>
+<p class="chart-summary" data-chart-summary></p>
 <div class="charts">
 ${chart('requests', 'Polls per hour')}
 ${chart('share', '304 share per hour (%)')}
@@ -144,10 +157,18 @@ ${chart('subscribers', 'Subscribers (rolling 7-day maximum) and individual reade
 </section>
 <section aria-labelledby="h-feeds">
 <h2 id="h-feeds">Per feed, last 7 days</h2>
+<p class="hint">Choose a document to see its charts above.</p>
 <div class="scroll" tabindex="0" role="region" aria-label="Per-feed table (scrolls sideways)"><table class="figures" data-feeds>
-<thead><tr><th scope="col">Document</th><th scope="col">Requests</th><th scope="col">200</th><th scope="col">304</th><th scope="col">304 share</th><th scope="col">Bytes</th><th scope="col">gzip</th><th scope="col">br</th><th scope="col">Subscribers</th><th scope="col">Readers today</th></tr></thead>
+<thead><tr>${heads('Document')}<th scope="col">Readers today</th></tr></thead>
 <tbody></tbody>
 <tfoot></tfoot>
+</table></div>
+</section>
+<section aria-labelledby="h-origins">
+<h2 id="h-origins">Per origin, last 7 days</h2>
+<div class="scroll" tabindex="0" role="region" aria-label="Per-origin table (scrolls sideways)"><table class="figures" data-origins>
+<thead><tr>${heads('Origin')}</tr></thead>
+<tbody></tbody>
 </table></div>
 </section>
 <section aria-labelledby="h-families">
@@ -283,8 +304,24 @@ export function createStatsRouter(options: StatsPageOptions): Router {
         .send(JSON.stringify({ type: 'about:blank', title: a === 'none' ? 'Unauthorized' : 'Forbidden', status: a === 'none' ? 401 : 403, detail: 'The figures need the API token (Authorization: Bearer, or the cookie /stats sets).' }));
       return;
     }
-    options.report().then(
-      (report) => res.set('Cache-Control', 'no-store').json(report),
+    const problem = (status: number, title: string, detail: string) => {
+      res.status(status).set('Cache-Control', 'no-store').type('application/problem+json').send(JSON.stringify({ type: 'about:blank', title, status, detail }));
+    };
+    const asked = req.query.path;
+    if (asked === undefined) {
+      options.report().then(
+        (report) => res.set('Cache-Control', 'no-store').json(report),
+        (err: unknown) => next(err),
+      );
+      return;
+    }
+    // One document's figures: `?path=` once, a string (`?path=a&path=b` or `?path[x]=` is malformed).
+    if (typeof asked !== 'string') return problem(400, 'Bad Request', 'path must be given once, as a document path (e.g. ?path=/rss.xml, percent-encoded in the query).');
+    const feed = options.feed;
+    const unknown = () => problem(404, 'Not Found', 'No document at that path, and nothing counted for it in the last 7 days.');
+    if (feed === undefined) return unknown();
+    feed(asked).then(
+      (report) => (report === undefined ? unknown() : res.set('Cache-Control', 'no-store').json(report)),
       (err: unknown) => next(err),
     );
   });

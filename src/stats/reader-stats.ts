@@ -7,6 +7,7 @@ import type { ResponseObserver } from '../http/served-response.js';
 import type { ReaderStatsStore } from '../store/reader-stats.js';
 import { createReaderCounter } from './counter.js';
 import { createStatsFlusher, type StatsFlusher } from './flush.js';
+import { readFeedReport } from './feed-report.js';
 import { readStatsReport } from './report.js';
 
 /** What the wiring needs. */
@@ -17,6 +18,8 @@ export interface ReaderStatsOptions {
   flushMs?: number;
   clock?: () => number;
   log?: (line: string) => void;
+  /** Whether the site publishes a document at this (canonical) path now: `/stats.json?path=` knows it then, counted or not. */
+  isDocument?: (path: string) => boolean;
 }
 
 /** The pieces a service wires in. */
@@ -32,7 +35,8 @@ export interface ReaderStats {
 /** Builds the counter, the flusher (not started) and the page's report reader. */
 export function createReaderStats(options: ReaderStatsOptions): ReaderStats {
   const clock = options.clock ?? Date.now;
-  const counter = createReaderCounter({ origins: options.site.origins.map((o) => o.href), behindProxy: options.site.behindProxy, clock });
+  const origins = options.site.origins.map((o) => o.href);
+  const counter = createReaderCounter({ origins, behindProxy: options.site.behindProxy, clock });
   const flusher = createStatsFlusher({ counter, store: options.store, ...(options.flushMs === undefined ? {} : { intervalMs: options.flushMs }), ...(options.log === undefined ? {} : { log: options.log }) });
   return {
     observe: counter.observe,
@@ -46,7 +50,11 @@ export function createReaderStats(options: ReaderStatsOptions): ReaderStats {
       // instances of a cluster add theirs at their next flush).
       report: async () => {
         await flusher.flush();
-        return readStatsReport(options.store, clock());
+        return readStatsReport(options.store, clock(), { origins });
+      },
+      feed: async (path) => {
+        await flusher.flush();
+        return readFeedReport(options.store, clock(), path, { origins, ...(options.isDocument === undefined ? {} : { isDocument: options.isDocument }) });
       },
     }),
   };

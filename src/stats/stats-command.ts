@@ -1,6 +1,6 @@
 // `feedwright stats` (issue 12): the /stats page's figures in a terminal — the per-document
-// table and the site's totals over the last 7 days, the readers by family and the subscribers
-// by aggregator — as plain aligned columns, or the page's JSON with `--json`.
+// table and the site's totals over the last 7 days, the per-origin table, the readers by family
+// and the subscribers by aggregator — as plain aligned columns, or the page's JSON with `--json`.
 import { existsSync } from 'node:fs';
 import type { RuntimeConfig } from '../config.js';
 import { FeedwrightError } from '../core/errors.js';
@@ -8,12 +8,13 @@ import type { SiteConfig } from '../core/site.js';
 import { openPgStore } from '../store/pg-store.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import type { ReaderStatsStore } from '../store/reader-stats.js';
-import { readStatsReport, type Figures, type StatsReport } from './report.js';
+import { readStatsReport, type StatsReport } from './report.js';
+import type { Totals } from './series.js';
 
 
 const n = (v: number) => v.toLocaleString('en');
 const share = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(1)}%`);
-const subscribers = (f: Figures) => {
+const subscribers = (f: Totals) => {
   const by = Object.entries(f.subscribersByAggregator).map(([a, c]) => `${a} ${n(c)}`);
   return by.length === 0 ? n(f.subscribers) : `${n(f.subscribers)} (${by.join(', ')})`;
 };
@@ -43,23 +44,25 @@ export function alignColumns(rows: readonly (readonly string[])[]): string[] {
 
 /** The report as the terminal shows it (lines, no trailing newline). Pure. */
 export function formatStatsReport(report: StatsReport): string[] {
-  const figures = (name: string, f: Figures) => [name, n(f.requests), n(f.ok), n(f.notModified), share(f.notModifiedShare), n(f.bytes), n(f.bytesByCoding.gzip), n(f.bytesByCoding.br), subscribers(f), n(f.readersToday)];
+  const totals = (name: string, f: Totals) => [name, n(f.requests), n(f.ok), n(f.notModified), share(f.notModifiedShare), n(f.bytes), n(f.bytesByCoding.gzip), n(f.bytesByCoding.br), subscribers(f)];
+  const heads = ['requests', '200', '304', '304 share', 'bytes', 'gzip bytes', 'br bytes', 'subscribers'];
   const lines = [`readers counted from ${report.from} to ${report.to} (UTC, ${report.days} days)`, ''];
   lines.push(...alignColumns([
-    ['document', 'requests', '200', '304', '304 share', 'bytes', 'gzip bytes', 'br bytes', 'subscribers', 'readers today'],
-    ...report.feeds.map((f) => figures(displayPath(f.path), f)),
-    figures('whole site', report.site),
+    ['document', ...heads, 'readers today'],
+    ...report.feeds.map((f) => [...totals(displayPath(f.path), f), n(f.readersToday)]),
+    [...totals('whole site', report.site), n(report.site.readersToday)],
   ]));
+  lines.push('', ...alignColumns([['origin', ...heads], ...report.origins.map((o) => totals(o.origin, o))]));
   lines.push('', ...alignColumns([['reader family', 'requests', 'readers today'], ...report.site.byFamily.map((f) => [f.family, n(f.requests), n(f.readersToday)])]));
   return lines;
 }
 
 /**
  * Prints the report of `store` as of `now` (epoch ms) to `out`: the table, or with `json` the
- * JSON of /stats.json. Resolves with the exit code (0). Throws the store's errors.
+ * JSON of /stats.json; `origins` (the site's, primary first) are listed even with nothing counted. Resolves with the exit code (0). Throws the store's errors.
  */
-export async function printStats(store: ReaderStatsStore, options: { json: boolean; now?: number }, out: NodeJS.WritableStream): Promise<number> {
-  const report = await readStatsReport(store, options.now ?? Date.now());
+export async function printStats(store: ReaderStatsStore, options: { json: boolean; now?: number; origins?: readonly string[] }, out: NodeJS.WritableStream): Promise<number> {
+  const report = await readStatsReport(store, options.now ?? Date.now(), options.origins === undefined ? {} : { origins: options.origins });
   out.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatStatsReport(report).join('\n')}\n`);
   return 0;
 }
@@ -84,7 +87,7 @@ export async function statsCommand(runtime: RuntimeConfig, site: SiteConfig, opt
   expectStore(runtime);
   const store = runtime.databaseUrl !== undefined ? await openPgStore(runtime.databaseUrl, { idPrefix: site.idPrefix, poolSize: 2 }) : openSqliteStore(runtime.databaseFile, { idPrefix: site.idPrefix });
   try {
-    return await printStats(store, options, out);
+    return await printStats(store, { ...options, origins: site.origins.map((o) => o.href) }, out);
   } finally {
     await store.close();
   }

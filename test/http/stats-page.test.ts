@@ -60,7 +60,7 @@ describe('/stats: token-guarded figures', function () {
     const json = await get(suite.svc.port, '/stats.json', { Authorization: `Bearer ${HEALTH_TOKEN}` });
     expect(json.status).to.equal(200);
     expect(json.headers['cache-control']).to.equal('no-store');
-    expect(JSON.parse(json.text)).to.have.keys('generatedAt', 'from', 'to', 'days', 'site', 'feeds', 'hourly', 'daily');
+    expect(JSON.parse(json.text)).to.have.keys('generatedAt', 'from', 'to', 'days', 'site', 'feeds', 'origins', 'hourly', 'daily');
   });
 
   it('logs a browser in with the form: a cookie derived from the token, HttpOnly and SameSite=Strict; a wrong token sets none', async () => {

@@ -1,8 +1,10 @@
 // The /stats page in headless Chromium (Debian's /usr/bin/chromium through playwright-core, as
 // test/pages/previews.test.ts): polls with real User-Agents are counted, then the page is
 // opened, logged into with its form, and must draw its four uPlot charts (canvas elements) with
-// no console error and no CSP violation, show the counted figures in its table, and pass
-// axe-core (no serious or critical violation, colour contrast included) in light and dark mode.
+// no console error and no CSP violation, show the counted figures in its tables (per feed and
+// per origin), draw one feed's charts when its link or the "Charts for" list chooses it (and
+// when its #feed= address is opened), and pass axe-core (no violation of any impact, colour
+// contrast included) in light and dark mode.
 // Skipped, saying why, without Chromium unless FEEDWRIGHT_REQUIRE_CHROMIUM=1 (CI).
 import { expect } from 'chai';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -16,8 +18,14 @@ const CHROMIUM = '/usr/bin/chromium';
 const REQUIRED = process.env.FEEDWRIGHT_REQUIRE_CHROMIUM === '1';
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'pages');
 const NNW = 'NetNewsWire (RSS Reader; https://netnewswire.com/)';
-/** The feed of the sample's Persian tag, as people read its path. */
+/** The feed of the sample's Persian tag, as people read its path, and as served and counted. */
 const TAG_PATH = '/tags/تهران/rss.xml';
+const TAG_SERVED = TAG_PATH.split('/').map(encodeURIComponent).join('/');
+
+/** Each chart's canvas as a PNG data URL, by chart name: what it draws, to compare. */
+async function chartImages(page: Page): Promise<Record<string, string>> {
+  return page.evaluate(() => Object.fromEntries([...document.querySelectorAll('[data-chart]')].map((d) => [(d as HTMLElement).dataset.chart, (d.querySelector('canvas') as HTMLCanvasElement).toDataURL()])));
+}
 
 interface AxeViolation { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }
 
@@ -146,6 +154,48 @@ describe('/stats in headless Chromium', function () {
         expect(problems).to.deep.equal([]);
         const violations = await axeViolations(page);
         expect(violations, JSON.stringify(violations, null, 2)).to.deep.equal([]);
+
+        // Per origin (review): the primary and the mirror, each with its figures.
+        expect(await page.locator('[data-origins] tbody th').allInnerTexts()).to.deep.equal(['https://www.presstv.com', 'https://www.presstv.ir']);
+        expect((await page.locator('[data-origins] tbody tr').nth(0).locator('td').allInnerTexts()).slice(0, 4)).to.deep.equal(['8', '7', '1', '12.5 %']);
+
+        // One feed's charts (review): its link in the table shows them on the same page.
+        const siteCharts = await chartImages(page);
+        expect(await page.locator('[data-subject-heading]').innerText()).to.equal('whole site');
+        await Promise.all([
+          page.waitForResponse((r) => new URL(r.url()).pathname === '/stats.json' && new URL(r.url()).searchParams.get('path') === '/rss.xml' && r.status() === 200),
+          row.locator('th a').click(),
+        ]);
+        await page.waitForFunction(() => document.querySelector('[data-subject-heading]')?.textContent === '/rss.xml');
+        expect(new URL(page.url()).hash).to.equal(`#feed=${encodeURIComponent('/rss.xml')}`);
+        expect(await page.locator('[data-chart] canvas').count()).to.equal(4);
+        expect(await page.locator('[data-chart-path]').inputValue()).to.equal('/rss.xml');
+        expect(await page.locator('[data-chart-summary]').innerText()).to.match(/^\/rss\.xml: 7 requests, 304 share 14\.3 %, .* sent, 1,398 \(Feedly 1,234/);
+        expect(await page.locator('#chart-requests').innerText()).to.equal('Polls per hour (/rss.xml)');
+        expect(await page.evaluate(() => document.activeElement?.id)).to.equal('h-charts');
+        const rssCharts = await chartImages(page);
+        expect(rssCharts.requests, 'the polls chart redrawn with the feed\'s series').to.not.equal(siteCharts.requests);
+        // The list chooses another: the Persian tag's feed, named as people read it.
+        await Promise.all([
+          page.waitForResponse((r) => new URL(r.url()).pathname === '/stats.json' && new URL(r.url()).searchParams.get('path') === TAG_SERVED && r.status() === 200),
+          page.getByLabel('Charts for').selectOption({ label: TAG_PATH }),
+        ]);
+        await page.waitForFunction((p) => document.querySelector('[data-subject-heading]')?.textContent === p, TAG_PATH);
+        const tagCharts = await chartImages(page);
+        expect(tagCharts.subscribers, 'no subscribers for the tag').to.not.equal(rssCharts.subscribers);
+        // Its address opens the page on its charts (a fresh load of the fragment).
+        await page.goto(`${base}/stats#feed=${encodeURIComponent(TAG_SERVED)}`, { waitUntil: 'load' });
+        await page.reload({ waitUntil: 'load' });
+        await page.waitForFunction((p) => document.querySelector('[data-subject-heading]')?.textContent === p && document.querySelectorAll('[data-chart] canvas').length === 4, TAG_PATH, { timeout: 60_000 });
+        // And back to the whole site.
+        await page.getByLabel('Charts for').selectOption({ label: 'Whole site' });
+        await page.waitForFunction(() => document.querySelector('[data-subject-heading]')?.textContent === 'whole site');
+        await row.locator('th a').click();
+        await page.waitForFunction(() => document.querySelector('[data-subject-heading]')?.textContent === '/rss.xml');
+        await page.screenshot({ path: join(ARTIFACTS, `stats-feed-${scheme}.png`), fullPage: true });
+        expect(problems).to.deep.equal([]);
+        const feedViolations = await axeViolations(page);
+        expect(feedViolations, `a feed's charts: ${JSON.stringify(feedViolations, null, 2)}`).to.deep.equal([]);
       } finally {
         await context.close();
       }
