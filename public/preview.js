@@ -5,9 +5,15 @@
 // it by hand. Without the script the page still shows the address (on the origin it was
 // compiled for) to select and copy by hand.
 // It also takes out a lead photo that cannot be loaded (missing on this site), which would
-// otherwise leave a blank box the photo's size (its width and height reserve the space).
+// otherwise leave a blank box the photo's size (its width and height reserve the space): the
+// image alone goes, so its caption and credit stay; a figure left with nothing to show goes too.
 'use strict';
-const dropBrokenPhoto = (img) => img.closest('.items figure')?.remove();
+const dropBrokenPhoto = (img) => {
+  const figure = img.closest('.items figure');
+  if (!figure) return;
+  img.remove();
+  if (!figure.querySelector('figcaption, img, a')) figure.remove();
+};
 // Images that fail after this runs (lazy ones, as they are scrolled to); 'error' does not bubble.
 document.addEventListener('error', (event) => {
   if (event.target instanceof HTMLImageElement) dropBrokenPhoto(event.target);

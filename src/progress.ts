@@ -1,7 +1,10 @@
 // Progress of long command-line work on stderr. On a terminal: a cli-progress bar (label, bar,
-// count, percentage, time left), shown only once the work has lasted TTY_DELAY_MS, so a short
-// run prints nothing. On a pipe or a log file: a line at each tenth of the work, and only for
-// work of 100 units or more, so a short run (or a test reading stderr) sees nothing.
+// count, percentage, time left) for each step, shown only once the command has run for
+// TTY_DELAY_MS (its whole run: a compile whose steps each take under two seconds still gets its
+// bar once it has run two), so a short command prints nothing. On a pipe or a log file: a line at
+// each tenth of a step's work (the count that reaches it, whatever the size of the caller's
+// batches), and only for work of 100 units or more, so a short run (or a test reading stderr)
+// sees nothing.
 import cliProgress from 'cli-progress';
 
 /** Where progress goes: a stream with an optional `isTTY` and `columns` (process.stderr). */
@@ -15,8 +18,10 @@ export interface ProgressStream {
 export interface ProgressOptions {
   /** Milliseconds since some origin (default Date.now). */
   clock?: () => number;
-  /** Work shorter than this many milliseconds shows no bar on a terminal (default 2000). */
+  /** A command that has run less than this many milliseconds shows no bar on a terminal (default 2000). */
   delayMs?: number;
+  /** When the command started, on `clock` (default: when the reporter is made). */
+  start?: number;
 }
 
 /** A reporter: `report(label, done, total, pipeMinTotal?)` as work advances, `end()` when it is over. */
@@ -27,11 +32,17 @@ export interface ProgressReporter {
 
 /** Below this many units, a pipe gets no progress lines. */
 const PIPE_MIN_TOTAL = 100;
-/** Work that ends sooner shows no bar on a terminal. */
+/** A command that ends sooner shows no bar on a terminal. */
 const TTY_DELAY_MS = 2000;
+
+/** The count at which `done` reaches the `k`-th tenth of `total` (the least with done × 10 ≥ k × total). */
+function tenthMark(k: number, total: number): number {
+  return Math.ceil((k * total) / 10);
+}
 
 /**
  * A reporter for one kind of work at a time, e.g. `progressReporter(process.stderr).report('rendering feeds', 40, 993)`;
+ * make it when the command starts (or give `start`): the terminal's delay counts from then.
  * `pipeMinTotal` (default 100) is the least work a pipe hears of.
  * `done` and `total` are counts (files, feeds, items, megabytes); a new label ends the previous
  * label's bar; `end()` stops the bar (its timer keeps the process alive until then: call it in a
@@ -41,9 +52,11 @@ export function progressReporter(stream: ProgressStream, options: ProgressOption
   const tty = stream.isTTY === true;
   const clock = options.clock ?? Date.now;
   const delayMs = options.delayMs ?? TTY_DELAY_MS;
-  let lastTenth = new Map<string, number>();
-  // The terminal's work in progress: its label, when it began, and its bar once shown.
-  let current: { label: string; since: number; bar?: cliProgress.SingleBar } | undefined;
+  const start = options.start ?? clock();
+  /** Per label, the tenths a pipe has had a line for (0: none yet). */
+  let tenthsSaid = new Map<string, number>();
+  // The terminal's work in progress: its label, and its bar once shown.
+  let current: { label: string; bar?: cliProgress.SingleBar } | undefined;
   const stopBar = () => {
     current?.bar?.stop();
     current = undefined;
@@ -54,10 +67,10 @@ export function progressReporter(stream: ProgressStream, options: ProgressOption
       if (tty) {
         if (current?.label !== label) {
           stopBar();
-          current = { label, since: clock() };
+          current = { label };
         }
         if (current.bar === undefined) {
-          if (clock() - current.since < delayMs) return;
+          if (clock() - start < delayMs) return;
           current.bar = new cliProgress.SingleBar(
             {
               stream: stream as unknown as NodeJS.WritableStream,
@@ -77,14 +90,19 @@ export function progressReporter(stream: ProgressStream, options: ProgressOption
         return;
       }
       if (total < pipeMinTotal) return;
-      const tenth = Math.floor((done * 10) / total);
-      if (tenth === (lastTenth.get(label) ?? -1)) return;
-      lastTenth.set(label, tenth);
-      stream.write(`${label} ${done}/${total}\n`);
+      // Every tenth reached since the last line gets its own, naming the count that reaches it:
+      // a caller's batches (200 files at a time) neither hide a tenth nor print between them.
+      const reached = Math.min(10, Math.floor((done * 10) / total));
+      const said = tenthsSaid.get(label) ?? 0;
+      if (reached <= said) return;
+      let text = '';
+      for (let k = said + 1; k <= reached; k += 1) text += `${label} ${tenthMark(k, total)}/${total}\n`;
+      tenthsSaid.set(label, reached);
+      stream.write(text);
     },
     end() {
       stopBar();
-      lastTenth = new Map();
+      tenthsSaid = new Map();
     },
   };
 }

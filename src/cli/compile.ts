@@ -117,7 +117,8 @@ export async function runCompile(args: ParsedArgs): Promise<number> {
       await service.close();
     }
   }
-  const progress = progressReporter(process.stderr);
+  // The terminal's bar waits for the command's whole run (from the process's start), not a step's.
+  const progress = progressReporter(process.stderr, { start: performance.timeOrigin });
   const labels = { read: 'reading article files', render: 'rendering feeds' } as const;
   const service = createService({
     site,

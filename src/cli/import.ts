@@ -73,7 +73,8 @@ export async function runImportCommand(args: ParsedArgs): Promise<number> {
   // folder, no compiler), nothing at all when there is none (every item is new), so that it
   // creates no file. A PostgreSQL store is opened as for a write.
   const service = dryRun && databaseUrl === undefined ? dryRunTarget(runtime.databaseFile, site.idPrefix) : databaseUrl !== undefined ? await clusterService({ ...runtime, databaseUrl }, site, false, () => {}) : createService({ site, ...storage(runtime), articlesDir: runtime.articlesDir, publicDir: runtime.publicDir, schedule: false, log: () => {}, bulkWrites: true });
-  const progress = progressReporter(process.stderr);
+  // The terminal's bar waits for the command's whole run (from the process's start), not a step's.
+  const progress = progressReporter(process.stderr, { start: performance.timeOrigin });
   try {
     const report = await runImport(source, service, {
       timeZone: site.timeZone,

@@ -285,11 +285,16 @@ export async function syncArticleFiles(dir: string, store: ArticleStore, timeZon
     }
   };
   readAhead();
+  // Progress per file taken, not per batch: a pipe's line at each tenth names its real count.
+  let taken = 0;
   for (let b = 0; b < batches.length; b += 1) {
     const results = await (ahead.shift() as Promise<ArticleFileRead[]>);
     readAhead();
-    for (const r of results) await take(r);
-    progress?.(Math.min((b + 1) * READ_BATCH, toRead.length), toRead.length);
+    for (const r of results) {
+      await take(r);
+      taken += 1;
+      progress?.(taken, toRead.length);
+    }
   }
 
   for (const [name, entry] of index) {

@@ -56,7 +56,8 @@ function leadFigure(image: ArticleImage): string {
 /**
  * The item's lead photo: its first image when that is a photo (no media type, or an `image/`
  * one); undefined otherwise, and then the item shows no figure at all. A photo that is named but
- * cannot be loaded is taken out of the page by /preview.js, so no empty box is left either.
+ * cannot be loaded is taken out of the page by /preview.js, keeping its caption and credit (a
+ * figure with neither goes whole), so no empty box is left either.
  */
 function leadPhoto(images: readonly ArticleImage[]): ArticleImage | undefined {
   const first = images[0];

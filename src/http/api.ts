@@ -105,6 +105,22 @@ function verifyUtf8Body(_req: unknown, _res: unknown, body: Buffer, charset: str
   if ('error' in decoded) throw new BodyEncodingError(400, 'encoding.invalid', describeEncodingError(decoded.error, 'send it as UTF-8', 'the body'));
 }
 
+/**
+ * The raw article a `PUT /api/articles/{id}` body stands for: the body's fields, with `id` from
+ * the URL when the body leaves it out (the one way the API body differs from an article file,
+ * where `id` is required; docs/article-put.schema.json). A body that is not one JSON object, or
+ * whose `id` differs from the URL's, is refused here; the article parser checks the rest.
+ */
+export function articleOfPut(urlId: string, body: unknown): { raw: Record<string, unknown> } | { detail: string; errors: FieldProblem[] } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return { detail: 'The body must be one JSON object.', errors: [{ field: '(root)', message: 'must be a JSON object' }] };
+  }
+  const raw = { ...(body as Record<string, unknown>) };
+  if (raw.id === undefined) raw.id = urlId;
+  if (raw.id !== urlId) return { detail: 'The id in the body differs from the id in the URL.', errors: [{ field: 'id', message: `must equal the URL's id "${urlId}"` }] };
+  return { raw };
+}
+
 /** Creates the router mounted at /api/articles. */
 export function createApiRouter(options: ApiOptions): Router {
   const { store, writer } = options;
@@ -168,17 +184,12 @@ export function createApiRouter(options: ApiOptions): Router {
   }, json, async (req: Request, res: Response) => {
     const id = req.params.id as string;
     if (!validId(id, res)) return;
-    const body: unknown = req.body;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      problem(res, 400, 'Invalid article', 'The body must be one JSON object.', { errors: [{ field: '(root)', message: 'must be a JSON object' }] });
+    const put = articleOfPut(id, req.body);
+    if ('errors' in put) {
+      problem(res, 400, 'Invalid article', put.detail, { errors: put.errors });
       return;
     }
-    const raw = { ...(body as Record<string, unknown>) };
-    if (raw.id === undefined) raw.id = id;
-    if (raw.id !== id) {
-      problem(res, 400, 'Invalid article', 'The id in the body differs from the id in the URL.', { errors: [{ field: 'id', message: `must equal the URL's id "${id}"` }] });
-      return;
-    }
+    const raw = put.raw;
     const existed = (await store.getArticle(id)) !== undefined;
     let changed: boolean;
     const refusals: WriteRefusal[] = [];

@@ -1,17 +1,24 @@
-// docs/article.schema.json (JSON Schema 2020-12, published for API clients and editors) against
-// the real parser (src/core/article.ts): the sample articles (the seed article among them) and
-// every valid fixture pass both; every invalid fixture fails both, on the same fields; and the
-// rules only the parser can check are listed here, so the schema's description stays true.
+// docs/article.schema.json (an article file) and docs/article-put.schema.json (the body of
+// PUT /api/articles/{id}: the same but `id`, which the URL gives), JSON Schema 2020-12 published
+// for API clients and editors, against the real parser (src/core/article.ts, with the API's own
+// step, articleOfPut, for bodies): the sample articles (the seed article among them) and every
+// valid fixture pass both; every invalid fixture fails both, on the same fields; the rules only
+// the parser can check are listed here, so the schema's description stays true; and every
+// article example in README.md and docs/*.md passes the schema and the parser it is written for.
 import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
-import { MAX_BODY_CHARS, MAX_SECTION_LEVELS, MAX_TAGS, validateArticle } from '../../src/core/article.js';
+import { ARTICLE_ID, MAX_BODY_CHARS, MAX_SECTION_LEVELS, MAX_TAGS, validateArticle } from '../../src/core/article.js';
+import { articleOfPut } from '../../src/http/api.js';
 import { ROOT, SAMPLE_DATA } from '../support/fixtures.js';
 
-const schema = JSON.parse(readFileSync(join(ROOT, 'docs', 'article.schema.json'), 'utf8')) as Record<string, unknown>;
+const readSchema = (name: string) => JSON.parse(readFileSync(join(ROOT, 'docs', name), 'utf8')) as Record<string, unknown>;
+const schema = readSchema('article.schema.json');
+const putSchema = readSchema('article-put.schema.json');
 const ajv = new Ajv2020({ allErrors: true, strict: true });
 const validate = ajv.compile(schema);
+const validatePut = ajv.compile(putSchema);
 const ZONE = 'Asia/Tehran';
 
 const BASE = { id: 'a-1', path: '/Detail/2016/07/06/1/a', title: 'A title', body: '<p>Body.</p>', published: '2016-07-06T14:05:00+04:30' };
@@ -25,13 +32,19 @@ function fieldOf(e: ErrorObject): string {
   return field === '' ? '(root)' : field;
 }
 
-function schemaFields(value: unknown): string[] {
-  return validate(value) ? [] : [...new Set((validate.errors ?? []).map(fieldOf))].sort();
+function schemaFields(value: unknown, v = validate): string[] {
+  return v(value) ? [] : [...new Set((v.errors ?? []).map(fieldOf))].sort();
 }
 
 function parserFields(value: unknown): string[] {
   const r = validateArticle(value, ZONE);
   return 'article' in r ? [] : [...new Set(r.problems.map((p) => p.field))].sort();
+}
+
+/** The API's fields for a PUT body at /api/articles/{urlId}: its own step, then the parser. */
+function putFields(urlId: string, body: unknown): string[] {
+  const put = articleOfPut(urlId, body);
+  return 'errors' in put ? [...new Set(put.errors.map((p) => p.field))].sort() : parserFields(put.raw);
 }
 
 const VALID: Record<string, unknown> = {
@@ -150,5 +163,162 @@ describe('docs/article.schema.json agrees with the article parser', () => {
       expect(parserFields(value), 'parser').to.deep.equal(fields);
       expect(schemaFields(value), 'schema').to.deep.equal([]);
     });
+  }
+});
+
+describe('docs/article-put.schema.json (a PUT body) agrees with the API and the parser', () => {
+  const { id: _id, ...NO_ID } = BASE;
+
+  it('is the article file schema with `id` optional, and nothing else changed', () => {
+    const strip = ({ $id: _a, title: _t, description: _d, required: _r, ...rest }: Record<string, unknown>) => rest;
+    expect(strip(putSchema)).to.deep.equal(strip(schema));
+    expect(putSchema.required).to.deep.equal((schema.required as string[]).filter((f) => f !== 'id'));
+    expect(schema.required).to.include('id');
+  });
+
+  it('a body without id: valid for the PUT schema and the API (the URL gives it), not as a file', () => {
+    expect(putFields('a-1', NO_ID), 'API').to.deep.equal([]);
+    expect(schemaFields(NO_ID, validatePut), 'PUT schema').to.deep.equal([]);
+    expect(parserFields(NO_ID), 'file parser').to.deep.equal(['id']);
+    expect(schemaFields(NO_ID), 'file schema').to.deep.equal(['id']);
+  });
+
+  it("a body with the URL's id: valid for both", () => {
+    expect(putFields('a-1', BASE), 'API').to.deep.equal([]);
+    expect(schemaFields(BASE, validatePut), 'PUT schema').to.deep.equal([]);
+  });
+
+  it('a body with an id that breaks the rule: invalid for both', () => {
+    const value = { ...BASE, id: 'a/b' };
+    expect(putFields('a-1', value), 'API').to.deep.equal(['id']);
+    expect(schemaFields(value, validatePut), 'PUT schema').to.deep.equal(['id']);
+  });
+
+  it("a body with another article's id: only the API refuses it (the PUT schema's description says so)", () => {
+    expect(putFields('a-2', BASE), 'API').to.deep.equal(['id']);
+    expect(schemaFields(BASE, validatePut), 'PUT schema').to.deep.equal([]);
+    expect(String(putSchema.description)).to.match(/must equal the URL's id/);
+  });
+
+  it('a body missing every required field: both name the same ones', () => {
+    expect(putFields('a-1', {}), 'API').to.deep.equal(['body', 'path', 'published', 'title']);
+    expect(schemaFields({}, validatePut), 'PUT schema').to.deep.equal(['body', 'path', 'published', 'title']);
+  });
+});
+
+/** An article example found in a document: the JSON, where it is, and what it is written for. */
+interface DocExample {
+  where: string;
+  value: Record<string, unknown>;
+  /** The id of the `PUT /api/articles/{id}` it is the body of; undefined: an article file. */
+  putId?: string;
+  start: number;
+  end: number;
+}
+
+/** The documents that may show articles: README.md and docs/*.md. */
+function documents(): string[] {
+  return ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((n) => n.endsWith('.md')).sort().map((n) => `docs/${n}`)];
+}
+
+/** The end (exclusive) of the balanced JSON-looking {…} starting at `start`, or -1. */
+function braceEnd(text: string, start: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i += 1) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i += 1;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{') depth += 1;
+    else if (c === '}') {
+      depth -= 1;
+      if (depth === 0) return i + 1;
+    }
+  }
+  return -1;
+}
+
+const lineOf = (text: string, offset: number) => text.slice(0, offset).split('\n').length;
+
+/** Fenced code blocks: [start, end) of their text. */
+function fences(text: string): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  const re = /^ {0,3}(`{3,}|~{3,})[^\n]*\n/gm;
+  let open: { fence: string; start: number } | undefined;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const fence = m[1] as string;
+    if (open === undefined) open = { fence, start: m.index + m[0].length };
+    else if (fence[0] === open.fence[0] && fence.length >= open.fence.length && m[0].trim() === fence) {
+      out.push([open.start, m.index]);
+      open = undefined;
+    }
+  }
+  return out;
+}
+
+/**
+ * Every article example in a document: each JSON object (in a code block, a heredoc, an inline
+ * span) with a `body` or `published` field, or both `path` and `title`. It is a PUT body when the
+ * text before it in its code block (outside one: in its paragraph) names `PUT …/api/articles/{id}`.
+ */
+function articleExamples(name: string): DocExample[] {
+  const text = readFileSync(join(ROOT, name), 'utf8');
+  const blocks = fences(text);
+  const out: DocExample[] = [];
+  for (let i = text.indexOf('{'); i !== -1; i = text.indexOf('{', i + 1)) {
+    const end = braceEnd(text, i);
+    if (end === -1) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(text.slice(i, end));
+    } catch {
+      continue;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) continue;
+    const keys = Object.keys(value);
+    if (!(keys.includes('body') || keys.includes('published') || (keys.includes('path') && keys.includes('title')))) continue;
+    const block = blocks.find(([s, e]) => s <= i && i < e);
+    const contextStart = block !== undefined ? block[0] : Math.max(text.lastIndexOf('\n\n', i), 0);
+    const context = text.slice(contextStart, i);
+    const put = [...context.matchAll(/\bPUT\b[^\n]*?\/api\/articles\/([^\s'"`/?#]+)/g)].pop();
+    if (put === undefined && /\/api\/articles/.test(context)) throw new Error(`${name}:${lineOf(text, i)}: an article example near /api/articles without a PUT and an id`);
+    out.push({ where: `${name}:${lineOf(text, i)}`, value: value as Record<string, unknown>, putId: put?.[1], start: i, end });
+    i = end - 1;
+  }
+  // Nothing that looks like an article field in JSON may escape the extraction (an example that
+  // does not parse, say): each must lie inside an example found.
+  for (const m of text.matchAll(/"(body|published)"\s*:/g)) {
+    const at = m.index;
+    if (!out.some((e) => e.start <= at && at < e.end)) throw new Error(`${name}:${lineOf(text, at)}: ${m[0]} is not inside an article example that parses as JSON`);
+  }
+  return out;
+}
+
+describe('every article example in README.md and docs/*.md passes the schema and the parser', () => {
+  const examples = documents().flatMap(articleExamples);
+
+  it('finds the examples: the README\'s API example (a PUT body without id) and its article file', () => {
+    const put = examples.filter((e) => e.putId !== undefined);
+    expect(put.map((e) => e.where), 'PUT bodies').to.have.length.greaterThan(0);
+    expect(put.some((e) => e.where.startsWith('README.md') && !('id' in e.value)), 'a README PUT body without id').to.equal(true);
+    expect(examples.filter((e) => e.putId === undefined && e.where.startsWith('README.md')).map((e) => e.where), 'article files').to.have.length.greaterThan(0);
+  });
+
+  for (const e of examples) {
+    if (e.putId !== undefined) {
+      const urlId = e.putId;
+      it(`${e.where}: the body of PUT /api/articles/${urlId} passes docs/article-put.schema.json and the API`, () => {
+        expect(ARTICLE_ID.test(urlId), `the URL's id "${urlId}"`).to.equal(true);
+        expect(schemaFields(e.value, validatePut), 'PUT schema').to.deep.equal([]);
+        expect(putFields(urlId, e.value), 'API and parser').to.deep.equal([]);
+      });
+    } else {
+      it(`${e.where}: the article file passes docs/article.schema.json and the parser`, () => {
+        expect(schemaFields(e.value), 'file schema').to.deep.equal([]);
+        expect(parserFields(e.value), 'parser').to.deep.equal([]);
+      });
+    }
   }
 });

@@ -236,37 +236,112 @@ describe('pages in headless Chromium (/, a preview page, /rss.xml)', function ()
     });
   }
 
-  it(`${SECTION_PAGE}: a lead photo missing on this site leaves no empty box, its figure goes (review finding)`, async () => {
+  /** Scrolls to the end until the page stops growing, so every lazy photo has been asked for. */
+  async function loadEveryPhoto(page: Page): Promise<void> {
+    let height = -1;
+    for (let i = 0; i < 20; i += 1) {
+      const now = await page.evaluate(() => {
+        window.scrollTo(0, document.documentElement.scrollHeight);
+        return document.documentElement.scrollHeight;
+      });
+      await page.waitForLoadState('networkidle');
+      if (now === height) break;
+      height = now;
+    }
+  }
+
+  interface ShownItem { title: string; images: number; blank: number; figure: boolean; figureHeight: number; captionHeight: number; caption: string; credit: string; photoLink: boolean }
+
+  /** What each item of a preview page shows of its lead photo, as laid out. */
+  async function shownPhotos(page: Page): Promise<ShownItem[]> {
+    return page.evaluate(() => [...document.querySelectorAll('.items > li')].map((li) => {
+      const figure = li.querySelector('figure');
+      const figcaption = figure?.querySelector('figcaption');
+      const visible = (e: Element | null | undefined) => e != null && e.getClientRects().length > 0 && getComputedStyle(e).visibility === 'visible';
+      return {
+        title: (li.querySelector('h3, h2, a') as HTMLElement | null)?.innerText.trim() ?? '',
+        images: li.querySelectorAll('img').length,
+        // An image that failed (or never loaded) and still takes space: the blank box.
+        blank: [...li.querySelectorAll('img')].filter((i) => i.naturalWidth === 0 && i.getBoundingClientRect().height > 0).length,
+        figure: figure !== null,
+        figureHeight: figure?.getBoundingClientRect().height ?? 0,
+        captionHeight: figcaption?.getBoundingClientRect().height ?? 0,
+        // innerText: only what is rendered (nothing hidden) counts as shown.
+        caption: visible(figcaption) ? (figcaption as HTMLElement).innerText.trim() : '',
+        credit: visible(figcaption?.querySelector('.credit')) ? (figcaption?.querySelector('.credit') as HTMLElement).innerText.trim() : '',
+        photoLink: figure?.querySelector(':scope > a') != null,
+      };
+    }));
+  }
+
+  it(`${SECTION_PAGE}: a lead photo missing on this site goes, its caption and credit stay, no empty box (review findings)`, async () => {
     // The sample articles' photos are paths on this site that it does not have (/Photo/…: 404).
     expect((await get(svc.port, '/Photo/2016/07/06/obama-putin-g20.jpg')).status).to.equal(404);
     const { page, context, cspErrors } = await open(SECTION_PAGE, 'light');
     try {
-      // Lazy photos load as they come into view: scroll to the end until the page stops changing.
-      let height = -1;
-      for (let i = 0; i < 20; i += 1) {
-        const now = await page.evaluate(() => {
-          window.scrollTo(0, document.documentElement.scrollHeight);
-          return document.documentElement.scrollHeight;
-        });
-        await page.waitForLoadState('networkidle');
-        if (now === height) break;
-        height = now;
-      }
-      const shown = await page.evaluate(() => ({
-        items: document.querySelectorAll('.items > li').length,
-        figures: document.querySelectorAll('.items figure').length,
-        // An image that failed (or never loaded) and still takes space: the blank box.
-        blank: [...document.querySelectorAll('.items img')].filter((i) => (i as HTMLImageElement).naturalWidth === 0 && i.getBoundingClientRect().height > 0).length,
-        tallest: Math.max(...[...document.querySelectorAll('.items > li')].map((li) => li.getBoundingClientRect().height)),
-      }));
+      await loadEveryPhoto(page);
+      const shown = await shownPhotos(page);
       await page.screenshot({ path: join(ARTIFACTS, 'section-preview-missing-photos.png'), fullPage: true });
-      expect(shown.items).to.equal(russia.length);
-      expect(shown.blank, 'blank photo boxes').to.equal(0);
-      expect(shown.figures, 'figures of photos that cannot be shown').to.equal(0);
-      expect(shown.tallest, 'an item is its text: no box the photo\'s size').to.be.below(400);
+      expect(shown.length).to.equal(russia.length);
+      for (const [i, item] of shown.entries()) {
+        const lead = (russia[i] as SampleArticle & { images?: { caption?: string; credit?: string }[] }).images?.[0];
+        expect(item.images, `${item.title}: broken images left`).to.equal(0);
+        expect(item.blank, `${item.title}: blank photo boxes`).to.equal(0);
+        if (lead?.caption !== undefined) expect(item.caption, `${item.title}: caption`).to.include(lead.caption);
+        if (lead?.credit !== undefined) expect(item.credit, `${item.title}: credit`).to.equal(lead.credit);
+        // The figure is its caption: nothing the photo's size is left above it.
+        expect(item.figureHeight - item.captionHeight, `${item.title}: figure taller than its caption`).to.be.below(2);
+      }
+      expect(shown.some((item) => item.caption !== '' && item.credit !== ''), 'a sample photo with caption and credit').to.equal(true);
+      expect(Math.max(...shown.map((item) => item.figureHeight)), "no figure the photo's size").to.be.below(200);
       expect(cspErrors).to.deep.equal([]);
     } finally {
       await context.close();
+    }
+  });
+
+  it('a preview page whose photos cannot load: caption, credit or both stay as text; a photo with neither leaves nothing', async () => {
+    const photo = (name: string, extra: Record<string, unknown>) => ({ url: `/Photo/missing/${name}.jpg`, type: 'image/jpeg', width: 1024, height: 576, ...extra });
+    const article = (id: string, day: number, images: unknown[]) => ({ id, path: `/Detail/2016/07/0${day}/${id}`, title: `Item ${id}`, body: `<p>Body of ${id}.</p>`, published: `2016-07-0${day}T10:00:00+04:30`, section: ['Photos'], images });
+    const cases = {
+      'both.json': article('both', 6, [photo('both', { caption: 'A caption for both', credit: 'Credit Both' })]),
+      'credit.json': article('credit', 5, [photo('credit', { credit: 'Credit Only' })]),
+      'caption.json': article('caption', 4, [photo('caption', { caption: 'A caption alone' })]),
+      'bare.json': article('bare', 3, [photo('bare', {})]),
+      'elsewhere.json': article('elsewhere', 2, [{ url: 'https://cdn.example.com/d.jpg', caption: 'A photo on a CDN', credit: 'Credit CDN' }]),
+    };
+    const photosDir = makeDataDir({ articles: cases });
+    const photos = await startService(photosDir);
+    const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+    try {
+      const page = await context.newPage();
+      const response = await page.goto(`http://127.0.0.1:${photos.port}/sections/photos/feed.html`, { waitUntil: 'load' });
+      expect(response?.status()).to.equal(200);
+      await loadEveryPhoto(page);
+      const shown = Object.fromEntries((await shownPhotos(page)).map((item) => [item.title, item]));
+      await page.screenshot({ path: join(ARTIFACTS, 'section-preview-photo-captions.png'), fullPage: true });
+      expect(Object.keys(shown)).to.have.members(['Item both', 'Item credit', 'Item caption', 'Item bare', 'Item elsewhere']);
+      for (const item of Object.values(shown)) {
+        expect(item.images, `${item.title}: broken images left`).to.equal(0);
+        expect(item.blank, `${item.title}: blank photo boxes`).to.equal(0);
+      }
+      expect(shown['Item both']).to.include({ figure: true, credit: 'Credit Both' });
+      expect(shown['Item both']?.caption).to.equal('A caption for both Credit Both');
+      expect(shown['Item credit']).to.include({ figure: true, caption: 'Credit Only', credit: 'Credit Only' });
+      expect(shown['Item caption']).to.include({ figure: true, caption: 'A caption alone', credit: '' });
+      for (const title of ['Item both', 'Item credit', 'Item caption']) {
+        const item = shown[title] as ShownItem;
+        expect(item.captionHeight, `${title}: caption laid out`).to.be.above(0);
+        expect(item.figureHeight - item.captionHeight, `${title}: figure taller than its caption (an empty photo box)`).to.be.below(2);
+      }
+      // Nothing to show: no figure at all, so no empty box.
+      expect(shown['Item bare']).to.include({ figure: false, figureHeight: 0 });
+      // A photo on another host is a link (never loaded): it stays with its caption and credit.
+      expect(shown['Item elsewhere']).to.include({ figure: true, photoLink: true, credit: 'Credit CDN' });
+    } finally {
+      await context.close();
+      await photos.close();
+      removeDir(photosDir);
     }
   });
 
