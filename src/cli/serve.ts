@@ -39,8 +39,11 @@ function untilStopped(close: () => Promise<void>, logger: Logger): { stopped: Pr
       logger.info(`${signal}: finishing requests in flight and stopping`);
       void close().then(resolveStop);
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    // `on`, not `once`: a second signal while stopping is ignored rather than left to Node's
+    // default (exit by the signal, counts unflushed). Ctrl-C under `npm start` delivers SIGINT
+    // twice (from the terminal to the process group, and forwarded by npm).
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
   });
   return { stopped, stopping: () => stopping };
 }
