@@ -9,6 +9,7 @@ import { openPgStore } from '../store/pg-store.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import type { ReaderStatsStore } from '../store/reader-stats.js';
 import { readStatsReport, type Figures, type StatsReport } from './report.js';
+import { count } from '../core/plural.js';
 
 
 const n = (v: number) => v.toLocaleString('en');
@@ -44,7 +45,7 @@ export function alignColumns(rows: readonly (readonly string[])[]): string[] {
 /** The report as the terminal shows it (lines, no trailing newline). Pure. */
 export function formatStatsReport(report: StatsReport): string[] {
   const figures = (name: string, f: Figures) => [name, n(f.requests), n(f.ok), n(f.notModified), share(f.notModifiedShare), n(f.bytes), n(f.bytesByCoding.gzip), n(f.bytesByCoding.br), subscribers(f), n(f.readersToday)];
-  const lines = [`readers counted from ${report.from} to ${report.to} (UTC, ${report.days} days)`, ''];
+  const lines = [`readers counted from ${report.from} to ${report.to} (UTC, ${count(report.days, 'day')})`, ''];
   lines.push(...alignColumns([
     ['document', 'requests', '200', '304', '304 share', 'bytes', 'gzip bytes', 'br bytes', 'subscribers', 'readers today'],
     ...report.feeds.map((f) => figures(displayPath(f.path), f)),
