@@ -25,6 +25,21 @@ if (decision.action === 'build') {
     process.exit(build.status ?? 1);
   }
 }
+// Under npm: stop like a SIGTERM if npm goes away. package.json's `exec` makes this process the
+// one npm starts, so npm's forwarded SIGTERM/SIGINT reach the server directly; but an npm that
+// dies without forwarding (SIGKILL, a crash) or a script shell that is not a POSIX sh would leave
+// the server orphaned, serving with its port taken and its counts unflushed. A change of parent
+// process is that: the server takes its SIGTERM path (finish requests, flush, exit 0).
+if (process.env.npm_lifecycle_event !== undefined && process.platform !== 'win32') {
+  const parent = process.ppid;
+  const watch = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(watch);
+    process.stderr.write(`npm start: the parent process (${parent}) is gone; stopping\n`);
+    process.kill(process.pid, 'SIGTERM');
+  }, 500);
+  watch.unref();
+}
 // In this process, so signals (SIGTERM from systemd or a deploy) reach the server directly; the
 // CLI reads its arguments from process.argv.slice(2), which are ours.
 await import(pathToFileURL(resolve(ROOT, 'dist', 'src', 'cli.js')).href);

@@ -4,7 +4,14 @@
 import { FeedwrightError } from './core/errors.js';
 import { COMMANDS } from './cli/commands.js';
 import { packageVersion } from './cli/context.js';
+import { describeFsError } from './folders.js';
 import { commandHelp, mainHelp, parseCommandLine, UsageError } from './cli/options.js';
+
+/** A Node file-system error (code, syscall and usually a path), as opposed to a bug. */
+function isSystemError(err: unknown): err is NodeJS.ErrnoException & { syscall: string } {
+  const e = err as NodeJS.ErrnoException | undefined;
+  return e instanceof Error && typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code) && typeof e.syscall === 'string';
+}
 
 /** Runs one command line; resolves with the exit code. Throws what a command throws (see below). */
 async function main(argv: string[]): Promise<number> {
@@ -39,6 +46,9 @@ main(process.argv.slice(2)).then(
       return;
     }
     if (err instanceof FeedwrightError) console.error(`feedwright: ${err.message}`);
+    // A file-system failure no command turned into a FeedwrightError: still one line, with the
+    // call and the path, not a stack trace (a read-only disk is an operator's problem, not a bug).
+    else if (isSystemError(err)) console.error(`feedwright: cannot ${err.syscall}${err.path === undefined ? '' : ` ${err.path}`}: ${describeFsError(err)}`);
     else console.error(err);
     process.exitCode = err instanceof FeedwrightError && err.code === 'USAGE' ? 2 : 1;
   },

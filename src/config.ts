@@ -9,7 +9,7 @@ import { SECRET, SECRET_RULE, parseTokenFile, tokenFileText } from './http/api-t
 import { LOG_LEVELS, isLogLevel, type LogLevel } from './log.js';
 import { describeJsonError, parseJsonText, stripBom } from './core/json-text.js';
 import { decodeUtf8, describeEncodingError } from './core/text-encoding.js';
-import { expectFolder } from './folders.js';
+import { describeFsError, expectFolder } from './folders.js';
 
 /** Where things live and how the server listens. */
 export interface RuntimeConfig {
@@ -69,8 +69,23 @@ export const SITE_ENVIRONMENT: readonly { variable: string; key: string; value: 
   { variable: 'FEEDWRIGHT_ORIGIN', key: 'origin', value: 'the primary origin, scheme://host[:port]' },
   { variable: 'FEEDWRIGHT_ALTERNATE_ORIGINS', key: 'alternateOrigins', value: 'the mirror origins, separated by spaces or commas; empty for none' },
   { variable: 'FEEDWRIGHT_SCHEDULE', key: 'schedule', value: 'the compile schedule, a cron expression' },
-  { variable: 'FEEDWRIGHT_BEHIND_PROXY', key: 'behindProxy', value: '`true` or `false` (also `1` / `0`)' },
+  { variable: 'FEEDWRIGHT_BEHIND_PROXY', key: 'behindProxy', value: '`true` or `false` (also yes/no, on/off, 1/0)' },
 ];
+
+/** The spellings of a yes/no variable, for messages. */
+export const BOOLEAN_WORDS = 'true or false (also yes/no, on/off, 1/0, any case)';
+
+/**
+ * A yes/no variable's value: `true`, `yes`, `on`, `1` → true; `false`, `no`, `off`, `0` → false
+ * (any case, white space around ignored); anything else → undefined. Every boolean variable is
+ * read with this one function, so each accepts the same spellings.
+ */
+export function booleanWord(text: string): boolean | undefined {
+  const word = text.trim().toLowerCase();
+  if (/^(1|true|yes|on)$/.test(word)) return true;
+  if (/^(0|false|no|off)$/.test(word)) return false;
+  return undefined;
+}
 
 /**
  * The site.json values the environment overrides (see SITE_ENVIRONMENT), each checked on its
@@ -102,8 +117,8 @@ export function siteOverridesFrom(env: NodeJS.ProcessEnv): { values: Record<stri
       if (!isCronExpression(value)) problems.push({ field: variable, message: `"${value}" is not a valid cron expression` });
       values.schedule = value;
     } else if (key === 'behindProxy') {
-      const flag = ({ true: true, '1': true, false: false, '0': false } as Record<string, boolean>)[value.toLowerCase()];
-      if (flag === undefined) problems.push({ field: variable, message: `"${value}" must be true or false (or 1 or 0)` });
+      const flag = booleanWord(value);
+      if (flag === undefined) problems.push({ field: variable, message: `"${value}" must be ${BOOLEAN_WORDS}` });
       values.behindProxy = flag;
     }
   }
@@ -192,7 +207,7 @@ export function apiTokenFrom(env: NodeJS.ProcessEnv): string | undefined {
   try {
     bytes = readFileSync(file);
   } catch (err) {
-    throw invalid('FEEDWRIGHT_API_TOKEN_FILE', `names ${file}, which cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw invalid('FEEDWRIGHT_API_TOKEN_FILE', `names ${file}, which cannot be read: ${describeFsError(err)}`);
   }
   const decoded = tokenFileText(bytes);
   if ('problems' in decoded) throw invalid('FEEDWRIGHT_API_TOKEN_FILE', `names ${file}: ${decoded.problems.join('; ')}`);
@@ -218,14 +233,16 @@ export function logLevelFrom(flag: string | undefined, env: NodeJS.ProcessEnv): 
 }
 
 /**
- * FEEDWRIGHT_ACCESS_LOG: unset, empty, `0`, `false` or `off` → undefined (no access log); `1`,
- * `true` or `on` → `log` (records in the service log); anything else is a file path, resolved
- * against the working folder, that access records are appended to.
+ * FEEDWRIGHT_ACCESS_LOG: unset, empty or a false word (`0`, `false`, `no`, `off`, any case; see
+ * booleanWord) → undefined (no access log); a true word (`1`, `true`, `yes`, `on`) → `log`
+ * (records in the service log); anything else is a file path, resolved against the working
+ * folder, that access records are appended to (a file actually named `no` is `./no`).
  */
 export function accessLogFrom(env: NodeJS.ProcessEnv): RuntimeConfig['accessLogTo'] {
   const text = env.FEEDWRIGHT_ACCESS_LOG?.trim();
-  if (text === undefined || text === '' || /^(0|false|off)$/i.test(text)) return undefined;
-  if (/^(1|true|on)$/i.test(text)) return 'log';
+  if (text === undefined || text === '') return undefined;
+  const flag = booleanWord(text);
+  if (flag !== undefined) return flag ? 'log' : undefined;
   return { file: resolve(text) };
 }
 

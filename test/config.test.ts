@@ -51,8 +51,13 @@ describe('config: settings from the environment', () => {
     expect(site.behindProxy).to.equal(false);
   });
 
+  it('reads FEEDWRIGHT_BEHIND_PROXY in every boolean spelling (yes/no, on/off, true/false, 1/0, any case)', () => {
+    for (const on of ['true', 'TRUE', 'yes', 'Yes', 'on', 'ON', '1', ' yes ']) expect(loadSiteConfig(dir, { FEEDWRIGHT_BEHIND_PROXY: on }).behindProxy, on).to.equal(true);
+    for (const off of ['false', 'False', 'no', 'NO', 'off', 'Off', '0']) expect(loadSiteConfig(dir, { FEEDWRIGHT_BEHIND_PROXY: off }).behindProxy, off).to.equal(false);
+  });
+
   it('names the variable, not the site.json key, when a value from the environment is wrong', () => {
-    const err = fails(() => loadSiteConfig(dir, { FEEDWRIGHT_ORIGIN: 'ftp://www.example.org', FEEDWRIGHT_SCHEDULE: 'every minute', FEEDWRIGHT_BEHIND_PROXY: 'yes' }));
+    const err = fails(() => loadSiteConfig(dir, { FEEDWRIGHT_ORIGIN: 'ftp://www.example.org', FEEDWRIGHT_SCHEDULE: 'every minute', FEEDWRIGHT_BEHIND_PROXY: 'maybe' }));
     expect(err.code).to.equal('CONFIG_INVALID');
     expect(err.problems.map((p) => p.field)).to.deep.equal(['FEEDWRIGHT_ORIGIN', 'FEEDWRIGHT_SCHEDULE', 'FEEDWRIGHT_BEHIND_PROXY']);
     expect(err.message).to.match(/FEEDWRIGHT_ORIGIN "ftp:\/\/www\.example\.org" must use http or https/);
@@ -117,7 +122,7 @@ describe('config: FEEDWRIGHT_API_TOKEN_FILE', () => {
     const both = fails(() => runtime({ FEEDWRIGHT_API_TOKEN: 'x', FEEDWRIGHT_API_TOKEN_FILE: join(dir, 'token') }));
     expect(both.message).to.equal('FEEDWRIGHT_API_TOKEN_FILE is set together with FEEDWRIGHT_API_TOKEN: set one of them');
     const missing = fails(() => runtime({ FEEDWRIGHT_API_TOKEN_FILE: join(dir, 'nope') }));
-    expect(missing.message).to.match(/^FEEDWRIGHT_API_TOKEN_FILE names .*nope, which cannot be read: ENOENT$/);
+    expect(missing.message).to.match(/^FEEDWRIGHT_API_TOKEN_FILE names .*nope, which cannot be read: no such file or folder \(ENOENT\)$/);
     const empty = fails(() => runtime({ FEEDWRIGHT_API_TOKEN_FILE: join(dir, 'empty') }));
     expect(empty.problems[0]?.field).to.equal('FEEDWRIGHT_API_TOKEN_FILE');
     for (const e of [both, missing, empty]) expect(e.message).not.to.include('s3cret');
@@ -141,8 +146,10 @@ describe('config: the log level, the access log and named token files (issue 12,
   });
 
   it('reads FEEDWRIGHT_ACCESS_LOG as off, into the log, or a file', () => {
-    for (const off of [undefined, '', '0', 'false', 'off']) expect(runtime(off === undefined ? {} : { FEEDWRIGHT_ACCESS_LOG: off }).accessLogTo).to.equal(undefined);
-    for (const on of ['1', 'true', 'ON']) expect(runtime({ FEEDWRIGHT_ACCESS_LOG: on }).accessLogTo).to.equal('log');
+    // Every boolean spelling, any case: `no` is off, not a file named ./no.
+    for (const off of [undefined, '', '0', 'false', 'off', 'no', 'NO', 'No', 'False', 'OFF', ' no ']) expect(runtime(off === undefined ? {} : { FEEDWRIGHT_ACCESS_LOG: off }).accessLogTo, off).to.equal(undefined);
+    for (const on of ['1', 'true', 'ON', 'yes', 'YES', 'Yes', 'True', 'on']) expect(runtime({ FEEDWRIGHT_ACCESS_LOG: on }).accessLogTo, on).to.equal('log');
+    expect(runtime({ FEEDWRIGHT_ACCESS_LOG: './no' }).accessLogTo).to.deep.equal({ file: join(process.cwd(), 'no') });
     expect(runtime({ FEEDWRIGHT_ACCESS_LOG: '/var/log/feedwright/access.log' }).accessLogTo).to.deep.equal({ file: '/var/log/feedwright/access.log' });
   });
 

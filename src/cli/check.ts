@@ -3,6 +3,7 @@ import { loadSiteConfig } from '../config.js';
 import { checkArticleFiles, formatProblem } from '../compile/source-files.js';
 import { runtimeOf } from './context.js';
 import type { ParsedArgs } from './options.js';
+import { count } from '../core/plural.js';
 
 /** Prints every problem (file and field, or line and column) on stderr and a summary; resolves 0 when there are none, else 1. */
 export async function runCheck(args: ParsedArgs): Promise<number> {
@@ -18,6 +19,6 @@ export async function runCheck(args: ParsedArgs): Promise<number> {
   const result = await checkArticleFiles(runtime.articlesDir, site.timeZone, site.idPrefix);
   for (const p of result.problems) console.error(formatProblem(p));
   const problems = result.problems.length;
-  console.log(`checked site.json and ${result.files} article file(s) in ${runtime.articlesDir}: ${problems === 0 ? 'no problems' : `${problems} problem(s)`}`);
+  console.log(`checked site.json and ${count(result.files, 'article file')} in ${runtime.articlesDir}: ${problems === 0 ? 'no problems' : count(problems, 'problem')}`);
   return problems === 0 ? 0 : 1;
 }

@@ -20,7 +20,7 @@ export const COMMANDS: CommandSpec[] = [
 schedule of site.json. The server answers at once: /healthz says 503 until the first compile
 has published. SIGTERM or SIGINT stops the schedule, finishes requests in flight and exits 0.
 When the address cannot be opened (port taken, no permission, unknown HOST) it says so in one
-line on stderr and exits 1.
+fatal record of its log (stdout) and exits 1.
 With a database URL the instance joins the instances sharing that store: it serves the published
 set from the database at once, one instance compiles for all (see docs/scaling.md).`,
     options: [],

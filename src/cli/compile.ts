@@ -10,6 +10,7 @@ import { pingEventsTo } from '../websub/publisher.js';
 import { createService } from '../service.js';
 import { clusterService, runtimeOf, storage } from './context.js';
 import type { ParsedArgs } from './options.js';
+import { count } from '../core/plural.js';
 
 /** How the result is printed. */
 interface Output {
@@ -75,11 +76,11 @@ function printCompiled(report: CompileReport, set: PublishedSet | undefined, sit
   for (const f of report.failedFeeds) console.error(`feed ${f.scope || '(site)'} failed: ${f.error}`);
   if (report.error) console.error(report.error);
   if (!set) return;
-  if (out.verbose) for (const d of documentLines(set)) console.log(`${d.path}  ${d.bytes} bytes  gzip ${d.gzip}  br ${d.br}  ${d.etag}`);
-  const skipped = report.problems.length > 0 ? `, ${report.problems.length} file(s) skipped` : '';
-  const failed = report.failedFeeds.length > 0 ? `, ${report.failedFeeds.length} feed(s) failed` : '';
+  if (out.verbose) for (const d of documentLines(set)) console.log(`${d.path}  ${count(d.bytes, 'byte')}  gzip ${d.gzip}  br ${d.br}  ${d.etag}`);
+  const skipped = report.problems.length > 0 ? `, ${count(report.problems.length, 'file')} skipped` : '';
+  const failed = report.failedFeeds.length > 0 ? `, ${count(report.failedFeeds.length, 'feed')} failed` : '';
   const seconds = ((Date.now() - out.startedAt) / 1000).toFixed(1);
-  console.log(`compiled ${set.feeds.length} feeds from ${set.articles} articles (${report.articlesChanged} changed${skipped}): ${report.feedsChanged.length} feeds changed${failed}, ${set.documents.size} documents × ${site.origins.length} origin(s) in ${report.durationMs} ms (${seconds} s in all)`);
+  console.log(`compiled ${count(set.feeds.length, 'feed')} from ${count(set.articles, 'article')} (${report.articlesChanged} changed${skipped}): ${count(report.feedsChanged.length, 'feed')} changed${failed}, ${count(set.documents.size, 'document')} × ${count(site.origins.length, 'origin')} in ${report.durationMs} ms (${seconds} s in all)`);
 }
 
 /**

@@ -11,6 +11,8 @@ import type { SiteConfig } from '../core/site.js';
 import type { ParsedArgs } from './options.js';
 import { createLogger, type Logger } from '../log.js';
 import { openApiTokenFile, type FileApiTokens } from '../http/api-tokens.js';
+import { FeedwrightError } from '../core/errors.js';
+import { describeFsError } from '../folders.js';
 
 /** The package root: the nearest folder above this file holding package.json (dist/src/cli/ → the root). */
 export function packageRoot(): string {
@@ -77,15 +79,30 @@ export interface Observability {
 }
 
 /**
+ * The access log file of FEEDWRIGHT_ACCESS_LOG, opened for appending (made if missing). Throws a
+ * FeedwrightError `CONFIG_INVALID` naming the variable, the file and the reason when it cannot be
+ * opened (a read-only file system, no permission, a folder), instead of the stream's stack trace.
+ */
+function openAccessLog(file: string): Logger {
+  try {
+    return createLogger({ level: 'info', destination: { file }, pretty: false });
+  } catch (err) {
+    const message = `names ${file}, which cannot be opened for appending: ${describeFsError(err)}`;
+    throw new FeedwrightError('CONFIG_INVALID', `FEEDWRIGHT_ACCESS_LOG ${message}`, { file, cause: err, problems: [{ field: 'FEEDWRIGHT_ACCESS_LOG', message }] });
+  }
+}
+
+/**
  * What serve logs through: the service log on stdout at the configured level, the access log
  * (FEEDWRIGHT_ACCESS_LOG: into it, or appended to a file), and the named API tokens of
  * FEEDWRIGHT_API_TOKEN_FILE, read again on SIGHUP (the tokens in use stay if the file is broken).
- * Throws (naming the file, never a secret) when the token file cannot be read or parsed.
+ * Throws (naming the file, never a secret) when the token file cannot be read or parsed, and a
+ * FeedwrightError naming FEEDWRIGHT_ACCESS_LOG when its file cannot be opened.
  */
 export function observability(runtime: RuntimeConfig): Observability {
   const logger = createLogger({ level: runtime.logLevel });
   const to = runtime.accessLogTo;
-  const accessLog = to === undefined ? undefined : to === 'log' ? logger : createLogger({ level: 'info', destination: to, pretty: false });
+  const accessLog = to === undefined ? undefined : to === 'log' ? logger : openAccessLog(to.file);
   const apiTokens = runtime.apiTokenFile === undefined ? undefined : openApiTokenFile(runtime.apiTokenFile);
   // SIGHUP reloads the token file; without one there is nothing to reload, and the signal must
   // still not kill the server (Node's default for SIGHUP is to exit).

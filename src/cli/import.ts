@@ -9,6 +9,7 @@ import { createService } from '../service.js';
 import { clusterService, runtimeOf, storage } from './context.js';
 import { UsageError, type ParsedArgs } from './options.js';
 import { createLogger } from '../log.js';
+import { count } from '../core/plural.js';
 
 /** A WordPress export's items that are not public posts: skipped by policy, not an error. */
 function isDeliberateSkip(kind: string): boolean {
@@ -24,7 +25,7 @@ function printImportReport(report: ImportReport): void {
   }
   if (report.dryRun) for (const it of report.items ?? []) console.log(`${report.source}: item ${it.item} would be imported: ${it.title} → ${it.path}`);
   const would = report.dryRun ? 'dry run, nothing written: would import' : 'imported';
-  console.log(`${would} ${report.imported}, ${report.dryRun ? 'would update' : 'updated'} ${report.updated}, unchanged ${report.unchanged}, skipped ${report.skipped.length} of ${report.total} items from ${report.source} (${report.format}${report.title ? `: ${report.title}` : ''})`);
+  console.log(`${would} ${report.imported}, ${report.dryRun ? 'would update' : 'updated'} ${report.updated}, unchanged ${report.unchanged}, skipped ${report.skipped.length} of ${count(report.total, 'item')} from ${report.source} (${report.format}${report.title ? `: ${report.title}` : ''})`);
   for (const [kind, n] of Object.entries(report.skippedByKind).sort()) console.log(`  skipped: ${kind}: ${n}`);
   for (const [kind, n] of Object.entries(report.notCarried).sort()) console.log(`  not carried over: ${kind}: ${n}`);
   if (report.platform !== undefined || Object.keys(report.redirects).length > 0) {

@@ -2,9 +2,9 @@
 // the article format (docs/article.schema.json) — that `check`, `compile` and `serve` accept as is.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { FeedwrightError } from '../core/errors.js';
-import { expectFolder } from '../folders.js';
+import { describeFsError, expectFolder, whyNotWritable } from '../folders.js';
 import { runtimeOf } from './context.js';
 import type { ParsedArgs } from './options.js';
 
@@ -59,10 +59,22 @@ export async function runInit(args: ParsedArgs): Promise<number> {
     if (existsSync(file)) throw new FeedwrightError('CONFIG_INVALID', `${file} exists already; init never overwrites (choose an empty folder, or edit the file)`, { file });
   }
   const now = new Date();
-  mkdirSync(join(dir, 'articles'), { recursive: true });
+  // A folder that cannot be written (read-only file system, no permission) is one line naming
+  // where the folder came from, not mkdir's or open's stack trace.
+  const where = args.positionals[0] !== undefined ? 'the folder init writes into' : `the data folder${args.values.data !== undefined ? ', --data' : process.env.FEEDWRIGHT_DATA !== undefined ? ', FEEDWRIGHT_DATA' : ''}`;
+  const step = (path: string, write: () => void): void => {
+    try {
+      write();
+    } catch (err) {
+      // mkdir -p reports ENOENT on a read-only file system: the folder's own state says why.
+      const reason = whyNotWritable(dirname(path)) ?? describeFsError(err);
+      throw new FeedwrightError('CONFIG_INVALID', `cannot write ${path} (${where}): ${reason}`, { file: path, cause: err });
+    }
+  };
+  step(join(dir, 'articles'), () => mkdirSync(join(dir, 'articles'), { recursive: true }));
   // `wx`: a file created between the check and here is not overwritten either.
-  writeFileSync(siteFile, `${JSON.stringify(starterSite(now), null, 2)}\n`, { flag: 'wx' });
-  writeFileSync(articleFile, `${JSON.stringify(exampleArticle(now), null, 2)}\n`, { flag: 'wx' });
+  step(siteFile, () => writeFileSync(siteFile, `${JSON.stringify(starterSite(now), null, 2)}\n`, { flag: 'wx' }));
+  step(articleFile, () => writeFileSync(articleFile, `${JSON.stringify(exampleArticle(now), null, 2)}\n`, { flag: 'wx' }));
   const near = relative(process.cwd(), dir);
   const shown = near === '' ? '.' : near.startsWith('..') ? dir : near;
   const data = shown.includes(' ') ? `"${shown}"` : shown;

@@ -85,13 +85,29 @@ function tableOf(specs: OptionSpec[]): NonNullable<ParseConfig> {
   return table;
 }
 
+/**
+ * The ` (did you mean …?)` for an unknown option, or '': for `--long`, the closest option name
+ * (`--verison` → `--version`); for a short `-x`, every long option starting with that letter
+ * (`-v` → `--verbose or --version` for compile, `--version` elsewhere), as most tools spell
+ * `-v` for what this command line calls `--version` or `--verbose`.
+ */
+function suggestOption(option: string, specs: OptionSpec[]): string {
+  if (option.startsWith('--')) {
+    const near = closestMatch(option.slice(2).split('=')[0] as string, specs.map((s) => s.name));
+    return near === undefined ? '' : ` (did you mean --${near}?)`;
+  }
+  const letter = option.slice(1, 2).toLowerCase();
+  if (option.length !== 2 || !/[a-z]/.test(letter)) return '';
+  const names = [...new Set(specs.filter((s) => s.name.startsWith(letter)).map((s) => `--${s.name}`))].sort();
+  return names.length === 0 ? '' : ` (did you mean ${names.join(' or ')}?)`;
+}
+
 /** Turns parseArgs' errors (`Unknown option '--bogus'. To specify …`) into a UsageError naming the option. */
 function usageErrorOf(err: unknown, specs: OptionSpec[], command: string): UsageError {
   const e = err as { code?: string; message: string };
   if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     const option = /'([^']+)'/.exec(e.message)?.[1] ?? '?';
-    const near = option.startsWith('--') ? closestMatch(option.slice(2).split('=')[0] as string, specs.map((s) => s.name)) : undefined;
-    return new UsageError(`unknown option ${option}${command ? ` for ${command}` : ''}${near === undefined ? '' : ` (did you mean --${near}?)`}`, command);
+    return new UsageError(`unknown option ${option}${command ? ` for ${command}` : ''}${suggestOption(option, specs)}`, command);
   }
   if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
     const option = /'(-[^' ]+)/.exec(e.message)?.[1] ?? '';

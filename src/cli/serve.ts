@@ -8,6 +8,7 @@ import { clusterService, observability, runtimeOf, storage } from './context.js'
 import { lineLog, type Logger } from '../log.js';
 import { hostPort, listeningUrl } from '../core/host-port.js';
 import type { ParsedArgs } from './options.js';
+import { count } from '../core/plural.js';
 
 /** Why a listen failed, in a few words, for the errors an operator can fix; undefined for others. */
 const LISTEN_FAULTS: Record<string, string> = {
@@ -39,8 +40,11 @@ function untilStopped(close: () => Promise<void>, logger: Logger): { stopped: Pr
       logger.info(`${signal}: finishing requests in flight and stopping`);
       void close().then(resolveStop);
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    // `on`, not `once`: a second signal while stopping is ignored rather than left to Node's
+    // default (exit by the signal, counts unflushed). Ctrl-C under `npm start` delivers SIGINT
+    // twice (from the terminal to the process group, and forwarded by npm).
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
   });
   return { stopped, stopping: () => stopping };
 }
@@ -75,7 +79,7 @@ export async function runServe(args: ParsedArgs): Promise<number> {
     const port = await listenOrSay(() => cluster.listen(runtime.port, runtime.host), () => cluster.close(), runtime.host, runtime.port, logger);
     if (port === undefined) return 1;
     const served = cluster.node.current();
-    logger.info(`feedwright serving ${site.title} on ${listeningUrl(runtime.host, port)} (data: ${runtime.dataDir}, PostgreSQL cluster, ${served ? `published set with ${served.documents.size} documents` : 'no published set yet'})`);
+    logger.info(`feedwright serving ${site.title} on ${listeningUrl(runtime.host, port)} (data: ${runtime.dataDir}, PostgreSQL cluster, ${served ? `published set with ${count(served.documents.size, 'document')}` : 'no published set yet'})`);
     await untilStopped(() => cluster.close(), logger).stopped;
     return 0;
   }
@@ -92,7 +96,7 @@ export async function runServe(args: ParsedArgs): Promise<number> {
   // this line says what is served rather than what one run did.
   if (stopping()) {
     // stopping: say nothing more
-  } else if (serving) logger.info(`first compile done: serving ${serving.feeds.length} feeds from ${serving.articles} articles (set ${serving.generation})`);
+  } else if (serving) logger.info(`first compile done: serving ${count(serving.feeds.length, 'feed')} from ${count(serving.articles, 'article')} (set ${serving.generation})`);
   else logger.warn(`first compile did not publish (${first.error ?? 'see above'}); the next scheduled compile tries again`);
   await stopped;
   return 0;

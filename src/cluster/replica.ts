@@ -15,6 +15,7 @@ import { fetchBodies } from '../store/pg/bodies.js';
 import type { DocumentRecord } from '../store/store.js';
 import type { BodyStore } from '../compile/body-store.js';
 import { siteDigest } from '../compile/feed-state.js';
+import { count } from '../core/plural.js';
 
 /** What the replica reads from and writes to. */
 export interface ReplicaOptions {
@@ -131,7 +132,7 @@ export function createReplica(options: ReplicaOptions): Replica {
     // The bodies only the old set named go (the first sync: every file no set names).
     const removed = await bodies.prune(live, pruneAll ? undefined : oldLive);
     pruneAll = false;
-    log(`cluster: serving published set ${seq ?? '?'} (${byPath.size} documents, ${wanted.size - missing.size} bodies fetched${removed > 0 ? `, ${removed} deleted` : ''})`);
+    log(`cluster: serving published set ${seq ?? '?'} (${count(byPath.size, 'document')}, ${count(wanted.size - missing.size, 'body', 'bodies')} fetched${removed > 0 ? `, ${removed} deleted` : ''})`);
     return true;
   }
 

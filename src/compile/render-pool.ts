@@ -20,6 +20,7 @@ import { readArticleFiles, type ArticleFileRead } from './source-files.js';
 import type { PrepareSettings } from './prepared.js';
 import type { ArchiveRendered, ArchiveTask } from './archives.js';
 import { createRenderTasks, type RenderedDocument, type BrotliEncoded, type BrotliTask, type DirectoryRendered, type DirectoryTask, type FeedReader, type FeedRendered, type FeedTask, type RenderSettings, type RenderTasks } from './render-task.js';
+import { count } from '../core/plural.js';
 
 /** What a worker is started with. */
 export interface WorkerSetup {
@@ -267,7 +268,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     retired = true;
     for (const s of going) stopSlot(s);
     const kept = live().length;
-    log(`render workers retired after ${idleMs / 1000} s idle (${going.length} threads exit, ${kept} kept; ${kept === 0 ? 'the next task starts them again' : 'the others start again when tasks queue'})`);
+    log(`render workers retired after ${idleMs / 1000} s idle (${count(going.length, 'thread')} ${going.length === 1 ? 'exits' : 'exit'}, ${kept} kept; ${kept === 0 ? 'the next task starts them again' : 'the others start again when tasks queue'})`);
   }
 
   /** Asks a worker to stop gracefully; one that has not exited in STOP_GRACE_MS is terminated. Resolves when it has exited. */

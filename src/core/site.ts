@@ -139,6 +139,25 @@ function visibleLine(value: unknown): string | undefined {
   return hasVisibleText(line) ? line : undefined;
 }
 
+/** The keys of a person object in site.json (`author`). */
+const PERSON_KEYS = new Set(['name', 'email', 'url']);
+
+/**
+ * Reports every key of `object` not in `known` as `is not a known setting`, naming its full path
+ * (`author.emial`) and the known key closest to a misspelt one (`did you mean "author.email"?`).
+ * `path` is the object's own path (`author`), empty for the top level. Every object of site.json
+ * with fixed keys goes through this, so a typo in a nested one is never silently dropped.
+ */
+function unknownKeys(object: Record<string, unknown>, known: ReadonlySet<string>, path: string, problems: FieldProblem[]): void {
+  const prefix = path === '' ? '' : `${path}.`;
+  for (const key of Object.keys(object)) {
+    if (known.has(key)) continue;
+    // A misspelt key ("titel", "timezone", "emial") names the setting it most likely meant.
+    const near = closestMatch(key, known);
+    problems.push({ field: `${prefix}${key}`, message: `is not a known setting${near === undefined ? '' : ` (did you mean "${prefix}${near}"?)`}` });
+  }
+}
+
 function parsePerson(value: unknown, key: string, problems: FieldProblem[]): Person | undefined {
   if (typeof value === 'string') {
     const name = visibleLine(value);
@@ -150,6 +169,7 @@ function parsePerson(value: unknown, key: string, problems: FieldProblem[]): Per
     return undefined;
   }
   const v = value as Record<string, unknown>;
+  unknownKeys(v, PERSON_KEYS, key, problems);
   const name = visibleLine(v.name);
   if (name === undefined) {
     problems.push({ field: `${key}.name`, message: typeof v.name === 'string' ? BLANK : 'is required and must be a string' });
@@ -178,12 +198,7 @@ export function validateSiteConfig(raw: unknown, scheduleValid: (expr: string) =
     throw new FeedwrightError('CONFIG_INVALID', 'site.json must hold a JSON object');
   }
   const r = raw as Record<string, unknown>;
-  for (const key of Object.keys(r)) {
-    if (KNOWN_KEYS.has(key)) continue;
-    // A misspelt key ("titel", "timezone") names the setting it most likely meant.
-    const near = closestMatch(key, KNOWN_KEYS);
-    problems.push({ field: key, message: `is not a known setting${near === undefined ? '' : ` (did you mean "${near}"?)`}` });
-  }
+  unknownKeys(r, KNOWN_KEYS, '', problems);
   const text = (key: string, required: boolean, fallback = ''): string => {
     const v = r[key];
     if (v === undefined && !required) return fallback;

@@ -10,6 +10,7 @@ import { openSqliteStore } from '../store/sqlite-store.js';
 import type { ReaderStatsStore } from '../store/reader-stats.js';
 import { readStatsReport, type StatsReport } from './report.js';
 import type { Totals } from './series.js';
+import { count } from '../core/plural.js';
 
 
 const n = (v: number) => v.toLocaleString('en');
@@ -46,7 +47,7 @@ export function alignColumns(rows: readonly (readonly string[])[]): string[] {
 export function formatStatsReport(report: StatsReport): string[] {
   const totals = (name: string, f: Totals) => [name, n(f.requests), n(f.ok), n(f.notModified), share(f.notModifiedShare), n(f.bytes), n(f.bytesByCoding.gzip), n(f.bytesByCoding.br), subscribers(f)];
   const heads = ['requests', '200', '304', '304 share', 'bytes', 'gzip bytes', 'br bytes', 'subscribers'];
-  const lines = [`readers counted from ${report.from} to ${report.to} (UTC, ${report.days} days)`, ''];
+  const lines = [`readers counted from ${report.from} to ${report.to} (UTC, ${count(report.days, 'day')})`, ''];
   lines.push(...alignColumns([
     ['document', ...heads, 'readers today'],
     ...report.feeds.map((f) => [...totals(displayPath(f.path), f), n(f.readersToday)]),

@@ -7,7 +7,7 @@ import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { FeedwrightError } from '../core/errors.js';
-import { notAFolder } from '../folders.js';
+import { notAFolder, whyNotWritable } from '../folders.js';
 
 /** What a backup wrote. */
 export interface BackupReport {
@@ -45,7 +45,9 @@ export async function backupSqliteStore(databaseFile: string, destination: strin
     await source.backup(partial);
   } catch (err) {
     rmSync(partial, { force: true });
-    throw new FeedwrightError('BACKUP_FAILED', `cannot copy ${databaseFile} to ${destination}: ${(err as Error).message}`, { file: destination, cause: err });
+    // SQLite's "unable to open database file" does not say why: a folder that cannot be written does.
+    const why = whyNotWritable(folder);
+    throw new FeedwrightError('BACKUP_FAILED', `cannot copy ${databaseFile} to ${destination}: ${(err as Error).message}${why === undefined ? '' : `; ${why}`}`, { file: destination, cause: err });
   } finally {
     source?.close();
   }

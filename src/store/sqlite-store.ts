@@ -8,6 +8,7 @@ import { articleScopes, SLUG_SCHEME } from '../core/scopes.js';
 import type { Article } from '../core/article.js';
 import { isFeedId, readerId, readerIdField } from '../core/reader-id.js';
 import { FeedwrightError, wrapError } from '../core/errors.js';
+import { whyNotWritable } from '../folders.js';
 import { toStored, type ArticleRow } from './stored-article.js';
 import { HUB_SUBSCRIPTIONS_SQL, sqliteSubscriptions } from './sqlite-subscriptions.js';
 import { createSqliteStats, SQLITE_STATS_SCHEMA } from './sqlite-stats.js';
@@ -197,7 +198,9 @@ export function openSqliteStore(file: string, options: StoreOptions): ArticleSto
     }
   } catch (err) {
     db?.close();
-    throw wrapError('STORE_OPEN', `cannot open the SQLite store ${file}`, err);
+    // SQLite says "unable to open database file" whatever the cause; the folder says why.
+    const why = file === ':memory:' || options.readOnly === true || err instanceof FeedwrightError || (err as NodeJS.ErrnoException).syscall !== undefined ? undefined : whyNotWritable(dirname(file));
+    throw wrapError('STORE_OPEN', `cannot open the SQLite store ${file}`, why === undefined ? err : new Error(`${(err as Error).message}; ${why}`));
   }
 
   const q = {

@@ -9,6 +9,7 @@ import type { HubSubscription, HubSubscriptionStore } from '../store/store.js';
 import { vetCallback } from './callback-guard.js';
 import { callbackRequest, DEFAULT_LIMITS, type RequestLimits } from './hub-request.js';
 import { changedTopics, hubUrl, type Topic } from './hub-topics.js';
+import { count } from '../core/plural.js';
 
 /** How deliveries are made; every field but the first five has a default. */
 export interface HubDeliveryOptions {
@@ -97,7 +98,7 @@ export function createHubDelivery(options: HubDeliveryOptions): HubDelivery {
 
   const sweep = setInterval(() => {
     store.deleteExpiredSubscriptions(clock()).then(
-      (n) => n > 0 && log(`hub: ${n} expired subscription(s) removed`),
+      (n) => n > 0 && log(`hub: ${count(n, 'expired subscription')} removed`),
       (err: unknown) => log(`hub: cannot remove expired subscriptions: ${(err as Error).message}`),
     );
   }, options.sweepMs ?? 60_000);

@@ -8,6 +8,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Origin } from '../core/site.js';
 import type { CompiledDocument, PublishedSet } from '../publish/published-set.js';
 import { changedTopics } from './changed-topics.js';
+import { count } from '../core/plural.js';
 
 /** What happened to one ping (or one hub's circuit); what logging, health and tests hear of. */
 export interface PingEvent {
@@ -102,11 +103,11 @@ export function pingBody(topic: string): string {
 export function describePingEvent(e: PingEvent): string | undefined {
   const where = `WebSub hub ${e.hub}${e.topic === undefined ? '' : ` (topic ${e.topic})`}`;
   switch (e.kind) {
-    case 'gave-up': return `${where}: ping failed after ${e.attempt} attempts: ${e.reason}`;
+    case 'gave-up': return `${where}: ping failed after ${count(e.attempt ?? 0, 'attempt')}: ${e.reason}`;
     case 'rejected': return `${where}: ping refused, not retried: ${e.reason}`;
     case 'circuit-open': return `${where}: ${e.reason}; no pings to it for ${Math.round((e.delayMs ?? 0) / 1000)} s`;
     case 'circuit-closed': return `${where}: answering again; pings resume`;
-    case 'dropped': return `${where}: ${e.count} pings dropped at shutdown`;
+    case 'dropped': return `${where}: ${count(e.count ?? 0, 'ping')} dropped at shutdown`;
     default: return undefined;
   }
 }

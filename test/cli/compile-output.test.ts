@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeDataDir, removeDir, SAMPLE_DATA, writeArticle } from '../support/fixtures.js';
+import { makeDataDir, removeDir, SAMPLE_DATA, sampleSite, writeArticle } from '../support/fixtures.js';
 import { runCli } from '../support/cli-run.js';
 
 const SAMPLE_COUNT = readdirSync(join(SAMPLE_DATA, 'articles')).filter((n) => n.endsWith('.json')).length;
@@ -26,8 +26,21 @@ describe('cli compile output (issue 12)', function () {
     expect(r.status, r.all).to.equal(0);
     const lines = r.stdout.split('\n').filter(Boolean);
     expect(lines, r.stdout).to.have.length(1);
-    expect(lines[0]).to.match(new RegExp(`^compiled \\d+ feeds from ${SAMPLE_COUNT} articles \\(${SAMPLE_COUNT} changed\\): \\d+ feeds changed, \\d+ documents × 2 origin\\(s\\) in \\d+ ms \\(\\d+\\.\\d s in all\\)$`));
+    expect(lines[0]).to.match(new RegExp(`^compiled \\d+ feeds from ${SAMPLE_COUNT} articles \\(${SAMPLE_COUNT} changed\\): \\d+ feeds changed, \\d+ documents × 2 origins in \\d+ ms \\(\\d+\\.\\d s in all\\)$`));
     expect(r.stderr).to.equal('');
+  });
+
+  it('says every count in the number that agrees with it: 1 article, 1 origin, 1 file skipped, 1 problem', () => {
+    const site = { ...sampleSite(), alternateOrigins: [] };
+    const first = readdirSync(join(SAMPLE_DATA, 'articles')).filter((n) => n.endsWith('.json')).sort()[0] as string;
+    const dir = makeDataDir({ site, articles: { [first]: readFileSync(join(SAMPLE_DATA, 'articles', first), 'utf8'), 'broken.json': '{' } });
+    dirs.push(dir);
+    const r = runCli(['compile', '--data', dir]);
+    expect(r.stdout).to.match(/^compiled \d+ feeds from 1 article \(1 changed, 1 file skipped\): \d+ feeds changed, \d+ documents × 1 origin in \d+ ms/m);
+    expect(r.all).to.not.match(/\b1 (articles|origins|files|feeds|documents)\b|\(s\)/);
+    const check = runCli(['check', '--data', dir]);
+    expect(check.stdout).to.include('checked site.json and 2 article files in ').and.to.include(': 1 problem');
+    expect(check.all).to.not.include('(s)');
   });
 
   it('--verbose lists every document (path, sizes, ETag) before the summary; --json gives the same counts, parseable', () => {

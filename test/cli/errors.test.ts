@@ -49,6 +49,18 @@ describe('cli errors (issue 12)', function () {
       }
     });
 
+    it('a misspelt key inside a nested object (author) is named by its full path with the key it likely meant', () => {
+      const dir = dataDir({ ...sampleSite(), author: { name: 'x', nmae: 'x', emial: 'y@example.com', website: 'https://example.com' } });
+      for (const command of ['check', 'compile']) {
+        const r = runCli([command, '--data', dir]);
+        expect(r.status, r.all).to.equal(1);
+        expect(r.stderr).to.include('author.nmae is not a known setting (did you mean "author.name"?)');
+        expect(r.stderr).to.include('author.emial is not a known setting (did you mean "author.email"?)');
+        expect(r.stderr, 'nothing close: no suggestion').to.match(/author\.website is not a known setting(;|\n|$)/);
+        expect(r.stderr).to.not.match(/^\s+at /m);
+      }
+    });
+
     it('a site.json that is not JSON is named with the line and column (1-based) of the error', () => {
       const dir = dataDir();
       const text = '{\n  "title": "x",\n  "origin": "https://example.com",,\n}\n';
@@ -211,7 +223,7 @@ describe('cli errors (issue 12)', function () {
   });
 
   describe('serve that cannot listen', () => {
-    it('on a port already taken: one line on stderr, no stack trace, exit 1, the other listener untouched', async () => {
+    it('on a port already taken: one fatal JSON log record on stdout (stderr empty), no stack trace, exit 1, the other listener untouched', async () => {
       const held = await holdPort();
       try {
         const r = runCli(['serve', '--data', dataDir()], { env: { PORT: String(held.port), HOST: '127.0.0.1' }, timeoutMs: 60_000 });

@@ -32,7 +32,8 @@ describe('cli init (issue 12)', function () {
 
     const check = runCli(['check', '--data', dir]);
     expect(check.status, check.all).to.equal(0);
-    expect(check.stdout).to.include('1 article file(s)');
+    // One file: the singular, never "file(s)".
+    expect(check.stdout).to.include('checked site.json and 1 article file in ');
     expect(check.stdout).to.include('no problems');
 
     const compile = runCli(['compile', '--data', dir, '--json']);

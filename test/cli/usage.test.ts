@@ -42,6 +42,15 @@ describe('cli usage (issue 12)', function () {
     expect(other.stderr).to.include('--dry-run');
   });
 
+  it('an unknown short option suggests the long options it may stand for (-v → --version; for compile, --verbose or --version)', () => {
+    for (const [args, suggestion] of [[['-v'], '(did you mean --version?)'], [['-V'], '(did you mean --version?)'], [['compile', '-v'], 'for compile (did you mean --verbose or --version?)']] as const) {
+      const r = runCli([...args]);
+      expect(r.status, r.all).to.equal(2);
+      expect(r.stderr, args.join(' ')).to.include(`unknown option ${args[args.length - 1] as string} ${suggestion}`);
+    }
+    expect(runCli(['serve', '-x']).stderr, 'no option starts with x: no suggestion').to.not.include('did you mean');
+  });
+
   it('a missing value, a value given to a flag, and a surplus or missing argument each exit 2 naming it', () => {
     const cases: [string[], string][] = [
       [['compile', '--data'], '--data needs a value'],

@@ -236,7 +236,7 @@ describe('idle render workers retire', function () {
     await waitUntil('one worker retired', () => pool.liveWorkers() === 1, 10_000);
     await sleep(400);
     expect(pool.liveWorkers(), 'the kept worker stays past another idle period').to.equal(1);
-    expect(s.lines.filter((l) => /retired/.test(l))).to.deep.equal(['render workers retired after 0.2 s idle (1 threads exit, 1 kept; the others start again when tasks queue)']);
+    expect(s.lines.filter((l) => /retired/.test(l))).to.deep.equal(['render workers retired after 0.2 s idle (1 thread exits, 1 kept; the others start again when tasks queue)']);
     // One task fits the kept worker (two in flight): no thread starts, and it renders the same bytes.
     const again = await pool.renderFeed(task(s.service));
     expect(again).to.deep.equal(before);

@@ -133,7 +133,9 @@ describe('npm start: the launcher (scripts/start.mjs) in a tree without TypeScri
   it('package.json: start runs the launcher and nothing builds before it', async () => {
     const { readFileSync } = await import('node:fs');
     const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-    expect(scripts.start).to.equal('node scripts/start.mjs serve');
+    // `exec`: the shell npm runs the script in is replaced by the launcher, so the SIGTERM/SIGINT
+    // npm forwards reaches the server (test/deploy/npm-start-signals.test.ts).
+    expect(scripts.start).to.equal('exec node scripts/start.mjs serve');
     expect(scripts.prestart).to.equal(undefined);
   });
 });
