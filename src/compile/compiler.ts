@@ -159,6 +159,8 @@ export function createCompiler(options: CompilerOptions): Compiler {
       : openFileSource(options.articlesDir, {
           prepare: prepareSettingsOf(site),
           read: (dir, names, timeZone, prepare) => renderer.readArticles({ dir, names, timeZone, ...(prepare === undefined ? {} : { prepare }) }),
+          // A full scan (at start, every 10 minutes, after a watcher fault) in a worker too.
+          scan: (dir) => renderer.scanFolder({ dir }),
           ...(options.progress === undefined ? {} : { progress: (done: number, total: number) => options.progress?.('read', done, total) }),
         }),
     baseDigest,

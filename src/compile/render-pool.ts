@@ -17,6 +17,8 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { FeedwrightError, type ErrorCode } from '../core/errors.js';
 import { readArticleFiles, type ArticleFileRead } from './source-files.js';
+import { scanArticleFolder, type FolderScan } from './folder-scan.js';
+import type { ArticleStore } from '../store/store.js';
 import type { PrepareSettings } from './prepared.js';
 import type { ArchiveRendered, ArchiveTask } from './archives.js';
 import { createRenderTasks, type RenderedDocument, type BrotliEncoded, type BrotliTask, type DirectoryRendered, type DirectoryTask, type FeedReader, type FeedRendered, type FeedTask, type RenderSettings, type RenderTasks } from './render-task.js';
@@ -36,6 +38,7 @@ export type ToWorker =
   | { type: 'feed'; id: number; task: FeedTask }
   | { type: 'directory'; id: number; task: DirectoryTask }
   | { type: 'read'; id: number; task: ReadTask }
+  | { type: 'scan'; id: number; task: ScanTask }
   | { type: 'brotli'; id: number; task: BrotliTask }
   | { type: 'archive'; id: number; task: ArchiveTask }
   | { type: 'fault'; key: string; kind: FaultKind | null }
@@ -51,10 +54,15 @@ export interface ReadTask {
   prepare?: PrepareSettings;
 }
 
+/** Scan the article folder against the store's file index (see folder-scan.ts). */
+export interface ScanTask {
+  dir: string;
+}
+
 /** Messages from a worker. */
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'done'; id: number; result: FeedRendered | DirectoryRendered | ArticleFileRead[] | BrotliEncoded | ArchiveRendered<RenderedDocument> }
+  | { type: 'done'; id: number; result: FeedRendered | DirectoryRendered | ArticleFileRead[] | FolderScan | BrotliEncoded | ArchiveRendered<RenderedDocument> }
   | { type: 'failed'; id: number; message: string; code: ErrorCode };
 
 /**
@@ -67,8 +75,8 @@ export type FaultKind = 'exit' | 'oom' | 'throw';
 /** How the pool is set up. */
 export interface RenderPoolOptions {
   settings: RenderSettings;
-  /** The store this thread renders from when no worker can run. */
-  store: FeedReader;
+  /** The store this thread renders (and scans the article folder) from when no worker can run. */
+  store: FeedReader & Pick<ArticleStore, 'readFileIndex'>;
   /** The SQLite file each worker opens read-only; undefined or ':memory:' renders on this thread. */
   databaseFile?: string;
   /** The PostgreSQL store's URL: each worker opens its own read-only pool of two connections on it (instead of a file). */
@@ -104,6 +112,12 @@ export interface RenderPool {
   renderDirectory(task: DirectoryTask): Promise<DirectoryRendered>;
   /** Reads a batch of article files (see readArticleFiles). */
   readArticles(task: ReadTask): Promise<ArticleFileRead[]>;
+  /**
+   * Scans the article folder against the file index (see scanArticleFolder): in a worker, on
+   * its own store connection, so a 100,000-file scan takes nothing from the serving thread but
+   * the answer. Queued with the renders. Rejects as scanArticleFolder throws.
+   */
+  scanFolder(task: ScanTask): Promise<FolderScan>;
   /**
    * Renders one feed's RFC 5005 archive month (see archives.ts) like a feed: queued with the
    * renders, on the worker that last rendered the feed. Rejects as renderFeed does.
@@ -167,7 +181,7 @@ const ATTEMPTS = 2;
 
 interface Job {
   id: number;
-  message: Extract<ToWorker, { type: 'feed' | 'directory' | 'read' | 'brotli' | 'archive' }>;
+  message: Extract<ToWorker, { type: 'feed' | 'directory' | 'read' | 'scan' | 'brotli' | 'archive' }>;
   key: string;
   /** Background work (brotli): dispatched only to an idle worker, after every other task. */
   background: boolean;
@@ -199,7 +213,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
   const fromSource = import.meta.url.endsWith('.ts');
   const shared = options.databaseUrl !== undefined && options.databaseUrl !== '';
   const size = fromSource || (!shared && (file === '' || file === ':memory:')) ? 0 : Math.max(0, options.threads ?? availableParallelism());
-  const url = new URL('./render-worker.js', import.meta.url);
+  const url = new URL('./render-worker-entry.js', import.meta.url);
   const timeoutMs = options.taskTimeoutMs ?? 120_000;
   const idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
   const keep = Math.min(size, Math.max(0, Math.floor(options.keepWorkers ?? DEFAULT_KEEP_WORKERS)));
@@ -374,6 +388,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
       : m.type === 'directory' ? tasks.renderDirectory(m.task)
       : m.type === 'brotli' ? Promise.resolve().then(() => tasks.encodeBrotli(m.task))
       : m.type === 'archive' ? tasks.renderArchive(m.task)
+      : m.type === 'scan' ? scanArticleFolder(m.task.dir, options.store)
       : Promise.resolve().then(() => readArticleFiles(m.task.dir, m.task.names, m.task.timeZone, m.task.prepare));
     work.then(
       (v) => job.resolve(v as never),
@@ -480,6 +495,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     renderFeed: (task) => submit<FeedRendered>(task.key, (id) => ({ type: 'feed', id, task })),
     renderDirectory: (task) => submit<DirectoryRendered>('(directory)', (id) => ({ type: 'directory', id, task })),
     readArticles: (task) => submit<ArticleFileRead[]>('(read)', (id) => ({ type: 'read', id, task })),
+    scanFolder: (task) => submit<FolderScan>('(scan)', (id) => ({ type: 'scan', id, task })),
     renderArchive: (task) => submit<ArchiveRendered<RenderedDocument>>(task.key, (id) => ({ type: 'archive', id, task })),
     encodeBrotli: (task) => submit<BrotliEncoded>(task.hash, (id) => ({ type: 'brotli', id, task }), true),
     dropBrotli(hashes) {

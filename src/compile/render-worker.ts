@@ -3,18 +3,16 @@
 // large sync it also reads and validates article files; in the background it makes the brotli
 // bodies of published documents. Tasks and results are messages (see render-pool.ts); the
 // documents' bytes go to the body folder.
-import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { FeedwrightError } from '../core/errors.js';
 import { openPgStore } from '../store/pg-store.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import { readArticleFiles } from './source-files.js';
+import { scanArticleFolder } from './folder-scan.js';
 import type { ArchiveRendered } from './archives.js';
 import { createRenderTasks, type RenderedDocument, type BrotliEncoded, type DirectoryRendered, type FeedRendered, type RenderSettings } from './render-task.js';
 import type { FaultKind, ToWorker, FromWorker, WorkerSetup } from './render-pool.js';
 
-/** How much lower than the serving thread a render runs (nice +10). */
-const RENDER_NICENESS = 10;
 const port = parentPort;
 if (port === null) throw new Error('render-worker.js runs as a worker thread');
 const { settings, databaseFile, databaseUrl } = workerData as WorkerSetup;
@@ -33,14 +31,8 @@ const observe = (key: string) => {
   throw new Error(`a fault injected by a test in the render of ${key === '' ? '(site)' : key}`);
 };
 
-// Readers first: when the cores are all busy, the thread that answers requests gets them before a
-// render does. On Linux a nice value is per thread, so this lowers only this worker.
-try {
-  setPriority(RENDER_NICENESS);
-} catch {
-  // not permitted here: render at the same priority
-}
-
+// Readers first: render-worker-entry.ts, which loads this module, lowered this thread's CPU
+// priority before anything here was loaded.
 const idPrefix = (settings as RenderSettings).site.idPrefix;
 // Its own read-only connection: the SQLite file, or two PostgreSQL sessions (one per task in
 // flight). Opened before 'ready', so a store this worker cannot open is a start failure.
@@ -92,6 +84,19 @@ port.on('message', (m: ToWorker) => {
   if (m.type === 'fault') {
     if (m.kind === null) faults.delete(m.key);
     else faults.set(m.key, m.kind);
+    return;
+  }
+  if (m.type === 'scan') {
+    inHand += 1;
+    scanArticleFolder(m.task.dir, store)
+      .then(
+        (result) => send({ type: 'done', id: m.id, result }),
+        (err: unknown) => send({ type: 'failed', id: m.id, message: err instanceof Error ? err.message : String(err), code: err instanceof FeedwrightError ? err.code : 'ARTICLE_READ' }),
+      )
+      .finally(() => {
+        inHand -= 1;
+        stopIfIdle();
+      });
     return;
   }
   if (m.type === 'read') {

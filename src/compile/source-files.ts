@@ -2,9 +2,8 @@
 // new and changed files are read; a removed file removes its article; a broken file is reported
 // with its name and field and skipped, while the last good version of its article stays live.
 import { createHash } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
 import { existsSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
-import { createTimeSlicer } from './time-slice.js';
+import { listJsonFiles, ownersOf, scanArticleFolder, scanNamedFiles, type FolderScanner } from './folder-scan.js';
 import { join } from 'node:path';
 import { articleDigest, validateArticle, type Article } from '../core/article.js';
 import { FeedwrightError, type ErrorCode, type FieldProblem } from '../core/errors.js';
@@ -96,15 +95,6 @@ const READS_AHEAD = 6;
 /** Fewer files than this are read on this thread: a worker round trip would cost more. */
 const READ_HERE = 64;
 
-async function listJsonFiles(dir: string): Promise<string[]> {
-  try {
-    return (await readdir(dir)).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new FeedwrightError('ARTICLE_READ', `cannot list ${dir}: ${(err as Error).message}`, { cause: err });
-  }
-}
-
 /** The problem of a file whose article the store refused: another article owns its reader id. */
 function takenProblem(file: string, r: WriteRefusal): SourceProblem {
   return { file, code: 'ITEM_ID_TAKEN', message: `is not published: ${describeRefusal(r)}`, problems: [{ field: r.field, message: refusalFieldMessage(r) }] };
@@ -145,25 +135,6 @@ export async function checkArticleFiles(dir: string, timeZone: string, idPrefix?
   return { files: names.length, problems };
 }
 
-/** Entries of the file index read at a time: a page takes a few ms of the serving thread. */
-const INDEX_PAGE = 500;
-
-/**
- * The whole file index by name, read in pages with the event loop given way between them: the
- * index of a large archive (100,000 files) read in one query held the serving thread ~1.4 s.
- */
-async function readWholeIndex(store: ArticleStore): Promise<Map<string, FileEntry>> {
-  const index = new Map<string, FileEntry>();
-  const slicer = createTimeSlicer();
-  for (let after = ''; ; ) {
-    if (slicer.due()) await slicer.pause();
-    const page = await store.readFileIndex(after, INDEX_PAGE);
-    for (const e of page) index.set(e.name, e);
-    if (page.length < INDEX_PAGE) return index;
-    after = (page[page.length - 1] as FileEntry).name;
-  }
-}
-
 /**
  * Brings the store in line with the files: new, changed and removed files. With `only`, just
  * those file names are looked at (the watcher's list of what changed); otherwise every file.
@@ -176,12 +147,12 @@ async function readWholeIndex(store: ArticleStore): Promise<Map<string, FileEntr
  * read them, each article with its prepared form. `progress` hears (files read and taken, files
  * to read) after each batch.
  */
-export async function syncArticleFiles(dir: string, store: ArticleStore, timeZone: string, now: number, only?: ReadonlySet<string>, read?: ArticleFileReader, prepare?: PrepareSettings, progress?: (done: number, total: number) => void): Promise<SyncResult> {
-  const names = only === undefined ? await listJsonFiles(dir) : [...only].filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
-  const present = new Set(only === undefined ? names : names.filter((n) => existsSync(join(dir, n))));
-  const index = only === undefined ? await readWholeIndex(store) : new Map((await store.readFileEntries(names)).map((e) => [e.name, e]));
-  const owners = new Map<string, string>();
-  for (const e of index.values()) if (e.articleId !== null && present.has(e.name)) owners.set(e.articleId, e.name);
+export async function syncArticleFiles(dir: string, store: ArticleStore, timeZone: string, now: number, only?: ReadonlySet<string>, read?: ArticleFileReader, prepare?: PrepareSettings, progress?: (done: number, total: number) => void, scan?: FolderScanner): Promise<SyncResult> {
+  const looked = only === undefined ? await (scan ?? ((d: string) => scanArticleFolder(d, store)))(dir) : await scanNamedFiles(dir, store, only);
+  const { toRead } = looked;
+  const index = new Map(looked.known.map((e) => [e.name, e]));
+  // Which present file holds which article: needed only when a file is read or one went.
+  const owners = toRead.length > 0 || looked.gone.length > 0 ? await ownersOf(looked) : new Map<string, string>();
   /** The file that holds an id now, looking beyond the files in hand when only some are. */
   const ownerOf = async (id: string): Promise<string | undefined> => {
     const known = owners.get(id);
@@ -202,27 +173,6 @@ export async function syncArticleFiles(dir: string, store: ArticleStore, timeZon
     if (stored && stored.source === source(name)) writes.push({ kind: 'delete', id });
   };
 
-  const toRead: string[] = [];
-  // statSync: ~2 µs a file, where the promise API costs ~30 µs of this thread in bookkeeping;
-  // in slices, so a full scan of a large archive (every 10 minutes in `serve`) never holds the
-  // readers for longer than one slice.
-  const slicer = createTimeSlicer();
-  for (const name of names) {
-    if (slicer.due()) await slicer.pause();
-    if (!present.has(name)) continue;
-    const known = index.get(name);
-    if (!known) {
-      toRead.push(name);
-      continue;
-    }
-    let st;
-    try {
-      st = statSync(join(dir, name));
-    } catch {
-      st = undefined;
-    }
-    if (!st || st.mtimeMs !== known.mtimeMs || st.size !== known.size) toRead.push(name);
-  }
   const changes: ArticleChange[] = [];
   const refusedFiles = new Set<string>();
   // Written in batches so a large first import never holds the whole archive in memory.
@@ -297,16 +247,15 @@ export async function syncArticleFiles(dir: string, store: ArticleStore, timeZon
     }
   }
 
-  for (const [name, entry] of index) {
-    if (present.has(name)) continue;
-    removals.push(name);
-    if (entry.articleId !== null && (await ownerOf(entry.articleId)) === undefined) await removeIfOwned(entry.articleId, name);
+  for (const entry of looked.gone) {
+    removals.push(entry.name);
+    if (entry.articleId !== null && (await ownerOf(entry.articleId)) === undefined) await removeIfOwned(entry.articleId, entry.name);
   }
   await flush();
   // A refused file stays out of the index, so the next sync reads it again.
   const indexed = refusedFiles.size === 0 ? upserts : upserts.filter((u) => !refusedFiles.has(u.name));
   if (indexed.length > 0 || removals.length > 0) await store.writeFileIndex(indexed, removals);
-  return { changes, problems, filesRead, files: names.length };
+  return { changes, problems, filesRead, files: looked.files };
 }
 
 /** The article folder as a source: knows what changed since the last sync, and what is broken. */
@@ -323,7 +272,7 @@ export interface FileSource {
  * Broken files stay reported until they are fixed or removed. With `prepare`, every article is
  * stored with its prepared (sanitised) form.
  */
-export function openFileSource(dir: string, options: { fullScanMs?: number; watch?: boolean; read?: ArticleFileReader; prepare?: PrepareSettings; progress?: (done: number, total: number) => void } = {}): FileSource {
+export function openFileSource(dir: string, options: { fullScanMs?: number; watch?: boolean; read?: ArticleFileReader; scan?: FolderScanner; prepare?: PrepareSettings; progress?: (done: number, total: number) => void } = {}): FileSource {
   const fullScanMs = options.fullScanMs ?? 10 * 60_000;
   const dirty = new Set<string>();
   let watcher: FSWatcher | undefined;
@@ -382,7 +331,7 @@ export function openFileSource(dir: string, options: { fullScanMs?: number; watc
       dirty.clear();
       let result: SyncResult;
       try {
-        result = await syncArticleFiles(dir, store, timeZone, now, only, options.read, options.prepare, options.progress);
+        result = await syncArticleFiles(dir, store, timeZone, now, only, options.read, options.prepare, options.progress, options.scan);
       } catch (err) {
         // Nothing is lost: look at everything again next time.
         needFull = true;
