@@ -11,6 +11,7 @@ import { loadSiteConfig } from '../../src/config.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import type { ArticleStore } from '../../src/store/store.js';
 import { makeDataDir, removeDir, writeArticle } from '../support/fixtures.js';
+import { createArticleWriter } from '../../src/compile/writer.js';
 
 const NEW_ARTICLE = {
   id: 'late-arrival',
@@ -75,5 +76,59 @@ describe('compile() while a compile runs', function () {
     const fourth = await compiler.compile();
     expect(fourth).to.not.equal(second);
     expect(fourth.startedAt).to.be.at.least(second.startedAt + second.durationMs);
+  });
+
+  it('the article writer starts a compile at once for the writes of one turn, and writes made while it runs share one follow-up run', async () => {
+    dataDir = makeDataDir();
+    const site = loadSiteConfig(dataDir);
+    store = openSqliteStore(join(dataDir, 'feedwright.db'), { idPrefix: site.idPrefix });
+    const reports: CompileReport[] = [];
+    let duringRun: Promise<unknown> | undefined;
+    let armed = false;
+    let calls = 0;
+    const writer = createArticleWriter({
+      store,
+      compiler: {
+        compile: (o) => {
+          calls += 1;
+          return (compiler as Compiler).compile(o);
+        },
+        whenIdle: () => (compiler as Compiler).whenIdle(),
+      },
+      timeZone: site.timeZone,
+    });
+    const article = (id: string) => ({ ...NEW_ARTICLE, id, path: `/Detail/2016/07/12/1/${id}`, title: `Written by the API: ${id}` });
+    compiler = createCompiler({
+      store,
+      site,
+      bodies: openBodyStore(join(dataDir, '.feedwright', 'documents'), 8 * 1024 * 1024),
+      databaseFile: join(dataDir, 'feedwright.db'),
+      articlesDir: join(dataDir, 'articles'),
+      periodSeconds: 60,
+      onCompiled: (r) => reports.push(r),
+      progress: (step) => {
+        // Five writes while the writer's compile renders: they join one follow-up run.
+        if (step !== 'render' || !armed || duringRun !== undefined) return;
+        duringRun = Promise.all(['during-1', 'during-2', 'during-3', 'during-4', 'during-5'].map((id) => writer.put([article(id)])));
+      },
+    });
+    await compiler.compile();
+    reports.length = 0;
+    armed = true;
+    // Three writes in one turn: one compile, started without waiting for more company.
+    await Promise.all(['same-turn-1', 'same-turn-2', 'same-turn-3'].map((id) => writer.put([article(id)])));
+    // No timer waited for: one turn of the event loop after the writes, their compile is asked for.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls, 'compiles asked for one turn after the writes').to.equal(1);
+    await writer.flushed();
+    await duringRun;
+    await writer.flushed();
+    expect(duringRun, 'writes were made while the writer\'s compile ran').to.not.equal(undefined);
+    expect(reports.map((r) => r.articlesChanged >= 0 && r.ok)).to.deep.equal([true, true]);
+    const ids = (await store.newestInScope('tags/late-arrival', 50)).map((a) => a.article.id).sort();
+    expect(ids).to.deep.equal(['during-1', 'during-2', 'during-3', 'during-4', 'during-5', 'same-turn-1', 'same-turn-2', 'same-turn-3']);
+    const served = compiler.current()?.documents.get('/tags/late-arrival/feed.json');
+    expect(served, 'the tag feed is published').to.not.equal(undefined);
+    expect(reports[1]?.feedsChanged, 'the follow-up run published the writes made during the first').to.include('tags/late-arrival');
   });
 });
