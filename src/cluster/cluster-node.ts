@@ -224,7 +224,8 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
         changed() {
           const c = compiler;
           if (c === undefined || changeTimer !== undefined) return;
-          // Writes close together (an import's batches) join one compile, as the writer's do.
+          // Notifications close together (an import's batches, each its own NOTIFY) join one
+          // compile; writes made while it runs join the compiler's one follow-up run.
           changeTimer = setTimeout(() => {
             changeTimer = undefined;
             void c.compile({ files: false });

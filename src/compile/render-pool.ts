@@ -174,6 +174,9 @@ export const DEFAULT_IDLE_MS = 30_000;
 export const DEFAULT_KEEP_WORKERS = 1;
 /** Tasks a worker holds at once: one rendering while the other's bodies are written. */
 const IN_FLIGHT = 2;
+/** The longest a full scan of the article folder may run in a worker before it is stopped: 30 minutes. */
+const SCAN_TIMEOUT_MS = 30 * 60_000;
+
 /** Workers that die before they are ready, in a row, before the pool renders on this thread. */
 const START_FAILURES = 3;
 /** Workers a task may be in flight on when they die: the second death fails it. */
@@ -442,10 +445,13 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
       (fromQueue ? queue : background).shift();
       job.attempts += 1;
       const stuck = slot;
+      // A full scan of the article folder has no render's bound: 100,000 files on a slow or
+      // network disk may take minutes, and stopping it would fail every compile after it.
+      const limitMs = job.message.type === 'scan' ? Math.max(timeoutMs, SCAN_TIMEOUT_MS) : timeoutMs;
       job.timer = setTimeout(() => {
-        stuck.reason = `a task ran longer than ${Math.round(timeoutMs / 1000)} s`;
+        stuck.reason = `a task ran longer than ${Math.round(limitMs / 1000)} s`;
         void stuck.worker.terminate();
-      }, timeoutMs);
+      }, limitMs);
       job.timer.unref();
       slot.jobs.set(job.id, job);
       if (!job.background) affinity.set(job.key, slot.worker);
