@@ -8,7 +8,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setPriority } from 'node:os';
 import { loadSiteConfig } from '../../src/config.js';
-import { RENDER_NICENESS } from '../../src/compile/render-priority.js';
+import { RENDER_NICENESS, renderNiceness } from '../../src/compile/render-priority.js';
 import { createService, type Service } from '../../src/service.js';
 import { ROOT, makeDataDir, removeDir } from '../support/fixtures.js';
 
@@ -46,6 +46,11 @@ describe('render workers run at a lower CPU priority than the serving thread', f
     if (dir !== undefined) removeDir(dir);
   });
 
+  it('the render nice value: 10 lower than the serving thread, never above nice 10 (the kernel\'s threads at 0 outrank it), 19 at most', () => {
+    expect(RENDER_NICENESS).to.equal(10);
+    expect([-20, -15, -5, 0, 3, 9, 10, 15, 19].map(renderNiceness)).to.deep.equal([10, 10, 10, 10, 13, 19, 19, 19, 19]);
+  });
+
   it('each worker thread is 10 nicer than the serving thread (relative, not an absolute 10) from its start (before its modules load, so the CPU that loading takes is at that priority too); the serving thread keeps its own', async () => {
     // Relative to where the server runs: as root, the serving thread moves to nice 3 for this
     // test (threads inherit their creator's value), so the workers must end at 13, not at 10.
@@ -70,7 +75,8 @@ describe('render workers run at a lower CPU priority than the serving thread', f
     expect((await service.compiler.compile()).ok).to.equal(true);
     await service.compiler.brotliSettled();
     const now = threads();
-    const lowered = now.filter((t) => t.nice === Math.min(19, base + RENDER_NICENESS));
+    const lowered = now.filter((t) => t.nice === renderNiceness(base));
+    if (root) expect(renderNiceness(base)).to.equal(13);
     // The two workers, and only threads this compile started: the serving thread stays at base.
     expect(now.find((t) => t.tid === process.pid)?.nice).to.equal(base);
     expect(lowered.map((t) => before.has(t.tid))).to.deep.equal([false, false]);
