@@ -3,7 +3,7 @@
 // schedule and scans every file at start and every 10 minutes; at 100,000 files that is ~1 s of
 // listing, index reading and stat-ing, so a render worker does it (render-pool.ts, `scanFolder`)
 // and the serving thread gets only the short answer. Without workers it runs here, in slices.
-import { existsSync, statSync } from 'node:fs';
+import { lstatSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FeedwrightError } from '../core/errors.js';
@@ -44,6 +44,45 @@ export async function listJsonFiles(dir: string): Promise<string[]> {
   }
 }
 
+/** Whether `dir` is a folder now (false when it does not exist; anything else that stops a stat throws ARTICLE_READ). */
+function folderExists(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new FeedwrightError('ARTICLE_READ', `cannot look at ${dir}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * Whether the article file `name` is there: false only when it is not (ENOENT, or ENOTDIR when
+ * the folder went). Any other failure — EACCES on the folder, say — throws ARTICLE_READ naming
+ * the file: a file that cannot be looked at is not a file that was deleted, and its article
+ * must not be removed for it. A symlink whose target is gone counts as there (its read then
+ * reports the problem, and the last good version stays live).
+ */
+function fileExists(dir: string, name: string): boolean {
+  const path = join(dir, name);
+  try {
+    lstatSync(path);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+    throw new FeedwrightError('ARTICLE_READ', `cannot look at ${path}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * The error of an article folder that is gone while the index still lists files from it: a
+ * folder moved away, unmounted or replaced mid-copy is not an instruction to unpublish every
+ * article. The compile fails and the last good documents stay live; an empty folder (or the
+ * files deleted) removes the articles.
+ */
+function missingFolder(dir: string, indexed: number): FeedwrightError {
+  return new FeedwrightError('ARTICLE_READ', `the article folder ${dir} is missing, and ${indexed === 1 ? '1 article file was' : `${indexed} article files were`} read from it: nothing is removed and the last good documents stay live; restore the folder (an empty folder, or deleting the files, removes their articles)`);
+}
+
 /** Whether a present file's size or mtime differ from its index entry (or it cannot be stat-ed: read it, and its problem is reported). */
 function changedSince(dir: string, name: string, entry: FileEntry): boolean {
   try {
@@ -63,6 +102,7 @@ function changedSince(dir: string, name: string, entry: FileEntry): boolean {
  */
 export async function scanArticleFolder(dir: string, store: Pick<ArticleStore, 'readFileIndex'>): Promise<FolderScan> {
   const names = await listJsonFiles(dir);
+  const missing = names.length === 0 && !folderExists(dir);
   const slicer = createTimeSlicer();
   const index = new Map<string, FileEntry>();
   for (let after = ''; ; ) {
@@ -72,6 +112,7 @@ export async function scanArticleFolder(dir: string, store: Pick<ArticleStore, '
     if (page.length < INDEX_PAGE) break;
     after = (page[page.length - 1] as FileEntry).name;
   }
+  if (missing && index.size > 0) throw missingFolder(dir, index.size);
   const toRead: string[] = [];
   const known: FileEntry[] = [];
   const present = new Set<string>();
@@ -103,13 +144,15 @@ export async function scanArticleFolder(dir: string, store: Pick<ArticleStore, '
 export async function scanNamedFiles(dir: string, store: Pick<ArticleStore, 'readFileEntries'>, only: ReadonlySet<string>): Promise<FolderScan> {
   const names = [...only].filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
   const index = new Map((await store.readFileEntries(names)).map((e) => [e.name, e]));
+  // The folder itself gone: not a removal of these files (see missingFolder).
+  if (!folderExists(dir) && index.size > 0) throw missingFolder(dir, index.size);
   const toRead: string[] = [];
   const known: FileEntry[] = [];
   const gone: FileEntry[] = [];
   let owners = '';
   for (const name of names) {
     const entry = index.get(name);
-    if (!existsSync(join(dir, name))) {
+    if (!fileExists(dir, name)) {
       if (entry !== undefined) gone.push(entry);
       continue;
     }

@@ -280,24 +280,29 @@ export function openFileSource(dir: string, options: { fullScanMs?: number; watc
   let lastFull = 0;
   const broken = new Map<string, SourceProblem>();
 
-  let watchedInode: number | undefined;
-  /** The folder's inode, or undefined when it is not a folder: a replaced folder needs a new watch. */
-  const inode = (): number | undefined => {
+  let watchedFolder: string | undefined;
+  /**
+   * The folder's identity — inode and birth time — or undefined when it is not a folder: a
+   * replaced folder needs a new watch. The inode alone is not enough: a folder removed and made
+   * again at once often gets the same inode number on ext4, and the old watch is then dead
+   * (inotify dropped it with the old folder) while looking alive.
+   */
+  const identity = (): string | undefined => {
     try {
       const st = statSync(dir);
-      return st.isDirectory() ? st.ino : undefined;
+      return st.isDirectory() ? `${st.dev}:${st.ino}:${st.birthtimeMs}` : undefined;
     } catch {
       return undefined;
     }
   };
   const startWatching = () => {
-    const current = inode();
-    if (watcher !== undefined && current === watchedInode) return;
+    const current = identity();
+    if (watcher !== undefined && current === watchedFolder) return;
     watcher?.close();
     watcher = undefined;
     needFull = true;
     if (options.watch === false || current === undefined) return;
-    watchedInode = current;
+    watchedFolder = current;
     try {
       watcher = watch(dir, { persistent: false }, (_event, filename) => {
         if (filename === null) needFull = true;

@@ -5,7 +5,7 @@
 // compiler's full scans go to the worker (the serving thread no longer lists, reads the index
 // or stats 100,000 files). Real worker threads (the built JavaScript) and a real SQLite store.
 import { expect } from 'chai';
-import { mkdirSync, mkdtempSync, utimesSync, writeFileSync, rmSync, chmodSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, utimesSync, writeFileSync, rmSync, chmodSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSiteConfig } from '../../src/config.js';
@@ -75,11 +75,23 @@ describe('the article folder scan', function () {
     expect([...named.owners]).to.deep.equal([['a1', 'a0001.json'], ['a2', 'a0002.json'], ['a4', 'a0004.json']]);
   });
 
-  it('a missing folder has no files (every indexed one is gone); a folder that cannot be listed is ARTICLE_READ naming it', async function () {
+  it('a folder that is missing while the index lists files is ARTICLE_READ (nothing removed), on both paths; an empty folder removes them; a folder that cannot be listed is ARTICLE_READ naming it', async function () {
     rmSync(articles, { recursive: true });
+    for (const scan of [() => scanArticleFolder(articles, store), () => scanNamedFiles(articles, store, new Set(['a0004.json', 'a0005.json']))]) {
+      const err = await scan().then(() => undefined, (e: unknown) => e as { code?: string; message: string });
+      expect(err?.code).to.equal('ARTICLE_READ');
+      expect(err?.message).to.contain(`the article folder ${articles} is missing`);
+      expect(err?.message).to.contain('nothing is removed');
+    }
+    // Through the sync: the compile's step fails, and the store keeps every article.
+    const failed = await syncArticleFiles(articles, store, 'UTC', Date.now()).then(() => undefined, (e: unknown) => e as { code?: string });
+    expect(failed?.code).to.equal('ARTICLE_READ');
+    expect((await store.newestInScope('tags/scan', 2000)).length).to.equal(1_100);
+    mkdirSync(articles);
     const s = await scanArticleFolder(articles, store);
     expect(s.files).to.equal(0);
     expect(s.gone).to.have.length(1_100);
+    rmSync(articles, { recursive: true });
     if (process.getuid?.() === 0) {
       // root lists any folder: a file where the folder should be cannot be listed either.
       writeFileSync(articles, 'a file, not a folder');
@@ -90,6 +102,44 @@ describe('the article folder scan', function () {
     const err = await scanArticleFolder(articles, store).then(() => undefined, (e: unknown) => e as { code?: string; message: string });
     expect(err?.code).to.equal('ARTICLE_READ');
     expect(err?.message).to.contain(articles);
+  });
+
+  it('the watcher\'s list: a dangling symlink in place of a file is read (its problem reported, its article kept), not taken for a deletion; a name that cannot be looked at is ARTICLE_READ, not a deletion', async () => {
+    rmSync(join(articles, 'a0005.json'));
+    symlinkSync(join(dir, 'nowhere.json'), join(articles, 'a0005.json'));
+    const named = await scanNamedFiles(articles, store, new Set(['a0005.json']));
+    expect(named.gone.map((e) => e.name)).to.deep.equal([]);
+    expect(named.toRead).to.deep.equal(['a0005.json']);
+    const sync = await syncArticleFiles(articles, store, 'UTC', Date.now(), new Set(['a0005.json']));
+    expect(sync.problems.map((p) => [p.file, p.code])).to.deep.equal([['a0005.json', 'ARTICLE_READ']]);
+    expect(await store.getArticle('a5'), 'the last good version stays').to.not.equal(undefined);
+    // lstat fails for a reason other than absence (a name longer than the file system allows):
+    // the scan stops with ARTICLE_READ naming it rather than calling the file deleted.
+    const long = `${'x'.repeat(300)}.json`;
+    const err = await scanNamedFiles(articles, store, new Set([long])).then(() => undefined, (e: unknown) => e as { code?: string; message: string });
+    expect(err?.code).to.equal('ARTICLE_READ');
+    expect(err?.message).to.contain(long);
+  });
+
+  it('a folder removed and made again between two syncs (ext4 often gives it the same inode) is watched again: a file added to it is found', async () => {
+    const { openFileSource } = await import('../../src/compile/source-files.js');
+    const { statSync } = await import('node:fs');
+    const source = openFileSource(articles, {});
+    try {
+      await source.sync(store, 'UTC', Date.now());
+      const before = statSync(articles).ino;
+      rmSync(articles, { recursive: true });
+      mkdirSync(articles);
+      const reused = statSync(articles).ino === before;
+      // An empty folder made on purpose: every article goes (see the missing-folder test).
+      await source.sync(store, 'UTC', Date.now());
+      writeFileSync(join(articles, 'after.json'), JSON.stringify(article('after')));
+      const found = await source.sync(store, 'UTC', Date.now());
+      expect(found.changes.map((c) => c.id), `the file added after the folder was made again (inode ${reused ? 'reused' : 'new'})`).to.deep.equal(['after']);
+      expect(await store.getArticle('after')).to.not.equal(undefined);
+    } finally {
+      source.close();
+    }
   });
 
   it('in a render worker (its own read-only connection) the answer is the same as on this thread', async () => {
