@@ -194,25 +194,47 @@ export async function syncArticleFiles(dir: string, store: ArticleStore, timeZon
     })));
   };
 
-  /** Stores one file's article (or notes its problem), in file-name order. */
-  const take = async (r: ArticleFileRead): Promise<void> => {
+  /**
+   * Files whose index entry is stale (they changed, and their new content is not read yet): the
+   * id the index says they hold may no longer be theirs. A file that meets such a claim waits
+   * until every file is taken (see `deferred`), so two files that swap names or ids are both
+   * accepted, while a file that keeps its id keeps it against a newcomer.
+   */
+  const stale = new Set(looked.known.map((e) => e.name));
+  const deferred: ArticleFileRead[] = [];
+
+  /**
+   * Stores one file's article (or notes its problem), in file-name order; with `final`, a file
+   * that was deferred, decided now.
+   */
+  const take = async (r: ArticleFileRead, final = false): Promise<void> => {
     const name = 'code' in r ? r.file : r.name;
     const known = index.get(name);
-    filesRead += 1;
+    if (!final) filesRead += 1;
     if (writes.length >= 1000) await flush();
     if ('code' in r) {
+      stale.delete(name); // broken: the last good version, and its claim, stay
       problems.push(r);
       return;
     }
     if (known && known.digest === r.fileDigest) {
+      stale.delete(name);
       upserts.push({ ...known, mtimeMs: r.mtimeMs, size: r.size });
       return;
     }
     const owner = await ownerOf(r.article.id);
     if (owner !== undefined && owner !== name) {
+      if (!final && stale.has(owner)) {
+        deferred.push(r);
+        return;
+      }
+      stale.delete(name);
       problems.push({ file: name, code: 'ARTICLE_DUPLICATE', message: `has the id "${r.article.id}" of ${owner}`, problems: [{ field: 'id', message: `repeats the id of ${owner}` }] });
       return;
     }
+    stale.delete(name);
+    // The id this file held before, when it holds another now, is free.
+    if (known?.articleId && known.articleId !== r.article.id && owners.get(known.articleId) === name) owners.delete(known.articleId);
     owners.set(r.article.id, name);
     const put: ArticleWrite = { kind: 'put', article: r.article, digest: r.digest, source: source(name), ...(r.prepared === undefined ? {} : { prepared: r.prepared }) };
     // The file's old article goes in the same step as its new one is stored, and only then:
@@ -220,6 +242,19 @@ export async function syncArticleFiles(dir: string, store: ArticleStore, timeZon
     if (known?.articleId && known.articleId !== r.article.id) put.replaces = known.articleId;
     writes.push(put);
     upserts.push({ name, mtimeMs: r.mtimeMs, size: r.size, digest: r.fileDigest, articleId: r.article.id });
+  };
+  /**
+   * The deferred files, once every other file is taken: each one's old claim that its new
+   * content no longer makes is dropped first (two files that swapped ids waited for each other),
+   * then each is taken in name order.
+   */
+  const takeDeferred = async (): Promise<void> => {
+    for (const r of deferred) {
+      if ('code' in r) continue;
+      const old = index.get(r.name)?.articleId;
+      if (old && old !== r.article.id && owners.get(old) === r.name) owners.delete(old);
+    }
+    for (const r of deferred.splice(0)) await take(r, true);
   };
   const reader: ArticleFileReader = read !== undefined && toRead.length >= READ_HERE ? read : async (d, batch, tz, p) => readArticleFiles(d, batch, tz, p);
   const batches: string[][] = [];
@@ -246,6 +281,7 @@ export async function syncArticleFiles(dir: string, store: ArticleStore, timeZon
       progress?.(taken, toRead.length);
     }
   }
+  await takeDeferred();
 
   for (const entry of looked.gone) {
     removals.push(entry.name);

@@ -78,7 +78,7 @@ describe('compile() while a compile runs', function () {
     expect(fourth.startedAt).to.be.at.least(second.startedAt + second.durationMs);
   });
 
-  it('the article writer starts a compile at once for the writes of one turn, and writes made while it runs share one follow-up run', async () => {
+  it('the article writer asks for a compile at once for the writes of one turn (one call per turn), and writes made while it runs are published', async () => {
     dataDir = makeDataDir();
     const site = loadSiteConfig(dataDir);
     store = openSqliteStore(join(dataDir, 'feedwright.db'), { idPrefix: site.idPrefix });
@@ -124,11 +124,14 @@ describe('compile() while a compile runs', function () {
     await duringRun;
     await writer.flushed();
     expect(duringRun, 'writes were made while the writer\'s compile ran').to.not.equal(undefined);
-    expect(reports.map((r) => r.articlesChanged >= 0 && r.ok)).to.deep.equal([true, true]);
+    // The five writes of one turn asked for one compile between them (the compiler folds a call
+    // made while it runs into its one follow-up run: the test above).
+    expect(calls, 'compiles the writer asked for: one per turn of writes').to.equal(2);
+    expect(reports.every((r) => r.ok)).to.equal(true);
     const ids = (await store.newestInScope('tags/late-arrival', 50)).map((a) => a.article.id).sort();
     expect(ids).to.deep.equal(['during-1', 'during-2', 'during-3', 'during-4', 'during-5', 'same-turn-1', 'same-turn-2', 'same-turn-3']);
     const served = compiler.current()?.documents.get('/tags/late-arrival/feed.json');
     expect(served, 'the tag feed is published').to.not.equal(undefined);
-    expect(reports[1]?.feedsChanged, 'the follow-up run published the writes made during the first').to.include('tags/late-arrival');
+    expect(reports.at(-1)?.feedsChanged, 'the last run published the writes made during the first').to.include('tags/late-arrival');
   });
 });

@@ -142,6 +142,46 @@ describe('the article folder scan', function () {
     }
   });
 
+  describe('two files that swap names or ids (each file\'s claim in the index is stale)', () => {
+    /** Both files of the swap and the title each article has now, by id. */
+    const state = async () => Object.fromEntries(await Promise.all(['swa', 'swb'].map(async (id) => [id, (await store.getArticle(id))?.article.title ?? null])));
+    const swap = () => {
+      rmSync(join(articles, 'new.json')); // not part of this
+      writeFileSync(join(articles, 'swa.json'), JSON.stringify(article('swa', 'Swap A')));
+      writeFileSync(join(articles, 'swb.json'), JSON.stringify(article('swb', 'Swap B')));
+    };
+    for (const path of ['a full scan', 'the watcher\'s list'] as const) {
+      it(`are both accepted, through ${path}, and an edit after that is published`, async () => {
+        swap();
+        expect((await syncArticleFiles(articles, store, 'UTC', Date.now())).problems).to.deep.equal([]);
+        // The names swapped, and each file's content edited a little (new size and mtime).
+        writeFileSync(join(articles, 'swa.json'), JSON.stringify(article('swb', 'Swap B, now in swa.json')));
+        writeFileSync(join(articles, 'swb.json'), JSON.stringify(article('swa', 'Swap A, now in swb.json')));
+        const only = path === 'a full scan' ? undefined : new Set(['swa.json', 'swb.json']);
+        const swapped = await syncArticleFiles(articles, store, 'UTC', Date.now(), only);
+        expect(swapped.problems.map((p) => `${p.file}: ${p.message}`)).to.deep.equal([]);
+        expect(await state()).to.deep.equal({ swa: 'Swap A, now in swb.json', swb: 'Swap B, now in swa.json' });
+        expect((await store.getArticle('swa'))?.source).to.equal('file:swb.json');
+        expect((await store.getArticle('swb'))?.source).to.equal('file:swa.json');
+        writeFileSync(join(articles, 'swa.json'), JSON.stringify(article('swb', 'Swap B, edited')));
+        const edited = await syncArticleFiles(articles, store, 'UTC', Date.now(), only === undefined ? undefined : new Set(['swa.json']));
+        expect(edited.problems).to.deep.equal([]);
+        expect(await state()).to.deep.equal({ swa: 'Swap A, now in swb.json', swb: 'Swap B, edited' });
+      });
+    }
+
+    it('a file that keeps its id keeps it against a new file that sorts before it, both changed in one sync', async () => {
+      swap();
+      await syncArticleFiles(articles, store, 'UTC', Date.now());
+      writeFileSync(join(articles, 'swa.json'), JSON.stringify(article('swa', 'Swap A, edited')));
+      writeFileSync(join(articles, 'early.json'), JSON.stringify(article('swa', 'A newcomer with the id of swa.json')));
+      const r = await syncArticleFiles(articles, store, 'UTC', Date.now());
+      expect(r.problems.map((p) => [p.file, p.code])).to.deep.equal([['early.json', 'ARTICLE_DUPLICATE']]);
+      expect((await store.getArticle('swa'))?.article.title).to.equal('Swap A, edited');
+      expect((await store.getArticle('swa'))?.source).to.equal('file:swa.json');
+    });
+  });
+
   it('in a render worker (its own read-only connection) the answer is the same as on this thread', async () => {
     if (import.meta.url.endsWith('.ts')) throw new Error('needs the built JavaScript (worker threads): run `npm run test:one -- test/compile/folder-scan.test.ts`');
     const data = makeDataDir();
