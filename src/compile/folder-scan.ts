@@ -113,27 +113,15 @@ export async function scanArticleFolder(dir: string, store: Pick<ArticleStore, '
     after = (page[page.length - 1] as FileEntry).name;
   }
   if (missing && index.size > 0) throw missingFolder(dir, index.size);
-  const toRead: string[] = [];
-  const known: FileEntry[] = [];
-  const present = new Set<string>();
-  let owners = '';
+  const scan: FolderScan = { files: names.length, toRead: [], known: [], gone: [], owners: '' };
   for (const name of names) {
     if (slicer.due()) await slicer.pause();
-    present.add(name);
-    const entry = index.get(name);
-    if (entry === undefined) {
-      toRead.push(name);
-      continue;
-    }
-    if (entry.articleId !== null) owners += `${entry.articleId}\0${name}\0`;
-    if (changedSince(dir, name, entry)) {
-      toRead.push(name);
-      known.push(entry);
-    }
+    notePresent(scan, dir, name, index.get(name));
+    index.delete(name);
   }
-  const gone: FileEntry[] = [];
-  for (const [name, entry] of index) if (!present.has(name)) gone.push(entry);
-  return { files: names.length, toRead, known, gone, owners };
+  // What is left of the index are the files no longer there.
+  scan.gone.push(...index.values());
+  return scan;
 }
 
 /**
@@ -146,27 +134,29 @@ export async function scanNamedFiles(dir: string, store: Pick<ArticleStore, 'rea
   const index = new Map((await store.readFileEntries(names)).map((e) => [e.name, e]));
   // The folder itself gone: not a removal of these files (see missingFolder).
   if (!folderExists(dir) && index.size > 0) throw missingFolder(dir, index.size);
-  const toRead: string[] = [];
-  const known: FileEntry[] = [];
-  const gone: FileEntry[] = [];
-  let owners = '';
+  const scan: FolderScan = { files: names.length, toRead: [], known: [], gone: [], owners: '' };
   for (const name of names) {
     const entry = index.get(name);
-    if (!fileExists(dir, name)) {
-      if (entry !== undefined) gone.push(entry);
-      continue;
-    }
-    if (entry === undefined) {
-      toRead.push(name);
-      continue;
-    }
-    if (entry.articleId !== null) owners += `${entry.articleId}\0${name}\0`;
-    if (changedSince(dir, name, entry)) {
-      toRead.push(name);
-      known.push(entry);
-    }
+    if (fileExists(dir, name)) notePresent(scan, dir, name, entry);
+    else if (entry !== undefined) scan.gone.push(entry);
   }
-  return { files: names.length, toRead, known, gone, owners };
+  return scan;
+}
+
+/**
+ * Adds a file that is there to `scan`: to read when the index does not have it or it changed
+ * since (with its entry in `known`), and its indexed article to the owners.
+ */
+function notePresent(scan: FolderScan, dir: string, name: string, entry: FileEntry | undefined): void {
+  if (entry === undefined) {
+    scan.toRead.push(name);
+    return;
+  }
+  if (entry.articleId !== null) scan.owners += `${entry.articleId}\0${name}\0`;
+  if (changedSince(dir, name, entry)) {
+    scan.toRead.push(name);
+    scan.known.push(entry);
+  }
 }
 
 /**

@@ -36,19 +36,25 @@ describe('compile() while a compile runs', function () {
     removeDir(dataDir);
   });
 
+  /** A real compiler (render workers, SQLite store, body folder) on the test's data folder. */
+  const compilerOn = (site: ReturnType<typeof loadSiteConfig>, hooks: Pick<Parameters<typeof createCompiler>[0], 'progress' | 'onCompiled'>): Compiler =>
+    createCompiler({
+      store: store as ArticleStore,
+      site,
+      bodies: openBodyStore(join(dataDir, '.feedwright', 'documents'), 8 * 1024 * 1024),
+      databaseFile: join(dataDir, 'feedwright.db'),
+      articlesDir: join(dataDir, 'articles'),
+      periodSeconds: 60,
+      ...hooks,
+    });
+
   it('each caller gets the report of a run that started after its call; callers folded together share it', async () => {
     dataDir = makeDataDir();
     const site = loadSiteConfig(dataDir);
     store = openSqliteStore(join(dataDir, 'feedwright.db'), { idPrefix: site.idPrefix });
     let folded: { calledAt: number; promises: [Promise<CompileReport>, Promise<CompileReport>]; runningWhenCalled: boolean } | undefined;
     let firstSettled = false;
-    compiler = createCompiler({
-      store,
-      site,
-      bodies: openBodyStore(join(dataDir, '.feedwright', 'documents'), 8 * 1024 * 1024),
-      databaseFile: join(dataDir, 'feedwright.db'),
-      articlesDir: join(dataDir, 'articles'),
-      periodSeconds: 60,
+    compiler = compilerOn(site, {
       progress: (step) => {
         // The first run is rendering (its files were read already): a new file now is a change
         // it does not include. Two callers ask for a compile that includes it.
@@ -98,13 +104,7 @@ describe('compile() while a compile runs', function () {
       timeZone: site.timeZone,
     });
     const article = (id: string) => ({ ...NEW_ARTICLE, id, path: `/Detail/2016/07/12/1/${id}`, title: `Written by the API: ${id}` });
-    compiler = createCompiler({
-      store,
-      site,
-      bodies: openBodyStore(join(dataDir, '.feedwright', 'documents'), 8 * 1024 * 1024),
-      databaseFile: join(dataDir, 'feedwright.db'),
-      articlesDir: join(dataDir, 'articles'),
-      periodSeconds: 60,
+    compiler = compilerOn(site, {
       onCompiled: (r) => reports.push(r),
       progress: (step) => {
         // Five writes while the writer's compile renders: they join one follow-up run.
