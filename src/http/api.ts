@@ -247,24 +247,32 @@ export function createApiRouter(options: ApiOptions): Router {
     res.set('Cache-Control', 'no-store').json({ article: articleToJson(stored.article), changedAt: new Date(stored.changedAt).toISOString(), source: stored.source });
   });
 
+  // Paging follows a compound cursor (changedAt, id): `next` and `nextAfter` of a full page are
+  // the last row's, and the next page is `?since=<next>&after=<nextAfter>`, also given as a
+  // `Link: <…>; rel="next"` header (RFC 8288 §3). A time alone could not move past a page of rows
+  // that share one changedAt, which every write of one bulk sync does.
   router.get('/', async (req: Request, res: Response) => {
     const sinceText = typeof req.query.since === 'string' ? req.query.since : '1970-01-01T00:00:00Z';
     const since = /^\d+$/.test(sinceText) ? Number(sinceText) : Date.parse(sinceText);
     const limitText = typeof req.query.limit === 'string' ? req.query.limit : '100';
     const limit = Number(limitText);
+    const after = req.query.after;
     const errors: FieldProblem[] = [];
     if (!Number.isFinite(since)) errors.push({ field: 'since', message: 'must be an RFC 3339 date-time or epoch milliseconds' });
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) errors.push({ field: 'limit', message: 'must be a whole number from 1 to 1000' });
+    if (after !== undefined && (typeof after !== 'string' || !ARTICLE_ID.test(after))) errors.push({ field: 'after', message: 'must be one article id (the nextAfter of the previous page), matching [A-Za-z0-9._~-]{1,200}' });
     if (errors.length > 0) {
       problem(res, 400, 'Invalid query', 'The query has bad parameters.', { errors });
       return;
     }
-    const rows = await store.listChangedSince(since, limit);
-    const last = rows[rows.length - 1];
+    const rows = await store.listChangedSince(since, limit, typeof after === 'string' ? after : '');
+    const last = rows.length === limit ? rows[rows.length - 1] : undefined;
+    const next = last ? new Date(last.changedAt).toISOString() : null;
+    if (last && next) res.set('Link', `</api/articles?since=${encodeURIComponent(next)}&after=${encodeURIComponent(last.id)}&limit=${limit}>; rel="next"`);
     res.set('Cache-Control', 'no-store').json({
       changes: rows.map((r) => ({ id: r.id, changedAt: new Date(r.changedAt).toISOString(), deleted: r.deleted, ...(r.stored ? { article: articleToJson(r.stored.article) } : {}) })),
-      // Rows sharing the last timestamp may continue on the next page: ask again from it.
-      next: rows.length === limit && last ? new Date(last.changedAt).toISOString() : null,
+      next,
+      nextAfter: last ? last.id : null,
     });
   });
 

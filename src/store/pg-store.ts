@@ -243,10 +243,11 @@ export async function openPgStore(url: string, options: PgStoreOptions): Promise
         return (await pool.query<{ scope: string }>(sql, [from, to])).rows.map((r) => r.scope);
       });
     },
-    async listChangedSince(since, limit) {
+    async listChangedSince(since, limit, afterId = '') {
       return run('listing changes', async () => {
-        const sql = 'SELECT id, doc, digest, changed_at, source, deleted, prepared_key, prepared FROM articles WHERE changed_at >= $1 ORDER BY changed_at, id LIMIT $2';
-        const { rows } = await pool.query<ArticleRow & { deleted: boolean }>(sql, [since, limit]);
+        // The same collation orders the row comparison and ORDER BY id, so pages neither skip nor repeat.
+        const sql = 'SELECT id, doc, digest, changed_at, source, deleted, prepared_key, prepared FROM articles WHERE changed_at >= $1 AND (changed_at > $1 OR id > $2) ORDER BY changed_at, id LIMIT $3';
+        const { rows } = await pool.query<ArticleRow & { deleted: boolean }>(sql, [since, afterId, limit]);
         return rows.map((r) => ({ id: r.id, changedAt: r.changed_at, deleted: r.deleted, ...(r.deleted ? {} : { stored: toStored(r) }) }));
       });
     },

@@ -231,7 +231,7 @@ export function openSqliteStore(file: string, options: StoreOptions): ArticleSto
     // rows read is only the fallback for the site scope (whose items all carry the label '').
     scopeOneUpTo: db.prepare<[{ scope: string; at: number; n: number }], { items: number; label: string | null; stored: string | null }>('SELECT COUNT(*) AS items, MIN(label) AS label, (SELECT label FROM scope_labels WHERE scope = @scope) AS stored FROM (SELECT label FROM scope_items WHERE scope = @scope AND published <= @at LIMIT @n)'),
     released: db.prepare<[number, number], { scope: string }>('SELECT DISTINCT s.scope FROM articles a JOIN scope_items s ON s.article_id = a.id WHERE a.deleted = 0 AND a.published > ? AND a.published <= ?'),
-    changedSince: db.prepare<[number, number], ArticleRow & { deleted: number }>('SELECT id, doc, digest, changed_at, source, deleted, prepared_key, prepared FROM articles WHERE changed_at >= ? ORDER BY changed_at, id LIMIT ?'),
+    changedSince: db.prepare<[number, number, string, number], ArticleRow & { deleted: number }>('SELECT id, doc, digest, changed_at, source, deleted, prepared_key, prepared FROM articles WHERE changed_at >= ? AND (changed_at > ? OR id > ?) ORDER BY changed_at, id LIMIT ?'),
     count: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM articles WHERE deleted = 0'),
     files: db.prepare<[string, number], { name: string; mtime_ms: number; size: number; digest: string; article_id: string | null }>('SELECT name, mtime_ms, size, digest, article_id FROM files WHERE name > ? ORDER BY name LIMIT ?'),
     file: db.prepare<[string], { name: string; mtime_ms: number; size: number; digest: string; article_id: string | null }>('SELECT name, mtime_ms, size, digest, article_id FROM files WHERE name = ?'),
@@ -455,9 +455,9 @@ export function openSqliteStore(file: string, options: StoreOptions): ArticleSto
     async scopesPublishedBetween(from, to) {
       return run('finding ended embargoes', () => (to > from ? q.released.all(from, to).map((r) => r.scope) : []));
     },
-    async listChangedSince(since, limit) {
+    async listChangedSince(since, limit, afterId = '') {
       return run('listing changes', () =>
-        q.changedSince.all(since, limit).map((r) => ({ id: r.id, changedAt: r.changed_at, deleted: r.deleted === 1, ...(r.deleted === 1 ? {} : { stored: toStored(r) }) })),
+        q.changedSince.all(since, since, afterId, limit).map((r) => ({ id: r.id, changedAt: r.changed_at, deleted: r.deleted === 1, ...(r.deleted === 1 ? {} : { stored: toStored(r) }) })),
       );
     },
     async countArticles() {

@@ -289,8 +289,14 @@ export interface ArticleStore extends HubSubscriptionStore, ReaderStatsStore {
   readerIdOwner(readerId: string): Promise<{ id: string; source: string } | undefined>;
   /** The scopes of live articles whose `published` falls in (from, to]: embargoes that ended. */
   scopesPublishedBetween(from: number, to: number): Promise<string[]>;
-  /** Articles and tombstones changed at or after `since`, oldest change first, at most `limit`. */
-  listChangedSince(since: number, limit: number): Promise<{ id: string; changedAt: number; deleted: boolean; stored?: StoredArticle }[]>;
+  /**
+   * Articles and tombstones changed at or after `since` (epoch ms), ordered by (changedAt, id),
+   * at most `limit`. With `afterId`, rows changed exactly at `since` are kept only if their id
+   * sorts after it: the compound cursor (changedAt, id) of the last row of the previous page, so
+   * paging moves past any number of rows that share one changedAt (a bulk sync writes them all at
+   * one instant). Throws STORE_* FeedwrightErrors.
+   */
+  listChangedSince(since: number, limit: number, afterId?: string): Promise<{ id: string; changedAt: number; deleted: boolean; stored?: StoredArticle }[]>;
   /** The number of live articles. */
   countArticles(): Promise<number>;
   /**

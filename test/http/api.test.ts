@@ -197,6 +197,45 @@ describe('ingest API', () => {
     expect(r.changes.map((c) => [c.id, c.deleted])).to.deep.equal([['api-7', false], ['api-8', true]]);
     expect((await get(t.port, '/api/articles?since=garbage', AUTH)).status).to.equal(400);
   });
+
+  it('pages past any number of changes that share one changedAt (a bulk sync), by the cursor (next, nextAfter) and the Link header', async () => {
+    const bulkDir = makeDataDir({ articles: Object.fromEntries(['b1', 'b2', 'b3', 'b4', 'b5', 'b6', 'b7'].map((id) => [`${id}.json`, { id, ...article(id) }])) });
+    const bulk = await startService(bulkDir, { apiToken: TOKEN });
+    try {
+      type Page = { changes: { id: string; changedAt: string }[]; next: string | null; nextAfter: string | null };
+      const first = JSON.parse((await get(bulk.port, '/api/articles?limit=3', AUTH)).text) as Page;
+      // The premise: one sync stored all seven at one instant.
+      expect(new Set(first.changes.map((c) => c.changedAt)).size).to.equal(1);
+      const seen: string[] = [];
+      const links: string[] = [];
+      let path: string | null = '/api/articles?limit=3';
+      for (let pages = 0; path !== null; pages++) {
+        expect(pages, 'paging ends').to.be.below(5);
+        const r = await get(bulk.port, path, AUTH);
+        const page = JSON.parse(r.text) as Page;
+        seen.push(...page.changes.map((c) => c.id));
+        const link = r.headers.link as string | undefined;
+        if (page.next === null) {
+          expect(link).to.equal(undefined);
+          path = null;
+        } else {
+          expect(page.nextAfter).to.equal(page.changes[page.changes.length - 1]?.id);
+          expect(link).to.equal(`</api/articles?since=${encodeURIComponent(page.next)}&after=${page.nextAfter}&limit=3>; rel="next"`);
+          links.push(link!);
+          path = `/api/articles?since=${encodeURIComponent(page.next)}&after=${page.nextAfter}&limit=3`;
+        }
+      }
+      expect(seen).to.deep.equal(['b1', 'b2', 'b3', 'b4', 'b5', 'b6', 'b7']);
+      expect(links).to.have.length(2);
+      // `after` must be one article id.
+      const bad = await get(bulk.port, '/api/articles?since=0&after=a%20b', AUTH);
+      expect(bad.status).to.equal(400);
+      expect(JSON.parse(bad.text).errors[0].field).to.equal('after');
+    } finally {
+      await bulk.close();
+      removeDir(bulkDir);
+    }
+  });
 });
 
 describe('ingest API without a token configured', () => {

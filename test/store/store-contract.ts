@@ -240,6 +240,18 @@ export function storeContract(name: string, open: (options: StoreOptions) => Pro
       expect(await store.listChangedSince(0, 1)).to.have.length(1);
     });
 
+    it('pages changes that share one changedAt by the cursor (changedAt, id), neither skipping nor repeating', async () => {
+      await store.writeArticles(['p3', 'p1', 'p5', 'p2', 'p4'].map((id) => put(article(id, '2016-07-01T10:00:00Z'))), 5000);
+      await store.writeArticles([put(article('p0', '2016-07-01T10:00:00Z'))], 6000);
+      const first = await store.listChangedSince(5000, 2);
+      expect(first.map((c) => c.id)).to.deep.equal(['p1', 'p2']);
+      expect((await store.listChangedSince(5000, 2, 'p2')).map((c) => c.id)).to.deep.equal(['p3', 'p4']);
+      expect((await store.listChangedSince(5000, 2, 'p4')).map((c) => [c.id, c.changedAt])).to.deep.equal([['p5', 5000], ['p0', 6000]]);
+      expect((await store.listChangedSince(6000, 2, 'p0')).map((c) => c.id)).to.deep.equal([]);
+      // Without a cursor id the time alone repeats the first page (what a client got before).
+      expect((await store.listChangedSince(5000, 2, '')).map((c) => c.id)).to.deep.equal(['p1', 'p2']);
+    });
+
     it('keeps the file index and feed states', async () => {
       await store.writeFileIndex([{ name: 'a.json', mtimeMs: 1.5, size: 10, digest: 'd1', articleId: 'a' }, { name: 'b.json', mtimeMs: 2, size: 20, digest: 'd2', articleId: null }], []);
       await store.writeFileIndex([], ['b.json']);
