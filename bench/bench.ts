@@ -20,7 +20,7 @@ import { coldCompile, coldImport, fullRerender, measureCodings } from './compile
 import { incremental } from './incremental.js';
 import { observerCost } from './observer-cost.js';
 import { requestMix } from './open-loop-run.js';
-import { DIST, HOST, ROOT, agent, buildFingerprint, get, killAll, log, runMain, median, memoryOf, round, setLogDir, spawnNode, stopChild, waitForLine, waitIdle, withTimeout, type Json } from './plumbing.js';
+import { DIST, HOST, ROOT, agent, buildFingerprint, get, killAll, log, runMain, median, memoryDetailOf, memoryOf, round, setLogDir, spawnNode, stopChild, waitForLine, waitSettled, withTimeout, type Json } from './plumbing.js';
 import { readersFigures } from './readers.js';
 import { evaluate, renderTable } from './report.js';
 import { CODING_HEADER, captureDocument, capturedHeaders, startServe, touchAll } from './serve-steps.js';
@@ -38,6 +38,11 @@ interface Args {
 
 /** The API token the benchmark's servers run with (the readers' writer uses it). */
 const TOKEN = 'bench-token-0123456789';
+
+/** The brotli phase of a compile child, for the JSON (s, MB). */
+function brotliFigures(r: { brotli: { documents: number; wallMs: number; cpuMs: number; peakRssMB: number } }): Json {
+  return { documents: r.brotli.documents, wallSeconds: round(r.brotli.wallMs / 1000), cpuSeconds: round(r.brotli.cpuMs / 1000), peakRssMB: round(r.brotli.peakRssMB, 1) };
+}
 
 function parseArgs(argv: string[]): Args {
   const args: Args = { articles: 100_000, out: join(ROOT, 'bench', 'results', 'latest.json'), quick: false, keep: false, tool: 'auto', rate: 2000 };
@@ -108,10 +113,11 @@ async function main(): Promise<number> {
     log(`   import: ${imp.articles} articles from ${imp.files} files in ${(imp.wallMs / 1000).toFixed(2)} s wall, ${(imp.cpuMs / 1000).toFixed(2)} s CPU (${imp.threads} worker threads), peak ${imp.peakRssMB.toFixed(0)} MB`);
     const cold = await coldCompile(dir, 'compile-1-origin');
     const compile: Json = {
-      cold: { wallSeconds: round(cold.wallMs / 1000), cpuSeconds: round(cold.cpuMs / 1000), peakRssMB: round(cold.peakRssMB, 1), feeds: cold.feeds, documents: cold.report.documents, paths: cold.paths, articles: cold.articles, compileMs: cold.report.durationMs, ok: cold.report.ok },
+      cold: { wallSeconds: round(cold.wallMs / 1000), cpuSeconds: round(cold.cpuMs / 1000), peakRssMB: round(cold.peakRssMB, 1), feeds: cold.feeds, documents: cold.report.documents, paths: cold.paths, articles: cold.articles, compileMs: cold.report.durationMs, ok: cold.report.ok, brotli: brotliFigures(cold) },
     };
     results.compile = compile;
     log(`   ${cold.feeds} feeds, ${cold.report.documents} documents in ${(cold.wallMs / 1000).toFixed(2)} s wall, ${(cold.cpuMs / 1000).toFixed(2)} s CPU, peak ${cold.peakRssMB.toFixed(0)} MB`);
+    log(`   then ${cold.brotli.documents} brotli bodies in ${(cold.brotli.wallMs / 1000).toFixed(2)} s wall, ${(cold.brotli.cpuMs / 1000).toFixed(2)} s CPU, peak ${cold.brotli.peakRssMB.toFixed(0)} MB (after the publish, before the process exits, as \`feedwright compile\` does)`);
 
     // 3. start-up with the compiled archive
     log('3/10 start-up: feedwright serve on the compiled archive');
@@ -120,6 +126,10 @@ async function main(): Promise<number> {
     const afterStartup = memoryOf(serving.child.pid as number);
     results.startup = { firstOkSeconds: serving.firstOkSeconds, firstResponseSeconds: serving.firstResponseSeconds, healthReadySeconds: serving.healthReadySeconds };
     log(`   first response ${serving.firstResponseSeconds} s, first 200 on /rss.xml ${serving.firstOkSeconds} s, /healthz ready ${serving.healthReadySeconds} s; RSS ${afterStartup.rssMB} MB`);
+    // What follows measures serving in its steady state: the start-up compile (a full scan of the
+    // article folder, in a render worker) done and the process idle.
+    const settled1 = await waitSettled(serving.child.pid as number, serving.port, TOKEN);
+    log(`   idle ${settled1} s after the first 200`);
 
     // 4. serving one busy feed: feedwright (A) against the raw node:http baseline (B), A B A B
     log('4/10 serving /rss.xml at 64 connections');
@@ -157,7 +167,7 @@ async function main(): Promise<number> {
     // The set restored at start-up may still be gaining brotli bodies in the workers: serving is
     // measured once that background work is done (the readers' figures below measure serving
     // while a compile runs).
-    const waitedForIdleSeconds = await waitIdle(serving.child.pid as number);
+    const waitedForIdleSeconds = await waitSettled(serving.child.pid as number, serving.port, TOKEN);
     log(`   warm-up (1 s each); feedwright :${serving.port}, baseline :${basePort}, peer :${peerPort} (compression ${peerCompression ? 'on' : 'not installed'})`);
     await load(urlA, 1, modes[0]!.headers, '2xx');
     await load(urlB, 1, modes[0]!.headers, '2xx');
@@ -220,14 +230,16 @@ async function main(): Promise<number> {
     log('5/10 memory (1 origin): touching every document once, then load on the hot feed');
     const touched1 = await withTimeout(touchAll(serving.port, [undefined]), 15 * 60_000, 'touching every document');
     const afterTouch = memoryOf(serving.child.pid as number);
+    const detail1 = await memoryDetailOf(serving.child.pid as number, serving.port, TOKEN);
     await load(urlA, seconds, modes[0]!.headers, '2xx');
     const afterLoad = memoryOf(serving.child.pid as number);
     const memory: Json = {
       oneOriginMB: Math.max(afterTouch.rssMB, afterLoad.rssMB),
-      oneOrigin: { afterStartupMB: afterStartup.rssMB, afterTouchAllMB: afterTouch.rssMB, afterLoadMB: afterLoad.rssMB, peakMB: afterLoad.hwmMB, documentsTouched: touched1.requests, ok: touched1.ok },
+      oneOrigin: { afterStartupMB: afterStartup.rssMB, afterTouchAllMB: afterTouch.rssMB, afterLoadMB: afterLoad.rssMB, peakMB: afterLoad.hwmMB, documentsTouched: touched1.requests, ok: touched1.ok, afterTouchAll: detail1 },
     };
     results.memory = memory;
     log(`   ${touched1.ok}/${touched1.requests} documents answered 200; RSS after start-up ${afterStartup.rssMB} MB, after touching all ${afterTouch.rssMB} MB, after load ${afterLoad.rssMB} MB (peak ${afterLoad.hwmMB} MB)`);
+    log(`   after touching all: ${detail1.threads} threads, V8 heap ${detail1.v8HeapMB} MB, outside the heap (bodies) ${detail1.externalMB} MB`);
     await stopChild(serving.child, serving.exited);
 
     // 6. incremental: one new article, one edit, one removal through the article writer, first
@@ -268,7 +280,7 @@ async function main(): Promise<number> {
     const full = await fullRerender(dir, 'serve-full-1', 1, 1, env);
     compile.full = { wallSeconds: full.wallSeconds, compileSeconds: full.compileSeconds, peakMB: full.peakMB, feeds: full.feeds, documents: full.documents };
     log(`   ${full.feeds} feeds, ${full.documents} documents re-rendered: ${full.wallSeconds} s from spawn to publish (compile ${full.compileSeconds} s), peak RSS ${full.peakMB} MB`);
-    const idle1 = await waitIdle(full.serving.child.pid as number);
+    const idle1 = await waitSettled(full.serving.child.pid as number, full.serving.port, TOKEN);
     const runtime = loadRuntimeConfig({ data: dir }, process.env, ROOT);
     const codings = await measureCodings(runtime.documentsDir, 'coding-costs');
     results.codings = codings;
@@ -289,27 +301,31 @@ async function main(): Promise<number> {
     log('9/10 three origins: cold compile, serve, touch every document on every origin, then a full re-render as serve does it');
     await writeSiteConfig(dir, 3);
     const cold3 = await coldCompile(dir, 'compile-3-origins');
-    compile.coldThreeOrigins = { wallSeconds: round(cold3.wallMs / 1000), cpuSeconds: round(cold3.cpuMs / 1000), peakRssMB: round(cold3.peakRssMB, 1), feeds: cold3.feeds, documents: cold3.report.documents };
-    log(`   3-origin cold compile: ${cold3.report.documents} documents in ${(cold3.wallMs / 1000).toFixed(2)} s wall, ${(cold3.cpuMs / 1000).toFixed(2)} s CPU, peak ${cold3.peakRssMB.toFixed(0)} MB`);
-    serving = await startServe(dir, 'serve-3-origins');
+    compile.coldThreeOrigins = { wallSeconds: round(cold3.wallMs / 1000), cpuSeconds: round(cold3.cpuMs / 1000), peakRssMB: round(cold3.peakRssMB, 1), feeds: cold3.feeds, documents: cold3.report.documents, brotli: brotliFigures(cold3) };
+    log(`   3-origin cold compile: ${cold3.report.documents} documents in ${(cold3.wallMs / 1000).toFixed(2)} s wall, ${(cold3.cpuMs / 1000).toFixed(2)} s CPU, peak ${cold3.peakRssMB.toFixed(0)} MB; then ${cold3.brotli.documents} brotli bodies in ${(cold3.brotli.wallMs / 1000).toFixed(2)} s wall, ${(cold3.brotli.cpuMs / 1000).toFixed(2)} s CPU, peak ${cold3.brotli.peakRssMB.toFixed(0)} MB`);
+    serving = await startServe(dir, 'serve-3-origins', { FEEDWRIGHT_API_TOKEN: TOKEN });
     const startup3 = memoryOf(serving.child.pid as number);
+    const settled3 = await waitSettled(serving.child.pid as number, serving.port, TOKEN);
+    log(`   idle ${settled3} s after the first 200`);
     (results.startup as Json).threeOrigins = { firstOkSeconds: serving.firstOkSeconds, healthReadySeconds: serving.healthReadySeconds };
     const cfg = siteConfig(3);
     const hosts = [cfg.origin as string, ...(cfg.alternateOrigins as string[])].map((o) => new URL(o).host);
     const touched3 = await withTimeout(touchAll(serving.port, hosts), 15 * 60_000, 'touching every document on every origin');
     const afterTouch3 = memoryOf(serving.child.pid as number);
+    const detail3 = await memoryDetailOf(serving.child.pid as number, serving.port, TOKEN);
     await load(urlA.replace(/:\d+\//, `:${serving.port}/`), seconds, modes[0]!.headers, '2xx');
     const afterLoad3 = memoryOf(serving.child.pid as number);
     memory.threeOriginsMB = Math.max(afterTouch3.rssMB, afterLoad3.rssMB);
-    memory.threeOrigins = { afterStartupMB: startup3.rssMB, afterTouchAllMB: afterTouch3.rssMB, afterLoadMB: afterLoad3.rssMB, peakMB: afterLoad3.hwmMB, documentsTouched: touched3.requests, ok: touched3.ok };
+    memory.threeOrigins = { afterStartupMB: startup3.rssMB, afterTouchAllMB: afterTouch3.rssMB, afterLoadMB: afterLoad3.rssMB, peakMB: afterLoad3.hwmMB, documentsTouched: touched3.requests, ok: touched3.ok, afterTouchAll: detail3 };
     log(`   ${touched3.ok}/${touched3.requests} documents answered 200; RSS after start-up ${startup3.rssMB} MB, after touching all ${afterTouch3.rssMB} MB, after load ${afterLoad3.rssMB} MB (peak ${afterLoad3.hwmMB} MB)`);
+    log(`   after touching all: ${detail3.threads} threads, V8 heap ${detail3.v8HeapMB} MB, outside the heap (bodies) ${detail3.externalMB} MB`);
     await stopChild(serving.child, serving.exited);
     const full3 = await fullRerender(dir, 'serve-full-3', 3, 3, env);
     compile.full3 = { wallSeconds: full3.wallSeconds, compileSeconds: full3.compileSeconds, peakMB: full3.peakMB, feeds: full3.feeds, documents: full3.documents };
     log(`   3 origins: ${full3.documents} documents re-rendered: ${full3.wallSeconds} s from spawn to publish (compile ${full3.compileSeconds} s), peak RSS ${full3.peakMB} MB`);
     await stopChild(full3.serving.child, full3.serving.exited);
     // The worst compile's peak, whole process with its worker threads.
-    const peaks = { cold: round(cold.peakRssMB, 1), coldThreeOrigins: round(cold3.peakRssMB, 1), full: full.peakMB, full3: full3.peakMB };
+    const peaks = { cold: round(cold.peakRssMB, 1), coldThreeOrigins: round(cold3.peakRssMB, 1), coldBrotli: round(cold.brotli.peakRssMB, 1), coldThreeOriginsBrotli: round(cold3.brotli.peakRssMB, 1), full: full.peakMB, full3: full3.peakMB };
     compile.peakMB = Math.max(...Object.values(peaks));
     compile.peaks = peaks;
   } catch (err) {

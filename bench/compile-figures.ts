@@ -14,7 +14,10 @@ import type { CodingCosts } from './coding-costs.js';
 export interface CompileChildResult {
   wallMs: number;
   cpuMs: number;
+  /** Peak resident memory until the publish, MB. */
   peakRssMB: number;
+  /** The brotli bodies made after the publish, before the child exits (as `feedwright compile` does). */
+  brotli: { documents: number; wallMs: number; cpuMs: number; peakRssMB: number };
   origins: number;
   report: { ok: boolean; published: boolean; durationMs: number; articlesChanged: number; feedsRendered: number; feedsChanged: number; documents: number; problems: number; failedFeeds: number; error?: string };
   feeds: number;

@@ -221,6 +221,20 @@ export function memoryOf(pid: number): { rssMB: number; hwmMB: number } {
   return { rssMB: round(kb('VmRSS') / 1024, 1), hwmMB: round(kb('VmHWM') / 1024, 1) };
 }
 
+/**
+ * What a serving process's resident memory is made of, for the report: its thread count
+ * (/proc/PID/status: the render workers alive add one each) and, from its /metrics (prom-client's
+ * process metrics, read with `token`), the V8 heap it has reserved and the memory held outside
+ * the heap by Buffers (document bodies), in MB. A field it cannot read is NaN.
+ */
+export async function memoryDetailOf(pid: number, port: number, token: string): Promise<{ threads: number; v8HeapMB: number; externalMB: number }> {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const threads = Number(/^Threads:\s+(\d+)/m.exec(status)?.[1] ?? Number.NaN);
+  const text = (await get(port, '/metrics', { authorization: `Bearer ${token}` })).body.toString('utf8');
+  const metric = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN) / 2 ** 20;
+  return { threads, v8HeapMB: round(metric('feedwright_nodejs_heap_size_total_bytes'), 1), externalMB: round(metric('feedwright_nodejs_external_memory_bytes'), 1) };
+}
+
 /** CPU seconds (user + system, all threads) a process has used so far (Linux /proc/PID/stat, clock ticks of 1/100 s). */
 export function cpuSecondsOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -242,6 +256,24 @@ export async function waitIdle(pid: number, ms = 120_000): Promise<number> {
     if (now - last < 0.1 || performance.now() - t0 > ms) return round((performance.now() - t0) / 1000, 1);
     last = now;
   }
+}
+
+/**
+ * Waits until a serving process has made every brotli body it owes (/healthz
+ * `published.brotliPending` is 0, read with `token`: the work waits FEEDWRIGHT_BROTLI_DELAY_SECONDS
+ * after each publish, when the process is idle) and is then idle (waitIdle). Gives up after `ms`;
+ * returns the seconds waited.
+ */
+export async function waitSettled(pid: number, port: number, token: string, ms = 600_000): Promise<number> {
+  const t0 = performance.now();
+  for (;;) {
+    const r = await get(port, '/healthz', { authorization: `Bearer ${token}` });
+    const pending = (JSON.parse(r.body.toString('utf8')) as { published?: { brotliPending?: number } }).published?.brotliPending;
+    if (pending === 0 || performance.now() - t0 > ms) break;
+    await sleep(500);
+  }
+  await waitIdle(pid, Math.max(1000, ms - (performance.now() - t0)));
+  return round((performance.now() - t0) / 1000, 1);
 }
 
 // ---- HTTP client --------------------------------------------------------------------------

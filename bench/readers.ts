@@ -5,7 +5,7 @@
 import { startApiWriter } from './api-writer.js';
 import { fullRerender, type FullRerender } from './compile-figures.js';
 import { describe, requestMix, runOpenLoop, startOpenLoop, summaryJson, windowStats, type MixRequest, type OpenLoopRun } from './open-loop-run.js';
-import { log, round, waitIdle, type Json } from './plumbing.js';
+import { log, round, waitSettled, type Json } from './plumbing.js';
 import type { Serving } from './serve-steps.js';
 
 /** How the readers run. */
@@ -70,7 +70,7 @@ export async function readersFigures(dir: string, revision: number, expectedComp
   const end = Math.min(rerender.publishedAtEpochMs, start + seconds * 1000);
   const window = windowStats(duringRun, start, end);
   log(`   during the full re-render (${rerender.compileSeconds} s compile, ${round((end - start) / 1000, 1)} s of it under load): window p99 ${window.p99Ms} ms, max ${window.maxMs} ms over ${window.requests} requests; whole run: ${describe(duringRun)}`);
-  const idle = await waitIdle(rerender.serving.child.pid as number);
+  const idle = await waitSettled(rerender.serving.child.pid as number, rerender.serving.port, options.token);
   log(`   server idle after ${idle} s; the same load with no compile`);
   // The same mix, fresh validators: the documents changed with the settings.
   const mix = await requestMix(rerender.serving.port, options.hosts, options.documents);

@@ -56,6 +56,12 @@ export interface RuntimeConfig {
    * 0 keeping them for the process's life; undefined means the pool's default (30 s).
    */
   renderIdleSeconds: number | undefined;
+  /**
+   * Seconds a published document waits before its brotli body is made, so a feed replaced sooner
+   * (a burst of writes) never costs one: FEEDWRIGHT_BROTLI_DELAY_SECONDS, an integer 0–3600;
+   * undefined means the compiler's default (10 s). br requests get gzip meanwhile.
+   */
+  brotliDelaySeconds: number | undefined;
   /** How often the readers counted are flushed to the store (FEEDWRIGHT_STATS_FLUSH_SECONDS, 1–3600, default 60), seconds. */
   statsFlushSeconds: number;
 }
@@ -280,6 +286,11 @@ export function loadRuntimeConfig(flags: { data?: string; databaseUrl?: string; 
   if (renderIdleSeconds !== undefined && !(renderIdleSeconds >= 0 && renderIdleSeconds <= 86400)) {
     throw new FeedwrightError('CONFIG_INVALID', `FEEDWRIGHT_RENDER_IDLE_SECONDS "${idleText}" is not a number of seconds (0 to 86400; 0 keeps the render workers)`, { problems: [{ field: 'FEEDWRIGHT_RENDER_IDLE_SECONDS', message: 'must be an integer from 0 to 86400' }] });
   }
+  const delayText = env.FEEDWRIGHT_BROTLI_DELAY_SECONDS;
+  const brotliDelaySeconds = delayText === undefined || delayText === '' ? undefined : /^\d{1,4}$/.test(delayText) ? Number(delayText) : Number.NaN;
+  if (brotliDelaySeconds !== undefined && !(brotliDelaySeconds >= 0 && brotliDelaySeconds <= 3600)) {
+    throw new FeedwrightError('CONFIG_INVALID', `FEEDWRIGHT_BROTLI_DELAY_SECONDS "${delayText}" is not a number of seconds (0 to 3600)`, { problems: [{ field: 'FEEDWRIGHT_BROTLI_DELAY_SECONDS', message: 'must be an integer from 0 to 3600' }] });
+  }
   const flushText = env.FEEDWRIGHT_STATS_FLUSH_SECONDS ?? '';
   const statsFlushSeconds = flushText === '' ? 60 : /^\d{1,4}$/.test(flushText) ? Number(flushText) : Number.NaN;
   if (!(statsFlushSeconds >= 1 && statsFlushSeconds <= 3600)) {
@@ -303,6 +314,7 @@ export function loadRuntimeConfig(flags: { data?: string; databaseUrl?: string; 
     accessLogTo,
     renderThreads,
     renderIdleSeconds,
+    brotliDelaySeconds,
     statsFlushSeconds,
   };
 }

@@ -54,6 +54,8 @@ export interface ServiceOptions {
   renderKeepWorkers?: number;
   /** Each render worker's heap limit in MB (default 1024). */
   renderHeapMb?: number;
+  /** Milliseconds a published document waits before its brotli body is made (default 10 s; 0 at once). */
+  brotliDelayMs?: number;
   /** A bulk import: the writer only stores; the next compile (serve's, `feedwright compile`) publishes. */
   bulkWrites?: boolean;
   articlesDir?: string;
@@ -135,6 +137,7 @@ export function createService(options: ServiceOptions): Service {
     ...(options.renderIdleMs === undefined ? {} : { renderIdleMs: options.renderIdleMs }),
     ...(options.renderKeepWorkers === undefined ? {} : { renderKeepWorkers: options.renderKeepWorkers }),
     ...(options.renderHeapMb === undefined ? {} : { renderHeapMb: options.renderHeapMb }),
+    ...(options.brotliDelayMs === undefined ? {} : { brotliDelayMs: options.brotliDelayMs }),
     ...(options.articlesDir === undefined ? {} : { articlesDir: options.articlesDir }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.compileProgress === undefined ? {} : { progress: options.compileProgress }),

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { FeedwrightError } from '../src/core/errors.js';
 import { loadRuntimeConfig, loadSiteConfig, SITE_ENVIRONMENT } from '../src/config.js';
 import { makeDataDir, removeDir, ROOT } from './support/fixtures.js';
+import { storage } from '../src/cli/context.js';
 
 function fails(fn: () => unknown): FeedwrightError {
   try {
@@ -73,7 +74,7 @@ describe('config: settings from the environment', () => {
     const { readFileSync } = await import('node:fs');
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     for (const { variable } of SITE_ENVIRONMENT) expect(readme).to.include(`| \`${variable}\``);
-    for (const variable of ['PORT', 'HOST', 'FEEDWRIGHT_DATA', 'DATABASE_URL', 'FEEDWRIGHT_API_TOKEN', 'FEEDWRIGHT_API_TOKEN_FILE', 'FEEDWRIGHT_CACHE_MB', 'FEEDWRIGHT_RENDER_THREADS', 'FEEDWRIGHT_RENDER_IDLE_SECONDS', 'LOG_LEVEL', 'FEEDWRIGHT_ACCESS_LOG']) expect(readme).to.include(`| \`${variable}\``);
+    for (const variable of ['PORT', 'HOST', 'FEEDWRIGHT_DATA', 'DATABASE_URL', 'FEEDWRIGHT_API_TOKEN', 'FEEDWRIGHT_API_TOKEN_FILE', 'FEEDWRIGHT_CACHE_MB', 'FEEDWRIGHT_RENDER_THREADS', 'FEEDWRIGHT_RENDER_IDLE_SECONDS', 'FEEDWRIGHT_BROTLI_DELAY_SECONDS', 'LOG_LEVEL', 'FEEDWRIGHT_ACCESS_LOG']) expect(readme).to.include(`| \`${variable}\``);
   });
 });
 
@@ -97,6 +98,32 @@ describe('config: FEEDWRIGHT_RENDER_IDLE_SECONDS', () => {
       expect(err.code, bad).to.equal('CONFIG_INVALID');
       expect(err.message, bad).to.include(`FEEDWRIGHT_RENDER_IDLE_SECONDS "${bad}"`);
       expect(err.problems, bad).to.deep.equal([{ field: 'FEEDWRIGHT_RENDER_IDLE_SECONDS', message: 'must be an integer from 0 to 86400' }]);
+    }
+  });
+});
+
+describe('config: FEEDWRIGHT_BROTLI_DELAY_SECONDS', () => {
+  let dir: string;
+  before(() => {
+    dir = makeDataDir({ copySample: false });
+  });
+  after(() => removeDir(dir));
+  const runtime = (env: NodeJS.ProcessEnv) => loadRuntimeConfig({ data: dir }, env, ROOT);
+
+  it('unset or empty leaves the compiler its default (10 s); 0 to 3600 seconds are read as given and reach the service options', () => {
+    expect(runtime({}).brotliDelaySeconds).to.equal(undefined);
+    expect(runtime({ FEEDWRIGHT_BROTLI_DELAY_SECONDS: '' }).brotliDelaySeconds).to.equal(undefined);
+    for (const good of ['0', '1', '10', '3600']) expect(runtime({ FEEDWRIGHT_BROTLI_DELAY_SECONDS: good }).brotliDelaySeconds, good).to.equal(Number(good));
+    expect(storage(runtime({ FEEDWRIGHT_BROTLI_DELAY_SECONDS: '7' })).brotliDelayMs).to.equal(7000);
+    expect(storage(runtime({})).brotliDelayMs).to.equal(undefined);
+  });
+
+  it('a value that is not a whole number of seconds from 0 to 3600 is refused, naming the variable and the value', () => {
+    for (const bad of ['ten', '-1', '2.5', '3601', '99999', ' ', '1e2', '10s']) {
+      const err = fails(() => runtime({ FEEDWRIGHT_BROTLI_DELAY_SECONDS: bad }));
+      expect(err.code, bad).to.equal('CONFIG_INVALID');
+      expect(err.message, bad).to.include(`FEEDWRIGHT_BROTLI_DELAY_SECONDS "${bad}"`);
+      expect(err.problems, bad).to.deep.equal([{ field: 'FEEDWRIGHT_BROTLI_DELAY_SECONDS', message: 'must be an integer from 0 to 3600' }]);
     }
   });
 });

@@ -42,8 +42,8 @@ export function runtimeOf(args: ParsedArgs): RuntimeConfig {
  * render threads it runs. With a database URL the commands run as an instance of a cluster instead
  * (see clusterService).
  */
-export function storage(runtime: RuntimeConfig): { databaseFile: string; documentsDir: string; cacheBytes: number; statsFlushMs: number; renderThreads?: number; renderIdleMs?: number } {
-  return { databaseFile: runtime.databaseFile, documentsDir: runtime.documentsDir, cacheBytes: runtime.cacheBytes, statsFlushMs: runtime.statsFlushSeconds * 1000, ...(runtime.renderThreads === undefined ? {} : { renderThreads: runtime.renderThreads }), ...(runtime.renderIdleSeconds === undefined ? {} : { renderIdleMs: runtime.renderIdleSeconds * 1000 }) };
+export function storage(runtime: RuntimeConfig): { databaseFile: string; documentsDir: string; cacheBytes: number; statsFlushMs: number; renderThreads?: number; renderIdleMs?: number; brotliDelayMs?: number } {
+  return { databaseFile: runtime.databaseFile, documentsDir: runtime.documentsDir, cacheBytes: runtime.cacheBytes, statsFlushMs: runtime.statsFlushSeconds * 1000, ...(runtime.renderThreads === undefined ? {} : { renderThreads: runtime.renderThreads }), ...(runtime.renderIdleSeconds === undefined ? {} : { renderIdleMs: runtime.renderIdleSeconds * 1000 }), ...(runtime.brotliDelaySeconds === undefined ? {} : { brotliDelayMs: runtime.brotliDelaySeconds * 1000 }) };
 }
 
 /**
@@ -66,6 +66,7 @@ export async function clusterService(runtime: RuntimeConfig & { databaseUrl: str
     log,
     ...(runtime.renderThreads === undefined ? {} : { renderThreads: runtime.renderThreads }),
     ...(runtime.renderIdleSeconds === undefined ? {} : { renderIdleMs: runtime.renderIdleSeconds * 1000 }),
+    ...(runtime.brotliDelaySeconds === undefined ? {} : { brotliDelayMs: runtime.brotliDelaySeconds * 1000 }),
     ...(runtime.apiToken ? { apiToken: runtime.apiToken } : {}),
     ...observability,
   });

@@ -44,6 +44,8 @@ export interface ClusterServiceOptions {
   renderThreads?: number;
   renderIdleMs?: number;
   renderHeapMb?: number;
+  /** Milliseconds a published document waits before its brotli body is made (see CompilerOptions.brotliDelayMs). */
+  brotliDelayMs?: number;
   articlesDir?: string;
   publicDir: string;
   /** The ingest API's bearer token; undefined leaves the API off. */
@@ -109,6 +111,7 @@ export function createClusterService(options: ClusterServiceOptions): ClusterSer
     ...(options.renderThreads === undefined ? {} : { renderThreads: options.renderThreads }),
     ...(options.renderIdleMs === undefined ? {} : { renderIdleMs: options.renderIdleMs }),
     ...(options.renderHeapMb === undefined ? {} : { renderHeapMb: options.renderHeapMb }),
+    ...(options.brotliDelayMs === undefined ? {} : { brotliDelayMs: options.brotliDelayMs }),
     ...(options.articlesDir === undefined ? {} : { articlesDir: options.articlesDir }),
   });
   const hubs = pingedHubs(site);

@@ -5,6 +5,10 @@
 // strong ETag `h-br`, RFC 9110 §8.8.3; Last-Modified and the other tags unchanged), and records
 // the sizes in the manifest in batches, so a restart serves br at once for what was made.
 // Work for a document that was replaced is dropped; a body that arrives for one is deleted.
+// A published document's brotli work starts only after `delayMs` (default 10 s): a feed replaced
+// sooner — every write of a burst replaces the site feed — never has a brotli body made for it,
+// which under an API write every 250 ms was more CPU than rendering and gzip together (brotli
+// quality 5 is ~2× gzip level 4 per byte, bench "codings"). Meanwhile br requests get gzip.
 import { createTimeSlicer } from './time-slice.js';
 import { FeedwrightError } from '../core/errors.js';
 import type { BrotliSize } from '../store/store.js';
@@ -41,8 +45,16 @@ export interface BrotliBackfillOptions {
    * their feeds again (see PublishedSource.reportBodyFault).
    */
   unreadable?: (err: FeedwrightError) => void;
+  /**
+   * Milliseconds after a publish before its documents' brotli work is queued (default
+   * DEFAULT_BROTLI_DELAY_MS; 0 queues at once). settled() starts the waiting work at once.
+   */
+  delayMs?: number;
   log: (line: string) => void;
 }
+
+/** How long a published document waits before its brotli body is made: 10 s (see the module comment). */
+export const DEFAULT_BROTLI_DELAY_MS = 10_000;
 
 /** The background brotli work of one compiler. */
 export interface BrotliBackfill {
@@ -56,7 +68,11 @@ export interface BrotliBackfill {
   forget(keys: Iterable<[path: string, originIndex: number]>): void;
   /** Documents (one per origin) still waiting for their brotli body. */
   pending(): number;
-  /** Resolves when nothing waits: every body made (or failed or dropped) and its size recorded. */
+  /**
+   * Resolves when nothing waits: every body made (or failed or dropped) and its size recorded.
+   * Work still in its delay starts at once (the caller wants it done: `feedwright compile`, whose
+   * documents nobody serves until the next start).
+   */
   settled(): Promise<void>;
   /** Stops queuing; resolves once the sizes already made are recorded. */
   close(): Promise<void>;
@@ -83,6 +99,11 @@ export function createBrotliBackfill(options: BrotliBackfillOptions): BrotliBack
   let recording: Promise<void> = Promise.resolve();
   let waiters: (() => void)[] = [];
   let closed = false;
+  const delayMs = Math.max(0, options.delayMs ?? DEFAULT_BROTLI_DELAY_MS);
+  /** Batches in their delay, each queued at once when called (see settled()). */
+  const delayed = new Set<() => void>();
+  /** A settled() caller waits: batches skip their delay until it is woken. */
+  let hurrying = false;
 
   const flush = () => {
     if (unrecorded.length === 0) return;
@@ -95,6 +116,7 @@ export function createBrotliBackfill(options: BrotliBackfillOptions): BrotliBack
   const wake = () => {
     if ((running.size > 0 || deferred > 0) && !closed) return;
     flush();
+    hurrying = false;
     const ready = waiters;
     waiters = [];
     void recording.then(() => ready.forEach((w) => w()));
@@ -190,8 +212,15 @@ export function createBrotliBackfill(options: BrotliBackfillOptions): BrotliBack
       if (hashes.size === 0) return;
       deferred += 1;
       // Thousands after a full re-render: queued in slices, so the serving thread answers
-      // readers in between (~150 ms in one go at 3,000 articles).
+      // readers in between (~150 ms in one go at 3,000 articles). A hash whose documents were
+      // all replaced during the delay is no longer in byHash, and start() skips it.
+      let timer: NodeJS.Timeout | undefined;
+      let begun = false;
       const go = async () => {
+        if (begun) return;
+        begun = true;
+        delayed.delete(queueNow);
+        clearTimeout(timer);
         const slicer = createTimeSlicer();
         for (const h of hashes) {
           if (slicer.due()) await slicer.pause();
@@ -200,7 +229,15 @@ export function createBrotliBackfill(options: BrotliBackfillOptions): BrotliBack
         deferred -= 1;
         wake();
       };
-      void after.then(go, go);
+      const queueNow = () => void go();
+      const wait = () => {
+        if (delayMs === 0 || hurrying || closed) return queueNow();
+        delayed.add(queueNow);
+        // Unref'd: a process with nothing else to do exits; the manifest keeps these pending.
+        timer = setTimeout(queueNow, delayMs);
+        timer.unref();
+      };
+      void after.then(wait, wait);
     },
     forget(keys) {
       const drop: string[] = [];
@@ -211,10 +248,14 @@ export function createBrotliBackfill(options: BrotliBackfillOptions): BrotliBack
     pending: () => waiting.size,
     settled() {
       if ((running.size === 0 && deferred === 0) || closed) return recording;
+      hurrying = true;
+      for (const queueNow of [...delayed]) queueNow();
       return new Promise((resolve) => waiters.push(resolve));
     },
     async close() {
       closed = true;
+      // Their start() does nothing now; this only ends their waits.
+      for (const queueNow of [...delayed]) queueNow();
       wake();
       await recording;
     },

@@ -55,6 +55,8 @@ export interface CompilerOptions {
   renderIdleMs?: number;
   /** Render workers an idle retirement keeps (see RenderPoolOptions.keepWorkers). */
   renderKeepWorkers?: number;
+  /** Milliseconds a published document waits before its brotli body is made (default 10 s): see BrotliBackfillOptions.delayMs. */
+  brotliDelayMs?: number;
   /** Each render worker's heap limit in MB (default 1024): a runaway render stops its worker only. */
   renderHeapMb?: number;
   /** The folder of article files, or undefined when files are not a source. */
@@ -144,6 +146,7 @@ export function createCompiler(options: CompilerOptions): Compiler {
         () => undefined,
       );
     },
+    ...(options.brotliDelayMs === undefined ? {} : { delayMs: options.brotliDelayMs }),
     log,
   });
   const ctx: CompileContext = {

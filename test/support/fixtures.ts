@@ -57,7 +57,7 @@ export interface TestService {
  * too, so br is served from the start (test/compile/brotli-background.test.ts tests the time
  * before).
  */
-export async function startService(dataDir: string, options: { clock?: () => number; compile?: boolean; cacheBytes?: number; apiToken?: string; apiTokens?: ServiceOptions['apiTokens']; store?: ArticleStore; databaseUrl?: string; webSub?: ServiceOptions['webSub'] } = {}): Promise<TestService> {
+export async function startService(dataDir: string, options: { clock?: () => number; compile?: boolean; cacheBytes?: number; apiToken?: string; apiTokens?: ServiceOptions['apiTokens']; store?: ArticleStore; databaseUrl?: string; webSub?: ServiceOptions['webSub']; brotliDelayMs?: number } = {}): Promise<TestService> {
   const site = loadSiteConfig(dataDir);
   const service = createService({
     site,
@@ -73,6 +73,7 @@ export async function startService(dataDir: string, options: { clock?: () => num
     ...(options.store !== undefined ? { store: options.store } : {}),
     ...(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}),
     ...(options.webSub !== undefined ? { webSub: options.webSub } : {}),
+    ...(options.brotliDelayMs !== undefined ? { brotliDelayMs: options.brotliDelayMs } : {}),
   });
   const port = await service.listen(0, '127.0.0.1');
   if (options.compile !== false) {
