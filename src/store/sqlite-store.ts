@@ -14,6 +14,11 @@ import { HUB_SUBSCRIPTIONS_SQL, sqliteSubscriptions } from './sqlite-subscriptio
 import { createSqliteStats, SQLITE_STATS_SCHEMA } from './sqlite-stats.js';
 import { PREPARED_BATCH_ROWS, readerIdTakenError, type ArticleChange, type ArticleStore, type ArticleWrite, type BrotliSize, type DocumentRow, type FeedState, type FileEntry, type PreparedRow, type PublishRecord, type ScopeSummary, type StoredArticle, type StoreOptions, type WriteRefusal } from './store.js';
 
+/** Prepared forms committed per transaction here (PREPARED_BATCH_ROWS is the contract's most). */
+export const SQLITE_PREPARED_TXN_ROWS = Math.min(100, PREPARED_BATCH_ROWS);
+/** The write connection's WAL auto-checkpoint threshold, pages (SQLite's default: 1,000). */
+export const WAL_AUTOCHECKPOINT_PAGES = 256;
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS articles (
   id TEXT PRIMARY KEY,
@@ -189,6 +194,10 @@ export function openSqliteStore(file: string, options: StoreOptions): ArticleSto
     // FULL: a write that returned is on disk (design: a 2xx means durably stored).
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 5000');
+    // Checkpoints run inside the commit that crosses the threshold, on the thread that commits
+    // (the serving thread): 256 pages (1 MB) instead of SQLite's 1,000 makes each one a quarter
+    // of the pause (measured: 37–46 ms every ~1,000 pages of prepared forms at 20,000 articles).
+    if (options.readOnly !== true) db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
     if (options.readOnly !== true) {
       db.exec(SCHEMA);
       db.exec(SQLITE_STATS_SCHEMA);
@@ -407,8 +416,12 @@ export function openSqliteStore(file: string, options: StoreOptions): ArticleSto
     async storePrepared(rows) {
       if (options.readOnly === true) return 0;
       let stored = 0;
-      for (let i = 0; i < rows.length; i += PREPARED_BATCH_ROWS) {
-        const batch = rows.slice(i, i + PREPARED_BATCH_ROWS);
+      // Short transactions with a turn of the event loop between them: this runs on the serving
+      // thread during a compile, and a 500-row transaction of ~9 KB forms held it ~70 ms (600 ms
+      // cold) where 100 rows take ~4 ms (20,000-article store).
+      for (let i = 0; i < rows.length; i += SQLITE_PREPARED_TXN_ROWS) {
+        if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        const batch = rows.slice(i, i + SQLITE_PREPARED_TXN_ROWS);
         stored += run('storing prepared forms', () => relaxed(() => writePrepared.immediate(batch)));
       }
       return stored;
