@@ -112,8 +112,14 @@ export function createBrotliBackfill(options: BrotliBackfillOptions): BrotliBack
     recording = recording.then(() => options.record(rows)).catch((err: unknown) => log(`could not record ${rows.length} brotli bodies in the manifest (they are made again after a restart): ${(err as Error).message}`));
   };
 
-  /** Records what was made and wakes settled() once no work is left. */
+  /**
+   * Records what was made once no body is being made (batches still in their delay do not hold
+   * the sizes back: under a write every few seconds there always is one, and a size not recorded
+   * is a body made again after a restart, and gzip served meanwhile by the other instances of a
+   * cluster), and wakes settled() once no work is left.
+   */
   const wake = () => {
+    if (running.size === 0 || closed) flush();
     if ((running.size > 0 || deferred > 0) && !closed) return;
     flush();
     hurrying = false;

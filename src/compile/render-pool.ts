@@ -62,6 +62,8 @@ export interface ScanTask {
 /** Messages from a worker. */
 export type FromWorker =
   | { type: 'ready' }
+  /** The start-up warm-up ended (RenderTasks.warmUp): documents rendered and encoded, and how long it took, ms. */
+  | { type: 'warmed'; documents: number; ms: number }
   | { type: 'done'; id: number; result: FeedRendered | DirectoryRendered | ArticleFileRead[] | FolderScan | BrotliEncoded | ArchiveRendered<RenderedDocument> }
   | { type: 'failed'; id: number; message: string; code: ErrorCode };
 
@@ -146,6 +148,12 @@ export interface RenderPool {
   /** Worker threads started, not stopping, and ready for tasks (their code loaded): at most liveWorkers(). */
   readyWorkers(): number;
   /**
+   * Workers that ended their start-up warm-up (RenderTasks.warmUp: the site feed rendered and
+   * encoded once, nothing written), counted over the pool's life; 0 on this thread. A worker
+   * that got a task before it began warms up on that task instead and is not counted.
+   */
+  warmedUp(): number;
+  /**
    * For tests: renders of `key` fail after writing their first document — `exit` stops the
    * worker, `oom` runs it out of memory, `throw` raises an exception — on every worker
    * (replacements started meanwhile included, so a retried task meets the fault too) until a
@@ -218,6 +226,8 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
   const size = fromSource || (!shared && (file === '' || file === ':memory:')) ? 0 : Math.max(0, options.threads ?? availableParallelism());
   const url = new URL('./render-worker-entry.js', import.meta.url);
   const timeoutMs = options.taskTimeoutMs ?? 120_000;
+  /** Workers whose start-up warm-up ended (see warmedUp). */
+  let warmed = 0;
   const idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
   const keep = Math.min(size, Math.max(0, Math.floor(options.keepWorkers ?? DEFAULT_KEEP_WORKERS)));
   /** Retires the workers once nothing has been queued or in flight for idleMs (see refresh). */
@@ -316,6 +326,10 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
         slot.ready = true;
         startFailures = 0;
         pump();
+        return;
+      }
+      if (m.type === 'warmed') {
+        warmed += 1;
         return;
       }
       const job = slot.jobs.get(m.id);
@@ -521,6 +535,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
     threads: () => (inThread ? 0 : started && !retired ? live().length : size),
     liveWorkers: () => slots.length,
     readyWorkers: () => live().filter((s) => s.ready).length,
+    warmedUp: () => warmed,
     injectFault(key, kind) {
       if (inThread) localFaults.set(key, kind);
       armed.set(key, kind);

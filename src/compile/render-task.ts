@@ -121,6 +121,15 @@ export interface RenderTasks {
   encodeBrotli(task: BrotliTask): Promise<BrotliEncoded>;
   /** One feed's RFC 5005 archive month (see archives.ts); bodies go to archiveBodiesDir and come back. */
   renderArchive(task: ArchiveTask): Promise<ArchiveRendered<RenderedDocument>>;
+  /**
+   * Renders the site feed as it stands in every format and for every origin, and encodes each
+   * document (gzip, entity-tag), writing nothing and returning nothing but the documents made:
+   * what a worker does once when it starts, so the first compile after a start (a write, usually:
+   * every write renders the site feed) runs compiled code with the feed's items prepared and their
+   * rows in the connection's page cache, instead of paying for that itself. Throws what the
+   * store's read throws.
+   */
+  warmUp(now: number): Promise<number>;
 }
 
 /** Observes a render between documents (the worker's fault hook for tests). */
@@ -185,6 +194,15 @@ export function createRenderTasks(settings: RenderSettings, reader: FeedReader, 
         await Promise.all(encoded.flatMap((e) => PUBLISH_CODINGS.map((c, i) => saveArchive(variantTag(e.record.hash, c), e.bodies[i] as Uint8Array))));
         return { path, records: encoded.map((e) => e.record), bodies: encoded.map((e) => e.bodies) };
       }, archivePath);
+    },
+    async warmUp(now) {
+      const scope: Scope = { key: '', kind: scopeKind(''), label: labelFromKey('') };
+      const items = await reader.newestInScope('', site.itemLimit, now);
+      const feed: FeedContent = { scope, items: items.map((i) => prepare(i)), lastModified: now };
+      let made = 0;
+      for (const format of FORMATS) for (const ctx of contexts) made += encodeDocument(RENDERERS[format](feed, ctx), CONTENT_TYPES[format], now).bodies.length > 0 ? 1 : 0;
+      for (const ctx of contexts) made += encodeDocument(renderPreviewPage(feed, ctx), CONTENT_TYPES.html, now).bodies.length > 0 ? 1 : 0;
+      return made;
     },
     async encodeBrotli(task) {
       // Made from the identity file, never from memory the compiler might have replaced, and only

@@ -121,3 +121,18 @@ port.on('message', (m: ToWorker) => {
     });
 });
 send({ type: 'ready' });
+// The start-up warm-up (RenderTasks.warmUp), unless a task came first: that task warms this
+// thread itself. Never fatal: a store that cannot be read now fails the first task instead.
+setImmediate(() => {
+  if (inHand > 0 || stopping) return;
+  inHand += 1;
+  const t0 = performance.now();
+  tasks
+    .warmUp(Date.now())
+    .catch(() => 0)
+    .then((documents) => send({ type: 'warmed', documents, ms: Math.round(performance.now() - t0) }))
+    .finally(() => {
+      inHand -= 1;
+      stopIfIdle();
+    });
+});

@@ -6,6 +6,8 @@
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { createBrotliBackfill } from '../../src/compile/brotli-backfill.js';
+import { brotliBody } from '../../src/compile/compression.js';
 import { get, makeDataDir, removeDir, startService, waitUntil, writeArticle, type TestService } from '../support/fixtures.js';
 
 
@@ -86,5 +88,47 @@ describe('brotli delay', function () {
     await waitUntil('br served for /rss.xml', async () => (await get(t!.port, '/rss.xml', { 'Accept-Encoding': 'br' })).headers['content-encoding'] === 'br');
     await waitUntil('every brotli body made', () => t!.service.compiler.brotliPending() === 0);
     expect(asked.length).to.be.greaterThan(0);
+  });
+});
+
+describe('brotli delay: recording the sizes', () => {
+  it('records the sizes of the bodies made while a later publish is still in its delay (they are not held back until every batch is done)', async () => {
+    const asked: string[] = [];
+    const recorded: string[] = [];
+    let checked: string[] | undefined;
+    const backfill = createBrotliBackfill({
+      renderer: {
+        // The real encoder over stand-in identity bytes, a turn of the event loop later (as a worker answers).
+        encodeBrotli: async ({ hash }) => {
+          asked.push(hash);
+          await new Promise((r) => setImmediate(r));
+          const body = brotliBody(Buffer.from(`identity bytes of ${hash}`.repeat(50)));
+          return { hash, size: body.length, body };
+        },
+        dropBrotli: () => {},
+      },
+      bodies: { hold: () => {} },
+      record: async (rows) => {
+        recorded.push(...rows.map((r) => r.hash));
+      },
+      originHref: () => 'https://example.org',
+      install: (w) => {
+        // Looked at once this body's arrival has been handled, while the second batch waits.
+        if (w.hash === 'h1') setImmediate(() => setImmediate(() => (checked = [...recorded])));
+        return true;
+      },
+      orphan: () => {},
+      delayMs: 1000,
+      log: () => {},
+    });
+    backfill.add([{ path: '/rss.xml', originIndex: 0, hash: 'h1' }], Promise.resolve());
+    await new Promise((r) => setTimeout(r, 500));
+    backfill.add([{ path: '/atom.xml', originIndex: 0, hash: 'h2' }], Promise.resolve());
+    await waitUntil('the first body made and looked at', () => checked !== undefined);
+    expect(asked, 'the second batch is still in its delay').to.deep.equal(['h1']);
+    expect(checked, 'sizes recorded while a batch waits').to.deep.equal(['h1']);
+    await backfill.settled();
+    expect(recorded).to.deep.equal(['h1', 'h2']);
+    await backfill.close();
   });
 });

@@ -16,7 +16,7 @@ import { createServer, connect as connectTcp } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { get, HEALTH_TOKEN, makeDataDir, removeDir, ROOT, type TestResponse } from '../support/fixtures.js';
+import { get, HEALTH_TOKEN, healthOf, makeDataDir, removeDir, ROOT, waitUntil, type TestResponse } from '../support/fixtures.js';
 import { startServeProcess, type ServeProcess } from '../support/serve-process.js';
 
 const REQUIRED = process.env.FEEDWRIGHT_REQUIRE_NGINX === '1';
@@ -222,6 +222,8 @@ http {
 
   it('does not compress again: gzip and br come from feedwright with their own strong ETags', async () => {
     const port = server?.port as number;
+    // The brotli bodies are made FEEDWRIGHT_BROTLI_DELAY_SECONDS (10) after the first publish.
+    await waitUntil('every brotli body made (/healthz brotliPending 0)', async () => (await healthOf(port)).published?.brotliPending === 0);
     const identity = await viaNginx(tlsPort, MIRROR, '/rss.xml');
     for (const coding of ['gzip', 'br']) {
       const proxied = await viaNginx(tlsPort, MIRROR, '/rss.xml', { 'accept-encoding': coding });
