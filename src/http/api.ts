@@ -247,32 +247,45 @@ export function createApiRouter(options: ApiOptions): Router {
     res.set('Cache-Control', 'no-store').json({ article: articleToJson(stored.article), changedAt: new Date(stored.changedAt).toISOString(), source: stored.source });
   });
 
-  // Paging follows a compound cursor (changedAt, id): `next` and `nextAfter` of a full page are
-  // the last row's, and the next page is `?since=<next>&after=<nextAfter>`, also given as a
-  // `Link: <…>; rel="next"` header (RFC 8288 §3). A time alone could not move past a page of rows
-  // that share one changedAt, which every write of one bulk sync does.
+  // The change list pages by a cursor in commit order (ArticleStore.listChangesAfter): each
+  // answer's `cursor` is where the next request goes on from (`?cursor=`), also on a short or
+  // empty page, so a polling client keeps it; a full page also links the next one
+  // (`Link: <…>; rel="next"`, RFC 8288 §3). `since` (a time) is only where a client starts: a time
+  // cannot be a cursor, because a folder sync stamps every article with the compile's start and
+  // commits them in batches over seconds (an API write may commit in between), so a client
+  // paging by time missed or repeated changes. `next` (the last row's time) stays for clients
+  // written before the cursor.
   router.get('/', async (req: Request, res: Response) => {
-    const sinceText = typeof req.query.since === 'string' ? req.query.since : '1970-01-01T00:00:00Z';
-    const since = /^\d+$/.test(sinceText) ? Number(sinceText) : Date.parse(sinceText);
-    const limitText = typeof req.query.limit === 'string' ? req.query.limit : '100';
-    const limit = Number(limitText);
-    const after = req.query.after;
+    const { since: sinceParam, cursor: cursorParam, limit: limitParam } = req.query;
     const errors: FieldProblem[] = [];
-    if (!Number.isFinite(since)) errors.push({ field: 'since', message: 'must be an RFC 3339 date-time or epoch milliseconds' });
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) errors.push({ field: 'limit', message: 'must be a whole number from 1 to 1000' });
-    if (after !== undefined && (typeof after !== 'string' || !ARTICLE_ID.test(after))) errors.push({ field: 'after', message: 'must be one article id (the nextAfter of the previous page), matching [A-Za-z0-9._~-]{1,200}' });
+    const limitText = typeof limitParam === 'string' ? limitParam : '100';
+    const limit = /^\d{1,4}$/.test(limitText) ? Number(limitText) : Number.NaN;
+    if (!(limit >= 1 && limit <= 1000)) errors.push({ field: 'limit', message: 'must be a whole number from 1 to 1000' });
+    let since = 0;
+    let cursor: number | undefined;
+    if (cursorParam !== undefined) {
+      cursor = typeof cursorParam === 'string' && /^\d{1,15}$/.test(cursorParam) ? Number(cursorParam) : Number.NaN;
+      if (!Number.isSafeInteger(cursor)) errors.push({ field: 'cursor', message: 'must be the cursor of an earlier answer (a whole number)' });
+      if (sinceParam !== undefined) errors.push({ field: 'since', message: 'give since (where to start) or cursor (where to go on), not both' });
+    } else if (sinceParam !== undefined) {
+      since = typeof sinceParam !== 'string' ? Number.NaN : /^\d+$/.test(sinceParam) ? Number(sinceParam) : Date.parse(sinceParam);
+      if (!Number.isFinite(since)) errors.push({ field: 'since', message: 'must be an RFC 3339 date-time or epoch milliseconds' });
+    }
     if (errors.length > 0) {
       problem(res, 400, 'Invalid query', 'The query has bad parameters.', { errors });
       return;
     }
-    const rows = await store.listChangedSince(since, limit, typeof after === 'string' ? after : '');
-    const last = rows.length === limit ? rows[rows.length - 1] : undefined;
-    const next = last ? new Date(last.changedAt).toISOString() : null;
-    if (last && next) res.set('Link', `</api/articles?since=${encodeURIComponent(next)}&after=${encodeURIComponent(last.id)}&limit=${limit}>; rel="next"`);
+    const rows = cursor === undefined ? await store.listChangedSince(since, limit) : await store.listChangesAfter(cursor, limit);
+    const last = rows[rows.length - 1];
+    // With no row to go on from: the given cursor, or (from a time) every change so far, which
+    // are all before that time.
+    const position = last?.changeSeq ?? cursor ?? (await store.maxChangeSeq());
+    const full = rows.length === limit;
+    if (full) res.set('Link', `</api/articles?cursor=${position}&limit=${limit}>; rel="next"`);
     res.set('Cache-Control', 'no-store').json({
       changes: rows.map((r) => ({ id: r.id, changedAt: new Date(r.changedAt).toISOString(), deleted: r.deleted, ...(r.stored ? { article: articleToJson(r.stored.article) } : {}) })),
-      next,
-      nextAfter: last ? last.id : null,
+      cursor: String(position),
+      next: full && last ? new Date(last.changedAt).toISOString() : null,
     });
   });
 

@@ -13,7 +13,7 @@ import { migrate, PG_SCHEMA_VERSION, schemaVersion } from './pg/migrations.js';
 import { pgSubscriptions } from './pg/subscriptions.js';
 import { createPgStats } from './pg/stats.js';
 import { toStored, type ArticleRow } from './stored-article.js';
-import { PREPARED_BATCH_ROWS, readerIdTakenError, type ArticleChange, type ArticleStore, type ArticleWrite, type DocumentRow, type FeedState, type PublishRecord, type ScopeSummary, type StoreOptions, type WriteRefusal } from './store.js';
+import { PREPARED_BATCH_ROWS, readerIdTakenError, type ArticleChange, type ChangedArticle, type ArticleStore, type ArticleWrite, type DocumentRow, type FeedState, type PublishRecord, type ScopeSummary, type StoreOptions, type WriteRefusal } from './store.js';
 
 /** The feed query: the newest N of one scope, walking the (scope, published, article_id) key backwards. */
 export const PG_NEWEST_IN_SCOPE_SQL =
@@ -243,13 +243,20 @@ export async function openPgStore(url: string, options: PgStoreOptions): Promise
         return (await pool.query<{ scope: string }>(sql, [from, to])).rows.map((r) => r.scope);
       });
     },
-    async listChangedSince(since, limit, afterId = '') {
+    async listChangedSince(since, limit) {
       return run('listing changes', async () => {
-        // The same collation orders the row comparison and ORDER BY id, so pages neither skip nor repeat.
-        const sql = 'SELECT id, doc, digest, changed_at, source, deleted, prepared_key, prepared FROM articles WHERE changed_at >= $1 AND (changed_at > $1 OR id > $2) ORDER BY changed_at, id LIMIT $3';
-        const { rows } = await pool.query<ArticleRow & { deleted: boolean }>(sql, [since, afterId, limit]);
-        return rows.map((r) => ({ id: r.id, changedAt: r.changed_at, deleted: r.deleted, ...(r.deleted ? {} : { stored: toStored(r) }) }));
+        const sql = 'SELECT id, doc, digest, changed_at, source, deleted, prepared_key, prepared, change_seq FROM articles WHERE changed_at >= $1 ORDER BY change_seq LIMIT $2';
+        return (await pool.query<ArticleRow & { deleted: boolean; change_seq: number }>(sql, [since, limit])).rows.map(changedOf);
       });
+    },
+    async listChangesAfter(seq, limit) {
+      return run('listing changes', async () => {
+        const sql = 'SELECT id, doc, digest, changed_at, source, deleted, prepared_key, prepared, change_seq FROM articles WHERE change_seq > $1 ORDER BY change_seq LIMIT $2';
+        return (await pool.query<ArticleRow & { deleted: boolean; change_seq: number }>(sql, [seq, limit])).rows.map(changedOf);
+      });
+    },
+    async maxChangeSeq() {
+      return run('listing changes', async () => (await pool.query<{ seq: number | null }>('SELECT MAX(change_seq) AS seq FROM articles')).rows[0]?.seq ?? 0);
     },
     async countArticles() {
       return run('counting articles', async () => (await pool.query<{ n: number }>('SELECT COUNT(*) AS n FROM articles WHERE NOT deleted')).rows[0]?.n ?? 0);
@@ -339,6 +346,11 @@ function describeUrl(url: string): string {
   }
 }
 
+/** A change-list row as the store gives it. */
+function changedOf(r: ArticleRow & { deleted: boolean; change_seq: number }): ChangedArticle {
+  return { id: r.id, changedAt: r.changed_at, changeSeq: r.change_seq, deleted: r.deleted, ...(r.deleted ? {} : { stored: toStored(r) }) };
+}
+
 /**
  * One batch of writes, in the caller's transaction (which holds the write lock): the same
  * steps, checks and change-log entries as sqlite-store.ts's writeBatch. Throws the
@@ -354,7 +366,7 @@ async function writeBatch(c: PoolClient, idPrefix: string, writes: ArticleWrite[
   const logChange = (scopes: string[]) => c.query('INSERT INTO changes (at, scopes) VALUES ($1, $2)', [now, scopes]);
   const remove = async (id: string) => {
     const before = await scopesOf(id);
-    await c.query('UPDATE articles SET deleted = true, changed_at = $1 WHERE id = $2', [now, id]);
+    await c.query('UPDATE articles SET deleted = true, changed_at = $1, change_seq = (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM articles) WHERE id = $2', [now, id]);
     await c.query('DELETE FROM scope_items WHERE article_id = $1', [id]);
     changes.push({ id, scopesBefore: before, scopesAfter: [] });
     await logChange(before);
@@ -386,7 +398,8 @@ async function writeBatch(c: PoolClient, idPrefix: string, writes: ArticleWrite[
     }
     const before = await scopesOf(id);
     await c.query(
-      'INSERT INTO articles (id, doc, digest, published, changed_at, source, deleted, reader_id, prepared_key, prepared) VALUES ($1, $2, $3, $4, $5, $6, false, $7, $8, $9) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, digest = excluded.digest, published = excluded.published, changed_at = excluded.changed_at, source = excluded.source, deleted = false, reader_id = excluded.reader_id, prepared_key = excluded.prepared_key, prepared = excluded.prepared',
+      // change_seq as in sqlite-store.ts: under the store's write lock (held to the commit), so in commit order.
+      'INSERT INTO articles (id, doc, digest, published, changed_at, source, deleted, reader_id, prepared_key, prepared, change_seq) VALUES ($1, $2, $3, $4, $5, $6, false, $7, $8, $9, (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM articles)) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, digest = excluded.digest, published = excluded.published, changed_at = excluded.changed_at, source = excluded.source, deleted = false, reader_id = excluded.reader_id, prepared_key = excluded.prepared_key, prepared = excluded.prepared, change_seq = excluded.change_seq',
       [id, JSON.stringify(a), w.digest, a.published, now, w.source, rid, w.prepared?.key ?? null, w.prepared?.data ?? null],
     );
     await c.query('DELETE FROM scope_items WHERE article_id = $1', [id]);

@@ -12,7 +12,7 @@ import { whyNotWritable } from '../folders.js';
 import { toStored, type ArticleRow } from './stored-article.js';
 import { HUB_SUBSCRIPTIONS_SQL, sqliteSubscriptions } from './sqlite-subscriptions.js';
 import { createSqliteStats, SQLITE_STATS_SCHEMA } from './sqlite-stats.js';
-import { PREPARED_BATCH_ROWS, readerIdTakenError, type ArticleChange, type ArticleStore, type ArticleWrite, type BrotliSize, type DocumentRow, type FeedState, type FileEntry, type PreparedRow, type PublishRecord, type ScopeSummary, type StoredArticle, type StoreOptions, type WriteRefusal } from './store.js';
+import { PREPARED_BATCH_ROWS, readerIdTakenError, type ArticleChange, type ChangedArticle, type ArticleStore, type ArticleWrite, type BrotliSize, type DocumentRow, type FeedState, type FileEntry, type PreparedRow, type PublishRecord, type ScopeSummary, type StoredArticle, type StoreOptions, type WriteRefusal } from './store.js';
 
 /** Prepared forms committed per transaction here (PREPARED_BATCH_ROWS is the contract's most). */
 export const SQLITE_PREPARED_TXN_ROWS = Math.min(100, PREPARED_BATCH_ROWS);
@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS articles (
   deleted INTEGER NOT NULL DEFAULT 0,
   reader_id TEXT,
   prepared_key TEXT,
-  prepared TEXT
+  prepared TEXT,
+  change_seq INTEGER
 );
 CREATE TABLE IF NOT EXISTS scope_items (
   scope TEXT NOT NULL,
@@ -83,7 +84,7 @@ CREATE TABLE IF NOT EXISTS feed_state (
  * 4: the built-in WebSub hub's subscriptions (sqlite-subscriptions.ts). 5: the readers counted (sqlite-stats.ts:
  * hourly traffic, daily readers, subscriber counts; tables created if absent on every open).
  */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /**
  * One owner per reader id among live articles, across processes and batches: a tombstone owns
@@ -124,6 +125,13 @@ function upgrade(db: Db, options: StoreOptions, now: number): void {
   if (!columns.includes('reader_id')) db.exec('ALTER TABLE articles ADD COLUMN reader_id TEXT');
   if (!columns.includes('prepared_key')) db.exec('ALTER TABLE articles ADD COLUMN prepared_key TEXT');
   if (!columns.includes('prepared')) db.exec('ALTER TABLE articles ADD COLUMN prepared TEXT');
+  if (!columns.includes('change_seq')) {
+    // Version 6: every article's place in commit order (the change list's cursor). Rows stored
+    // before are numbered in the order the change list gave them until now: (changed_at, id).
+    db.exec('ALTER TABLE articles ADD COLUMN change_seq INTEGER');
+    db.exec('UPDATE articles SET change_seq = o.n FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY changed_at, id) AS n FROM articles) AS o WHERE o.id = articles.id');
+  }
+  db.exec('CREATE INDEX IF NOT EXISTS articles_change_seq ON articles (change_seq)');
   db.exec(SCOPE_LABELS);
   db.exec(HUB_SUBSCRIPTIONS_SQL);
   const touched = new Set<string>();
@@ -141,7 +149,7 @@ function upgrade(db: Db, options: StoreOptions, now: number): void {
         continue;
       }
       for (const r of scopesOf.all(row.id)) touched.add(r.scope);
-      db.prepare('UPDATE articles SET deleted = 1, changed_at = ? WHERE id = ?').run(now, row.id);
+      db.prepare('UPDATE articles SET deleted = 1, changed_at = ?, change_seq = (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM articles) WHERE id = ?').run(now, row.id);
       db.prepare('DELETE FROM scope_items WHERE article_id = ?').run(row.id);
       db.prepare('DELETE FROM files WHERE article_id = ?').run(row.id);
       const holder = owner.source === 'feed' ? "one of the site's feeds" : `article "${owner.id}" (${owner.source})`;
@@ -170,6 +178,12 @@ function upgrade(db: Db, options: StoreOptions, now: number): void {
   db.exec("INSERT OR IGNORE INTO scope_labels (scope, label) SELECT scope, MIN(label) FROM scope_items WHERE scope <> '' GROUP BY scope");
   if (touched.size > 0) db.prepare('INSERT INTO changes (at, scopes) VALUES (?, ?)').run(now, JSON.stringify([...touched].sort()));
   db.pragma(`user_version = ${SCHEMA_VERSION}`);
+}
+
+/** A change-list row as the store gives it. */
+function changedOf(r: ArticleRow & { deleted: number | boolean; change_seq: number | string }): ChangedArticle {
+  const deleted = r.deleted === 1 || r.deleted === true;
+  return { id: r.id, changedAt: Number(r.changed_at), changeSeq: Number(r.change_seq), deleted, ...(deleted ? {} : { stored: toStored(r) }) };
 }
 
 /** The feed query: the newest N of one scope, walking the (scope, published, id) key backwards. */
@@ -215,7 +229,10 @@ export function openSqliteStore(file: string, options: StoreOptions): ArticleSto
   const q = {
     get: db.prepare<[string], ArticleRow & { deleted: number }>('SELECT id, doc, digest, changed_at, source, deleted, prepared_key, prepared FROM articles WHERE id = ?'),
     scopesOf: db.prepare<[string], { scope: string }>('SELECT scope FROM scope_items WHERE article_id = ?'),
-    upsert: db.prepare('INSERT INTO articles (id, doc, digest, published, changed_at, source, deleted, reader_id, prepared_key, prepared) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, digest = excluded.digest, published = excluded.published, changed_at = excluded.changed_at, source = excluded.source, deleted = 0, reader_id = excluded.reader_id, prepared_key = excluded.prepared_key, prepared = excluded.prepared'),
+    // change_seq: one more than any so far, inside the write transaction (IMMEDIATE: one writer
+    // at a time, across processes), so it follows commit order; rows are never deleted, so the
+    // largest is never given again.
+    upsert: db.prepare('INSERT INTO articles (id, doc, digest, published, changed_at, source, deleted, reader_id, prepared_key, prepared, change_seq) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM articles)) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, digest = excluded.digest, published = excluded.published, changed_at = excluded.changed_at, source = excluded.source, deleted = 0, reader_id = excluded.reader_id, prepared_key = excluded.prepared_key, prepared = excluded.prepared, change_seq = excluded.change_seq'),
     setPrepared: db.prepare('UPDATE articles SET prepared_key = ?, prepared = ? WHERE id = ?'),
     // A compile's preparation (storePrepared): only onto the version it was made from, never
     // touching changed_at (not a change), and not again when that key is already stored.
@@ -224,7 +241,7 @@ export function openSqliteStore(file: string, options: StoreOptions): ArticleSto
     addLabel: db.prepare('INSERT OR IGNORE INTO scope_labels (scope, label) VALUES (?, ?)'),
     label: db.prepare<[string], { label: string }>('SELECT label FROM scope_labels WHERE scope = ?'),
     touchSource: db.prepare('UPDATE articles SET source = ? WHERE id = ?'),
-    tombstone: db.prepare('UPDATE articles SET deleted = 1, changed_at = ? WHERE id = ?'),
+    tombstone: db.prepare('UPDATE articles SET deleted = 1, changed_at = ?, change_seq = (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM articles) WHERE id = ?'),
     clearScopes: db.prepare('DELETE FROM scope_items WHERE article_id = ?'),
     addScope: db.prepare('INSERT OR REPLACE INTO scope_items (scope, published, article_id, label) VALUES (?, ?, ?, ?)'),
     newest: db.prepare<[string, number, number], ArticleRow>(NEWEST_IN_SCOPE_SQL),
@@ -240,7 +257,9 @@ export function openSqliteStore(file: string, options: StoreOptions): ArticleSto
     // rows read is only the fallback for the site scope (whose items all carry the label '').
     scopeOneUpTo: db.prepare<[{ scope: string; at: number; n: number }], { items: number; label: string | null; stored: string | null }>('SELECT COUNT(*) AS items, MIN(label) AS label, (SELECT label FROM scope_labels WHERE scope = @scope) AS stored FROM (SELECT label FROM scope_items WHERE scope = @scope AND published <= @at LIMIT @n)'),
     released: db.prepare<[number, number], { scope: string }>('SELECT DISTINCT s.scope FROM articles a JOIN scope_items s ON s.article_id = a.id WHERE a.deleted = 0 AND a.published > ? AND a.published <= ?'),
-    changedSince: db.prepare<[number, number, string, number], ArticleRow & { deleted: number }>('SELECT id, doc, digest, changed_at, source, deleted, prepared_key, prepared FROM articles WHERE changed_at >= ? AND (changed_at > ? OR id > ?) ORDER BY changed_at, id LIMIT ?'),
+    changedSince: db.prepare<[number, number], ArticleRow & { deleted: number; change_seq: number }>('SELECT id, doc, digest, changed_at, source, deleted, prepared_key, prepared, change_seq FROM articles WHERE changed_at >= ? ORDER BY change_seq LIMIT ?'),
+    changesAfter: db.prepare<[number, number], ArticleRow & { deleted: number; change_seq: number }>('SELECT id, doc, digest, changed_at, source, deleted, prepared_key, prepared, change_seq FROM articles WHERE change_seq > ? ORDER BY change_seq LIMIT ?'),
+    maxChangeSeq: db.prepare<[], { seq: number | null }>('SELECT MAX(change_seq) AS seq FROM articles'),
     count: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM articles WHERE deleted = 0'),
     files: db.prepare<[string, number], { name: string; mtime_ms: number; size: number; digest: string; article_id: string | null }>('SELECT name, mtime_ms, size, digest, article_id FROM files WHERE name > ? ORDER BY name LIMIT ?'),
     file: db.prepare<[string], { name: string; mtime_ms: number; size: number; digest: string; article_id: string | null }>('SELECT name, mtime_ms, size, digest, article_id FROM files WHERE name = ?'),
@@ -468,10 +487,14 @@ export function openSqliteStore(file: string, options: StoreOptions): ArticleSto
     async scopesPublishedBetween(from, to) {
       return run('finding ended embargoes', () => (to > from ? q.released.all(from, to).map((r) => r.scope) : []));
     },
-    async listChangedSince(since, limit, afterId = '') {
-      return run('listing changes', () =>
-        q.changedSince.all(since, since, afterId, limit).map((r) => ({ id: r.id, changedAt: r.changed_at, deleted: r.deleted === 1, ...(r.deleted === 1 ? {} : { stored: toStored(r) }) })),
-      );
+    async listChangedSince(since, limit) {
+      return run('listing changes', () => q.changedSince.all(since, limit).map(changedOf));
+    },
+    async listChangesAfter(seq, limit) {
+      return run('listing changes', () => q.changesAfter.all(seq, limit).map(changedOf));
+    },
+    async maxChangeSeq() {
+      return run('listing changes', () => q.maxChangeSeq.get()?.seq ?? 0);
     },
     async countArticles() {
       return run('counting articles', () => q.count.get()?.n ?? 0);

@@ -40,6 +40,18 @@ export interface PreparedRow {
 /** The rows {@link ArticleStore.storePrepared} commits per transaction, at most. */
 export const PREPARED_BATCH_ROWS = 500;
 
+/** One entry of the change list (ArticleStore.listChangedSince / listChangesAfter). */
+export interface ChangedArticle {
+  id: string;
+  /** When the change was stored, epoch ms (a sync's articles share the compile's start). */
+  changedAt: number;
+  /** Its place in commit order: increasing, never given twice (the change list's cursor). */
+  changeSeq: number;
+  deleted: boolean;
+  /** The article, unless deleted. */
+  stored?: StoredArticle;
+}
+
 /**
  * One write in a batch: create or replace an article, or remove it (a tombstone is kept).
  * `replaces` names an article this write's source held before (a file whose `id` changed): it
@@ -290,13 +302,22 @@ export interface ArticleStore extends HubSubscriptionStore, ReaderStatsStore {
   /** The scopes of live articles whose `published` falls in (from, to]: embargoes that ended. */
   scopesPublishedBetween(from: number, to: number): Promise<string[]>;
   /**
-   * Articles and tombstones changed at or after `since` (epoch ms), ordered by (changedAt, id),
-   * at most `limit`. With `afterId`, rows changed exactly at `since` are kept only if their id
-   * sorts after it: the compound cursor (changedAt, id) of the last row of the previous page, so
-   * paging moves past any number of rows that share one changedAt (a bulk sync writes them all at
-   * one instant). Throws STORE_* FeedwrightErrors.
+   * Articles and tombstones whose last change is at or after `since` (epoch ms), in commit order
+   * (changeSeq), at most `limit`. Where a client starts; it goes on with listChangesAfter.
+   * Throws STORE_* FeedwrightErrors.
    */
-  listChangedSince(since: number, limit: number, afterId?: string): Promise<{ id: string; changedAt: number; deleted: boolean; stored?: StoredArticle }[]>;
+  listChangedSince(since: number, limit: number): Promise<ChangedArticle[]>;
+  /**
+   * Articles and tombstones whose last change committed after the one numbered `seq` (a
+   * ChangedArticle's changeSeq), in commit order, at most `limit`: the change list's cursor. A
+   * change committed later always has a higher number, whatever its changedAt (a folder sync
+   * stamps every batch with the compile's start and commits them over seconds; an API write
+   * may commit in between), so following it neither misses nor repeats a change.
+   * Throws STORE_* FeedwrightErrors.
+   */
+  listChangesAfter(seq: number, limit: number): Promise<ChangedArticle[]>;
+  /** The highest changeSeq given so far (0 in an empty store): where a client with nothing to read goes on from. */
+  maxChangeSeq(): Promise<number>;
   /** The number of live articles. */
   countArticles(): Promise<number>;
   /**

@@ -78,6 +78,26 @@ describe('PostgreSQL store', function () {
       }
     });
 
+    it('migrates a store at version 5 to 6: every article gets its place in commit order, numbered as the change list gave them before, (changed_at, id)', async () => {
+      const { schema, url } = await schemas.create();
+      const store = await openPgStore(url, { idPrefix: CONTRACT_PREFIX });
+      await store.writeArticles([put(article('b', '2016-07-01T10:00:00Z'))], 3000);
+      await store.writeArticles([put(article('c', '2016-07-01T10:00:00Z')), put(article('a', '2016-07-01T10:00:00Z'))], 1000);
+      await store.close();
+      // What version 5 had: no change_seq column.
+      await schemas.sql(`DROP INDEX ${schema}.articles_change_seq; ALTER TABLE ${schema}.articles DROP COLUMN change_seq; DELETE FROM ${schema}.feedwright_migrations WHERE version = 6`);
+      const lines: string[] = [];
+      const upgraded = await openPgStore(url, { idPrefix: CONTRACT_PREFIX, log: (l) => lines.push(l) });
+      try {
+        expect(lines).to.deep.equal([`store: PostgreSQL schema "${schema}" migrated from version 5 to 6`]);
+        expect((await upgraded.listChangedSince(0, 10)).map((c) => [c.id, c.changeSeq])).to.deep.equal([['a', 1], ['c', 2], ['b', 3]]);
+        await upgraded.writeArticles([{ kind: 'delete', id: 'a' }], 500);
+        expect((await upgraded.listChangesAfter(3, 10)).map((c) => [c.id, c.changeSeq, c.deleted])).to.deep.equal([['a', 4, true]]);
+      } finally {
+        await upgraded.close();
+      }
+    });
+
     it('applies only the migrations above the recorded version, keeping the data (1 to a later version)', async () => {
       const { schema, url } = await schemas.create();
       const store = await openPgStore(url, { idPrefix: CONTRACT_PREFIX });

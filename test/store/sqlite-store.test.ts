@@ -243,7 +243,7 @@ describe('SQLite store: one owner per reader id, enforced by the schema', () => 
     const check = new Database(file, { readonly: true });
     try {
       expect(check.pragma('user_version', { simple: true })).to.equal(SCHEMA_VERSION);
-      expect(SCHEMA_VERSION).to.equal(5);
+      expect(SCHEMA_VERSION).to.equal(6);
     } finally {
       check.close();
     }
@@ -280,13 +280,37 @@ describe('SQLite store: one owner per reader id, enforced by the schema', () => 
     }
   });
 
+  it('upgrades a version 5 store: every article gets its place in commit order, numbered as the change list gave them before, (changed_at, id)', async () => {
+    const file = freshFile();
+    const store = openSqliteStore(file, { idPrefix: CONTRACT_PREFIX });
+    const art = (id: string) => parseArticle({ id, path: `/a/${id}`, title: id, body: '<p>x</p>', published: '2016-07-01T10:00:00Z' }, 'UTC');
+    const put = (id: string) => ({ kind: 'put' as const, article: art(id), digest: articleDigest(art(id)), source: 'api' });
+    await store.writeArticles([put('b')], 3000);
+    await store.writeArticles([put('c'), put('a')], 1000);
+    await store.close();
+    // What version 5 had: no change_seq column.
+    const old = new Database(file);
+    old.exec('DROP INDEX articles_change_seq; ALTER TABLE articles DROP COLUMN change_seq');
+    old.pragma('user_version = 5');
+    old.close();
+    const upgraded = openSqliteStore(file, { idPrefix: CONTRACT_PREFIX });
+    try {
+      const listed = await upgraded.listChangedSince(0, 10);
+      expect(listed.map((c) => [c.id, c.changeSeq])).to.deep.equal([['a', 1], ['c', 2], ['b', 3]]);
+      await upgraded.writeArticles([{ kind: 'delete', id: 'a' }], 500);
+      expect((await upgraded.listChangesAfter(3, 10)).map((c) => [c.id, c.changeSeq, c.deleted])).to.deep.equal([['a', 4, true]]);
+    } finally {
+      await upgraded.close();
+    }
+  });
+
   it('refuses to open a store written by a newer version, leaving it untouched', () => {
     const file = freshFile();
     openSqliteStore(file, { idPrefix: CONTRACT_PREFIX }).close();
     const db = new Database(file);
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     db.close();
-    expect(() => openSqliteStore(file, { idPrefix: CONTRACT_PREFIX })).to.throw(/cannot open the SQLite store .*feedwright\.db: the store has schema version 6, written by a newer feedwright/);
+    expect(() => openSqliteStore(file, { idPrefix: CONTRACT_PREFIX })).to.throw(/cannot open the SQLite store .*feedwright\.db: the store has schema version 7, written by a newer feedwright/);
   });
 
   it('derives reader ids again when the id prefix changes, keeping the article published first', async () => {

@@ -240,16 +240,26 @@ export function storeContract(name: string, open: (options: StoreOptions) => Pro
       expect(await store.listChangedSince(0, 1)).to.have.length(1);
     });
 
-    it('pages changes that share one changedAt by the cursor (changedAt, id), neither skipping nor repeating', async () => {
-      await store.writeArticles(['p3', 'p1', 'p5', 'p2', 'p4'].map((id) => put(article(id, '2016-07-01T10:00:00Z'))), 5000);
-      await store.writeArticles([put(article('p0', '2016-07-01T10:00:00Z'))], 6000);
+    it('lists changes in commit order and goes on after a changeSeq: a later commit is seen whatever its changedAt and id (a sync stamps its batches with its start)', async () => {
+      // A sync's first batch, read by a client, then its second batch with the same time and
+      // lower ids, and an API write in between with a later time.
+      await store.writeArticles(['s5', 's6', 's7'].map((id) => put(article(id, '2016-07-01T10:00:00Z'))), 5000);
       const first = await store.listChangedSince(5000, 2);
-      expect(first.map((c) => c.id)).to.deep.equal(['p1', 'p2']);
-      expect((await store.listChangedSince(5000, 2, 'p2')).map((c) => c.id)).to.deep.equal(['p3', 'p4']);
-      expect((await store.listChangedSince(5000, 2, 'p4')).map((c) => [c.id, c.changedAt])).to.deep.equal([['p5', 5000], ['p0', 6000]]);
-      expect((await store.listChangedSince(6000, 2, 'p0')).map((c) => c.id)).to.deep.equal([]);
-      // Without a cursor id the time alone repeats the first page (what a client got before).
-      expect((await store.listChangedSince(5000, 2, '')).map((c) => c.id)).to.deep.equal(['p1', 'p2']);
+      expect(first.map((c) => c.id)).to.deep.equal(['s5', 's6']);
+      expect(first[1]!.changeSeq).to.be.greaterThan(first[0]!.changeSeq);
+      await store.writeArticles([put(article('api', '2016-07-01T10:00:00Z'))], 7000);
+      await store.writeArticles(['s1', 's2'].map((id) => put(article(id, '2016-07-01T10:00:00Z'))), 5000);
+      await store.writeArticles([{ kind: 'delete', id: 's5' }], 5000);
+      const rest = await store.listChangesAfter(first[1]!.changeSeq, 10);
+      expect(rest.map((c) => [c.id, c.changedAt, c.deleted])).to.deep.equal([['s7', 5000, false], ['api', 7000, false], ['s1', 5000, false], ['s2', 5000, false], ['s5', 5000, true]]);
+      expect(rest.map((c) => c.changeSeq)).to.deep.equal([...rest.map((c) => c.changeSeq)].sort((x, y) => x - y));
+      expect(await store.maxChangeSeq()).to.equal(rest[rest.length - 1]!.changeSeq);
+      expect(await store.listChangesAfter(await store.maxChangeSeq(), 10)).to.deep.equal([]);
+      // An unchanged write (the same digest) is no change: it does not move.
+      const s2 = article('s2', '2016-07-01T10:00:00Z');
+      await store.writeArticles([put(s2)], 9000);
+      expect(await store.listChangesAfter(await store.maxChangeSeq() - 1, 10)).to.have.length(1);
+      expect((await store.listChangesAfter(rest[rest.length - 1]!.changeSeq, 10)).map((c) => c.id)).to.deep.equal([]);
     });
 
     it('keeps the file index and feed states', async () => {

@@ -161,12 +161,24 @@ CREATE TABLE stats_subscribers (
 );
 `;
 
+/**
+ * Version 6: every article's place in commit order (the change list's cursor, as sqlite-store.ts's
+ * version 6). Rows stored before are numbered in the order the change list gave them until now,
+ * (changed_at, id); later changes take one more than the largest, under the write lock.
+ */
+const V6 = `
+ALTER TABLE articles ADD COLUMN change_seq bigint;
+UPDATE articles AS a SET change_seq = o.n FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY changed_at, id) AS n FROM articles) AS o WHERE o.id = a.id;
+CREATE INDEX articles_change_seq ON articles (change_seq);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'articles, feeds, file index, change log, manifest', sql: V1 },
   { version: 2, name: 'prepared (sanitised) article forms', sql: V2 },
   { version: 3, name: 'published document bodies', sql: V3 },
   { version: 4, name: 'built-in WebSub hub subscriptions', sql: V4 },
   { version: 5, name: 'readers counted: traffic, readers, subscribers', sql: V5 },
+  { version: 6, name: 'change list cursor: articles in commit order', sql: V6 },
 ];
 
 /** The schema version this code writes: the last migration's. */
