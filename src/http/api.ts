@@ -269,17 +269,27 @@ export function createApiRouter(options: ApiOptions): Router {
       if (sinceParam !== undefined) errors.push({ field: 'since', message: 'give since (where to start) or cursor (where to go on), not both' });
     } else if (sinceParam !== undefined) {
       since = typeof sinceParam !== 'string' ? Number.NaN : /^\d+$/.test(sinceParam) ? Number(sinceParam) : Date.parse(sinceParam);
-      if (!Number.isFinite(since)) errors.push({ field: 'since', message: 'must be an RFC 3339 date-time or epoch milliseconds' });
+      // Within JavaScript's dates (±8.64e15 ms): a larger number is no time (and overflows PostgreSQL's bigint).
+      if (!(Number.isFinite(since) && Math.abs(since) <= 8.64e15)) errors.push({ field: 'since', message: 'must be an RFC 3339 date-time or epoch milliseconds' });
     }
     if (errors.length > 0) {
       problem(res, 400, 'Invalid query', 'The query has bad parameters.', { errors });
       return;
     }
+    // Read before the listing: a change committed in between is then after it, never skipped.
+    const max = await store.maxChangeSeq();
+    if (cursor !== undefined && cursor > max) {
+      // The list went back (the store was restored from a backup, or downgraded and upgraded
+      // again): the numbers after `max` will be given again, to other changes. The client must
+      // start over from a time rather than skip them.
+      problem(res, 410, 'Gone', `The cursor ${cursor} is past the last change (${max}): the store was restored or rebuilt. Start again with ?since=<the time of your last full read>.`, { errors: [{ field: 'cursor', message: `is past the last change (${max}); start again from since` }] });
+      return;
+    }
     const rows = cursor === undefined ? await store.listChangedSince(since, limit) : await store.listChangesAfter(cursor, limit);
     const last = rows[rows.length - 1];
-    // With no row to go on from: the given cursor, or (from a time) every change so far, which
-    // are all before that time.
-    const position = last?.changeSeq ?? cursor ?? (await store.maxChangeSeq());
+    // With no row to go on from: the given cursor, or (from a time) every change up to the max
+    // read above, which are all before that time.
+    const position = last?.changeSeq ?? cursor ?? max;
     const full = rows.length === limit;
     if (full) res.set('Link', `</api/articles?cursor=${position}&limit=${limit}>; rel="next"`);
     res.set('Cache-Control', 'no-store').json({

@@ -366,7 +366,7 @@ async function writeBatch(c: PoolClient, idPrefix: string, writes: ArticleWrite[
   const logChange = (scopes: string[]) => c.query('INSERT INTO changes (at, scopes) VALUES ($1, $2)', [now, scopes]);
   const remove = async (id: string) => {
     const before = await scopesOf(id);
-    await c.query('UPDATE articles SET deleted = true, changed_at = $1, change_seq = (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM articles) WHERE id = $2', [now, id]);
+    await c.query('UPDATE articles SET deleted = true, changed_at = $1 WHERE id = $2', [now, id]);
     await c.query('DELETE FROM scope_items WHERE article_id = $1', [id]);
     changes.push({ id, scopesBefore: before, scopesAfter: [] });
     await logChange(before);
@@ -398,8 +398,8 @@ async function writeBatch(c: PoolClient, idPrefix: string, writes: ArticleWrite[
     }
     const before = await scopesOf(id);
     await c.query(
-      // change_seq as in sqlite-store.ts: under the store's write lock (held to the commit), so in commit order.
-      'INSERT INTO articles (id, doc, digest, published, changed_at, source, deleted, reader_id, prepared_key, prepared, change_seq) VALUES ($1, $2, $3, $4, $5, $6, false, $7, $8, $9, (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM articles)) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, digest = excluded.digest, published = excluded.published, changed_at = excluded.changed_at, source = excluded.source, deleted = false, reader_id = excluded.reader_id, prepared_key = excluded.prepared_key, prepared = excluded.prepared, change_seq = excluded.change_seq',
+      // change_seq is given by the trigger of migration 6.
+      'INSERT INTO articles (id, doc, digest, published, changed_at, source, deleted, reader_id, prepared_key, prepared) VALUES ($1, $2, $3, $4, $5, $6, false, $7, $8, $9) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, digest = excluded.digest, published = excluded.published, changed_at = excluded.changed_at, source = excluded.source, deleted = false, reader_id = excluded.reader_id, prepared_key = excluded.prepared_key, prepared = excluded.prepared',
       [id, JSON.stringify(a), w.digest, a.published, now, w.source, rid, w.prepared?.key ?? null, w.prepared?.data ?? null],
     );
     await c.query('DELETE FROM scope_items WHERE article_id = $1', [id]);

@@ -132,6 +132,17 @@ function upgrade(db: Db, options: StoreOptions, now: number): void {
     db.exec('UPDATE articles SET change_seq = o.n FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY changed_at, id) AS n FROM articles) AS o WHERE o.id = articles.id');
   }
   db.exec('CREATE INDEX IF NOT EXISTS articles_change_seq ON articles (change_seq)');
+  // The database gives the number, not the code: a row inserted, or whose changed_at is set
+  // (every change: a put, a tombstone), takes one more than any so far. A process of an older
+  // version still writing to this file while it was upgraded (it never looks at change_seq) gets
+  // numbers too. Inside the writer's transaction (one writer at a time), so in commit order;
+  // rows are never deleted, so the largest number is never given again.
+  db.exec(`CREATE TRIGGER IF NOT EXISTS articles_change_seq_insert AFTER INSERT ON articles BEGIN
+    UPDATE articles SET change_seq = (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM articles) WHERE id = NEW.id;
+  END`);
+  db.exec(`CREATE TRIGGER IF NOT EXISTS articles_change_seq_update AFTER UPDATE OF changed_at ON articles BEGIN
+    UPDATE articles SET change_seq = (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM articles) WHERE id = NEW.id;
+  END`);
   db.exec(SCOPE_LABELS);
   db.exec(HUB_SUBSCRIPTIONS_SQL);
   const touched = new Set<string>();
@@ -149,7 +160,7 @@ function upgrade(db: Db, options: StoreOptions, now: number): void {
         continue;
       }
       for (const r of scopesOf.all(row.id)) touched.add(r.scope);
-      db.prepare('UPDATE articles SET deleted = 1, changed_at = ?, change_seq = (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM articles) WHERE id = ?').run(now, row.id);
+      db.prepare('UPDATE articles SET deleted = 1, changed_at = ? WHERE id = ?').run(now, row.id);
       db.prepare('DELETE FROM scope_items WHERE article_id = ?').run(row.id);
       db.prepare('DELETE FROM files WHERE article_id = ?').run(row.id);
       const holder = owner.source === 'feed' ? "one of the site's feeds" : `article "${owner.id}" (${owner.source})`;
@@ -229,10 +240,8 @@ export function openSqliteStore(file: string, options: StoreOptions): ArticleSto
   const q = {
     get: db.prepare<[string], ArticleRow & { deleted: number }>('SELECT id, doc, digest, changed_at, source, deleted, prepared_key, prepared FROM articles WHERE id = ?'),
     scopesOf: db.prepare<[string], { scope: string }>('SELECT scope FROM scope_items WHERE article_id = ?'),
-    // change_seq: one more than any so far, inside the write transaction (IMMEDIATE: one writer
-    // at a time, across processes), so it follows commit order; rows are never deleted, so the
-    // largest is never given again.
-    upsert: db.prepare('INSERT INTO articles (id, doc, digest, published, changed_at, source, deleted, reader_id, prepared_key, prepared, change_seq) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM articles)) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, digest = excluded.digest, published = excluded.published, changed_at = excluded.changed_at, source = excluded.source, deleted = 0, reader_id = excluded.reader_id, prepared_key = excluded.prepared_key, prepared = excluded.prepared, change_seq = excluded.change_seq'),
+    // change_seq is given by the triggers (see upgrade).
+    upsert: db.prepare('INSERT INTO articles (id, doc, digest, published, changed_at, source, deleted, reader_id, prepared_key, prepared) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, digest = excluded.digest, published = excluded.published, changed_at = excluded.changed_at, source = excluded.source, deleted = 0, reader_id = excluded.reader_id, prepared_key = excluded.prepared_key, prepared = excluded.prepared'),
     setPrepared: db.prepare('UPDATE articles SET prepared_key = ?, prepared = ? WHERE id = ?'),
     // A compile's preparation (storePrepared): only onto the version it was made from, never
     // touching changed_at (not a change), and not again when that key is already stored.
@@ -241,7 +250,7 @@ export function openSqliteStore(file: string, options: StoreOptions): ArticleSto
     addLabel: db.prepare('INSERT OR IGNORE INTO scope_labels (scope, label) VALUES (?, ?)'),
     label: db.prepare<[string], { label: string }>('SELECT label FROM scope_labels WHERE scope = ?'),
     touchSource: db.prepare('UPDATE articles SET source = ? WHERE id = ?'),
-    tombstone: db.prepare('UPDATE articles SET deleted = 1, changed_at = ?, change_seq = (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM articles) WHERE id = ?'),
+    tombstone: db.prepare('UPDATE articles SET deleted = 1, changed_at = ? WHERE id = ?'),
     clearScopes: db.prepare('DELETE FROM scope_items WHERE article_id = ?'),
     addScope: db.prepare('INSERT OR REPLACE INTO scope_items (scope, published, article_id, label) VALUES (?, ?, ?, ?)'),
     newest: db.prepare<[string, number, number], ArticleRow>(NEWEST_IN_SCOPE_SQL),
@@ -257,7 +266,10 @@ export function openSqliteStore(file: string, options: StoreOptions): ArticleSto
     // rows read is only the fallback for the site scope (whose items all carry the label '').
     scopeOneUpTo: db.prepare<[{ scope: string; at: number; n: number }], { items: number; label: string | null; stored: string | null }>('SELECT COUNT(*) AS items, MIN(label) AS label, (SELECT label FROM scope_labels WHERE scope = @scope) AS stored FROM (SELECT label FROM scope_items WHERE scope = @scope AND published <= @at LIMIT @n)'),
     released: db.prepare<[number, number], { scope: string }>('SELECT DISTINCT s.scope FROM articles a JOIN scope_items s ON s.article_id = a.id WHERE a.deleted = 0 AND a.published > ? AND a.published <= ?'),
-    changedSince: db.prepare<[number, number], ArticleRow & { deleted: number; change_seq: number }>('SELECT id, doc, digest, changed_at, source, deleted, prepared_key, prepared, change_seq FROM articles WHERE changed_at >= ? ORDER BY change_seq LIMIT ?'),
+    // From a time: the rows found by the changed_at index, then sorted (walking the change_seq
+    // index instead checked every row of the table, ~45 ms at 108,000, on the serving thread).
+    // From the epoch every row matches: the change_seq walk (changesAfter 0) is the one to take.
+    changedSince: db.prepare<[number, number], ArticleRow & { deleted: number; change_seq: number }>('SELECT id, doc, digest, changed_at, source, deleted, prepared_key, prepared, change_seq FROM articles INDEXED BY articles_changed WHERE changed_at >= ? ORDER BY change_seq LIMIT ?'),
     changesAfter: db.prepare<[number, number], ArticleRow & { deleted: number; change_seq: number }>('SELECT id, doc, digest, changed_at, source, deleted, prepared_key, prepared, change_seq FROM articles WHERE change_seq > ? ORDER BY change_seq LIMIT ?'),
     maxChangeSeq: db.prepare<[], { seq: number | null }>('SELECT MAX(change_seq) AS seq FROM articles'),
     count: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM articles WHERE deleted = 0'),
@@ -488,7 +500,7 @@ export function openSqliteStore(file: string, options: StoreOptions): ArticleSto
       return run('finding ended embargoes', () => (to > from ? q.released.all(from, to).map((r) => r.scope) : []));
     },
     async listChangedSince(since, limit) {
-      return run('listing changes', () => q.changedSince.all(since, limit).map(changedOf));
+      return run('listing changes', () => (since <= 0 ? q.changesAfter.all(0, limit) : q.changedSince.all(since, limit)).map(changedOf));
     },
     async listChangesAfter(seq, limit) {
       return run('listing changes', () => q.changesAfter.all(seq, limit).map(changedOf));

@@ -241,8 +241,13 @@ describe('ingest API', () => {
       await get(bulk.port, '/api/articles/b6', AUTH, 'DELETE');
       await follow();
       expect(seen.slice(7)).to.deep.equal(['a1', 'a2', 'api-9', 'a0', '-b6']);
+      // A cursor past the last change (the store was restored from a backup): 410, start again.
+      const gone = await get(bulk.port, `/api/articles?cursor=${Number(cursor) + 5}`, AUTH);
+      expect(gone.status).to.equal(410);
+      expect(gone.headers['content-type']).to.match(/^application\/problem\+json/);
+      expect((JSON.parse(gone.text) as { errors: { field: string }[] }).errors[0]?.field).to.equal('cursor');
       // Bad queries name the parameter.
-      for (const [query, field] of [['cursor=x', 'cursor'], ['cursor=-1', 'cursor'], ['cursor=1&since=0', 'since'], ['since=garbage', 'since'], ['limit=0x10', 'limit'], ['limit=1001', 'limit']]) {
+      for (const [query, field] of [['cursor=x', 'cursor'], ['cursor=-1', 'cursor'], ['cursor=1&since=0', 'since'], ['since=garbage', 'since'], ['since=99999999999999999999', 'since'], ['limit=0x10', 'limit'], ['limit=1001', 'limit']]) {
         const bad = await get(bulk.port, `/api/articles?${query}`, AUTH);
         expect(bad.status, query).to.equal(400);
         expect((JSON.parse(bad.text) as { errors: { field: string }[] }).errors.map((e) => e.field), query).to.include(field);

@@ -85,7 +85,7 @@ describe('PostgreSQL store', function () {
       await store.writeArticles([put(article('c', '2016-07-01T10:00:00Z')), put(article('a', '2016-07-01T10:00:00Z'))], 1000);
       await store.close();
       // What version 5 had: no change_seq column.
-      await schemas.sql(`DROP INDEX ${schema}.articles_change_seq; ALTER TABLE ${schema}.articles DROP COLUMN change_seq; DELETE FROM ${schema}.feedwright_migrations WHERE version = 6`);
+      await schemas.sql(`DROP TRIGGER articles_change_seq ON ${schema}.articles; DROP FUNCTION ${schema}.articles_next_change_seq(); DROP INDEX ${schema}.articles_change_seq; ALTER TABLE ${schema}.articles DROP COLUMN change_seq; DELETE FROM ${schema}.feedwright_migrations WHERE version = 6`);
       const lines: string[] = [];
       const upgraded = await openPgStore(url, { idPrefix: CONTRACT_PREFIX, log: (l) => lines.push(l) });
       try {
@@ -95,6 +95,20 @@ describe('PostgreSQL store', function () {
         expect((await upgraded.listChangesAfter(3, 10)).map((c) => [c.id, c.changeSeq, c.deleted])).to.deep.equal([['a', 4, true]]);
       } finally {
         await upgraded.close();
+      }
+    });
+
+    it('numbers a change made by a writer that knows nothing of change_seq (an older instance during a rolling upgrade): the trigger gives the number', async () => {
+      const { schema, url } = await schemas.create();
+      const store = await openPgStore(url, { idPrefix: CONTRACT_PREFIX });
+      try {
+        await store.writeArticles([put(article('n1', '2016-07-01T10:00:00Z'))], 1000);
+        // What version 5's statements do: no change_seq anywhere.
+        await schemas.sql(`INSERT INTO ${schema}.articles (id, doc, digest, published, changed_at, source, deleted, reader_id) VALUES ('o1', '{}', 'd', 0, 2000, 'api', false, 'tag:o1')`);
+        await schemas.sql(`UPDATE ${schema}.articles SET deleted = true, changed_at = 3000 WHERE id = 'n1'`);
+        expect((await store.listChangesAfter(0, 10)).map((c) => [c.id, c.changeSeq, c.deleted])).to.deep.equal([['o1', 2, false], ['n1', 3, true]]);
+      } finally {
+        await store.close();
       }
     });
 

@@ -290,7 +290,7 @@ describe('SQLite store: one owner per reader id, enforced by the schema', () => 
     await store.close();
     // What version 5 had: no change_seq column.
     const old = new Database(file);
-    old.exec('DROP INDEX articles_change_seq; ALTER TABLE articles DROP COLUMN change_seq');
+    old.exec('DROP TRIGGER articles_change_seq_insert; DROP TRIGGER articles_change_seq_update; DROP INDEX articles_change_seq; ALTER TABLE articles DROP COLUMN change_seq');
     old.pragma('user_version = 5');
     old.close();
     const upgraded = openSqliteStore(file, { idPrefix: CONTRACT_PREFIX });
@@ -301,6 +301,27 @@ describe('SQLite store: one owner per reader id, enforced by the schema', () => 
       expect((await upgraded.listChangesAfter(3, 10)).map((c) => [c.id, c.changeSeq, c.deleted])).to.deep.equal([['a', 4, true]]);
     } finally {
       await upgraded.close();
+    }
+  });
+
+  it('numbers a change made by a writer that knows nothing of change_seq (an older version still running during the upgrade): the database gives the number', async () => {
+    const file = freshFile();
+    const store = openSqliteStore(file, { idPrefix: CONTRACT_PREFIX });
+    try {
+      const a = parseArticle({ id: 'n1', path: '/a/n1', title: 'n1', body: '<p>x</p>', published: '2016-07-01T10:00:00Z' }, 'UTC');
+      await store.writeArticles([{ kind: 'put', article: a, digest: articleDigest(a), source: 'api' }], 1000);
+      const old = new Database(file);
+      try {
+        // What version 5's statements do: no change_seq anywhere.
+        old.prepare("INSERT INTO articles (id, doc, digest, published, changed_at, source, deleted, reader_id) VALUES ('o1', ?, 'd', 0, 2000, 'api', 0, 'tag:o1')").run(JSON.stringify(a));
+        old.prepare('UPDATE articles SET deleted = 1, changed_at = 3000 WHERE id = ?').run('n1');
+      } finally {
+        old.close();
+      }
+      const listed = await store.listChangesAfter(0, 10);
+      expect(listed.map((c) => [c.id, c.changeSeq, c.deleted])).to.deep.equal([['o1', 2, false], ['n1', 3, true]]);
+    } finally {
+      await store.close();
     }
   });
 

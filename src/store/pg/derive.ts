@@ -54,7 +54,7 @@ export async function deriveForSettings(client: PoolClient, idPrefix: string, lo
         continue;
       }
       for (const s of await scopesOf(client, row.id)) touched.add(s);
-      await client.query('UPDATE articles SET deleted = true, changed_at = $1, change_seq = (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM articles) WHERE id = $2', [now, row.id]);
+      await client.query('UPDATE articles SET deleted = true, changed_at = $1 WHERE id = $2', [now, row.id]);
       await client.query('DELETE FROM scope_items WHERE article_id = $1', [row.id]);
       await client.query('DELETE FROM files WHERE article_id = $1', [row.id]);
       const holder = owner.source === 'feed' ? "one of the site's feeds" : `article "${owner.id}" (${owner.source})`;

@@ -164,12 +164,22 @@ CREATE TABLE stats_subscribers (
 /**
  * Version 6: every article's place in commit order (the change list's cursor, as sqlite-store.ts's
  * version 6). Rows stored before are numbered in the order the change list gave them until now,
- * (changed_at, id); later changes take one more than the largest, under the write lock.
+ * (changed_at, id). Later, the database gives the number (a trigger, so an instance of an older
+ * version still writing during a rolling upgrade gets numbers too): a row inserted, or whose
+ * changed_at is set, takes one more than the largest. Every write holds the store's write lock
+ * to its commit, so the numbers follow commit order.
  */
 const V6 = `
 ALTER TABLE articles ADD COLUMN change_seq bigint;
 UPDATE articles AS a SET change_seq = o.n FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY changed_at, id) AS n FROM articles) AS o WHERE o.id = a.id;
 CREATE INDEX articles_change_seq ON articles (change_seq);
+CREATE FUNCTION articles_next_change_seq() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+BEGIN
+  NEW.change_seq := (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM articles);
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER articles_change_seq BEFORE INSERT OR UPDATE OF changed_at ON articles FOR EACH ROW EXECUTE FUNCTION articles_next_change_seq();
 `;
 
 export const MIGRATIONS: readonly Migration[] = [
