@@ -14,6 +14,9 @@ import { bearerToken, createBearerGuard } from './bearer-auth.js';
 import type { Metrics } from './metrics.js';
 
 /** The largest request body the API reads (an article body may be up to 2,000,000 characters). */
+/** An RFC 3339 date-time (§5.6): full date, `T`, full time with optional fraction, and `Z` or an offset. */
+const RFC3339_DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
+
 export const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
 
 /** What the API needs. */
@@ -258,7 +261,8 @@ export function createApiRouter(options: ApiOptions): Router {
   router.get('/', async (req: Request, res: Response) => {
     const { since: sinceParam, cursor: cursorParam, limit: limitParam } = req.query;
     const errors: FieldProblem[] = [];
-    const limitText = typeof limitParam === 'string' ? limitParam : '100';
+    // A repeated parameter (an array) is refused like any other bad value, never read as the default.
+    const limitText = limitParam === undefined ? '100' : typeof limitParam === 'string' ? limitParam : '';
     const limit = /^\d{1,4}$/.test(limitText) ? Number(limitText) : Number.NaN;
     if (!(limit >= 1 && limit <= 1000)) errors.push({ field: 'limit', message: 'must be a whole number from 1 to 1000' });
     let since = 0;
@@ -268,7 +272,9 @@ export function createApiRouter(options: ApiOptions): Router {
       if (!Number.isSafeInteger(cursor)) errors.push({ field: 'cursor', message: 'must be the cursor of an earlier answer (a whole number)' });
       if (sinceParam !== undefined) errors.push({ field: 'since', message: 'give since (where to start) or cursor (where to go on), not both' });
     } else if (sinceParam !== undefined) {
-      since = typeof sinceParam !== 'string' ? Number.NaN : /^\d+$/.test(sinceParam) ? Number(sinceParam) : Date.parse(sinceParam);
+      // Epoch ms, or an RFC 3339 date-time with its offset (§5.6): Date.parse alone also takes
+      // "-5", "December 1" and times without an offset (read in the server's zone).
+      since = typeof sinceParam !== 'string' ? Number.NaN : /^\d+$/.test(sinceParam) ? Number(sinceParam) : RFC3339_DATE_TIME.test(sinceParam) ? Date.parse(sinceParam) : Number.NaN;
       // Within JavaScript's dates (±8.64e15 ms): a larger number is no time (and overflows PostgreSQL's bigint).
       if (!(Number.isFinite(since) && Math.abs(since) <= 8.64e15)) errors.push({ field: 'since', message: 'must be an RFC 3339 date-time or epoch milliseconds' });
     }

@@ -209,6 +209,8 @@ describe('ingest API', () => {
         expect(r.status, r.text).to.equal(200);
         return { body: JSON.parse(r.text) as Page, link: r.headers.link as string | undefined };
       };
+      // An RFC 3339 time with an offset, or epoch ms, are where a client may start.
+      for (const since of ['1970-01-01T00:00:00Z', '1970-01-01T03:30:00.000+03:30', '0']) expect((await page(`/api/articles?since=${encodeURIComponent(since)}&limit=3`)).body.changes).to.have.length(3);
       const first = await page('/api/articles?limit=3');
       // The premise: one sync stored all seven at one instant.
       expect(new Set(first.body.changes.map((c) => c.changedAt)).size).to.equal(1);
@@ -247,7 +249,7 @@ describe('ingest API', () => {
       expect(gone.headers['content-type']).to.match(/^application\/problem\+json/);
       expect((JSON.parse(gone.text) as { errors: { field: string }[] }).errors[0]?.field).to.equal('cursor');
       // Bad queries name the parameter.
-      for (const [query, field] of [['cursor=x', 'cursor'], ['cursor=-1', 'cursor'], ['cursor=1&since=0', 'since'], ['since=garbage', 'since'], ['since=99999999999999999999', 'since'], ['limit=0x10', 'limit'], ['limit=1001', 'limit']]) {
+      for (const [query, field] of [['cursor=x', 'cursor'], ['cursor=-1', 'cursor'], ['cursor=1&since=0', 'since'], ['since=garbage', 'since'], ['since=99999999999999999999', 'since'], ['since=-5', 'since'], ['since=2026-12-01', 'since'], ['since=2026-12-01T10:00:00', 'since'], ['limit=0x10', 'limit'], ['limit=1001', 'limit'], ['limit=1&limit=2', 'limit']]) {
         const bad = await get(bulk.port, `/api/articles?${query}`, AUTH);
         expect(bad.status, query).to.equal(400);
         expect((JSON.parse(bad.text) as { errors: { field: string }[] }).errors.map((e) => e.field), query).to.include(field);
