@@ -12,8 +12,8 @@ import { deriveForSettings } from './pg/derive.js';
 import { migrate, PG_SCHEMA_VERSION, schemaVersion } from './pg/migrations.js';
 import { pgSubscriptions } from './pg/subscriptions.js';
 import { createPgStats } from './pg/stats.js';
-import { toStored, type ArticleRow } from './stored-article.js';
-import { PREPARED_BATCH_ROWS, readerIdTakenError, type ArticleChange, type ChangedArticle, type ArticleStore, type ArticleWrite, type DocumentRow, type FeedState, type PublishRecord, type ScopeSummary, type StoreOptions, type WriteRefusal } from './store.js';
+import { toChanged, toStored, type ArticleRow } from './stored-article.js';
+import { PREPARED_BATCH_ROWS, readerIdTakenError, type ArticleChange, type ArticleStore, type ArticleWrite, type DocumentRow, type FeedState, type PublishRecord, type ScopeSummary, type StoreOptions, type WriteRefusal } from './store.js';
 
 /** The feed query: the newest N of one scope, walking the (scope, published, article_id) key backwards. */
 export const PG_NEWEST_IN_SCOPE_SQL =
@@ -246,13 +246,13 @@ export async function openPgStore(url: string, options: PgStoreOptions): Promise
     async listChangedSince(since, limit) {
       return run('listing changes', async () => {
         const sql = 'SELECT id, doc, digest, changed_at, source, deleted, prepared_key, prepared, change_seq FROM articles WHERE changed_at >= $1 ORDER BY change_seq LIMIT $2';
-        return (await pool.query<ArticleRow & { deleted: boolean; change_seq: number }>(sql, [since, limit])).rows.map(changedOf);
+        return (await pool.query<ArticleRow & { deleted: boolean; change_seq: number }>(sql, [since, limit])).rows.map(toChanged);
       });
     },
     async listChangesAfter(seq, limit) {
       return run('listing changes', async () => {
         const sql = 'SELECT id, doc, digest, changed_at, source, deleted, prepared_key, prepared, change_seq FROM articles WHERE change_seq > $1 ORDER BY change_seq LIMIT $2';
-        return (await pool.query<ArticleRow & { deleted: boolean; change_seq: number }>(sql, [seq, limit])).rows.map(changedOf);
+        return (await pool.query<ArticleRow & { deleted: boolean; change_seq: number }>(sql, [seq, limit])).rows.map(toChanged);
       });
     },
     async maxChangeSeq() {
@@ -344,11 +344,6 @@ function describeUrl(url: string): string {
   } catch {
     return '(a URL that does not parse)';
   }
-}
-
-/** A change-list row as the store gives it. */
-function changedOf(r: ArticleRow & { deleted: boolean; change_seq: number }): ChangedArticle {
-  return { id: r.id, changedAt: r.changed_at, changeSeq: r.change_seq, deleted: r.deleted, ...(r.deleted ? {} : { stored: toStored(r) }) };
 }
 
 /**

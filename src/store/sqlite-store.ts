@@ -9,10 +9,10 @@ import type { Article } from '../core/article.js';
 import { isFeedId, readerId, readerIdField } from '../core/reader-id.js';
 import { FeedwrightError, wrapError } from '../core/errors.js';
 import { whyNotWritable } from '../folders.js';
-import { toStored, type ArticleRow } from './stored-article.js';
+import { toChanged, toStored, type ArticleRow } from './stored-article.js';
 import { HUB_SUBSCRIPTIONS_SQL, sqliteSubscriptions } from './sqlite-subscriptions.js';
 import { createSqliteStats, SQLITE_STATS_SCHEMA } from './sqlite-stats.js';
-import { PREPARED_BATCH_ROWS, readerIdTakenError, type ArticleChange, type ChangedArticle, type ArticleStore, type ArticleWrite, type BrotliSize, type DocumentRow, type FeedState, type FileEntry, type PreparedRow, type PublishRecord, type ScopeSummary, type StoredArticle, type StoreOptions, type WriteRefusal } from './store.js';
+import { PREPARED_BATCH_ROWS, readerIdTakenError, type ArticleChange, type ArticleStore, type ArticleWrite, type BrotliSize, type DocumentRow, type FeedState, type FileEntry, type PreparedRow, type PublishRecord, type ScopeSummary, type StoredArticle, type StoreOptions, type WriteRefusal } from './store.js';
 
 /** Prepared forms committed per transaction here (PREPARED_BATCH_ROWS is the contract's most). */
 export const SQLITE_PREPARED_TXN_ROWS = Math.min(100, PREPARED_BATCH_ROWS);
@@ -189,12 +189,6 @@ function upgrade(db: Db, options: StoreOptions, now: number): void {
   db.exec("INSERT OR IGNORE INTO scope_labels (scope, label) SELECT scope, MIN(label) FROM scope_items WHERE scope <> '' GROUP BY scope");
   if (touched.size > 0) db.prepare('INSERT INTO changes (at, scopes) VALUES (?, ?)').run(now, JSON.stringify([...touched].sort()));
   db.pragma(`user_version = ${SCHEMA_VERSION}`);
-}
-
-/** A change-list row as the store gives it. */
-function changedOf(r: ArticleRow & { deleted: number | boolean; change_seq: number | string }): ChangedArticle {
-  const deleted = r.deleted === 1 || r.deleted === true;
-  return { id: r.id, changedAt: Number(r.changed_at), changeSeq: Number(r.change_seq), deleted, ...(deleted ? {} : { stored: toStored(r) }) };
 }
 
 /** The feed query: the newest N of one scope, walking the (scope, published, id) key backwards. */
@@ -500,10 +494,10 @@ export function openSqliteStore(file: string, options: StoreOptions): ArticleSto
       return run('finding ended embargoes', () => (to > from ? q.released.all(from, to).map((r) => r.scope) : []));
     },
     async listChangedSince(since, limit) {
-      return run('listing changes', () => (since <= 0 ? q.changesAfter.all(0, limit) : q.changedSince.all(since, limit)).map(changedOf));
+      return run('listing changes', () => (since <= 0 ? q.changesAfter.all(0, limit) : q.changedSince.all(since, limit)).map(toChanged));
     },
     async listChangesAfter(seq, limit) {
-      return run('listing changes', () => q.changesAfter.all(seq, limit).map(changedOf));
+      return run('listing changes', () => q.changesAfter.all(seq, limit).map(toChanged));
     },
     async maxChangeSeq() {
       return run('listing changes', () => q.maxChangeSeq.get()?.seq ?? 0);

@@ -1,6 +1,6 @@
 // The StoredArticle every store returns from a row: the article's JSON parsed on first use.
 import type { Article } from '../core/article.js';
-import type { StoredArticle } from './store.js';
+import type { ChangedArticle, StoredArticle } from './store.js';
 
 /** An article row as both stores read it: the JSON document, its digest, when and where from. */
 export interface ArticleRow {
@@ -33,4 +33,13 @@ export function toStored(row: ArticleRow): StoredArticle {
     source: row.source,
     ...(row.prepared_key === null || row.prepared === null ? {} : { prepared: { key: row.prepared_key, data: row.prepared } }),
   };
+}
+
+/**
+ * The change-list entry of a row read with its `deleted` flag (SQLite 0/1, PostgreSQL boolean)
+ * and `change_seq` (see ArticleStore.listChangesAfter): the article only when it is live.
+ */
+export function toChanged(row: ArticleRow & { deleted: number | boolean; change_seq: number }): ChangedArticle {
+  const deleted = row.deleted === 1 || row.deleted === true;
+  return { id: row.id, changedAt: row.changed_at, changeSeq: row.change_seq, deleted, ...(deleted ? {} : { stored: toStored(row) }) };
 }
