@@ -180,6 +180,15 @@ export const DEFAULT_IDLE_MS = 30_000;
  * 20,000-article store); without it every write after a quiet spell waits for a thread to start.
  */
 export const DEFAULT_KEEP_WORKERS = 1;
+/**
+ * Each worker's young generation (V8's nursery, two semi-spaces plus their copy space) in MB:
+ * 24, half V8's default of 48 on 64-bit. A render makes short-lived strings of ~300 KB documents,
+ * and each worker's nursery sits at its maximum all compile long; with two workers the cold
+ * compile of 100,000 articles peaked at 1,091-1,099 MB with the default and at 1,010 MB with 24
+ * (12: 967 MB, but a full re-render took ~15 % more CPU; 24 showed no CPU cost beyond the
+ * machine's noise). Measured 2026-12-01 with bench/compile-child.ts; README, Benchmark.
+ */
+export const WORKER_YOUNG_GENERATION_MB = 24;
 /** Tasks a worker holds at once: one rendering while the other's bodies are written. */
 const IN_FLIGHT = 2;
 /** The longest a full scan of the article folder may run in a worker before it is stopped: 30 minutes. */
@@ -313,7 +322,7 @@ export function createRenderPool(options: RenderPoolOptions): RenderPool {
   function spawn(): void {
     let worker: Worker;
     try {
-      worker = new Worker(url, { workerData: { settings: options.settings, databaseFile: file, ...(shared ? { databaseUrl: options.databaseUrl } : {}) } satisfies WorkerSetup, resourceLimits: { maxOldGenerationSizeMb: options.heapMb ?? 1024 } });
+      worker = new Worker(url, { workerData: { settings: options.settings, databaseFile: file, ...(shared ? { databaseUrl: options.databaseUrl } : {}) } satisfies WorkerSetup, resourceLimits: { maxOldGenerationSizeMb: options.heapMb ?? 1024, maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     } catch (err) {
       startFailed(`cannot start a render worker: ${(err as Error).message}`);
       return;
