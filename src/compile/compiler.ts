@@ -20,10 +20,8 @@ import type { ArticleStore } from '../store/store.js';
 import type { BodyStore } from './body-store.js';
 import { createBrotliBackfill } from './brotli-backfill.js';
 import { siteDigest } from './feed-state.js';
-import { prepareSettingsOf } from './prepared.js';
 import { createRenderPool, type RenderPool } from './render-pool.js';
 import { createProblemLog } from './problem-log.js';
-import { openFileSource } from './source-files.js';
 import { findChangedFeeds } from './steps/changed-feeds.js';
 import type { CompileContext, CompileReport, CompileStep, CompilerState, PublishListener } from './steps/context.js';
 import { byScopeKey } from './steps/listing.js';
@@ -31,7 +29,7 @@ import { createPreparedForms, type PreparedForms } from './steps/prepared-forms.
 import { installBrotli, publish } from './steps/publish.js';
 import { renderDirectory, renderFeeds } from './steps/render.js';
 import { restorePublished } from './steps/restore.js';
-import { syncSources } from './steps/sync-sources.js';
+import { openArticleFolder, syncSources } from './steps/sync-sources.js';
 import { withholdServed } from './steps/withholding.js';
 import { countLiveNames } from './live-names.js';
 
@@ -155,17 +153,10 @@ export function createCompiler(options: CompilerOptions): Compiler {
     bodies,
     renderer,
     brotli,
-    // A large sync (the first, a bulk drop of files) reads and validates files in the workers too.
-    // Each article is stored with its sanitised, prepared form (prepared.ts), made where it is read.
+    // The article folder, read and sanitised in the workers on a large sync (steps/sync-sources.ts).
     files: options.articlesDir === undefined
       ? undefined
-      : openFileSource(options.articlesDir, {
-          prepare: prepareSettingsOf(site),
-          read: (dir, names, timeZone, prepare) => renderer.readArticles({ dir, names, timeZone, ...(prepare === undefined ? {} : { prepare }) }),
-          // A full scan (at start, every 10 minutes, after a watcher fault) in a worker too.
-          scan: (dir) => renderer.scanFolder({ dir }),
-          ...(options.progress === undefined ? {} : { progress: (done: number, total: number) => options.progress?.('read', done, total) }),
-        }),
+      : openArticleFolder(options.articlesDir, site, renderer, options.progress === undefined ? {} : { progress: (done, total) => options.progress?.('read', done, total) }),
     baseDigest,
     headersFor: createHeaderRules(site, options.periodSeconds),
     clock: options.clock ?? Date.now,

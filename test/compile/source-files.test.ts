@@ -167,3 +167,44 @@ describe('article files: a full scan of a large folder', () => {
     }
   });
 });
+
+describe('article files: the folder as the compiler opens it (openArticleFolder)', () => {
+  it('reads a large sync in the render workers and stores every article with its sanitised, prepared form (what bench/import-child.ts measures)', async () => {
+    if (import.meta.url.endsWith('.ts')) throw new Error('needs the built JavaScript (worker threads): run `npm run test:one -- test/compile/source-files.test.ts`');
+    const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { openSqliteStore } = await import('../../src/store/sqlite-store.js');
+    const { createRenderPool } = await import('../../src/compile/render-pool.js');
+    const { openArticleFolder } = await import('../../src/compile/steps/sync-sources.js');
+    const { loadSiteConfig } = await import('../../src/config.js');
+    const data = makeDataDir({ copySample: false, articles: {} });
+    const dir = mkdtempSync(join(tmpdir(), 'feedwright-folder-'));
+    const articles = join(data, 'articles');
+    mkdirSync(articles, { recursive: true });
+    const n = 300; // more than READ_HERE: read in the workers
+    for (let i = 0; i < n; i += 1) writeFileSync(join(articles, `a${i}.json`), JSON.stringify(article(`a${i}`, { body: `<p>${i}</p><script>alert(${i})</script><p onclick="x()">more</p>` })));
+    const site = loadSiteConfig(data);
+    const store = openSqliteStore(join(dir, 'feedwright.db'), { idPrefix: site.idPrefix });
+    const pool = createRenderPool({ settings: { site, periodSeconds: 60, baseDigest: 'test', documentsDir: join(dir, 'documents') }, store, databaseFile: join(dir, 'feedwright.db'), threads: 1 });
+    const reads: number[] = [];
+    const source = openArticleFolder(articles, site, { readArticles: (task) => (reads.push(task.names.length), pool.readArticles(task)), scanFolder: (task) => pool.scanFolder(task) }, { watch: false });
+    try {
+      const sync = await source.sync(store, site.timeZone, Date.now());
+      expect(sync.filesRead).to.equal(n);
+      expect(reads.reduce((a, b) => a + b, 0), 'files read through the pool').to.equal(n);
+      expect(pool.threads(), 'render worker threads').to.equal(1);
+      for (let i = 0; i < n; i += 1) {
+        const stored = await store.getArticle(`a${i}`);
+        expect(stored?.prepared, `a${i}: stored without its prepared form`).to.not.equal(undefined);
+        expect(stored?.prepared?.data, `a${i}: prepared form not sanitised`).to.not.match(/<script|onclick/);
+        expect(stored?.prepared?.data).to.include(`<p>${i}</p>`);
+      }
+    } finally {
+      source.close();
+      await pool.close();
+      await store.close();
+      removeDir(dir);
+      removeDir(data);
+    }
+  });
+});
