@@ -25,7 +25,7 @@ renderer.start();
 // The source a compile syncs first, opened by the compiler's own function: read, validated and
 // sanitised in the render pool's workers, each article stored with its prepared form. (Until
 // 2026-12-01 this opened the folder without the site's prepare settings, so the figure left out
-// sanitising, ~40 % of a first import's CPU.)
+// sanitising, ~60 % of a first import's CPU: 182 s against 69 s at 100,000 files.)
 const source = openArticleFolder(join(dir, 'articles'), site, renderer, { watch: false });
 const sync = await source.sync(service.store, site.timeZone, Date.now());
 const wallMs = performance.now() - t0;
