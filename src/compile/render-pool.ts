@@ -181,12 +181,13 @@ export const DEFAULT_IDLE_MS = 30_000;
  */
 export const DEFAULT_KEEP_WORKERS = 1;
 /**
- * Each worker's young generation (V8's nursery, two semi-spaces plus their copy space) in MB:
- * 24, half V8's default of 48 on 64-bit. A render makes short-lived strings of ~300 KB documents,
- * and each worker's nursery sits at its maximum all compile long; with two workers the cold
- * compile of 100,000 articles peaked at 1,091-1,099 MB with the default and at 1,010 MB with 24
- * (12: 967 MB, but a full re-render took ~15 % more CPU; 24 showed no CPU cost beyond the
- * machine's noise). Measured 2026-12-01 with bench/compile-child.ts; README, Benchmark.
+ * Each worker's young generation (V8's nursery: two semi-spaces and their copy space) in MB: 24,
+ * half a worker's default of 48 on Node 20. A render makes short-lived strings of ~300 KB
+ * documents, and each worker's nursery sat at its maximum all compile long: with two workers
+ * the cold compile of 100,000 articles peaked at 1,091-1,099 MB with the default, 1,010 MB with
+ * 24 and 967 MB with 12. 12 cost ~15 % more CPU in a full re-render, 24 perhaps ~5 % (within the
+ * machine's noise). Measured 2026-12-01 with bench/compile-child.ts; README, "Compiling off the
+ * serving thread".
  */
 export const WORKER_YOUNG_GENERATION_MB = 24;
 /** Tasks a worker holds at once: one rendering while the other's bodies are written. */

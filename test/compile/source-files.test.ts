@@ -184,6 +184,8 @@ describe('article files: the folder as the compiler opens it (openArticleFolder)
     const n = 300; // more than READ_HERE: read in the workers
     for (let i = 0; i < n; i += 1) writeFileSync(join(articles, `a${i}.json`), JSON.stringify(article(`a${i}`, { body: `<p>${i}</p><script>alert(${i})</script><p onclick="x()">more</p>` })));
     const site = loadSiteConfig(data);
+    const { preparedKey, prepareSettingsOf } = await import('../../src/compile/prepared.js');
+    const key = preparedKey(prepareSettingsOf(site));
     const store = openSqliteStore(join(dir, 'feedwright.db'), { idPrefix: site.idPrefix });
     const pool = createRenderPool({ settings: { site, periodSeconds: 60, baseDigest: 'test', documentsDir: join(dir, 'documents') }, store, databaseFile: join(dir, 'feedwright.db'), threads: 1 });
     const reads: number[] = [];
@@ -196,6 +198,7 @@ describe('article files: the folder as the compiler opens it (openArticleFolder)
       for (let i = 0; i < n; i += 1) {
         const stored = await store.getArticle(`a${i}`);
         expect(stored?.prepared, `a${i}: stored without its prepared form`).to.not.equal(undefined);
+        expect(stored?.prepared?.key, `a${i}: prepared with other settings than the site's`).to.equal(key);
         expect(stored?.prepared?.data, `a${i}: prepared form not sanitised`).to.not.match(/<script|onclick/);
         expect(stored?.prepared?.data).to.include(`<p>${i}</p>`);
       }
